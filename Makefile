@@ -1,0 +1,39 @@
+# Waypost's developer commands; CI runs the same ones (.ci/run -> make test).
+SHELL := /bin/bash
+PY := .venv/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: install run test lint format typecheck pytest bench gen clean
+
+install: .venv/.installed
+
+.venv/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --user --quiet uv
+	$(UV) sync --frozen --all-extras --quiet
+	@touch $@
+
+run: install
+	$(PY) examples/run_examples.py
+
+lint: install
+	.venv/bin/ruff check src tests benchmarks examples
+	.venv/bin/ruff format --check src tests benchmarks examples
+	.venv/bin/lint-imports
+
+format: install
+	.venv/bin/ruff check --fix src tests benchmarks examples
+	.venv/bin/ruff format src tests benchmarks examples
+
+typecheck: install
+	.venv/bin/mypy
+
+pytest: install
+	$(PY) -m pytest -n 2 --dist loadfile -q
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache

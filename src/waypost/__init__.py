@@ -1,0 +1,26 @@
+"""Waypost: ML pipelines as Python functions, every run recorded, a dashboard over it all.
+
+    from waypost import step, pipeline, log_metadata, get_step_context, Model
+
+Importing this package loads only the decorators; the store, the artifact store and
+pydantic are loaded when a pipeline first runs.
+"""
+
+from waypost.sdk.context import get_step_context
+from waypost.sdk.metadata import log_metadata
+from waypost.sdk.model import Model
+from waypost.sdk.pipeline import Pipeline, pipeline
+from waypost.sdk.step import BaseStep, step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BaseStep",
+    "Model",
+    "Pipeline",
+    "__version__",
+    "get_step_context",
+    "log_metadata",
+    "pipeline",
+    "step",
+]

@@ -1,0 +1,189 @@
+"""The artifact store: where artifact versions, visualizations and step logs live.
+
+Any fsspec URI works (``/path`` or ``file://``, ``s3://bucket/prefix``, ``memory://``).
+Writes are atomic: files are written under a temporary name and renamed on local
+filesystems; on object stores each object appears whole when its upload finishes and a
+version is only registered in the metadata store once all its objects are written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+
+from waypost.exceptions import ArtifactStoreError
+
+
+class ArtifactStore:
+    """An fsspec-backed store of files rooted at ``uri``."""
+
+    def __init__(self, uri: str, **storage_options: Any) -> None:
+        self.uri = uri.rstrip("/") or "/"
+        try:
+            fs, root = fsspec.core.url_to_fs(self.uri, **storage_options)
+        except (ImportError, ValueError) as exc:
+            raise ArtifactStoreError(
+                f"Cannot open artifact store '{uri}': {exc}; install the extra for that scheme "
+                "(e.g. `pip install waypost[s3]`) or use a local path."
+            ) from exc
+        self.fs: fsspec.AbstractFileSystem = fs
+        self.root: str = root.rstrip("/") or "/"
+        self.is_local = isinstance(fs, LocalFileSystem)
+
+    # -- locations -------------------------------------------------------------------
+    def join(self, *parts: str) -> str:
+        """A URI under this store's root."""
+        return "/".join([self.root, *(p.strip("/") for p in parts)])
+
+    def artifact_uri(self, artifact_name: str, version_id: uuid.UUID) -> str:
+        """Where a new artifact version's files go."""
+        return self.join("artifacts", _safe(artifact_name), version_id.hex)
+
+    def log_uri(self, run_id: uuid.UUID, step_name: str) -> str:
+        """Where a step run's log chunks go."""
+        return self.join("logs", run_id.hex, _safe(step_name))
+
+    def contains(self, uri: str) -> bool:
+        """True when ``uri`` lies inside this store (guards URIs read from the database)."""
+        norm = os.path.normpath(uri) if self.is_local else uri
+        root = os.path.normpath(self.root) if self.is_local else self.root
+        return norm == root or norm.startswith(root.rstrip("/") + "/")
+
+    def local_path(self, uri: str) -> Path | None:
+        """The local filesystem path of ``uri``, or ``None`` for remote stores."""
+        return Path(uri) if self.is_local else None
+
+    # -- checks ----------------------------------------------------------------------
+    def check_writable(self) -> None:
+        """Raise :class:`ArtifactStoreError` unless files can be created under the root."""
+        probe = self.join(f".probe-{uuid.uuid4().hex}")
+        try:
+            self.fs.makedirs(self.root, exist_ok=True)
+            self.fs.pipe_file(probe, b"")
+            self.fs.rm_file(probe)
+        except OSError as exc:
+            raise ArtifactStoreError(
+                f"Artifact store '{self.uri}' is not writable ({exc.strerror or exc}); "
+                "fix its permissions or point WAYPOST_ARTIFACT_STORE__URI at a writable location."
+            ) from exc
+
+    # -- directories -----------------------------------------------------------------
+    @contextmanager
+    def staging_dir(self) -> Iterator[Path]:
+        """A local scratch folder; for local stores it sits on the same filesystem."""
+        base: str | None = None
+        if self.is_local:
+            base = os.path.join(self.root, ".staging")
+            try:
+                os.makedirs(base, exist_ok=True)
+            except OSError as exc:
+                raise _not_writable(self.uri, exc) from exc
+        path = Path(tempfile.mkdtemp(prefix="wp-", dir=base))
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def commit_dir(self, local_dir: Path, uri: str) -> None:
+        """Publish ``local_dir`` at ``uri`` as a whole, or not at all."""
+        try:
+            if self.is_local:
+                os.makedirs(os.path.dirname(uri), exist_ok=True)
+                os.replace(local_dir, uri)
+                local_dir.mkdir()  # the staging context expects to remove something
+            else:
+                self.fs.put(str(local_dir) + "/", uri, recursive=True)
+        except OSError as exc:
+            self.remove(uri)
+            raise _not_writable(self.uri, exc) from exc
+
+    @contextmanager
+    def open_dir(self, uri: str) -> Iterator[Path]:
+        """A local folder with the contents of ``uri`` (the folder itself when local)."""
+        if self.is_local:
+            if not os.path.isdir(uri):
+                raise ArtifactStoreError(
+                    f"Artifact files at '{uri}' are missing; they were deleted from the store. "
+                    "Re-run the producing step with caching disabled to recreate them."
+                )
+            yield Path(uri)
+            return
+        with tempfile.TemporaryDirectory(prefix="wp-load-") as tmp:
+            try:
+                self.fs.get(uri.rstrip("/") + "/", tmp, recursive=True)
+            except FileNotFoundError as exc:
+                raise ArtifactStoreError(
+                    f"Artifact files at '{uri}' are missing from the store; re-run the producing step."
+                ) from exc
+            yield Path(tmp)
+
+    def remove(self, uri: str) -> None:
+        """Delete ``uri`` and everything under it, if present."""
+        try:
+            if self.fs.exists(uri):
+                self.fs.rm(uri, recursive=True)
+        except OSError:
+            pass  # best effort: removal only cleans up after a failure
+
+    # -- single files ----------------------------------------------------------------
+    def write_bytes(self, uri: str, data: bytes) -> None:
+        """Write one file atomically."""
+        try:
+            if self.is_local:
+                os.makedirs(os.path.dirname(uri), exist_ok=True)
+                tmp = f"{uri}.tmp-{uuid.uuid4().hex[:8]}"
+                with open(tmp, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, uri)
+            else:
+                self.fs.pipe_file(uri, data)
+        except OSError as exc:
+            raise _not_writable(self.uri, exc) from exc
+
+    def read_bytes(self, uri: str, start: int | None = None, end: int | None = None) -> bytes:
+        """Read a file, or the byte range ``[start, end)`` of it."""
+        try:
+            if start is None and end is None:
+                return bytes(self.fs.cat_file(uri))
+            return bytes(self.fs.cat_file(uri, start=start, end=end))
+        except FileNotFoundError as exc:
+            raise ArtifactStoreError(f"File '{uri}' is missing from the artifact store.") from exc
+
+    def exists(self, uri: str) -> bool:
+        """True when ``uri`` exists."""
+        return bool(self.fs.exists(uri))
+
+    def listdir(self, uri: str) -> list[str]:
+        """Names (not paths) of the entries directly under ``uri``; empty when absent."""
+        try:
+            if self.is_local:
+                return sorted(os.listdir(uri))
+            return sorted(p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(uri, detail=False))
+        except FileNotFoundError:
+            return []
+
+    def size(self, uri: str) -> int:
+        """Size of a file in bytes."""
+        return int(self.fs.size(uri))
+
+
+def _safe(name: str) -> str:
+    """A name usable as one path segment."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
+    return cleaned or "_"
+
+
+def _not_writable(uri: str, exc: OSError) -> ArtifactStoreError:
+    return ArtifactStoreError(
+        f"Artifact store '{uri}' is not writable ({exc.strerror or exc}); "
+        "fix its permissions or point WAYPOST_ARTIFACT_STORE__URI at a writable location."
+    )

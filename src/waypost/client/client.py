@@ -1,0 +1,191 @@
+"""The Client: read and manage what the store holds, whichever store is configured."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from waypost.artifacts.io import load_artifact
+from waypost.exceptions import NotFoundError
+from waypost.execution import logs, runtime
+from waypost.schemas import (
+    ArtifactRead,
+    ArtifactVersionRead,
+    MetadataRead,
+    ModelRead,
+    ModelVersionRead,
+    Page,
+    PipelineRead,
+    RunRead,
+    StepRunRead,
+)
+from waypost.settings import WaypostSettings
+from waypost.store import Store
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' if any(c in value for c in ' ",') else value
+
+
+class Client:
+    """Query runs, steps, artifacts, metadata, models and logs.
+
+    Example:
+        >>> runs = Client().list_pipeline_runs(pipeline_name="training_pipeline", status="failed")
+        >>> runs = Client().list_pipeline_runs(query="tag:prod metadata.accuracy>0.9 created>7d")
+    """
+
+    def __init__(self, settings: WaypostSettings | None = None) -> None:
+        self._rt = runtime.current(settings)
+
+    @property
+    def store(self) -> Store:
+        """The metadata store this client talks to."""
+        return self._rt.store
+
+    # -- runs -------------------------------------------------------------------------
+    def list_pipeline_runs(
+        self,
+        pipeline_name: str | None = None,
+        *,
+        query: str = "",
+        status: str | list[str] | None = None,
+        tags: list[str] | None = None,
+        created_after: datetime | str | None = None,
+        created_before: datetime | str | None = None,
+        sort: str = "-created",
+        page: int = 1,
+        size: int = 50,
+    ) -> Page[RunRead]:
+        """Runs, newest first, one page at a time, filtered by keywords and/or a filter query.
+
+        Raises:
+            NotFoundError: ``pipeline_name`` names no pipeline.
+            FilterSyntaxError: the query does not parse.
+        """
+        terms = [query] if query else []
+        if pipeline_name is not None:
+            self.store.pipelines.get(pipeline_name)
+            terms.append(f"pipeline:{_quote(pipeline_name)}")
+        if status:
+            terms.append("status:" + ",".join([status] if isinstance(status, str) else status))
+        for tag in tags or []:
+            terms.append(f"tag:{_quote(tag)}")
+        if created_after is not None:
+            terms.append(f"created>{_time(created_after)}")
+        if created_before is not None:
+            terms.append(f"created<{_time(created_before)}")
+        return self.store.runs.list(" ".join(terms), sort=sort, page=page, size=size)
+
+    def get_pipeline_run(self, run: str | uuid.UUID) -> RunRead:
+        """A run by name or id."""
+        return self.store.runs.get(run)
+
+    def delete_pipeline_run(self, run: str | uuid.UUID) -> None:
+        """Delete a run's records (artifacts other runs use are kept)."""
+        self.store.runs.delete(self.get_pipeline_run(run).id)
+
+    def list_step_runs(self, run: str | uuid.UUID) -> list[StepRunRead]:
+        """Every step run of a run."""
+        return self.store.steps.list(self.get_pipeline_run(run).id)
+
+    def get_step_run(self, run: str | uuid.UUID, step: str) -> StepRunRead:
+        """One step run by run and step name."""
+        return self.store.steps.get(self.get_pipeline_run(run).id, step)
+
+    # -- pipelines --------------------------------------------------------------------
+    def list_pipelines(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[PipelineRead]:
+        """Pipelines with run counts."""
+        return self.store.pipelines.list(query, page=page, size=size)
+
+    def get_pipeline(self, name: str | uuid.UUID) -> PipelineRead:
+        """A pipeline by name or id."""
+        return self.store.pipelines.get(name)
+
+    # -- artifacts --------------------------------------------------------------------
+    def list_artifacts(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[ArtifactRead]:
+        """Artifacts with their latest version."""
+        return self.store.artifacts.list(query, page=page, size=size)
+
+    def list_artifact_versions(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[ArtifactVersionRead]:
+        """Artifact versions matching ``query`` (e.g. ``name:model``)."""
+        return self.store.artifacts.list_versions(query, page=page, size=size)
+
+    def get_artifact_version(self, ref: str | uuid.UUID) -> ArtifactVersionRead:
+        """A version by id, ``name`` (latest) or ``name:N``."""
+        return self.store.artifacts.get_version(ref)
+
+    def load_artifact(self, ref: str | uuid.UUID | ArtifactVersionRead) -> Any:
+        """Load an artifact version's value."""
+        av = ref if isinstance(ref, ArtifactVersionRead) else self.get_artifact_version(ref)
+        return load_artifact(
+            self._rt.artifact_store, uri=av.uri, materializer=av.materializer, data_type=av.data_type, registry=self._rt.registry
+        )
+
+    def get_step_output(self, run: str | uuid.UUID, step: str, output: str | None = None) -> Any:
+        """Load an output of a step run (its only one when ``output`` is None)."""
+        sr = self.get_step_run(run, step)
+        if output is None:
+            if len(sr.outputs) != 1:
+                raise NotFoundError(f"Step '{step}' has outputs {sorted(sr.outputs)}; name the one to load.")
+            output = next(iter(sr.outputs))
+        if output not in sr.outputs:
+            raise NotFoundError(f"Step '{step}' has no output '{output}'; its outputs are {sorted(sr.outputs)}.")
+        return self.load_artifact(sr.outputs[output])
+
+    # -- metadata and models ----------------------------------------------------------
+    def get_metadata(self, run: str | uuid.UUID, step: str | None = None) -> list[MetadataRead]:
+        """Metadata of a run (every step's included), or of one step."""
+        r = self.get_pipeline_run(run)
+        if step is not None:
+            return self.store.metadata.list(step_run_id=self.store.steps.get(r.id, step).id)
+        return self.store.metadata.list(run_id=r.id)
+
+    def list_models(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[ModelRead]:
+        """Registered models."""
+        return self.store.models.list(query, page=page, size=size)
+
+    def get_model_version(self, model: str, version: str = "latest") -> ModelVersionRead:
+        """A model version by name, number or stage."""
+        return self.store.models.get_version(model, version)
+
+    # -- logs -------------------------------------------------------------------------
+    def _log_uri(self, run: str | uuid.UUID, step: str) -> tuple[str, StepRunRead]:
+        sr = self.get_step_run(run, step)
+        if not sr.log_uri:
+            raise NotFoundError(f"Step '{step}' has no stored logs (it never ran, or enable_step_logs was off).")
+        if not self._rt.artifact_store.contains(sr.log_uri):
+            raise NotFoundError(f"Step '{step}' logs live outside the configured artifact store; point it at {sr.log_uri}.")
+        return sr.log_uri, sr
+
+    def get_step_logs(self, run: str | uuid.UUID, step: str, *, offset: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """Log lines of a step from ``offset``: ``{"n", "t", "s" (source), "l" (level), "m" (text)}``."""
+        uri, _ = self._log_uri(run, step)
+        return logs.read_lines(self._rt.artifact_store, uri, offset=offset, limit=limit)
+
+    def tail_step_logs(self, run: str | uuid.UUID, step: str, n: int = 100) -> list[dict[str, Any]]:
+        """The last ``n`` log lines of a step."""
+        uri, _ = self._log_uri(run, step)
+        return logs.tail(self._rt.artifact_store, uri, n)
+
+    def search_step_logs(
+        self, run: str | uuid.UUID, step: str, text: str, *, limit: int = 100, context: int = 0, regex: bool = False
+    ) -> list[dict[str, Any]]:
+        """Lines of a step's whole log that contain ``text`` (case-insensitive)."""
+        uri, _ = self._log_uri(run, step)
+        return logs.search(self._rt.artifact_store, uri, text, limit=limit, context=context, regex=regex)
+
+    def follow_step_logs(self, run: str | uuid.UUID, step: str, *, offset: int = 0, poll_interval: float = 0.5) -> Iterator[dict[str, Any]]:
+        """Yield a step's log lines as they are written, until the step ends."""
+        uri, sr = self._log_uri(run, step)
+
+        def finished() -> bool:
+            return self.store.steps.get_by_id(sr.id).status.is_finished
+
+        return logs.follow(self._rt.artifact_store, uri, offset, poll_interval, finished)
+
+
+def _time(value: datetime | str) -> str:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -1,0 +1,72 @@
+"""Public enumerations shared by the SDK, the store, the CLI and the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ExecutionStatus", "ModelStages", "MetadataType", "VisualizationType", "LogSource"]
+
+
+class ExecutionStatus(StrEnum):
+    """Status of a pipeline run or a step run."""
+
+    INITIALIZING = "initializing"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CACHED = "cached"
+    STOPPED = "stopped"
+    CRASHED = "crashed"
+    SKIPPED = "skipped"
+
+    @property
+    def is_finished(self) -> bool:
+        """True once the status can no longer change."""
+        return self not in (ExecutionStatus.INITIALIZING, ExecutionStatus.RUNNING)
+
+    @property
+    def is_successful(self) -> bool:
+        """True for completed and cached."""
+        return self in (ExecutionStatus.COMPLETED, ExecutionStatus.CACHED)
+
+
+class ModelStages(StrEnum):
+    """Stages a model version moves through."""
+
+    NONE = "none"
+    STAGING = "staging"
+    PRODUCTION = "production"
+    ARCHIVED = "archived"
+    LATEST = "latest"
+
+
+class MetadataType(StrEnum):
+    """The typed value kinds a metadata entry can hold."""
+
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    STRING = "str"
+    JSON = "json"
+
+
+class VisualizationType(StrEnum):
+    """Kinds of visualization stored beside an artifact version."""
+
+    TABLE = "table"
+    STATS = "stats"
+    CHART = "chart"
+    HEATMAP = "heatmap"
+    IMAGE = "image"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    JSON = "json"
+
+
+class LogSource(StrEnum):
+    """Where a captured log line came from."""
+
+    STDOUT = "stdout"
+    STDERR = "stderr"
+    LOGGING = "logging"

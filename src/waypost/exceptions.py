@@ -1,0 +1,105 @@
+"""Every error Waypost raises on purpose derives from :class:`WaypostError`.
+
+    WaypostError
+    ├── ConfigurationError          bad settings, config files or run configs
+    ├── CompilationError            a pipeline that cannot become a DAG
+    │   ├── CycleError
+    │   ├── MissingInputError
+    │   └── ParameterError          a parameter that is unknown or not JSON-serializable
+    ├── StepFailedError             a step raised; carries the step's name
+    ├── MaterializerError           a value no materializer can save or load
+    ├── ArtifactStoreError          the artifact store cannot be reached or written
+    ├── StoreError                  the metadata store
+    │   ├── StoreLockedError
+    │   ├── StoreCorruptError
+    │   └── NotFoundError
+    ├── FilterSyntaxError           a filter expression that does not parse
+    └── RunStoppedError             the run was stopped (Ctrl-C)
+
+Each message is one line that names the problem and the fix.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "WaypostError",
+    "ConfigurationError",
+    "CompilationError",
+    "CycleError",
+    "MissingInputError",
+    "ParameterError",
+    "StepFailedError",
+    "MaterializerError",
+    "ArtifactStoreError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreCorruptError",
+    "NotFoundError",
+    "FilterSyntaxError",
+    "RunStoppedError",
+]
+
+
+class WaypostError(Exception):
+    """Root of Waypost's own errors."""
+
+
+class ConfigurationError(WaypostError):
+    """Settings, a config file or a run config is invalid."""
+
+
+class CompilationError(WaypostError):
+    """A pipeline function cannot be compiled into a DAG."""
+
+
+class CycleError(CompilationError):
+    """The steps' dependencies form a cycle."""
+
+
+class MissingInputError(CompilationError):
+    """A step is called without one of its required inputs."""
+
+
+class ParameterError(CompilationError):
+    """A parameter is unknown, missing or cannot be serialized."""
+
+
+class StepFailedError(WaypostError):
+    """A step raised an exception; the run is marked failed."""
+
+    def __init__(self, message: str, *, step_name: str, run_name: str) -> None:
+        super().__init__(message)
+        self.step_name = step_name
+        self.run_name = run_name
+
+
+class MaterializerError(WaypostError):
+    """A value cannot be saved or loaded by any materializer."""
+
+
+class ArtifactStoreError(WaypostError):
+    """The artifact store cannot be reached or written."""
+
+
+class StoreError(WaypostError):
+    """The metadata store failed."""
+
+
+class StoreLockedError(StoreError):
+    """The store's database is locked by another process for too long."""
+
+
+class StoreCorruptError(StoreError):
+    """The store's database file is not a usable database."""
+
+
+class NotFoundError(StoreError):
+    """A requested record does not exist."""
+
+
+class FilterSyntaxError(WaypostError):
+    """A filter expression does not parse."""
+
+
+class RunStoppedError(WaypostError):
+    """The run was stopped before it finished."""

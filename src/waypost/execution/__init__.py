@@ -1,0 +1,1 @@
+"""Execution: the step runner and the orchestrators that schedule it."""

@@ -1,0 +1,167 @@
+"""Start a pipeline run: record it, keep it heartbeating, orchestrate it, record the end."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from waypost.enums import ExecutionStatus
+from waypost.exceptions import ConfigurationError, StepFailedError, StoreError
+from waypost.execution import runtime as runtime_mod
+from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator
+from waypost.execution.orchestrators.local import LocalOrchestrator
+from waypost.execution.reporting import LiveReporter, Reporter
+from waypost.execution.runner import StepOutcome, StepRunner
+from waypost.schemas import PipelineSpec, RunCreate, RunRead
+
+
+def run_name(spec: PipelineSpec, now: datetime) -> str:
+    """The configured run name with ``{date}``/``{time}`` filled in, or a timestamped one."""
+    template = spec.settings.run_name
+    if template:
+        return template.replace("{date}", now.strftime("%Y_%m_%d")).replace("{time}", now.strftime("%H_%M_%S_%f"))
+    return f"{spec.name}-{now.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, beat: Callable[[], None], interval: float) -> None:
+        super().__init__(name="waypost-heartbeat", daemon=True)
+        self.beat, self.interval, self.stopped = beat, interval, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                self.beat()
+            except StoreError:  # a busy store must not kill the run; the next beat retries
+                continue
+
+
+def launch(
+    spec: PipelineSpec,
+    functions: dict[str, Callable[..., Any]],
+    *,
+    rt: runtime_mod.Runtime | None = None,
+    orchestrator: Orchestrator | None = None,
+    listeners: list[Listener] | None = None,
+    raise_on_failure: bool = True,
+) -> RunRead:
+    """Run ``spec`` to the end and return the finished run.
+
+    Raises:
+        StepFailedError: a step failed (unless ``raise_on_failure`` is False).
+        KeyboardInterrupt: Ctrl-C; the run is recorded as stopped first.
+    """
+    rt = rt or runtime_mod.current()
+    store, settings = rt.store, rt.settings.execution
+    rt.artifact_store.check_writable()
+    pipeline = store.pipelines.get_or_create(spec.name)
+    snapshot = store.pipelines.snapshot(pipeline.id, spec)
+    mv = None
+    if spec.model is not None:
+        mv = store.models.get_or_create_version(
+            spec.model.name, spec.model.version, description=spec.model.description, tags=spec.model.tags
+        )
+    now = datetime.now(UTC)
+    name = run_name(spec, now)
+    try:
+        store.runs.get(name)
+    except StoreError:
+        pass
+    else:
+        raise ConfigurationError(f"A run named '{name}' already exists; add {{date}} and {{time}} to run_name.")
+    run = store.runs.create(
+        RunCreate(
+            name=name,
+            pipeline_id=pipeline.id,
+            snapshot_id=snapshot.id,
+            status=ExecutionStatus.RUNNING,
+            config=spec.settings.model_dump(mode="json"),
+            parameters=spec.parameters,
+            orchestrator=(orchestrator or LocalOrchestrator()).name,
+            orchestrator_run_id=uuid.uuid4().hex,
+            tags=spec.settings.tags,
+            model_version_id=mv.id if mv else None,
+            started_at=now,
+        )
+    )
+    stop = threading.Event()
+    runner = StepRunner(
+        run=run, spec=spec, functions=functions, store=store, artifact_store=rt.artifact_store,
+        registry=rt.registry, settings=settings, model_version=mv, stop_event=stop,
+    )
+    reporter: Reporter | None = None
+    if settings.show_progress:
+        out = sys.__stdout__
+        reporter = (LiveReporter if out is not None and out.isatty() else Reporter)(spec)
+    plan = ExecutionPlan(
+        spec=spec,
+        runner=runner,
+        max_parallel=spec.settings.max_parallel_steps or settings.max_parallel_steps,
+        stop_event=stop,
+        listeners=[*(listeners or []), *([reporter] if reporter else [])],
+    )
+    heart = _Heartbeat(lambda: store.runs.heartbeat(run.id), settings.heartbeat_interval_s)
+    heart.start()
+    if reporter:
+        reporter.start(run)
+    outcomes: dict[str, StepOutcome] = {}
+    try:
+        outcomes = (orchestrator or LocalOrchestrator()).execute(plan)
+    except KeyboardInterrupt:
+        stop.set()
+        final = _finish(rt, run, spec, outcomes, ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C).")
+        if reporter:
+            reporter.stop(final)
+        raise
+    except BaseException as exc:
+        final = _finish(rt, run, spec, outcomes, ExecutionStatus.FAILED, f"The orchestrator failed: {exc}")
+        if reporter:
+            reporter.stop(final)
+        raise
+    finally:
+        heart.stopped.set()
+    if stop.is_set():
+        status, reason = ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C)."
+    elif all(o.status.is_successful for o in outcomes.values()) and len(outcomes) == len(spec.steps):
+        status, reason = ExecutionStatus.COMPLETED, None
+    else:
+        failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
+        status, reason = ExecutionStatus.FAILED, (f"Step '{failed[0].name}' failed: {failed[0].error}" if failed else None)
+    final = _finish(rt, run, spec, outcomes, status, reason)
+    if mv is not None:
+        produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
+        store.models.link(mv.id, artifact_version_ids=produced)
+    if reporter:
+        reporter.stop(final)
+    if status == ExecutionStatus.STOPPED:
+        raise KeyboardInterrupt
+    if status == ExecutionStatus.FAILED and raise_on_failure:
+        failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
+        first = failed[0] if failed else None
+        err = StepFailedError(
+            f"Run '{run.name}' failed: {reason}; see `waypost logs {run.name} {first.name if first else ''}`.",
+            step_name=first.name if first else "",
+            run_name=run.name,
+        )
+        raise err from (first.exception if first else None)
+    return final
+
+
+def _finish(
+    rt: runtime_mod.Runtime,
+    run: RunRead,
+    spec: PipelineSpec,
+    outcomes: dict[str, StepOutcome],
+    status: ExecutionStatus,
+    reason: str | None,
+) -> RunRead:
+    store = rt.store
+    leftover = [s.name for s in spec.steps if s.name not in outcomes]
+    if leftover and status in (ExecutionStatus.STOPPED, ExecutionStatus.FAILED):
+        store.steps.set_status(run.id, leftover, ExecutionStatus.STOPPED, reason)
+    store.runs.set_status(run.id, status, reason=reason, ended_at=datetime.now(UTC))
+    return store.runs.get(run.id)

@@ -1,0 +1,1 @@
+"""Orchestrators schedule step runners: ``local`` (threads) and ``dask`` (a cluster)."""

@@ -1,0 +1,80 @@
+"""The Orchestrator base: schedule the steps of a plan in dependency order.
+
+An orchestrator only decides *when and where* each step runs; :class:`StepRunner` does
+the running. Subclasses implement :meth:`Orchestrator.execute`. A minimal one that runs
+everything in order in the calling thread::
+
+    class SerialOrchestrator(Orchestrator):
+        name = "serial"
+
+        def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
+            done: dict[str, StepOutcome] = {}
+            for step in plan.spec.steps:
+                if plan.blocked(step, done):
+                    done[step.name] = plan.skip(step, done)
+                else:
+                    done[step.name] = plan.run(step, done)
+            return done
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from waypost.enums import ExecutionStatus
+from waypost.execution.runner import StepOutcome, StepRunner
+from waypost.schemas import PipelineSpec, StepSpec
+
+Listener = Callable[[str, StepSpec, StepOutcome | None], None]
+
+
+@dataclass
+class ExecutionPlan:
+    """A compiled pipeline bound to a runner, plus the hooks orchestrators call."""
+
+    spec: PipelineSpec
+    runner: StepRunner
+    max_parallel: int
+    stop_event: threading.Event
+    listeners: list[Listener] = field(default_factory=list)
+
+    def notify(self, event: str, step: StepSpec, outcome: StepOutcome | None = None) -> None:
+        """Tell listeners (progress displays) that a step started or ended."""
+        for listener in self.listeners:
+            listener(event, step, outcome)
+
+    def run(self, step: StepSpec, done: dict[str, StepOutcome]) -> StepOutcome:
+        """Run ``step`` now; its upstream steps must be in ``done``."""
+        self.notify("start", step)
+        outcome = self.runner.run_step(step, {name: done[name].outputs for name in step.upstream})
+        self.notify("end", step, outcome)
+        return outcome
+
+    def blocked(self, step: StepSpec, done: dict[str, StepOutcome]) -> str | None:
+        """The upstream step that failed or was skipped, if any."""
+        for up in step.upstream:
+            if up in done and not done[up].status.is_successful:
+                return up
+        return None
+
+    def skip(self, step: StepSpec, done: dict[str, StepOutcome]) -> StepOutcome:
+        """Record ``step`` as skipped because an upstream step did not succeed."""
+        up = self.blocked(step, done) or "?"
+        reason = f"Skipped: upstream step '{up}' {done[up].status.value if up in done else 'did not run'}."
+        self.runner.store.steps.set_status(self.runner.run.id, [step.name], ExecutionStatus.SKIPPED, reason)
+        outcome = StepOutcome(step.name, ExecutionStatus.SKIPPED, error=reason)
+        self.notify("end", step, outcome)
+        return outcome
+
+
+class Orchestrator(ABC):
+    """Runs an :class:`ExecutionPlan`; returns every step's outcome."""
+
+    name: str = "base"
+
+    @abstractmethod
+    def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
+        """Run all steps; a failed step's downstream steps are skipped."""

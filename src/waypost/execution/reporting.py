@@ -1,0 +1,112 @@
+"""Progress display while a pipeline runs: a live Rich table on a terminal, lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from typing import IO, Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from waypost.enums import ExecutionStatus
+from waypost.execution.runner import StepOutcome
+from waypost.schemas import PipelineSpec, RunRead, StepSpec
+
+STYLES = {
+    ExecutionStatus.COMPLETED: ("✓", "green"),
+    ExecutionStatus.CACHED: ("↺", "cyan"),
+    ExecutionStatus.FAILED: ("✗", "red"),
+    ExecutionStatus.SKIPPED: ("-", "dim"),
+    ExecutionStatus.STOPPED: ("■", "yellow"),
+    ExecutionStatus.RUNNING: ("…", "blue"),
+    ExecutionStatus.CRASHED: ("✗", "red"),
+    ExecutionStatus.INITIALIZING: (" ", "dim"),
+}
+
+
+class Reporter:
+    """Prints one line per finished step and a summary at the end."""
+
+    def __init__(self, spec: PipelineSpec, stream: IO[str] | None = None) -> None:
+        self.spec = spec
+        self.console = Console(file=stream or sys.__stdout__, highlight=False, soft_wrap=True)
+        self.lock = threading.Lock()
+
+    def start(self, run: RunRead) -> None:
+        """The run began."""
+        self.console.print(f"[bold]Running[/] {run.name} ({len(self.spec.steps)} steps)")
+
+    def __call__(self, event: str, step: StepSpec, outcome: StepOutcome | None) -> None:
+        if event != "end" or outcome is None:
+            return
+        mark, style = STYLES.get(outcome.status, ("?", ""))
+        extra = f" {outcome.duration_s:.2f}s" if outcome.status == ExecutionStatus.COMPLETED else ""
+        err = f"  {outcome.error}" if outcome.error and outcome.status == ExecutionStatus.FAILED else ""
+        with self.lock:
+            self.console.print(f"  [{style}]{mark} {step.name}[/] {outcome.status.value}{extra}{err}")
+
+    def stop(self, run: RunRead) -> None:
+        """The run ended."""
+        self.console.print(summary(run))
+
+
+class LiveReporter(Reporter):
+    """A live table of every step with its status and time, redrawn as steps change."""
+
+    def __init__(self, spec: PipelineSpec, stream: IO[str] | None = None) -> None:
+        super().__init__(spec, stream)
+        self.state: dict[str, tuple[ExecutionStatus, float | None, float]] = {
+            s.name: (ExecutionStatus.INITIALIZING, None, 0.0) for s in spec.steps
+        }
+        self.live: Live | None = None
+        self.run_name = ""
+
+    def _table(self) -> Table:
+        done = sum(1 for st, _, _ in self.state.values() if st.is_finished)
+        table = Table(title=f"{self.run_name}  {done}/{len(self.state)} steps", title_justify="left", box=None)
+        table.add_column("step")
+        table.add_column("status")
+        table.add_column("time", justify="right")
+        shown = list(self.state.items())
+        if len(shown) > 30:  # keep the display bounded on huge DAGs: active and recent first
+            shown = [kv for kv in shown if kv[1][0] == ExecutionStatus.RUNNING][:20] + [
+                kv for kv in shown if kv[1][0].is_finished
+            ][-10:]
+        now = time.monotonic()
+        for name, (status, dur, began) in shown:
+            mark, style = STYLES.get(status, ("?", ""))
+            t = dur if dur is not None else (now - began if status == ExecutionStatus.RUNNING else None)
+            table.add_row(Text(f"{mark} {name}", style=style), status.value, f"{t:.1f}s" if t is not None else "")
+        return table
+
+    def start(self, run: RunRead) -> None:
+        self.run_name = run.name
+        self.live = Live(self._table(), console=self.console, refresh_per_second=8, get_renderable=self._table)
+        self.live.start()
+
+    def __call__(self, event: str, step: StepSpec, outcome: StepOutcome | None) -> None:
+        with self.lock:
+            if event == "start":
+                self.state[step.name] = (ExecutionStatus.RUNNING, None, time.monotonic())
+            elif outcome is not None:
+                self.state[step.name] = (outcome.status, outcome.duration_s, 0.0)
+
+    def stop(self, run: RunRead) -> None:
+        if self.live is not None:
+            self.live.stop()
+        super().stop(run)
+
+
+def summary(run: RunRead) -> Any:
+    """A one-paragraph run summary for the terminal."""
+    mark, style = STYLES.get(run.status, ("?", ""))
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(run.step_counts.items()))
+    dur = f" in {run.duration_s:.2f}s" if run.duration_s is not None else ""
+    return Text.from_markup(
+        f"[{style}]{mark} Run {run.name} {run.status.value}[/]{dur} ({counts})\n"
+        f"  inspect: waypost runs show {run.name}"
+    )

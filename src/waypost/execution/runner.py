@@ -1,0 +1,298 @@
+"""The step runner: one step from cache check to recorded outputs.
+
+cache check → inputs loaded → function called (logs captured, resources sampled, retried
+with backoff) → outputs materialized → step finished and outputs registered in one
+transaction. A failure at any point removes the files already written, so a failed step
+registers nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from waypost.artifacts.io import load_artifact, save_artifact
+from waypost.artifacts.materializers.registry import MaterializerRegistry
+from waypost.artifacts.store import ArtifactStore
+from waypost.enums import ExecutionStatus
+from waypost.exceptions import MaterializerError, WaypostError
+from waypost.execution import cache
+from waypost.execution.context import CURRENT, StepContext
+from waypost.execution.metadata import entries_for
+from waypost.execution.logs import StepLogSink, capture
+from waypost.execution.resources import ResourceSampler
+from waypost.schemas import (
+    ArtifactVersionCreate,
+    ArtifactVersionRead,
+    AttemptRead,
+    MetadataCreate,
+    ModelVersionRead,
+    PipelineSpec,
+    RunRead,
+    StepRunCreate,
+    StepRunFinish,
+    StepSpec,
+)
+from waypost.settings import ExecutionSettings
+from waypost.store import Store
+
+
+@dataclass
+class StepOutcome:
+    """What became of one step."""
+
+    name: str
+    status: ExecutionStatus
+    outputs: dict[str, ArtifactVersionRead] = field(default_factory=dict)
+    error: str | None = None
+    exception: BaseException | None = None
+    duration_s: float = 0.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class StepRunner:
+    """Runs the steps of one pipeline run against a Store and an ArtifactStore."""
+
+    def __init__(
+        self,
+        *,
+        run: RunRead,
+        spec: PipelineSpec,
+        functions: dict[str, Callable[..., Any]],
+        store: Store,
+        artifact_store: ArtifactStore,
+        registry: MaterializerRegistry,
+        settings: ExecutionSettings,
+        model_version: ModelVersionRead | None = None,
+        stop_event: threading.Event | None = None,
+    ) -> None:
+        self.run = run
+        self.spec = spec
+        self.functions = functions
+        self.store = store
+        self.artifact_store = artifact_store
+        self.registry = registry
+        self.settings = settings
+        self.model_version = model_version
+        self.stop_event = stop_event or threading.Event()
+
+    # -- the cache --------------------------------------------------------------------
+    def _try_cache(
+        self, step: StepSpec, parts: dict[str, Any], key: str, inputs: dict[str, ArtifactVersionRead]
+    ) -> tuple[StepOutcome | None, str]:
+        hit = self.store.steps.find_cached(key)
+        if hit is not None:
+            prior, outputs = hit
+            if set(outputs) == {o.name for o in step.outputs} and all(
+                self.artifact_store.exists(av.uri) for av in outputs.values()
+            ):
+                now = _now()
+                self.store.steps.start(
+                    StepRunCreate(
+                        run_id=self.run.id,
+                        name=step.name,
+                        step_name=step.step_name,
+                        status=ExecutionStatus.CACHED,
+                        cache_key=key,
+                        cache_components=parts,
+                        cached_from_step_run_id=prior.id,
+                        cached_from_run_id=prior.run_id,
+                        parameters=step.parameters,
+                        config=step.settings.model_dump(mode="json"),
+                        source_code=step.source_code,
+                        source_hash=step.source_hash,
+                        docstring=step.docstring,
+                        upstream=step.upstream,
+                        log_uri=prior.log_uri,
+                        started_at=now,
+                        ended_at=now,
+                        inputs={n: av.id for n, av in inputs.items()},
+                        outputs={n: av.id for n, av in outputs.items()},
+                    )
+                )
+                return StepOutcome(step.name, ExecutionStatus.CACHED, outputs), ""
+            return None, "The cached outputs are missing from the artifact store."
+        previous = self.store.steps.previous(self.run.pipeline_id, step.name, self.run.id)
+        return None, cache.miss_reason(parts, previous.cache_components if previous else None)
+
+    # -- one step ---------------------------------------------------------------------
+    def run_step(self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]]) -> StepOutcome:
+        """Run (or serve from cache) one step whose upstream steps have finished."""
+        inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
+        parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()})
+        key = cache.key(parts)
+        use_cache = step.settings.enable_cache if step.settings.enable_cache is not None else self.spec.settings.enable_cache
+        if use_cache:
+            hit, reason = self._try_cache(step, parts, key, inputs)
+            if hit is not None:
+                return hit
+        else:
+            reason = "Caching is disabled for this step."
+
+        log_uri = self.artifact_store.log_uri(self.run.id, step.name)
+        started = _now()
+        step_run_id = self.store.steps.start(
+            StepRunCreate(
+                run_id=self.run.id,
+                name=step.name,
+                step_name=step.step_name,
+                status=ExecutionStatus.RUNNING,
+                cache_key=key,
+                cache_components=parts,
+                cache_miss_reason=reason,
+                parameters=step.parameters,
+                config=step.settings.model_dump(mode="json"),
+                source_code=step.source_code,
+                source_hash=step.source_hash,
+                docstring=step.docstring,
+                upstream=step.upstream,
+                log_uri=log_uri,
+                started_at=started,
+                inputs={n: av.id for n, av in inputs.items()},
+            )
+        )
+        logs_on = step.settings.enable_step_logs
+        sink = StepLogSink(
+            self.artifact_store,
+            log_uri,
+            self.settings.log_flush_interval_s,
+            enabled=self.spec.settings.enable_step_logs if logs_on is None else logs_on,
+        )
+        tracker = ResourceSampler.shared(self.settings.resource_sample_interval_s).track()
+        outcome, saved, attempts, ctx = self._attempts(step, step_run_id, inputs, sink)
+        samples = tracker.stop()
+        sink.close()
+        ended = _now()
+        if self.stop_event.is_set() and outcome.status == ExecutionStatus.COMPLETED:
+            outcome = StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped.")
+        if outcome.status != ExecutionStatus.COMPLETED:
+            self._discard(saved)
+            saved = {}
+        exc = outcome.exception
+        result = StepRunFinish(
+            status=outcome.status,
+            ended_at=ended,
+            error_type=type(exc).__name__ if exc else None,
+            error_message=outcome.error,
+            traceback="".join(traceback.format_exception(exc)) if exc else None,
+            resource_samples=samples,
+            attempts=attempts if len(attempts) > 1 else [],
+        )
+        try:
+            outcome.outputs = self.store.steps.finish(step_run_id, self.run.id, result, saved)
+        except BaseException:
+            self._discard(saved)
+            raise
+        outcome.duration_s = (ended - started).total_seconds()
+        if ctx is not None and outcome.outputs:
+            self._output_metadata(ctx, step_run_id, outcome.outputs)
+        return outcome
+
+    def _attempts(
+        self, step: StepSpec, step_run_id: uuid.UUID, inputs: dict[str, ArtifactVersionRead], sink: StepLogSink
+    ) -> tuple[StepOutcome, dict[str, ArtifactVersionCreate], list[AttemptRead], StepContext | None]:
+        retry = step.settings.retry
+        tries = 1 + (retry.max_retries if retry else 0)
+        attempts: list[AttemptRead] = []
+        ctx: StepContext | None = None
+        for number in range(1, tries + 1):
+            began = _now()
+            version_ids = {o.name: uuid.uuid4() for o in step.outputs}
+            names = {o.name: self._artifact_name(step, o.name) for o in step.outputs}
+            ctx = StepContext(
+                run=self.run,
+                step=step,
+                step_run_id=step_run_id,
+                store=self.store,
+                artifact_store=self.artifact_store,
+                output_uris={o: self.artifact_store.artifact_uri(names[o], v) for o, v in version_ids.items()},
+                output_version_ids=version_ids,
+                model_version=self.model_version,
+            )
+            saved: dict[str, ArtifactVersionCreate] = {}
+            try:
+                with capture(sink):
+                    token = CURRENT.set(ctx)
+                    try:
+                        args = {n: self._load(av) for n, av in inputs.items()}
+                        value = self.functions[step.name](**args, **step.parameters)
+                        for out_name, out_value in self._split(step, value).items():
+                            saved[out_name] = self._save(step, out_name, out_value, names[out_name], version_ids[out_name], ctx)
+                    finally:
+                        CURRENT.reset(token)
+                attempts.append(AttemptRead(number=number, status=ExecutionStatus.COMPLETED, started_at=began, ended_at=_now(), error=None))
+                return StepOutcome(step.name, ExecutionStatus.COMPLETED), saved, attempts, ctx
+            except Exception as exc:  # the user's step failed: record it, maybe retry
+                self._discard(saved)
+                message = f"{type(exc).__name__}: {exc}"
+                attempts.append(AttemptRead(number=number, status=ExecutionStatus.FAILED, started_at=began, ended_at=_now(), error=message))
+                if number < tries and retry is not None and not self.stop_event.is_set():
+                    sink.write_line("stderr", f"Attempt {number} of {tries} failed ({message}); retrying.", "WARNING")
+                    if self.stop_event.wait(retry.delay * retry.backoff ** (number - 1)):
+                        break
+                    continue
+                return StepOutcome(step.name, ExecutionStatus.FAILED, error=message, exception=exc), {}, attempts, ctx
+            except KeyboardInterrupt as exc:  # Ctrl-C while the step runs in the main thread
+                self._discard(saved)
+                self.stop_event.set()
+                return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped.", exception=exc), {}, attempts, ctx
+        return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped."), {}, attempts, ctx
+
+    # -- helpers ----------------------------------------------------------------------
+    def _artifact_name(self, step: StepSpec, output: str) -> str:
+        """An output's artifact name: its ``Annotated`` name, else ``pipeline::step::output``."""
+        spec = next(o for o in step.outputs if o.name == output)
+        return spec.artifact_name or f"{self.spec.name}::{step.name}::{output}"
+
+    def _split(self, step: StepSpec, value: Any) -> dict[str, Any]:
+        outs = [o.name for o in step.outputs]
+        if not outs:
+            return {}
+        if len(outs) == 1:
+            return {outs[0]: value}
+        if not isinstance(value, tuple | list) or len(value) != len(outs):
+            got = f"{len(value)} values" if isinstance(value, tuple | list) else f"one {type(value).__name__}"
+            raise WaypostError(
+                f"Step '{step.name}' declares {len(outs)} outputs {outs} but returned {got}; return a tuple of {len(outs)}."
+            )
+        return dict(zip(outs, value, strict=True))
+
+    def _save(
+        self, step: StepSpec, output: str, value: Any, name: str, version_id: uuid.UUID, ctx: StepContext
+    ) -> ArtifactVersionCreate:
+        spec = next(o for o in step.outputs if o.name == output)
+        materializer = self.registry.load_class(spec.materializer) if spec.materializer else None
+        try:
+            created = save_artifact(
+                self.artifact_store, value, name=name, version_id=version_id, registry=self.registry, materializer=materializer
+            )
+        except MaterializerError as exc:
+            raise MaterializerError(f"Output '{output}' of step '{step.name}': {exc}") from exc
+        tags = ctx.output_tags.get(output)
+        return created.model_copy(update={"tags": tags}) if tags else created
+
+    def _load(self, av: ArtifactVersionRead) -> Any:
+        return load_artifact(
+            self.artifact_store, uri=av.uri, materializer=av.materializer, data_type=av.data_type, registry=self.registry
+        )
+
+    def _discard(self, saved: dict[str, ArtifactVersionCreate]) -> None:
+        for av in saved.values():
+            self.artifact_store.remove(av.uri)
+
+    def _output_metadata(self, ctx: StepContext, step_run_id: uuid.UUID, outputs: dict[str, ArtifactVersionRead]) -> None:
+        entries: list[MetadataCreate] = []
+        for out_name, values in ctx.output_metadata.items():
+            av = outputs.get(out_name)
+            if av is not None:
+                entries.extend(entries_for(values, run_id=self.run.id, artifact_version_id=av.id))
+        self.store.metadata.add(entries)
+

@@ -1,0 +1,171 @@
+"""Pipelines, snapshots, pipeline runs and step runs on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from waypost.enums import ExecutionStatus
+from waypost.schemas.common import ReadModel
+
+
+class PipelineRead(ReadModel):
+    """A named pipeline; its runs and snapshots hang off it."""
+
+    id: UUID
+    name: str
+    created_at: datetime
+    run_count: int = 0
+    latest_run_status: ExecutionStatus | None = None
+    latest_run_at: datetime | None = None
+
+
+class SnapshotRead(ReadModel):
+    """A pipeline's DAG as compiled for one or more runs."""
+
+    id: UUID
+    pipeline_id: UUID
+    structure_hash: str
+    spec: dict[str, Any]
+    created_at: datetime
+
+
+class RunCreate(BaseModel):
+    """What the launcher records when a run starts."""
+
+    name: str
+    pipeline_id: UUID
+    snapshot_id: UUID
+    status: ExecutionStatus = ExecutionStatus.INITIALIZING
+    config: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    orchestrator: str = "local"
+    orchestrator_run_id: str | None = None
+    stack_id: UUID | None = None
+    user_id: UUID | None = None
+    tags: list[str] = Field(default_factory=list)
+    model_version_id: UUID | None = None
+    started_at: datetime | None = None
+
+
+class RunRead(ReadModel):
+    """A pipeline run."""
+
+    id: UUID
+    name: str
+    pipeline_id: UUID
+    pipeline_name: str
+    snapshot_id: UUID
+    status: ExecutionStatus
+    status_reason: str | None = None
+    config: dict[str, Any]
+    parameters: dict[str, Any]
+    orchestrator: str
+    orchestrator_run_id: str | None
+    stack_id: UUID | None
+    stack_name: str | None = None
+    user_id: UUID | None
+    user_name: str | None = None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    heartbeat_at: datetime | None
+    model_version_id: UUID | None = None
+    tags: list[str] = Field(default_factory=list)
+    step_counts: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        """Wall-clock seconds from start to end (or to now, unknown while running)."""
+        if self.started_at and self.ended_at:
+            return (self.ended_at - self.started_at).total_seconds()
+        return None
+
+
+class StepRunCreate(BaseModel):
+    """What the runner records when a step starts (or is served from cache)."""
+
+    run_id: UUID
+    name: str
+    step_name: str
+    status: ExecutionStatus
+    cache_key: str | None = None
+    cache_components: dict[str, Any] = Field(default_factory=dict)
+    cache_miss_reason: str | None = None
+    cached_from_step_run_id: UUID | None = None
+    cached_from_run_id: UUID | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(default_factory=dict)
+    source_code: str = ""
+    source_hash: str = ""
+    docstring: str | None = None
+    upstream: list[str] = Field(default_factory=list)
+    log_uri: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    inputs: dict[str, UUID] = Field(default_factory=dict)
+    outputs: dict[str, UUID] = Field(default_factory=dict)
+
+
+class AttemptRead(ReadModel):
+    """One try of a step that has retries."""
+
+    number: int
+    status: ExecutionStatus
+    started_at: datetime
+    ended_at: datetime | None
+    error: str | None
+
+
+class StepRunRead(ReadModel):
+    """A step run: one node of a run's DAG."""
+
+    id: UUID
+    run_id: UUID
+    name: str
+    step_name: str
+    status: ExecutionStatus
+    cache_key: str | None
+    cache_components: dict[str, Any]
+    cache_miss_reason: str | None
+    cached_from_step_run_id: UUID | None
+    cached_from_run_id: UUID | None
+    parameters: dict[str, Any]
+    config: dict[str, Any]
+    source_code: str
+    source_hash: str
+    docstring: str | None
+    upstream: list[str]
+    log_uri: str | None
+    error_type: str | None
+    error_message: str | None
+    traceback: str | None
+    resource_samples: list[dict[str, Any]]
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    inputs: dict[str, UUID] = Field(default_factory=dict)
+    outputs: dict[str, UUID] = Field(default_factory=dict)
+    attempts: list[AttemptRead] = Field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float | None:
+        """Seconds the step ran."""
+        if self.started_at and self.ended_at:
+            return (self.ended_at - self.started_at).total_seconds()
+        return None
+
+
+class StepRunFinish(BaseModel):
+    """What the runner records when a step ends."""
+
+    status: ExecutionStatus
+    ended_at: datetime
+    error_type: str | None = None
+    error_message: str | None = None
+    traceback: str | None = None
+    resource_samples: list[dict[str, Any]] = Field(default_factory=list)
+    attempts: list[AttemptRead] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""The SDK: decorators, step context, metadata and compilation to a PipelineSpec."""

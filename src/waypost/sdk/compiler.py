@@ -1,0 +1,232 @@
+"""Compile a pipeline function and its arguments into a PipelineSpec."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from waypost.exceptions import ConfigurationError, MissingInputError, ParameterError
+from waypost.schemas import (
+    InputSpec,
+    ModelSpec,
+    OutputSpec,
+    PipelineSettings,
+    PipelineSpec,
+    StepSettings,
+    StepSpec,
+)
+from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepArtifact
+from waypost.sdk.outputs import type_path
+from waypost.sdk.pipeline import Pipeline
+
+_CONFIG_KEYS = {
+    "parameters", "steps", "enable_cache", "enable_step_logs", "tags", "run_name", "model",
+    "max_parallel_steps", "extra",
+}
+_STEP_KEYS = {"parameters", "enable_cache", "enable_step_logs", "retry", "resources", "experiment_tracker", "extra"}
+
+
+@dataclass
+class Compiled:
+    """A spec plus the in-process functions that implement its steps."""
+
+    spec: PipelineSpec
+    functions: dict[str, Callable[..., Any]]
+
+
+def load_run_config(path: Path) -> dict[str, Any]:
+    """Read and check a YAML run config."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigurationError(f"Run config {path} does not exist; check the path.") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"Run config {path} is not valid YAML ({str(exc).splitlines()[0]}).") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"Run config {path} must be a mapping with keys like 'parameters' and 'steps'.")
+    unknown = set(data) - _CONFIG_KEYS
+    if unknown:
+        raise ConfigurationError(
+            f"Run config {path} has unknown key '{sorted(unknown)[0]}'; use {', '.join(sorted(_CONFIG_KEYS))}."
+        )
+    for name, cfg in (data.get("steps") or {}).items():
+        bad = set(cfg or {}) - _STEP_KEYS
+        if bad:
+            raise ConfigurationError(
+                f"Run config {path}: step '{name}' has unknown key '{sorted(bad)[0]}'; use {', '.join(sorted(_STEP_KEYS))}."
+            )
+    return data
+
+
+def _json_param(value: Any, what: str) -> Any:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"{what} is a {type(value).__name__}, which cannot be stored as a JSON parameter; "
+            "pass it as the output of a step, or pass a JSON value (number, string, list, dict)."
+        ) from None
+    return value
+
+
+def _merge_param(current: dict[str, Any], key: str, value: Any, where: str) -> None:
+    if key in current and current[key] != value:
+        raise ParameterError(
+            f"{where} gets '{key}' both in code ({current[key]!r}) and in the run config ({value!r}); keep one."
+        )
+    current[key] = value
+
+
+def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Compiled:
+    """Run ``p``'s function in compilation mode and build its spec."""
+    config = load_run_config(p.config_path) if p.config_path else {}
+    sig = inspect.signature(p.entrypoint)
+    try:
+        bound = sig.bind_partial(*args, **kwargs)
+    except TypeError as exc:
+        raise ParameterError(f"Pipeline '{p.name}' was called with wrong arguments: {exc}.") from None
+    params = dict(bound.arguments)
+    for key, value in (config.get("parameters") or {}).items():
+        if key not in sig.parameters:
+            raise ParameterError(
+                f"Run config sets parameter '{key}', which pipeline '{p.name}' does not take; use one of {list(sig.parameters)}."
+            )
+        _merge_param(params, key, value, f"Pipeline '{p.name}'")
+    for name, prm in sig.parameters.items():
+        if name not in params:
+            if prm.default is inspect.Parameter.empty:
+                raise ParameterError(f"Pipeline '{p.name}' needs parameter '{name}'; pass it in the call or the run config.")
+            params[name] = prm.default
+        _json_param(params[name], f"Pipeline parameter '{name}'")
+
+    ctx = CompilationContext(p.name)
+    token = ACTIVE.set(ctx)
+    try:
+        p.entrypoint(**params)
+    finally:
+        ACTIVE.reset(token)
+    if not ctx.invocations:
+        raise ParameterError(f"Pipeline '{p.name}' calls no steps; call at least one @step function in it.")
+
+    step_configs: dict[str, Any] = config.get("steps") or {}
+    for name in step_configs:
+        if name not in ctx.invocations:
+            raise ConfigurationError(
+                f"Run config configures step '{name}', which pipeline '{p.name}' does not call; use one of {list(ctx.invocations)}."
+            )
+    steps = [_step_spec(inv, step_configs.get(inv.name) or {}) for inv in ctx.invocations.values()]
+    model_cfg = config.get("model")
+    model = ModelSpec(**model_cfg) if model_cfg else (ModelSpec(**p.model.as_spec()) if p.model else None)
+    try:
+        settings = PipelineSettings(
+            enable_cache=config.get("enable_cache", p.enable_cache),
+            enable_step_logs=config.get("enable_step_logs", p.enable_step_logs),
+            tags=sorted({*p.tags, *(config.get("tags") or [])}),
+            max_parallel_steps=config.get("max_parallel_steps", p.max_parallel_steps),
+            run_name=config.get("run_name", p.run_name),
+            extra={**p.extra, **(config.get("extra") or {})},
+        )
+    except ValidationError as exc:
+        raise ConfigurationError(f"Pipeline '{p.name}' has an invalid setting: {exc.errors()[0]['msg']}.") from None
+    spec = PipelineSpec(
+        name=p.name,
+        steps=steps,
+        parameters=params,
+        settings=settings,
+        model=model,
+        source=f"{p.entrypoint.__module__}:{p.entrypoint.__qualname__}",
+    )
+    return Compiled(spec=spec, functions={inv.name: inv.step.entrypoint for inv in ctx.invocations.values()})
+
+
+def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
+    step = inv.step
+    where = f"Step '{inv.name}'"
+    inputs: dict[str, InputSpec] = {}
+    parameters: dict[str, Any] = {}
+    cfg_params: dict[str, Any] = dict(cfg.get("parameters") or {})
+    for key in cfg_params:
+        if key not in step.signature.parameters:
+            raise ParameterError(f"Run config sets parameter '{key}' of {where}, which it does not take.")
+    for name, prm in step.signature.parameters.items():
+        if prm.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        if name in inv.arguments:
+            value = inv.arguments[name]
+            if isinstance(value, StepArtifact):
+                if name in cfg_params:
+                    raise ParameterError(f"Run config sets '{name}' of {where}, but it is an input from step '{value.invocation}'.")
+                inputs[name] = InputSpec(step=value.invocation, output=value.output)
+                continue
+            if isinstance(value, tuple) and value and all(isinstance(v, StepArtifact) for v in value):
+                raise ParameterError(
+                    f"{where} got a tuple of outputs for '{name}'; unpack the upstream step's outputs and pass one."
+                )
+            parameters[name] = _json_param(value, f"Parameter '{name}' of {where}")
+            if name in cfg_params:
+                _merge_param(parameters, name, cfg_params[name], where)
+        elif name in cfg_params:
+            parameters[name] = _json_param(cfg_params[name], f"Parameter '{name}' of {where}")
+        elif prm.default is not inspect.Parameter.empty:
+            parameters[name] = _json_param(prm.default, f"Default of parameter '{name}' of {where}")
+        else:
+            raise MissingInputError(
+                f"{where} is missing input '{name}'; pass a step's output or a value for it in the pipeline "
+                f"(e.g. {step.name}({name}=...)) or set it under steps.{inv.name}.parameters in the run config."
+            )
+    merged = {k: v for k, v in step.settings.items() if v is not None}
+    for key in _STEP_KEYS - {"parameters"}:
+        if key in cfg:
+            merged[key] = cfg[key]
+    try:
+        settings = StepSettings(**merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigurationError(
+            f"{where} has an invalid setting '{'.'.join(str(x) for x in err['loc'])}': {err['msg']}."
+        ) from None
+    materializers = _materializers(step.output_materializers, [o.name for o in step.outputs], where)
+    text, digest = step.source()
+    return StepSpec(
+        name=inv.name,
+        step_name=step.name,
+        source=step.source_path,
+        source_hash=digest,
+        source_code=text,
+        docstring=inspect.getdoc(step.entrypoint),
+        parameters=parameters,
+        inputs=inputs,
+        outputs=[
+            OutputSpec(
+                name=o.name,
+                data_type=type_path(o.annotation),
+                materializer=materializers.get(o.name),
+                artifact_name=o.artifact_name,
+            )
+            for o in step.outputs
+        ],
+        after=inv.after,
+        settings=settings,
+    )
+
+
+def _materializers(value: Any, outputs: list[str], where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        unknown = set(value) - set(outputs)
+        if unknown:
+            raise ConfigurationError(f"{where} sets a materializer for unknown output '{sorted(unknown)[0]}'.")
+        return {k: _dotted(v) for k, v in value.items()}
+    return {o: _dotted(value) for o in outputs}
+
+
+def _dotted(cls: Any) -> str:
+    return cls if isinstance(cls, str) else f"{cls.__module__}.{cls.__qualname__}"

@@ -1,0 +1,110 @@
+"""The ``@pipeline`` decorator."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, overload
+
+from waypost.sdk.model import Model
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Pipeline:
+    """A pipeline: a function whose step calls form a DAG; calling it runs the DAG."""
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        *,
+        name: str | None = None,
+        enable_cache: bool = True,
+        enable_step_logs: bool = True,
+        tags: list[str] | None = None,
+        model: Model | None = None,
+        max_parallel_steps: int | None = None,
+        run_name: str | None = None,
+        config_path: str | Path | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.entrypoint = func
+        self.name = name or func.__name__
+        self.enable_cache = enable_cache
+        self.enable_step_logs = enable_step_logs
+        self.tags = list(tags or [])
+        self.model = model
+        self.max_parallel_steps = max_parallel_steps
+        self.run_name = run_name
+        self.config_path = Path(config_path) if config_path else None
+        self.extra = dict(extra or {})
+
+    def with_options(self, **options: Any) -> Pipeline:
+        """A copy with changed options (``config_path=``, ``enable_cache=``, ``tags=`` …)."""
+        clone = copy.copy(self)
+        for key, value in options.items():
+            if key == "config_path":
+                value = Path(value) if value else None
+            if not hasattr(clone, key) or key == "entrypoint":
+                raise TypeError(f"Unknown pipeline option '{key}'.")
+            setattr(clone, key, value)
+        return clone
+
+    def compile(self, *args: Any, **kwargs: Any) -> Any:
+        """Build the PipelineSpec for these arguments without running it."""
+        return _compiler().compile_pipeline(self, args, kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Compile and run on the active stack; return the finished run (a ``RunRead``)."""
+        compiled = _compiler().compile_pipeline(self, args, kwargs)
+        launcher = importlib.import_module("waypost.execution.launcher")
+        return launcher.launch(compiled.spec, compiled.functions)
+
+    def __repr__(self) -> str:
+        return f"<pipeline {self.name}>"
+
+
+def _compiler() -> Any:
+    # The compiler needs pydantic (~0.2 s to import here); loading it on the first call keeps
+    # `import waypost` within its budget (benchmarks/bench_import.py).
+    return importlib.import_module("waypost.sdk.compiler")
+
+
+@overload
+def pipeline(_func: F) -> Pipeline: ...
+@overload
+def pipeline(
+    _func: None = None,
+    *,
+    name: str | None = None,
+    enable_cache: bool = True,
+    enable_step_logs: bool = True,
+    tags: list[str] | None = None,
+    model: Model | None = None,
+    max_parallel_steps: int | None = None,
+    run_name: str | None = None,
+    config_path: str | Path | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Callable[[F], Pipeline]: ...
+def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F], Pipeline]:
+    """Make a function a pipeline.
+
+    Args:
+        name: The pipeline's name (default: the function's name).
+        enable_cache: Default for every step's ``enable_cache``.
+        enable_step_logs: Default for every step's ``enable_step_logs``.
+        tags: Tags recorded on every run.
+        model: A :class:`Model` the runs and their artifacts are linked to.
+        max_parallel_steps: How many independent steps run at once (default: cores).
+        run_name: A name for the run; ``{date}`` and ``{time}`` are filled in.
+        config_path: A YAML run config with ``parameters``, ``steps`` and settings.
+    """
+    if _func is not None:
+        return Pipeline(_func, **options)
+
+    def decorate(func: F) -> Pipeline:
+        return Pipeline(func, **options)
+
+    return decorate

@@ -1,0 +1,143 @@
+"""The typed settings tree: the only code that reads the environment or the config file.
+
+Every field maps to an environment variable derived from its path, e.g.
+``store.url`` ← ``WAYPOST_STORE__URL``, ``execution.max_parallel_steps`` ←
+``WAYPOST_EXECUTION__MAX_PARALLEL_STEPS``. Values not in the environment come from the
+YAML config file (``WAYPOST_CONFIG``, else ``<user config dir>/waypost/config.yaml``), which
+``waypost init`` writes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from waypost.exceptions import ConfigurationError
+
+__all__ = [
+    "ArtifactStoreSettings",
+    "ExecutionSettings",
+    "StoreSettings",
+    "WaypostSettings",
+    "config_path",
+    "load_settings",
+    "write_config",
+]
+
+
+def config_path() -> Path:
+    """Where the YAML config file lives."""
+    explicit = os.environ.get("WAYPOST_CONFIG")
+    if explicit:
+        return Path(explicit)
+    return Path(platformdirs.user_config_dir("waypost")) / "config.yaml"
+
+
+class StoreSettings(BaseModel):
+    """The metadata store."""
+
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL (sqlite:///…, postgresql://…, mysql://…). Default: SQLite in the data dir.",
+    )
+    busy_timeout_s: float = Field(default=30.0, gt=0, description="How long SQLite waits for a lock.")
+    pool_size: int = Field(default=5, ge=1)
+
+
+class ArtifactStoreSettings(BaseModel):
+    """Where artifacts and logs are written."""
+
+    uri: str | None = Field(default=None, description="fsspec URI. Default: <data dir>/artifacts.")
+
+
+class ExecutionSettings(BaseModel):
+    """How pipelines run."""
+
+    max_parallel_steps: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    heartbeat_interval_s: float = Field(default=5.0, gt=0)
+    heartbeat_timeout_s: float = Field(default=30.0, gt=0)
+    resource_sample_interval_s: float = Field(default=1.0, gt=0)
+    log_flush_interval_s: float = Field(default=1.0, gt=0)
+    show_progress: bool = True
+
+
+class WaypostSettings(BaseSettings):
+    """All of Waypost's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WAYPOST_", env_nested_delimiter="__", extra="ignore", validate_default=True
+    )
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("waypost")))
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    artifact_store: ArtifactStoreSettings = Field(default_factory=ArtifactStoreSettings)
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order: explicit arguments, environment, then the YAML config file."""
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=config_path()))
+
+    @property
+    def store_url(self) -> str:
+        """The store URL, defaulting to a SQLite file in the data dir."""
+        return self.store.url or f"sqlite:///{self.data_dir / 'waypost.db'}"
+
+    @property
+    def artifact_store_uri(self) -> str:
+        """The artifact store URI, defaulting to a folder in the data dir."""
+        return self.artifact_store.uri or str(self.data_dir / "artifacts")
+
+
+def load_settings(**overrides: Any) -> WaypostSettings:
+    """Read settings; a bad value or config file raises a one-line ConfigurationError."""
+    try:
+        return WaypostSettings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigurationError(
+            f"Invalid setting '{where}': {err['msg']}; fix it in {config_path()} or the "
+            f"WAYPOST_{where.upper().replace('.', '__')} environment variable."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(
+            f"Config file {config_path()} is not valid YAML ({str(exc).splitlines()[0]}); fix or delete it."
+        ) from None
+
+
+def write_config(values: dict[str, Any]) -> Path:
+    """Merge ``values`` into the YAML config file and return its path."""
+    path = config_path()
+    current: dict[str, Any] = {}
+    if path.exists():
+        current = yaml.safe_load(path.read_text()) or {}
+    for key, value in values.items():
+        node = current
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(current, sort_keys=True))
+    tmp.replace(path)
+    return path

@@ -1,0 +1,24 @@
+"""The metadata store: the Store protocol and the factory that opens one from a URL."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from waypost.store.base import Store, StoreCapabilities
+
+if TYPE_CHECKING:
+    from waypost.settings import WaypostSettings
+
+__all__ = ["Store", "StoreCapabilities", "open_store"]
+
+
+def open_store(settings: WaypostSettings) -> Store:
+    """Open the store the settings name (SQL for a database URL) and mark dead runs crashed."""
+    # Loaded by name so that `import waypost` does not pay for SQLAlchemy (~0.5 s here).
+    sql = importlib.import_module("waypost.store.sql.store")
+    store: Store = sql.SqlStore(
+        settings.store_url, busy_timeout_s=settings.store.busy_timeout_s, pool_size=settings.store.pool_size
+    )
+    store.runs.mark_crashed(settings.execution.heartbeat_timeout_s)
+    return store

@@ -1,0 +1,111 @@
+"""The filter language shared by the API, the CLI and the dashboard's search box.
+
+    status:failed pipeline:train tag:prod metadata.accuracy>0.9 created>2026-11-01
+
+A query is whitespace-separated terms, all of which must hold. A term is
+``[-]key OP value`` with OP one of ``:`` (equals / is one of), ``=``, ``!=``, ``>``,
+``>=``, ``<``, ``<=``, or ``~`` (contains). ``a,b`` after ``:`` means either. A leading
+``-`` negates. Values may be double-quoted to hold spaces. A bare word searches names.
+The parser only produces :class:`Term` objects; the store turns them into bound SQL
+parameters, never into SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from waypost.exceptions import FilterSyntaxError
+
+OPERATORS = (">=", "<=", "!=", ":", "=", ">", "<", "~")
+_TERM = re.compile(r'\s*(-?)([A-Za-z_][\w.\-]*)(>=|<=|!=|:|=|>|<|~)("(?:[^"\\]|\\.)*"?|\S*)')
+_BARE = re.compile(r'\s*(-?)("(?:[^"\\]|\\.)*"?|\S+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition of a filter query."""
+
+    key: str
+    op: str
+    values: tuple[str, ...]
+    negate: bool = False
+
+    def __str__(self) -> str:
+        return f"{'-' if self.negate else ''}{self.key}{self.op}{','.join(self.values)}"
+
+
+def parse(query: str) -> list[Term]:
+    """Parse ``query`` into terms; raise FilterSyntaxError with a one-line fix."""
+    terms: list[Term] = []
+    pos, text = 0, query.strip()
+    while pos < len(text):
+        m = _TERM.match(text, pos)
+        if m and m.group(2) and m.group(3):
+            negate, key, op, raw = m.group(1) == "-", m.group(2), m.group(3), m.group(4)
+            if not raw:
+                raise FilterSyntaxError(
+                    f"Filter term '{key}{op}' has no value; write it like {key}{op}VALUE."
+                )
+            values = _split(raw, key, op)
+            terms.append(Term(key.lower() if not key.startswith("metadata.") else key, op, values, negate))
+            pos = m.end()
+            continue
+        b = _BARE.match(text, pos)
+        if b is None:  # only whitespace left
+            break
+        word = b.group(2)
+        if any(word.startswith(o) for o in OPERATORS):
+            raise FilterSyntaxError(
+                f"Filter term '{word}' starts with an operator; put a key before it, like status:failed."
+            )
+        terms.append(Term("name", "~", (_unquote(word),), b.group(1) == "-"))
+        pos = b.end()
+    return terms
+
+
+def _split(raw: str, key: str, op: str) -> tuple[str, ...]:
+    if raw.startswith('"'):
+        return (_unquote(raw),)
+    parts = tuple(p for p in raw.split(",")) if op == ":" else (raw,)
+    if any(not p for p in parts):
+        raise FilterSyntaxError(f"Filter term '{key}{op}{raw}' has an empty value in its list; remove the extra comma.")
+    return parts
+
+
+def _unquote(word: str) -> str:
+    if not word.startswith('"'):
+        return word
+    if len(word) < 2 or not word.endswith('"'):
+        raise FilterSyntaxError(f"Filter value {word} has no closing quote; add a \" at its end.")
+    return re.sub(r"\\(.)", r"\1", word[1:-1])
+
+
+_RELATIVE = re.compile(r"^-?(\d+)([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_time(value: str, key: str) -> datetime:
+    """A date, an ISO 8601 time, or a relative age like ``7d`` (seven days ago), in UTC."""
+    rel = _RELATIVE.match(value)
+    if rel:
+        return datetime.now(UTC) - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FilterSyntaxError(
+            f"'{value}' in '{key}' is not a time; use a date (2026-11-01), an ISO time or an age like 7d."
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_number(value: str, key: str) -> float:
+    """A number for a comparison."""
+    try:
+        return float(value)
+    except ValueError:
+        raise FilterSyntaxError(f"'{value}' in '{key}' is not a number; compare {key} with a number like 0.9.") from None

@@ -1,0 +1,183 @@
+"""Turn filter-language terms into SQLAlchemy conditions with bound parameters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from waypost.exceptions import FilterSyntaxError
+from waypost.store.filters import Term, parse, parse_number, parse_time
+from waypost.store.sql.orm import MetadataEntry, Tag, TagLink
+
+Condition = ColumnElement[bool]
+
+
+@dataclass
+class Field:
+    """How one filter key maps onto SQL."""
+
+    kind: str  # "str" | "enum" | "time" | "num" | "custom"
+    column: Any = None
+    choices: tuple[str, ...] = ()
+    custom: Callable[[Term], Condition] | None = None
+    help: str = ""
+
+
+@dataclass
+class FilterSpec:
+    """The filter keys one entity understands, plus its sortable columns."""
+
+    fields: dict[str, Field]
+    sorts: dict[str, Any]
+    default_sort: str
+    metadata_owner: Any = None  # column of the entity's id matched against metadata_entries.run_id etc.
+    metadata_column: Any = None
+    tag_resource: str | None = None
+    id_column: Any = None
+    extra_keys: list[str] = field(default_factory=list)
+
+    def keys(self) -> list[str]:
+        """Every key, for error messages and suggestions."""
+        keys = list(self.fields)
+        if self.tag_resource:
+            keys.append("tag")
+        if self.metadata_column is not None:
+            keys.append("metadata.<key>")
+        return keys
+
+
+def conditions(spec: FilterSpec, query: str) -> list[Condition]:
+    """Parse ``query`` and build one SQL condition per term."""
+    out: list[Condition] = []
+    for term in parse(query):
+        cond = _term(spec, term)
+        out.append(not_(cond) if term.negate else cond)
+    return out
+
+
+def order_by(spec: FilterSpec, sort: str | None) -> list[Any]:
+    """ORDER BY clauses for ``sort`` ("created", "-created", …), ties broken by id."""
+    key = sort or spec.default_sort
+    desc = key.startswith("-")
+    name = key.lstrip("-+")
+    col = spec.sorts.get(name)
+    if col is None:
+        raise FilterSyntaxError(f"Cannot sort by '{name}'; sort by one of: {', '.join(spec.sorts)}.")
+    tie = spec.id_column
+    return [col.desc(), tie.desc()] if desc else [col.asc(), tie.asc()]
+
+
+def _term(spec: FilterSpec, term: Term) -> Condition:
+    if term.key == "tag" and spec.tag_resource:
+        return _tag(spec, term)
+    if term.key.startswith("metadata.") and spec.metadata_column is not None:
+        return _metadata(spec, term)
+    fld = spec.fields.get(term.key)
+    if fld is None:
+        raise FilterSyntaxError(f"Unknown filter key '{term.key}'; use one of: {', '.join(spec.keys())}.")
+    if fld.kind == "custom" and fld.custom is not None:
+        return fld.custom(term)
+    return compare(fld, term)
+
+
+def compare(fld: Field, term: Term) -> Condition:
+    """The condition for a plain column."""
+    col = fld.column
+    values: list[Any]
+    if fld.kind == "enum":
+        bad = [v for v in term.values if v.lower() not in fld.choices]
+        if bad:
+            raise FilterSyntaxError(f"Unknown {term.key} '{bad[0]}'; use one of: {', '.join(fld.choices)}.")
+        values = [v.lower() for v in term.values]
+    elif fld.kind == "time":
+        values = [parse_time(v, term.key) for v in term.values]
+    elif fld.kind == "num":
+        values = [parse_number(v, term.key) for v in term.values]
+    elif fld.kind == "uuid":
+        try:
+            values = [uuid.UUID(v) for v in term.values]
+        except ValueError:
+            raise FilterSyntaxError(f"'{term.values[0]}' in '{term.key}' is not an id.") from None
+    else:
+        values = list(term.values)
+    return _op(col, term, values, fld.kind)
+
+
+def _op(col: Any, term: Term, values: Sequence[Any], kind: str) -> Condition:
+    op, v = term.op, values[0]
+    if op in (":", "="):
+        if kind == "time" and op == ":" and len(term.values[0]) == 10:
+            # created:2026-11-01 means that whole day
+            return and_(col >= v, col < v + timedelta(days=1))
+        if kind == "str" and op == ":":
+            return or_(*[col.ilike(_like(x), escape="\\") for x in values]) if _has_wild(values) else col.in_(values)
+        return col.in_(values) if len(values) > 1 else col == v
+    if op == "!=":
+        return col != v
+    if op == "~":
+        if kind not in ("str",):
+            raise FilterSyntaxError(f"'~' (contains) works on text keys, not '{term.key}'.")
+        return col.ilike(f"%{_escape(str(v))}%", escape="\\")
+    if kind not in ("time", "num"):
+        raise FilterSyntaxError(f"'{op}' compares numbers and times, not '{term.key}'; use {term.key}:VALUE.")
+    return {">": col > v, ">=": col >= v, "<": col < v, "<=": col <= v}[op]  # type: ignore[no-any-return]
+
+
+def _has_wild(values: Sequence[Any]) -> bool:
+    return any("*" in str(x) for x in values)
+
+
+def _like(value: str) -> str:
+    return _escape(value).replace("*", "%")
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _tag(spec: FilterSpec, term: Term) -> Condition:
+    if term.op not in (":", "="):
+        raise FilterSyntaxError("Tags match by name only; write tag:NAME (or tag:a,b for either).")
+    sub = (
+        select(TagLink.resource_id)
+        .join(Tag, Tag.id == TagLink.tag_id)
+        .where(TagLink.resource_type == spec.tag_resource, Tag.name.in_(term.values))
+    )
+    return spec.id_column.in_(sub)  # type: ignore[no-any-return]
+
+
+def _metadata(spec: FilterSpec, term: Term) -> Condition:
+    key = term.key.split(".", 1)[1]
+    if not key:
+        raise FilterSyntaxError("Write metadata filters as metadata.KEY>VALUE, e.g. metadata.accuracy>0.9.")
+    base = [MetadataEntry.key == key, spec.metadata_column == spec.id_column]
+    if term.op in (">", ">=", "<", "<=") or (term.op in (":", "=", "!=") and _numeric(term.values)):
+        nums = [parse_number(v, term.key) for v in term.values]
+        col = MetadataEntry.value_num
+        if term.op in (":", "="):
+            cond: Condition = col.in_(nums)
+        elif term.op == "!=":
+            cond = col != nums[0]
+        else:
+            cond = {">": col > nums[0], ">=": col >= nums[0], "<": col < nums[0], "<=": col <= nums[0]}[term.op]
+    elif term.op == "~":
+        cond = MetadataEntry.value_str.ilike(f"%{_escape(term.values[0])}%", escape="\\")
+    elif term.op == "!=":
+        cond = MetadataEntry.value_str != term.values[0]
+    else:
+        cond = MetadataEntry.value_str.in_(term.values)
+    return exists().where(and_(*base, cond)) if base else false()
+
+
+def _numeric(values: Sequence[str]) -> bool:
+    try:
+        [float(v) for v in values]
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""One repository module per entity; each owns its queries."""

@@ -1,0 +1,92 @@
+"""Helpers shared by the repositories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from waypost.exceptions import FilterSyntaxError, NotFoundError
+from waypost.schemas.common import MAX_PAGE_SIZE
+from waypost.store.sql.filtering import FilterSpec, conditions, order_by
+from waypost.store.sql.orm import Tag, TagLink
+
+T = TypeVar("T")
+
+
+def check_page(page: int, size: int) -> None:
+    """Reject paging outside the allowed range with a one-line fix."""
+    if page < 1:
+        raise FilterSyntaxError(f"Page {page} does not exist; pages start at 1.")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise FilterSyntaxError(f"Page size {size} is out of range; use 1 to {MAX_PAGE_SIZE}.")
+
+
+def paged(
+    session: Session, stmt: Select[Any], spec: FilterSpec, query: str, sort: str | None, page: int, size: int
+) -> tuple[list[Any], int]:
+    """Apply filter, sort and paging to ``stmt``; return rows and the total count."""
+    check_page(page, size)
+    conds = conditions(spec, query)
+    if conds:
+        stmt = stmt.where(*conds)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = session.scalars(stmt.order_by(*order_by(spec, sort)).limit(size).offset((page - 1) * size)).unique().all()
+    return list(rows), total
+
+
+def parse_id(value: str | uuid.UUID) -> uuid.UUID | None:
+    """``value`` as a UUID, or None when it is a name."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def tags_for(session: Session, resource_type: str, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Tag names per resource id, in one query."""
+    ids = list(ids)
+    out: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = session.execute(
+        select(TagLink.resource_id, Tag.name)
+        .join(Tag, Tag.id == TagLink.tag_id)
+        .where(TagLink.resource_type == resource_type, TagLink.resource_id.in_(ids))
+        .order_by(Tag.name)
+    )
+    for rid, name in rows:
+        out[rid].append(name)
+    return out
+
+
+def add_tags(session: Session, resource_type: str, resource_id: uuid.UUID, names: Iterable[str]) -> None:
+    """Attach tags (creating them as needed); attaching twice is harmless."""
+    names = sorted({n.strip() for n in names if n and n.strip()})
+    if not names:
+        return
+    existing = {t.name: t for t in session.scalars(select(Tag).where(Tag.name.in_(names)))}
+    for n in names:
+        if n not in existing:
+            tag = Tag(name=n)
+            session.add(tag)
+            existing[n] = tag
+    session.flush()
+    linked = set(
+        session.scalars(
+            select(TagLink.tag_id).where(TagLink.resource_type == resource_type, TagLink.resource_id == resource_id)
+        )
+    )
+    for n in names:
+        if existing[n].id not in linked:
+            session.add(TagLink(tag_id=existing[n].id, resource_type=resource_type, resource_id=resource_id))
+
+
+def not_found(kind: str, ref: object, hint: str) -> NotFoundError:
+    """A one-line NotFoundError."""
+    return NotFoundError(f"No {kind} '{ref}' exists; {hint}.")

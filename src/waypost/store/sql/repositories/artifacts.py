@@ -1,0 +1,220 @@
+"""Artifacts and artifact versions, and the links that make lineage."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, Page
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.filtering import Field, FilterSpec
+from waypost.store.sql.orm import Artifact, ArtifactVersion, MetadataEntry, Pipeline, PipelineRun, StepRunArtifact
+from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
+
+FILTERS = FilterSpec(
+    fields={"name": Field("str", Artifact.name), "created": Field("time", Artifact.created_at)},
+    sorts={"name": Artifact.name, "created": Artifact.created_at, "versions": Artifact.latest_version},
+    default_sort="-created",
+    tag_resource="artifact",
+    id_column=Artifact.id,
+)
+VERSION_FILTERS = FilterSpec(
+    fields={
+        "name": Field("str", Artifact.name),
+        "type": Field("str", ArtifactVersion.data_type),
+        "materializer": Field("str", ArtifactVersion.materializer),
+        "hash": Field("str", ArtifactVersion.content_hash),
+        "size": Field("num", ArtifactVersion.size),
+        "version": Field("num", ArtifactVersion.version),
+        "created": Field("time", ArtifactVersion.created_at),
+        "run": Field("uuid", ArtifactVersion.producer_run_id),
+    },
+    sorts={"created": ArtifactVersion.created_at, "version": ArtifactVersion.version, "size": ArtifactVersion.size},
+    default_sort="-created",
+    metadata_column=MetadataEntry.artifact_version_id,
+    tag_resource="artifact_version",
+    id_column=ArtifactVersion.id,
+)
+
+
+def version_read(row: ArtifactVersion, tags: list[str]) -> ArtifactVersionRead:
+    """Wire schema of a version row."""
+    return ArtifactVersionRead(
+        id=row.id,
+        artifact_id=row.artifact_id,
+        name=row.artifact.name,
+        version=row.version,
+        uri=row.uri,
+        data_type=row.data_type,
+        materializer=row.materializer,
+        materializer_version=row.materializer_version,
+        size=row.size,
+        content_hash=row.content_hash,
+        visualizations=row.visualizations,  # type: ignore[arg-type]
+        producer_step_run_id=row.producer_step_run_id,
+        producer_run_id=row.producer_run_id,
+        created_at=row.created_at,
+        tags=tags,
+    )
+
+
+def register_versions(
+    s: Session, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
+) -> list[ArtifactVersion]:
+    """Insert new versions (numbering them per artifact) inside the caller's transaction."""
+    versions = list(versions)
+    if not versions:
+        return []
+    names = sorted({v.name for v in versions})
+    arts = {
+        a.name: a
+        for a in s.scalars(select(Artifact).where(Artifact.name.in_(names)).with_for_update())
+    }
+    for n in names:
+        if n not in arts:
+            arts[n] = Artifact(name=n, latest_version=0)
+            s.add(arts[n])
+    s.flush()
+    rows = []
+    for v in versions:
+        art = arts[v.name]
+        art.latest_version += 1
+        row = ArtifactVersion(
+            id=v.id,
+            artifact=art,
+            artifact_id=art.id,
+            version=art.latest_version,
+            uri=v.uri,
+            data_type=v.data_type,
+            materializer=v.materializer,
+            materializer_version=v.materializer_version,
+            size=v.size,
+            content_hash=v.content_hash,
+            visualizations=[z.model_dump(mode="json") for z in v.visualizations],
+            meta=v.meta,
+            producer_step_run_id=step_run_id,
+            producer_run_id=run_id,
+        )
+        s.add(row)
+        rows.append(row)
+    s.flush()
+    for v in versions:
+        if v.tags:
+            add_tags(s, "artifact_version", v.id, v.tags)
+    return rows
+
+
+class ArtifactRepository:
+    """Artifacts and their versions."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    def register(self, versions: list[ArtifactVersionCreate]) -> list[ArtifactVersionRead]:
+        """Register versions saved outside any step (e.g. uploaded by a user)."""
+        with self._s.write() as s:
+            rows = register_versions(s, versions, None, None)
+            return [version_read(r, []) for r in rows]
+
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ArtifactRead]:
+        """Artifacts with their latest version's facts."""
+        with self._s.read() as s:
+            rows, total = paged(s, select(Artifact), FILTERS, query, sort, page, size)
+            ids = [r.id for r in rows]
+            latest = {
+                v.artifact_id: v
+                for v in s.scalars(
+                    select(ArtifactVersion).where(
+                        ArtifactVersion.artifact_id.in_(ids),
+                        ArtifactVersion.version
+                        == select(func.max(ArtifactVersion.version))
+                        .where(ArtifactVersion.artifact_id == Artifact.id)
+                        .correlate(Artifact)
+                        .scalar_subquery(),
+                    )
+                )
+            }
+            run_ids = [v.producer_run_id for v in latest.values() if v.producer_run_id]
+            pipes = dict(
+                s.execute(
+                    select(PipelineRun.id, Pipeline.name).join(Pipeline).where(PipelineRun.id.in_(run_ids))
+                ).all()
+            )
+            tags = tags_for(s, "artifact", ids)
+            items = []
+            for r in rows:
+                v = latest.get(r.id)
+                items.append(
+                    ArtifactRead(
+                        id=r.id,
+                        name=r.name,
+                        created_at=r.created_at,
+                        latest_version=r.latest_version,
+                        latest_version_id=v.id if v else None,
+                        data_type=v.data_type if v else None,
+                        size=v.size if v else None,
+                        pipeline_name=pipes.get(v.producer_run_id) if v and v.producer_run_id else None,
+                        tags=tags[r.id],
+                    )
+                )
+            return Page(items=items, total=total, page=page, size=size)
+
+    def get(self, ref: str | uuid.UUID) -> ArtifactRead:
+        """An artifact by id or name."""
+        rid = parse_id(ref)
+        with self._s.read() as s:
+            row = s.get(Artifact, rid) if rid else s.scalar(select(Artifact).where(Artifact.name == ref))
+            if row is None:
+                raise not_found("artifact", ref, "run `waypost artifacts list` to see the artifacts")
+            name = row.name
+        page = self.list(f'name:"{name}"', size=1)
+        return page.items[0]
+
+    def list_versions(
+        self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50
+    ) -> Page[ArtifactVersionRead]:
+        """Artifact versions matching ``query`` (e.g. ``name:model``)."""
+        with self._s.read() as s:
+            stmt = select(ArtifactVersion).join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
+            rows, total = paged(s, stmt, VERSION_FILTERS, query, sort, page, size)
+            tags = tags_for(s, "artifact_version", [r.id for r in rows])
+            return Page(items=[version_read(r, tags[r.id]) for r in rows], total=total, page=page, size=size)
+
+    def get_version(self, ref: str | uuid.UUID) -> ArtifactVersionRead:
+        """A version by id, or ``name`` (latest) / ``name:N``."""
+        rid = parse_id(ref)
+        with self._s.read() as s:
+            if rid:
+                row = s.get(ArtifactVersion, rid)
+            else:
+                name, _, num = str(ref).rpartition(":") if ":" in str(ref) else (str(ref), "", "")
+                stmt = select(ArtifactVersion).join(Artifact, Artifact.id == ArtifactVersion.artifact_id).where(
+                    Artifact.name == name
+                )
+                if num:
+                    if not num.isdigit():
+                        raise not_found("artifact version", ref, "write NAME:VERSION with a number, e.g. model:3")
+                    stmt = stmt.where(ArtifactVersion.version == int(num))
+                row = s.scalar(stmt.order_by(ArtifactVersion.version.desc()).limit(1))
+            if row is None:
+                raise not_found("artifact version", ref, "run `waypost artifacts list` to see the artifacts")
+            return version_read(row, tags_for(s, "artifact_version", [row.id])[row.id])
+
+    def consumers(self, version_id: uuid.UUID) -> list[uuid.UUID]:
+        """Step runs that took this version as an input."""
+        with self._s.read() as s:
+            return list(
+                s.scalars(
+                    select(StepRunArtifact.step_run_id).where(
+                        StepRunArtifact.artifact_version_id == version_id, StepRunArtifact.kind == "input"
+                    )
+                )
+            )
+
+    def add_tags(self, version_id: uuid.UUID, tags: list[str]) -> None:
+        """Tag an artifact version."""
+        with self._s.write() as s:
+            add_tags(s, "artifact_version", version_id, tags)

@@ -1,0 +1,83 @@
+"""Typed metadata entries attached to runs, steps, artifact versions and model versions."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from sqlalchemy import select
+
+from waypost.enums import MetadataType
+from waypost.schemas import MetadataCreate, MetadataRead
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.orm import MetadataEntry
+
+
+def _row(m: MetadataCreate) -> MetadataEntry:
+    num: float | None = None
+    text: str | None = None
+    if m.type in (MetadataType.INT, MetadataType.FLOAT, MetadataType.BOOL):
+        num = float(m.value)
+        if not math.isfinite(num):
+            num = None
+    elif m.type == MetadataType.STRING:
+        text = str(m.value)[:255]
+    return MetadataEntry(
+        key=m.key,
+        type=m.type.value,
+        value_json=m.value,
+        value_num=num,
+        value_str=text,
+        run_id=m.run_id,
+        step_run_id=m.step_run_id,
+        artifact_version_id=m.artifact_version_id,
+        model_version_id=m.model_version_id,
+    )
+
+
+class MetadataRepository:
+    """Metadata entries."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    def add(self, entries: list[MetadataCreate]) -> None:
+        """Store entries in one transaction."""
+        if not entries:
+            return
+        with self._s.write() as s:
+            s.add_all([_row(m) for m in entries])
+
+    def list(
+        self,
+        *,
+        run_id: uuid.UUID | None = None,
+        step_run_id: uuid.UUID | None = None,
+        artifact_version_id: uuid.UUID | None = None,
+        model_version_id: uuid.UUID | None = None,
+    ) -> list[MetadataRead]:
+        """Entries for whichever owners are given, oldest first."""
+        stmt = select(MetadataEntry)
+        for col, val in (
+            (MetadataEntry.run_id, run_id),
+            (MetadataEntry.step_run_id, step_run_id),
+            (MetadataEntry.artifact_version_id, artifact_version_id),
+            (MetadataEntry.model_version_id, model_version_id),
+        ):
+            if val is not None:
+                stmt = stmt.where(col == val)
+        with self._s.read() as s:
+            return [
+                MetadataRead(
+                    id=r.id,
+                    key=r.key,
+                    value=r.value_json,
+                    type=MetadataType(r.type),
+                    run_id=r.run_id,
+                    step_run_id=r.step_run_id,
+                    artifact_version_id=r.artifact_version_id,
+                    model_version_id=r.model_version_id,
+                    created_at=r.created_at,
+                )
+                for r in s.scalars(stmt.order_by(MetadataEntry.created_at, MetadataEntry.key))
+            ]

@@ -1,0 +1,233 @@
+"""Pipeline runs: create, status changes, heartbeats, crash detection, listing."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+
+import psutil
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from waypost.enums import ExecutionStatus
+from waypost.schemas import Page, RunCreate, RunRead
+from waypost.store.filters import Term
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.filtering import Condition, Field, FilterSpec, compare
+from waypost.store.sql.orm import (
+    MetadataEntry,
+    ModelVersion,
+    ModelVersionRun,
+    Pipeline,
+    PipelineRun,
+    Stack,
+    StepRun,
+    User,
+    utcnow,
+)
+from waypost.store.sql.orm import Model as ModelRow
+from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
+
+_STATUSES = tuple(s.value for s in ExecutionStatus)
+_ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
+
+
+def _via(column: object, target_id: object, name_col: object) -> Field:
+    def build(term: Term) -> Condition:
+        inner = compare(Field("str", name_col), Term("x", term.op, term.values))
+        return column.in_(select(target_id).where(inner))  # type: ignore[attr-defined,no-any-return]
+
+    return Field("custom", custom=build)
+
+
+def _model_filter(term: Term) -> Condition:
+    inner = compare(Field("str", ModelRow.name), Term("model", term.op, term.values))
+    sub = select(ModelVersionRun.run_id).join(ModelVersion).join(ModelRow).where(inner)
+    return PipelineRun.id.in_(sub)
+
+
+FILTERS = FilterSpec(
+    fields={
+        "status": Field("enum", PipelineRun.status, choices=_STATUSES),
+        "name": Field("str", PipelineRun.name),
+        "id": Field("uuid", PipelineRun.id),
+        "pipeline": _via(PipelineRun.pipeline_id, Pipeline.id, Pipeline.name),
+        "user": _via(PipelineRun.user_id, User.id, User.name),
+        "stack": _via(PipelineRun.stack_id, Stack.id, Stack.name),
+        "model": Field("custom", custom=_model_filter),
+        "orchestrator": Field("str", PipelineRun.orchestrator),
+        "created": Field("time", PipelineRun.created_at),
+        "started": Field("time", PipelineRun.started_at),
+        "ended": Field("time", PipelineRun.ended_at),
+    },
+    sorts={
+        "created": PipelineRun.created_at,
+        "started": PipelineRun.started_at,
+        "ended": PipelineRun.ended_at,
+        "name": PipelineRun.name,
+        "status": PipelineRun.status,
+    },
+    default_sort="-created",
+    metadata_column=MetadataEntry.run_id,
+    tag_resource="run",
+    id_column=PipelineRun.id,
+)
+
+
+def to_read(row: PipelineRun, tags: list[str], counts: dict[str, int]) -> RunRead:
+    """Build the wire schema from a row and its looked-up extras."""
+    return RunRead(
+        id=row.id,
+        name=row.name,
+        pipeline_id=row.pipeline_id,
+        pipeline_name=row.pipeline.name,
+        snapshot_id=row.snapshot_id,
+        status=ExecutionStatus(row.status),
+        status_reason=row.status_reason,
+        config=row.config,
+        parameters=row.parameters,
+        orchestrator=row.orchestrator,
+        orchestrator_run_id=row.orchestrator_run_id,
+        stack_id=row.stack_id,
+        stack_name=row.stack.name if row.stack else None,
+        user_id=row.user_id,
+        user_name=row.user.name if row.user else None,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        heartbeat_at=row.heartbeat_at,
+        model_version_id=row.model_version_id,
+        tags=tags,
+        step_counts=counts,
+    )
+
+
+class RunRepository:
+    """Pipeline runs."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    def create(self, run: RunCreate) -> RunRead:
+        """Record a new run."""
+        with self._s.write() as s:
+            row = PipelineRun(
+                **run.model_dump(exclude={"tags"}),
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                heartbeat_at=utcnow(),
+            )
+            s.add(row)
+            s.flush()
+            add_tags(s, "run", row.id, run.tags)
+            if run.model_version_id:
+                s.add(ModelVersionRun(model_version_id=run.model_version_id, run_id=row.id))
+        return self.get(row.id)
+
+    def set_status(
+        self,
+        run_id: uuid.UUID,
+        status: ExecutionStatus,
+        *,
+        reason: str | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+    ) -> None:
+        """Change a run's status (a finished run is never reopened)."""
+        values: dict[str, object] = {"status": status.value, "heartbeat_at": utcnow()}
+        if reason is not None:
+            values["status_reason"] = reason
+        if started_at is not None:
+            values["started_at"] = started_at
+        if ended_at is not None:
+            values["ended_at"] = ended_at
+        with self._s.write() as s:
+            s.execute(
+                update(PipelineRun).where(PipelineRun.id == run_id, PipelineRun.status.in_(_ACTIVE)).values(**values)
+            )
+
+    def heartbeat(self, run_id: uuid.UUID) -> None:
+        """Say the run's orchestrator is alive."""
+        with self._s.write() as s:
+            s.execute(update(PipelineRun).where(PipelineRun.id == run_id).values(heartbeat_at=utcnow()))
+
+    def get(self, ref: str | uuid.UUID) -> RunRead:
+        """A run by id or name."""
+        rid = parse_id(ref)
+        with self._s.read() as s:
+            row = s.get(PipelineRun, rid) if rid else s.scalar(select(PipelineRun).where(PipelineRun.name == ref))
+            if row is None:
+                raise not_found("run", ref, "run `waypost runs list` to see the runs")
+            return self._reads(s, [row])[0]
+
+    def list(
+        self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50
+    ) -> Page[RunRead]:
+        """Runs matching the filter ``query``, newest first by default."""
+        with self._s.read() as s:
+            rows, total = paged(s, select(PipelineRun), FILTERS, query, sort, page, size)
+            return Page(items=self._reads(s, rows), total=total, page=page, size=size)
+
+    def _reads(self, s: Session, rows: list[PipelineRun]) -> list[RunRead]:
+        ids = [r.id for r in rows]
+        tags = tags_for(s, "run", ids)
+        counts: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}
+        if ids:
+            for rid, status, n in s.execute(
+                select(StepRun.run_id, StepRun.status, func.count())
+                .where(StepRun.run_id.in_(ids))
+                .group_by(StepRun.run_id, StepRun.status)
+            ):
+                counts[rid][status] = n
+        return [to_read(r, tags[r.id], counts[r.id]) for r in rows]
+
+    def add_tags(self, run_id: uuid.UUID, tags: list[str]) -> None:
+        """Tag a run."""
+        with self._s.write() as s:
+            add_tags(s, "run", run_id, tags)
+
+    def delete(self, run_id: uuid.UUID) -> None:
+        """Delete a run and its step runs (artifacts stay: other runs may use them)."""
+        with self._s.write() as s:
+            row = s.get(PipelineRun, run_id)
+            if row is None:
+                raise not_found("run", run_id, "run `waypost runs list` to see the runs")
+            s.delete(row)
+
+    def mark_crashed(self, timeout_s: float) -> list[uuid.UUID]:
+        """Mark active runs whose orchestrator is gone as crashed; return their ids.
+
+        A run is gone when its heartbeat is older than ``timeout_s``, or when it was started
+        on this host by a process that no longer exists.
+        """
+        host, me = socket.gethostname(), os.getpid()
+        cutoff = utcnow() - timedelta(seconds=timeout_s)
+        with self._s.read() as s:
+            active = s.execute(
+                select(PipelineRun.id, PipelineRun.host, PipelineRun.pid, PipelineRun.heartbeat_at).where(
+                    PipelineRun.status.in_(_ACTIVE)
+                )
+            ).all()
+        dead = [
+            rid
+            for rid, h, pid, beat in active
+            if (beat is not None and beat < cutoff)
+            or (h == host and pid is not None and pid != me and not psutil.pid_exists(pid))
+        ]
+        if not dead:
+            return []
+        now = utcnow()
+        with self._s.write() as s:
+            s.execute(
+                update(PipelineRun)
+                .where(PipelineRun.id.in_(dead), PipelineRun.status.in_(_ACTIVE))
+                .values(status=ExecutionStatus.CRASHED.value, ended_at=now, status_reason="The orchestrator stopped heartbeating.")
+            )
+            s.execute(
+                update(StepRun)
+                .where(StepRun.run_id.in_(dead), StepRun.status.in_(_ACTIVE))
+                .values(status=ExecutionStatus.CRASHED.value, ended_at=now)
+            )
+        return dead
