@@ -81,11 +81,7 @@ def save_artifact(
             raise
         except Exception as exc:
             raise _save_error(exc, chosen, registry, data_type, name, store) from exc
-        if (
-            materializer is None
-            and chosen is registry.fallback
-            and issubclass(chosen, PickleMaterializer)
-        ):
+        if materializer is None and chosen is registry.fallback and issubclass(chosen, PickleMaterializer):
             warnings.warn(fallback_warning_message(data_type), PickleFallbackWarning, stacklevel=2)
         meta = _metadata(instance, value)
         refs, errors = _visualize(instance, value, folder)
@@ -130,9 +126,9 @@ def load_artifact(
         except (MaterializerError, ArtifactStoreError):
             raise
         except FileNotFoundError as exc:
-            missing = Path(exc.filename).name if exc.filename else "a file"
+            missing = f"{Path(exc.filename).name} is missing" if exc.filename else _brief(exc)
             raise ArtifactStoreError(
-                f"Artifact files at '{uri}' are incomplete ({missing} is missing); re-run the "
+                f"Artifact files at '{uri}' are incomplete ({missing}); re-run the "
                 "producing step with caching disabled to recreate them."
             ) from exc
         except Exception as exc:
@@ -199,19 +195,17 @@ def _save_error(
 def _metadata(instance: Materializer, value: Any) -> dict[str, Any]:
     try:
         found = instance.metadata(value)
-    except Exception as exc:  # noqa: BLE001 - metadata is optional; its failure is recorded
+    except Exception as exc:  # metadata is optional: a failure is recorded
         return {"metadata_error": _brief(exc)}
     safe = json_safe(found, max_chars=1_000, max_items=100, depth=4)
     return safe if isinstance(safe, dict) else {"metadata": safe}
 
 
-def _visualize(
-    instance: Materializer, value: Any, folder: Path
-) -> tuple[list[VisualizationRef], list[str]]:
+def _visualize(instance: Materializer, value: Any, folder: Path) -> tuple[list[VisualizationRef], list[str]]:
     label = f"{type(instance).__qualname__}.visualize"
     try:
         refs = instance.visualize(value, folder)
-    except Exception as exc:  # noqa: BLE001 - a failed visualization must not fail the save
+    except Exception as exc:  # a failed visualization must not fail the save
         shutil.rmtree(folder / VIZ_DIR, ignore_errors=True)
         return [], [f"{label}: {_brief(exc)}"]
     kept: list[VisualizationRef] = []

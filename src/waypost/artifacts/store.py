@@ -91,7 +91,9 @@ class ArtifactStore:
         try:
             yield path
         finally:
-            shutil.rmtree(path, ignore_errors=True)
+            # After a local commit the folder has been renamed away; only failures leave one.
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
 
     def commit_dir(self, local_dir: Path, uri: str) -> None:
         """Publish ``local_dir`` at ``uri`` as a whole, or not at all."""
@@ -99,7 +101,6 @@ class ArtifactStore:
             if self.is_local:
                 os.makedirs(os.path.dirname(uri), exist_ok=True)
                 os.replace(local_dir, uri)
-                local_dir.mkdir()  # the staging context expects to remove something
             else:
                 self.fs.put(str(local_dir) + "/", uri, recursive=True)
         except OSError as exc:

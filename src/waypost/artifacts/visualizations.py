@@ -44,9 +44,7 @@ _MD_LIST = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+\S", re.MULTILINE)
 
 
 # -- JSON-safe values ----------------------------------------------------------------------
-def json_safe(
-    value: Any, *, max_chars: int | None = None, max_items: int | None = None, depth: int = 32
-) -> Any:
+def json_safe(value: Any, *, max_chars: int | None = None, max_items: int | None = None, depth: int = 32) -> Any:
     """``value`` as plain JSON: non-finite floats and missing values become ``None``.
 
     numpy scalars become Python numbers, dates ISO strings, other objects their ``str``;
@@ -177,9 +175,7 @@ def category_stats(top: Iterable[tuple[Any, int]], unique: int | None) -> dict[s
     return {
         "kind": "categorical",
         "unique": unique,
-        "top": [
-            {"value": json_safe(v, **cell), "count": int(c)} for v, c in islice(top, TOP_VALUES)
-        ],
+        "top": [{"value": json_safe(v, **cell), "count": int(c)} for v, c in islice(top, TOP_VALUES)],
     }
 
 
@@ -226,9 +222,7 @@ def _minmax_indices(y: Any, points: int) -> Any:
     return idx[idx < n]
 
 
-def chart(
-    path: Path, values: Any, *, title: str = "Values", name: str = "chart.json"
-) -> VisualizationRef:
+def chart(path: Path, values: Any, *, title: str = "Values", name: str = "chart.json") -> VisualizationRef:
     """A line chart of a 1-D numeric array, reduced to at most 5,000 min/max points."""
     import numpy as np
 
@@ -247,10 +241,8 @@ def chart(
     return _write_json(path, name, VisualizationType.CHART, doc, title, meta)
 
 
-def heatmap(
-    path: Path, values: Any, *, title: str = "Heatmap", name: str = "heatmap.json"
-) -> VisualizationRef:
-    """A 2-D numeric array as at most 200×200 cells, each the mean of its finite block."""
+def heatmap(path: Path, values: Any, *, title: str = "Heatmap", name: str = "heatmap.json") -> VisualizationRef:
+    """A 2-D numeric array as at most 200 x 200 cells, each the mean of its finite block."""
     import numpy as np
 
     a = np.asarray(values)
@@ -288,9 +280,7 @@ def heatmap(
 
 
 # -- images ----------------------------------------------------------------------------------
-def image(
-    path: Path, img: Any, *, title: str = "Image", name: str = "image.png"
-) -> VisualizationRef:
+def image(path: Path, img: Any, *, title: str = "Image", name: str = "image.png") -> VisualizationRef:
     """A PNG of a PIL image, no larger than 2,048 px on its long side (and 5 MB)."""
     width, height = img.size
     thumb = img.copy()
@@ -311,14 +301,10 @@ def image(
         "original_width": width,
         "original_height": height,
     }
-    return VisualizationRef(
-        type=VisualizationType.IMAGE, path=rel, title=title, size=size, meta=meta
-    )
+    return VisualizationRef(type=VisualizationType.IMAGE, path=rel, title=title, size=size, meta=meta)
 
 
-def figure_image(
-    path: Path, fig: Any, *, title: str = "Figure", name: str = "figure.png"
-) -> VisualizationRef:
+def figure_image(path: Path, fig: Any, *, title: str = "Figure", name: str = "figure.png") -> VisualizationRef:
     """A PNG rendering of a matplotlib figure, no larger than 2,048 px on its long side."""
     from PIL import Image
 
@@ -348,9 +334,7 @@ def text_kind(value: str) -> VisualizationType:
 _EXTENSIONS = {VisualizationType.HTML: "html", VisualizationType.MARKDOWN: "md"}
 
 
-def text(
-    path: Path, value: str, *, title: str = "Text", kind: VisualizationType | None = None
-) -> VisualizationRef:
+def text(path: Path, value: str, *, title: str = "Text", kind: VisualizationType | None = None) -> VisualizationRef:
     """A string as a markdown, HTML or plain text file, cut at 5 MB (``meta.truncated``)."""
     kind = kind or text_kind(value)
     data = value[: MAX_BYTES + 1].encode("utf-8", errors="replace")
@@ -362,9 +346,7 @@ def text(
     return VisualizationRef(type=kind, path=rel, title=title, size=size, meta=meta)
 
 
-def json_tree(
-    path: Path, value: Any, *, title: str = "Value", name: str = "tree.json"
-) -> VisualizationRef:
+def json_tree(path: Path, value: Any, *, title: str = "Value", name: str = "tree.json") -> VisualizationRef:
     """A dict or list as a JSON tree; big ones are pruned until the file fits in 5 MB."""
     for items, chars, depth in ((None, None, 64), (1000, 1000, 32), (100, 200, 16), (10, 50, 4)):
         doc = json_safe(value, max_items=items, max_chars=chars, depth=depth)
@@ -378,6 +360,4 @@ def json_tree(
         "length": len(value) if hasattr(value, "__len__") else None,
         "truncated": items is not None,
     }
-    return VisualizationRef(
-        type=VisualizationType.JSON, path=rel, title=title, size=size, meta=meta
-    )
+    return VisualizationRef(type=VisualizationType.JSON, path=rel, title=title, size=size, meta=meta)

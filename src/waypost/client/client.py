@@ -121,7 +121,11 @@ class Client:
         """Load an artifact version's value."""
         av = ref if isinstance(ref, ArtifactVersionRead) else self.get_artifact_version(ref)
         return load_artifact(
-            self._rt.artifact_store, uri=av.uri, materializer=av.materializer, data_type=av.data_type, registry=self._rt.registry
+            self._rt.artifact_store,
+            uri=av.uri,
+            materializer=av.materializer,
+            data_type=av.data_type,
+            registry=self._rt.registry,
         )
 
     def get_step_output(self, run: str | uuid.UUID, step: str, output: str | None = None) -> Any:
@@ -157,10 +161,14 @@ class Client:
         if not sr.log_uri:
             raise NotFoundError(f"Step '{step}' has no stored logs (it never ran, or enable_step_logs was off).")
         if not self._rt.artifact_store.contains(sr.log_uri):
-            raise NotFoundError(f"Step '{step}' logs live outside the configured artifact store; point it at {sr.log_uri}.")
+            raise NotFoundError(
+                f"Step '{step}' logs live outside the configured artifact store; point it at {sr.log_uri}."
+            )
         return sr.log_uri, sr
 
-    def get_step_logs(self, run: str | uuid.UUID, step: str, *, offset: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+    def get_step_logs(
+        self, run: str | uuid.UUID, step: str, *, offset: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
         """Log lines of a step from ``offset``: ``{"n", "t", "s" (source), "l" (level), "m" (text)}``."""
         uri, _ = self._log_uri(run, step)
         return logs.read_lines(self._rt.artifact_store, uri, offset=offset, limit=limit)
@@ -177,7 +185,9 @@ class Client:
         uri, _ = self._log_uri(run, step)
         return logs.search(self._rt.artifact_store, uri, text, limit=limit, context=context, regex=regex)
 
-    def follow_step_logs(self, run: str | uuid.UUID, step: str, *, offset: int = 0, poll_interval: float = 0.5) -> Iterator[dict[str, Any]]:
+    def follow_step_logs(
+        self, run: str | uuid.UUID, step: str, *, offset: int = 0, poll_interval: float = 0.5
+    ) -> Iterator[dict[str, Any]]:
         """Yield a step's log lines as they are written, until the step ends."""
         uri, sr = self._log_uri(run, step)
 

@@ -143,7 +143,7 @@ class _RoutingHandler(logging.Handler):
         if sink is not None and not state.busy:
             try:
                 text = f"{record.name}: {_record_text(record)}"
-            except Exception:  # noqa: BLE001  # a bad format must not break the step
+            except Exception:  # a bad format must not break the step
                 self.handleError(record)  # logging's own report of it
                 return
             state.busy = True
@@ -152,11 +152,7 @@ class _RoutingHandler(logging.Handler):
             finally:
                 state.busy = False
         last_resort = logging.lastResort
-        if (
-            last_resort
-            and record.levelno >= last_resort.level
-            and not self._others(record)
-        ):
+        if last_resort and record.levelno >= last_resort.level and not self._others(record):
             # Before we were installed, a warning with no handler anywhere reached stderr
             # through logging.lastResort; our handler counts as one, so do it ourselves.
             state.busy = True
@@ -312,11 +308,7 @@ class StepLogSink:
             if self._closed:
                 return
             pending = self._partial.pop(source, "") + text
-            if (
-                "\n" not in text
-                and "\r" not in text
-                and len(pending) < self.max_chunk_bytes
-            ):
+            if "\n" not in text and "\r" not in text and len(pending) < self.max_chunk_bytes:
                 self._partial[source] = pending  # the common case: part of a print()
                 return
             *lines, pending = pending.split("\n")
@@ -365,17 +357,15 @@ class StepLogSink:
         if not self._parts:
             self._start = n
         lvl = "null" if level is None else _ENCODER.encode(level)
-        line = f'{{"n":{n},"t":{time.time()},"s":"{source}","l":{lvl},"m":{_ENCODER.encode(text)}}}\n'
+        src, msg = _ENCODER.encode(source), _ENCODER.encode(text)
+        line = f'{{"n":{n},"t":{time.time()},"s":{src},"l":{lvl},"m":{msg}}}\n'
         try:
             data = line.encode()
         except UnicodeEncodeError:  # lone surrogates from undecodable bytes
             data = line.encode("utf-8", "replace")
         self._parts.append(data)
         self._bytes += len(data)
-        if (
-            len(self._parts) >= self.max_chunk_lines
-            or self._bytes >= self.max_chunk_bytes
-        ):
+        if len(self._parts) >= self.max_chunk_lines or self._bytes >= self.max_chunk_bytes:
             self._sealed.append((self._start, b"".join(self._parts)))
             self._parts = []
             self._bytes = 0
@@ -401,7 +391,7 @@ class StepLogSink:
             for i, (start, data) in enumerate(batch):
                 try:
                     self.store.write_bytes(f"{self.uri}/{start:012d}.jsonl", data)
-                except Exception as exc:  # noqa: BLE001  # a log write must not fail a step
+                except Exception as exc:  # a log write must not fail a step
                     self._requeue(sealed[i:], exc)
                     return
 
@@ -440,9 +430,7 @@ class _Flusher:
         with self._cond:
             heapq.heappush(self._heap, (due, next(self._seq), sink))
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="waypost-log-flusher", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="waypost-log-flusher", daemon=True)
                 self._thread.start()
             elif self._heap[0][2] is sink:
                 self._cond.notify()
@@ -458,11 +446,7 @@ class _Flusher:
         while True:
             with self._cond:
                 while not self._heap or self._heap[0][0] > time.monotonic():
-                    self._cond.wait(
-                        max(0.0, self._heap[0][0] - time.monotonic())
-                        if self._heap
-                        else None
-                    )
+                    self._cond.wait(max(0.0, self._heap[0][0] - time.monotonic()) if self._heap else None)
                 now = time.monotonic()
                 due: list[StepLogSink] = []
                 while self._heap and self._heap[0][0] <= now:
@@ -505,9 +489,7 @@ def _iter_raw(store: ArtifactStore, uri: str) -> Iterator[str]:
         yield from _raw_lines(store, path)
 
 
-def read_lines(
-    store: ArtifactStore, uri: str, offset: int = 0, limit: int = 1000
-) -> list[LogLine]:
+def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 1000) -> list[LogLine]:
     """Up to ``limit`` lines starting at line number ``offset``."""
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
@@ -587,9 +569,7 @@ def search(
     return hits
 
 
-def _matcher(
-    text: str, case_sensitive: bool, regex: bool
-) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
+def _matcher(text: str, case_sensitive: bool, regex: bool) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
     """A test on a message, and a cheap necessary test on its raw JSON line."""
     if regex:
         pattern = re.compile(text, 0 if case_sensitive else re.IGNORECASE)

@@ -53,7 +53,7 @@ class _Gpus:
             count = int(nvml.nvmlDeviceGetCount())
             handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
         # ImportError, NVMLError (no driver, no device) or anything else NVML raises:
-        except Exception:  # noqa: BLE001  # every failure means "no GPU fields"
+        except Exception:  # every failure means "no GPU fields"
             return None
         return cls(nvml, handles) if handles else None
 
@@ -64,7 +64,7 @@ class _Gpus:
         try:
             util = self._nvml.nvmlDeviceGetUtilizationRates(handle)
             mem = self._nvml.nvmlDeviceGetMemoryInfo(handle)
-        except Exception:  # noqa: BLE001  # a device that fails a read is left out of it
+        except Exception:  # a device that fails a read is left out of it
             return None
         return {
             "index": index,
@@ -158,9 +158,7 @@ class ResourceSampler:
         with self._lock:
             self._tracks.add(track)
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="waypost-resource-sampler", daemon=True
-                )
+                self._thread = threading.Thread(target=self._run, name="waypost-resource-sampler", daemon=True)
                 self._thread.start()
             elif len(self._tracks) == 1:
                 self._lock.notify()
@@ -216,8 +214,6 @@ class ResourceSampler:
                 self._cpu_base = (now, used)
             elif now - self._cpu_base[0] >= _MIN_CPU_WINDOW:
                 since, used_before = self._cpu_base
-                self._cpu_percent = max(
-                    0.0, 100.0 * (used - used_before) / (now - since)
-                )
+                self._cpu_percent = max(0.0, 100.0 * (used - used_before) / (now - since))
                 self._cpu_base = (now, used)
             return round(self._cpu_percent, 1)

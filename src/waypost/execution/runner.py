@@ -137,7 +137,10 @@ class StepRunner:
         else:
             reason = "Caching is disabled for this step."
 
-        log_uri = self.artifact_store.log_uri(self.run.id, step.name)
+        logs_on = step.settings.enable_step_logs
+        logs_enabled = self.spec.settings.enable_step_logs if logs_on is None else logs_on
+        # No log location is recorded when nothing will be stored there.
+        log_uri = self.artifact_store.log_uri(self.run.id, step.name) if logs_enabled else None
         started = _now()
         step_run_id = self.store.steps.start(
             StepRunCreate(
@@ -159,12 +162,11 @@ class StepRunner:
                 inputs={n: av.id for n, av in inputs.items()},
             )
         )
-        logs_on = step.settings.enable_step_logs
         sink = StepLogSink(
             self.artifact_store,
-            log_uri,
+            log_uri or self.artifact_store.log_uri(self.run.id, step.name),
             self.settings.log_flush_interval_s,
-            enabled=self.spec.settings.enable_step_logs if logs_on is None else logs_on,
+            enabled=logs_enabled,
         )
         tracker = ResourceSampler.shared(self.settings.resource_sample_interval_s).track()
         outcome, saved, attempts, ctx = self._attempts(step, step_run_id, inputs, sink)

@@ -68,7 +68,9 @@ class OutputSpec(BaseModel):
     name: str
     data_type: str = "typing.Any"
     materializer: str | None = None
-    artifact_name: str | None = Field(default=None, description="Set by Annotated[T, 'name']; else pipeline::step::output.")
+    artifact_name: str | None = Field(
+        default=None, description="Set by Annotated[T, 'name']; else pipeline::step::output."
+    )
 
 
 class StepSpec(BaseModel):

@@ -155,11 +155,21 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
     for key in cfg_params:
         if key not in step.signature.parameters:
             raise ParameterError(f"Run config sets parameter '{key}' of {where}, which it does not take.")
+    arguments = dict(inv.arguments)
+    params_in_order: list[tuple[str, inspect.Parameter | None]] = []
     for name, prm in step.signature.parameters.items():
-        if prm.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
-            continue
-        if name in inv.arguments:
-            value = inv.arguments[name]
+        if prm.kind == inspect.Parameter.VAR_POSITIONAL:
+            if arguments.pop(name, ()):
+                raise ParameterError(f"{where} takes *{name}; pass those values by keyword instead.")
+        elif prm.kind == inspect.Parameter.VAR_KEYWORD:
+            extra = arguments.pop(name, {})
+            arguments.update(extra)
+            params_in_order.extend((k, None) for k in extra)
+        else:
+            params_in_order.append((name, prm))
+    for name, maybe_prm in params_in_order:
+        if name in arguments:
+            value = arguments[name]
             if isinstance(value, StepArtifact):
                 if name in cfg_params:
                     raise ParameterError(f"Run config sets '{name}' of {where}, but it is an input from step '{value.invocation}'.")
@@ -174,8 +184,8 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
                 _merge_param(parameters, name, cfg_params[name], where)
         elif name in cfg_params:
             parameters[name] = _json_param(cfg_params[name], f"Parameter '{name}' of {where}")
-        elif prm.default is not inspect.Parameter.empty:
-            parameters[name] = _json_param(prm.default, f"Default of parameter '{name}' of {where}")
+        elif maybe_prm is not None and maybe_prm.default is not inspect.Parameter.empty:
+            parameters[name] = _json_param(maybe_prm.default, f"Default of parameter '{name}' of {where}")
         else:
             raise MissingInputError(
                 f"{where} is missing input '{name}'; pass a step's output or a value for it in the pipeline "

@@ -54,7 +54,7 @@ class Pipeline:
 
     def compile(self, *args: Any, **kwargs: Any) -> Any:
         """Build the PipelineSpec for these arguments without running it."""
-        return _compiler().compile_pipeline(self, args, kwargs)
+        return _compiler().compile_pipeline(self, args, kwargs).spec
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Compile and run on the active stack; return the finished run (a ``RunRead``)."""

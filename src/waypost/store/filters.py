@@ -45,9 +45,7 @@ def parse(query: str) -> list[Term]:
         if m and m.group(2) and m.group(3):
             negate, key, op, raw = m.group(1) == "-", m.group(2), m.group(3), m.group(4)
             if not raw:
-                raise FilterSyntaxError(
-                    f"Filter term '{key}{op}' has no value; write it like {key}{op}VALUE."
-                )
+                raise FilterSyntaxError(f"Filter term '{key}{op}' has no value; write it like {key}{op}VALUE.")
             values = _split(raw, key, op)
             terms.append(Term(key.lower() if not key.startswith("metadata.") else key, op, values, negate))
             pos = m.end()
@@ -78,7 +76,7 @@ def _unquote(word: str) -> str:
     if not word.startswith('"'):
         return word
     if len(word) < 2 or not word.endswith('"'):
-        raise FilterSyntaxError(f"Filter value {word} has no closing quote; add a \" at its end.")
+        raise FilterSyntaxError(f'Filter value {word} has no closing quote; add a " at its end.')
     return re.sub(r"\\(.)", r"\1", word[1:-1])
 
 
@@ -108,4 +106,6 @@ def parse_number(value: str, key: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise FilterSyntaxError(f"'{value}' in '{key}' is not a number; compare {key} with a number like 0.9.") from None
+        raise FilterSyntaxError(
+            f"'{value}' in '{key}' is not a number; compare {key} with a number like 0.9."
+        ) from None

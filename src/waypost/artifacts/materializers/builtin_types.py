@@ -17,12 +17,12 @@ _TUPLE_KEY = "__tuple__"  # a tuple nested in a container is stored as {"__tuple
 _SCALARS = (type(None), bool, int, float, str)
 
 
-class _NotJson(Exception):
+class _NotJsonError(Exception):
     """The value would not come back unchanged from JSON."""
 
 
 def _encode(value: Any) -> Any:
-    """``value`` with nested tuples tagged; raises :class:`_NotJson` for anything else."""
+    """``value`` with nested tuples tagged; raises :class:`_NotJsonError` for anything else."""
     kind = type(value)
     if kind in _SCALARS:
         return value
@@ -32,9 +32,9 @@ def _encode(value: Any) -> Any:
         return {_TUPLE_KEY: [_encode(v) for v in value]}
     if kind is dict:
         if _TUPLE_KEY in value or any(type(k) is not str for k in value):
-            raise _NotJson  # int keys would come back as strings
+            raise _NotJsonError  # int keys would come back as strings
         return {k: _encode(v) for k, v in value.items()}
-    raise _NotJson  # subclasses too: an IntEnum or a numpy float would load as a plain one
+    raise _NotJsonError  # subclasses too: an IntEnum or a numpy float would load as a plain one
 
 
 def _decode(value: Any) -> Any:
@@ -57,7 +57,7 @@ def _to_json(value: Any) -> str | None:
         if kind is tuple:
             encoded = encoded[_TUPLE_KEY]  # the data type records the outer tuple
         return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
-    except (_NotJson, RecursionError, ValueError):  # ValueError: a reference cycle
+    except (_NotJsonError, RecursionError, ValueError):  # ValueError: a reference cycle
         return None
 
 
@@ -70,8 +70,7 @@ class JsonMaterializer(Materializer):
     """
 
     ASSOCIATED_TYPES = tuple(
-        f"builtins.{t}"
-        for t in ("NoneType", "bool", "int", "float", "str", "list", "tuple", "dict")
+        f"builtins.{t}" for t in ("NoneType", "bool", "int", "float", "str", "list", "tuple", "dict")
     )
     VERSION = "1"
 
@@ -84,7 +83,7 @@ class JsonMaterializer(Materializer):
             return False
         try:
             _encode(value)
-        except (_NotJson, RecursionError):
+        except (_NotJsonError, RecursionError):
             return False
         return True
 
@@ -107,9 +106,7 @@ class JsonMaterializer(Materializer):
 
     def metadata(self, data: Any) -> dict[str, Any]:
         if isinstance(data, str):
-            return (
-                {"length": len(data), "value": data} if len(data) <= 100 else {"length": len(data)}
-            )
+            return {"length": len(data), "value": data} if len(data) <= 100 else {"length": len(data)}
         if isinstance(data, list | tuple | dict):
             return {"length": len(data)}
         if isinstance(data, float) and not math.isfinite(data):

@@ -44,7 +44,7 @@ class PandasMaterializer(Materializer):
     VERSION = "1"
 
     def save(self, data: Any, path: Path) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow ships no type hints
+        import pyarrow as pa
 
         frame = data
         if _is_series(data):
@@ -93,9 +93,7 @@ class PandasMaterializer(Materializer):
         rows = head.astype(object).itertuples(index=False, name=None)
         index = head.index.tolist() if not _is_default_index(frame.index) else None
         table = viz.table(path, columns, rows, total_rows=len(frame), index=index)
-        stats = [
-            _column_stats(frame.iloc[:, i]) for i in range(min(frame.shape[1], viz.MAX_COLUMNS))
-        ]
+        stats = [_column_stats(frame.iloc[:, i]) for i in range(min(frame.shape[1], viz.MAX_COLUMNS))]
         summary = viz.stats(path, stats, total_rows=len(frame), total_columns=frame.shape[1])
         return [table, summary]
 

@@ -33,7 +33,7 @@ def fallback_warning_message(data_type: str) -> str:
 
 def write_pickle(value: Any, file: Path) -> None:
     """Pickle ``value`` into ``file`` with cloudpickle (functions and lambdas included)."""
-    import cloudpickle  # type: ignore[import-untyped]  # cloudpickle ships no type hints
+    import cloudpickle
 
     with file.open("wb") as fh:
         cloudpickle.dump(value, fh)

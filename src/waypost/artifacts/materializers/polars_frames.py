@@ -33,9 +33,7 @@ class PolarsMaterializer(Materializer):
         columns = [(name, str(dtype)) for name, dtype in frame.schema.items()]
         rows = frame.head(viz.TABLE_ROWS).rows()
         table = viz.table(path, columns, rows, total_rows=frame.height)
-        stats = [
-            _column_stats(frame.to_series(i)) for i in range(min(frame.width, viz.MAX_COLUMNS))
-        ]
+        stats = [_column_stats(frame.to_series(i)) for i in range(min(frame.width, viz.MAX_COLUMNS))]
         summary = viz.stats(path, stats, total_rows=frame.height, total_columns=frame.width)
         return [table, summary]
 

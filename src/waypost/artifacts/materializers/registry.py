@@ -36,9 +36,7 @@ BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
 """What :meth:`MaterializerRegistry.with_builtins` registers; their libraries load lazily."""
 
 
-def unsupported_message(
-    data_type: str, output: str | None = None, reason: str | None = None
-) -> str:
+def unsupported_message(data_type: str, output: str | None = None, reason: str | None = None) -> str:
     """The one-line error for a value that no materializer can save."""
     details = [f"output '{output}'"] if output else []
     details += [reason] if reason else []
@@ -206,9 +204,7 @@ def _import_attribute(dotted_path: str) -> Any:
 
 
 def _import_message(dotted_path: str, exc: BaseException | None) -> str:
-    reason = (
-        f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})" if exc else ""
-    )
+    reason = f" ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})" if exc else ""
     return (
         f"Cannot import materializer '{dotted_path}'{reason}; install the package that defines "
         "it, or register the class with MaterializerRegistry.register() before loading."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -132,6 +132,24 @@ class Sessions:
         try:
             with self._read() as session, session.begin():
                 yield session
+        except DBAPIError as exc:
+            raise translate_error(exc, self.engines.url) from None
+
+    @contextmanager
+    def read_conn(self) -> Iterator[Connection]:
+        """A bare connection in a read transaction, for hot paths that skip the ORM."""
+        try:
+            with self.engines.read.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise translate_error(exc, self.engines.url) from None
+
+    @contextmanager
+    def write_conn(self) -> Iterator[Connection]:
+        """A bare connection in a write transaction, for hot paths that skip the ORM."""
+        try:
+            with self.engines.write.begin() as conn:
+                yield conn
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
-from sqlalchemy.orm import InstrumentedAttribute
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.store.filters import Term, parse, parse_number, parse_time

@@ -133,9 +133,7 @@ class PipelineRun(_IdMixin, Base):
     pid: Mapped[int | None] = mapped_column(Integer)
     stack_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stacks.id", ondelete="SET NULL"))
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    model_version_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("model_versions.id", ondelete="SET NULL")
-    )
+    model_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("model_versions.id", ondelete="SET NULL"))
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]

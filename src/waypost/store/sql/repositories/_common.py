@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from waypost.exceptions import FilterSyntaxError, NotFoundError
 from waypost.schemas.common import MAX_PAGE_SIZE
 from waypost.store.sql.filtering import FilterSpec, conditions, order_by
-from waypost.store.sql.orm import Tag, TagLink
+from waypost.store.sql.orm import Tag, TagLink, utcnow
 
 T = TypeVar("T")
 
@@ -65,26 +65,30 @@ def tags_for(session: Session, resource_type: str, ids: Iterable[uuid.UUID]) -> 
     return out
 
 
-def add_tags(session: Session, resource_type: str, resource_id: uuid.UUID, names: Iterable[str]) -> None:
-    """Attach tags (creating them as needed); attaching twice is harmless."""
+def add_tags(conn: Session | Connection, resource_type: str, resource_id: uuid.UUID, names: Iterable[str]) -> None:
+    """Attach tags (creating them as needed); attaching twice is harmless. Core statements only."""
     names = sorted({n.strip() for n in names if n and n.strip()})
     if not names:
         return
-    existing = {t.name: t for t in session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    for n in names:
-        if n not in existing:
-            tag = Tag(name=n)
-            session.add(tag)
-            existing[n] = tag
-    session.flush()
+    tag, link = Tag.__table__, TagLink.__table__
+    ids = dict(conn.execute(select(tag.c.name, tag.c.id).where(tag.c.name.in_(names))).all())
+    missing = [n for n in names if n not in ids]
+    if missing:
+        new = {n: uuid.uuid4() for n in missing}
+        conn.execute(insert(tag), [{"id": i, "name": n, "created_at": utcnow()} for n, i in new.items()])
+        ids.update(new)
     linked = set(
-        session.scalars(
-            select(TagLink.tag_id).where(TagLink.resource_type == resource_type, TagLink.resource_id == resource_id)
-        )
+        conn.execute(
+            select(link.c.tag_id).where(link.c.resource_type == resource_type, link.c.resource_id == resource_id)
+        ).scalars()
     )
-    for n in names:
-        if existing[n].id not in linked:
-            session.add(TagLink(tag_id=existing[n].id, resource_type=resource_type, resource_id=resource_id))
+    rows = [
+        {"tag_id": ids[n], "resource_type": resource_type, "resource_id": resource_id}
+        for n in names
+        if ids[n] not in linked
+    ]
+    if rows:
+        conn.execute(insert(link), rows)
 
 
 def not_found(kind: str, ref: object, hint: str) -> NotFoundError:

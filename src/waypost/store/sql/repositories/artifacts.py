@@ -5,13 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, Page
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import Field, FilterSpec
-from waypost.store.sql.orm import Artifact, ArtifactVersion, MetadataEntry, Pipeline, PipelineRun, StepRunArtifact
+from waypost.store.sql.orm import (
+    Artifact,
+    ArtifactVersion,
+    MetadataEntry,
+    Pipeline,
+    PipelineRun,
+    StepRunArtifact,
+    utcnow,
+)
 from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
 
 FILTERS = FilterSpec(
@@ -62,49 +71,77 @@ def version_read(row: ArtifactVersion, tags: list[str]) -> ArtifactVersionRead:
 
 
 def register_versions(
-    s: Session, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
-) -> list[ArtifactVersion]:
-    """Insert new versions (numbering them per artifact) inside the caller's transaction."""
+    s: Connection, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
+) -> list[ArtifactVersionRead]:
+    """Insert new versions, numbered per artifact, inside the caller's transaction.
+
+    The per-artifact counter is bumped with ``UPDATE … SET latest_version = latest_version + 1``,
+    which row-locks the artifact, so concurrent writers get distinct numbers on every database.
+    Core statements, not the unit of work: this is on every step's path.
+    """
     versions = list(versions)
     if not versions:
         return []
+    art = Artifact.__table__
     names = sorted({v.name for v in versions})
-    arts = {
-        a.name: a
-        for a in s.scalars(select(Artifact).where(Artifact.name.in_(names)).with_for_update())
-    }
+    ids = dict(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(names))).all())
+    now = utcnow()
     for n in names:
-        if n not in arts:
-            arts[n] = Artifact(name=n, latest_version=0)
-            s.add(arts[n])
-    s.flush()
+        if n not in ids:
+            ids[n] = uuid.uuid4()
+            try:
+                with s.begin_nested():
+                    s.execute(insert(art).values(id=ids[n], name=n, latest_version=0, created_at=now))
+            except IntegrityError:  # created by a concurrent writer between our select and insert
+                ids[n] = s.execute(select(art.c.id).where(art.c.name == n)).scalar_one()
+    out: list[ArtifactVersionRead] = []
     rows = []
     for v in versions:
-        art = arts[v.name]
-        art.latest_version += 1
-        row = ArtifactVersion(
-            id=v.id,
-            artifact=art,
-            artifact_id=art.id,
-            version=art.latest_version,
-            uri=v.uri,
-            data_type=v.data_type,
-            materializer=v.materializer,
-            materializer_version=v.materializer_version,
-            size=v.size,
-            content_hash=v.content_hash,
-            visualizations=[z.model_dump(mode="json") for z in v.visualizations],
-            meta=v.meta,
-            producer_step_run_id=step_run_id,
-            producer_run_id=run_id,
+        s.execute(update(art).where(art.c.id == ids[v.name]).values(latest_version=art.c.latest_version + 1))
+        number = s.execute(select(art.c.latest_version).where(art.c.id == ids[v.name])).scalar_one()
+        viz = [z.model_dump(mode="json") for z in v.visualizations]
+        rows.append(
+            {
+                "id": v.id,
+                "artifact_id": ids[v.name],
+                "version": number,
+                "uri": v.uri,
+                "data_type": v.data_type,
+                "materializer": v.materializer,
+                "materializer_version": v.materializer_version,
+                "size": v.size,
+                "content_hash": v.content_hash,
+                "visualizations": viz,
+                "meta": v.meta,
+                "producer_step_run_id": step_run_id,
+                "producer_run_id": run_id,
+                "created_at": now,
+            }
         )
-        s.add(row)
-        rows.append(row)
-    s.flush()
+        out.append(
+            ArtifactVersionRead.model_construct(
+                id=v.id,
+                artifact_id=ids[v.name],
+                name=v.name,
+                version=number,
+                uri=v.uri,
+                data_type=v.data_type,
+                materializer=v.materializer,
+                materializer_version=v.materializer_version,
+                size=v.size,
+                content_hash=v.content_hash,
+                visualizations=v.visualizations,
+                producer_step_run_id=step_run_id,
+                producer_run_id=run_id,
+                created_at=now,
+                tags=list(v.tags),
+            )
+        )
+    s.execute(insert(ArtifactVersion.__table__), rows)
     for v in versions:
         if v.tags:
             add_tags(s, "artifact_version", v.id, v.tags)
-    return rows
+    return out
 
 
 class ArtifactRepository:
@@ -115,63 +152,61 @@ class ArtifactRepository:
 
     def register(self, versions: list[ArtifactVersionCreate]) -> list[ArtifactVersionRead]:
         """Register versions saved outside any step (e.g. uploaded by a user)."""
-        with self._s.write() as s:
-            rows = register_versions(s, versions, None, None)
-            return [version_read(r, []) for r in rows]
+        with self._s.write_conn() as c:
+            return register_versions(c, versions, None, None)
 
     def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ArtifactRead]:
         """Artifacts with their latest version's facts."""
         with self._s.read() as s:
             rows, total = paged(s, select(Artifact), FILTERS, query, sort, page, size)
-            ids = [r.id for r in rows]
-            latest = {
-                v.artifact_id: v
-                for v in s.scalars(
-                    select(ArtifactVersion).where(
-                        ArtifactVersion.artifact_id.in_(ids),
-                        ArtifactVersion.version
-                        == select(func.max(ArtifactVersion.version))
-                        .where(ArtifactVersion.artifact_id == Artifact.id)
-                        .correlate(Artifact)
-                        .scalar_subquery(),
-                    )
+            return Page(items=self._reads(s, rows), total=total, page=page, size=size)
+
+    def _reads(self, s: Session, rows: list[Artifact]) -> list[ArtifactRead]:
+        ids = [r.id for r in rows]
+        latest = {
+            v.artifact_id: v
+            for v in s.scalars(
+                select(ArtifactVersion).where(
+                    ArtifactVersion.artifact_id.in_(ids),
+                    ArtifactVersion.version
+                    == select(func.max(ArtifactVersion.version))
+                    .where(ArtifactVersion.artifact_id == Artifact.id)
+                    .correlate(Artifact)
+                    .scalar_subquery(),
                 )
-            }
-            run_ids = [v.producer_run_id for v in latest.values() if v.producer_run_id]
-            pipes = dict(
-                s.execute(
-                    select(PipelineRun.id, Pipeline.name).join(Pipeline).where(PipelineRun.id.in_(run_ids))
-                ).all()
             )
-            tags = tags_for(s, "artifact", ids)
-            items = []
-            for r in rows:
-                v = latest.get(r.id)
-                items.append(
-                    ArtifactRead(
-                        id=r.id,
-                        name=r.name,
-                        created_at=r.created_at,
-                        latest_version=r.latest_version,
-                        latest_version_id=v.id if v else None,
-                        data_type=v.data_type if v else None,
-                        size=v.size if v else None,
-                        pipeline_name=pipes.get(v.producer_run_id) if v and v.producer_run_id else None,
-                        tags=tags[r.id],
-                    )
+        }
+        run_ids = [v.producer_run_id for v in latest.values() if v.producer_run_id]
+        pipes = dict(
+            s.execute(select(PipelineRun.id, Pipeline.name).join(Pipeline).where(PipelineRun.id.in_(run_ids))).all()
+        )
+        tags = tags_for(s, "artifact", ids)
+        items = []
+        for r in rows:
+            v = latest.get(r.id)
+            items.append(
+                ArtifactRead(
+                    id=r.id,
+                    name=r.name,
+                    created_at=r.created_at,
+                    latest_version=r.latest_version,
+                    latest_version_id=v.id if v else None,
+                    data_type=v.data_type if v else None,
+                    size=v.size if v else None,
+                    pipeline_name=pipes.get(v.producer_run_id) if v and v.producer_run_id else None,
+                    tags=tags[r.id],
                 )
-            return Page(items=items, total=total, page=page, size=size)
+            )
+        return items
 
     def get(self, ref: str | uuid.UUID) -> ArtifactRead:
-        """An artifact by id or name."""
+        """An artifact by id or name (the exact name: never read as a filter pattern)."""
         rid = parse_id(ref)
         with self._s.read() as s:
             row = s.get(Artifact, rid) if rid else s.scalar(select(Artifact).where(Artifact.name == ref))
             if row is None:
                 raise not_found("artifact", ref, "run `waypost artifacts list` to see the artifacts")
-            name = row.name
-        page = self.list(f'name:"{name}"', size=1)
-        return page.items[0]
+            return self._reads(s, [row])[0]
 
     def list_versions(
         self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50
@@ -191,8 +226,10 @@ class ArtifactRepository:
                 row = s.get(ArtifactVersion, rid)
             else:
                 name, _, num = str(ref).rpartition(":") if ":" in str(ref) else (str(ref), "", "")
-                stmt = select(ArtifactVersion).join(Artifact, Artifact.id == ArtifactVersion.artifact_id).where(
-                    Artifact.name == name
+                stmt = (
+                    select(ArtifactVersion)
+                    .join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
+                    .where(Artifact.name == name)
                 )
                 if num:
                     if not num.isdigit():

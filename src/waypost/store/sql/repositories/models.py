@@ -28,7 +28,9 @@ FILTERS = FilterSpec(
 def _version_read(s: Session, row: ModelVersion) -> ModelVersionRead:
     runs = list(s.scalars(select(ModelVersionRun.run_id).where(ModelVersionRun.model_version_id == row.id)))
     arts = list(
-        s.scalars(select(ModelVersionArtifact.artifact_version_id).where(ModelVersionArtifact.model_version_id == row.id))
+        s.scalars(
+            select(ModelVersionArtifact.artifact_version_id).where(ModelVersionArtifact.model_version_id == row.id)
+        )
     )
     return ModelVersionRead(
         id=row.id,
@@ -69,7 +71,10 @@ class ModelRepository:
                             select(ModelVersion).where(ModelVersion.model_id == model.id, ModelVersion.name == version)
                         )
                     if row is None:
-                        number = (s.scalar(select(func.max(ModelVersion.number)).where(ModelVersion.model_id == model.id)) or 0) + 1
+                        number = (
+                            s.scalar(select(func.max(ModelVersion.number)).where(ModelVersion.model_id == model.id))
+                            or 0
+                        ) + 1
                         row = ModelVersion(
                             model_id=model.id, model=model, name=version or str(number), number=number, stage="none"
                         )
@@ -116,12 +121,19 @@ class ModelRepository:
             items = []
             for r in rows:
                 latest = s.scalar(
-                    select(ModelVersion.name).where(ModelVersion.model_id == r.id).order_by(ModelVersion.number.desc()).limit(1)
+                    select(ModelVersion.name)
+                    .where(ModelVersion.model_id == r.id)
+                    .order_by(ModelVersion.number.desc())
+                    .limit(1)
                 )
                 items.append(
                     ModelRead(
-                        id=r.id, name=r.name, description=r.description, created_at=r.created_at,
-                        tags=tags[r.id], latest_version=latest,
+                        id=r.id,
+                        name=r.name,
+                        description=r.description,
+                        created_at=r.created_at,
+                        tags=tags[r.id],
+                        latest_version=latest,
                     )
                 )
             return Page(items=items, total=total, page=page, size=size)
@@ -133,5 +145,7 @@ class ModelRepository:
             m = s.get(Model, mid) if mid else s.scalar(select(Model).where(Model.name == model))
             if m is None:
                 raise not_found("model", model, "run `waypost model list` to see the models")
-            rows = s.scalars(select(ModelVersion).where(ModelVersion.model_id == m.id).order_by(ModelVersion.number.desc()))
+            rows = s.scalars(
+                select(ModelVersion).where(ModelVersion.model_id == m.id).order_by(ModelVersion.number.desc())
+            )
             return [_version_read(s, r) for r in rows]

@@ -65,7 +65,9 @@ class PipelineRepository:
         ids = [r.id for r in rows]
         counts = dict(
             s.execute(
-                select(PipelineRun.pipeline_id, func.count()).where(PipelineRun.pipeline_id.in_(ids)).group_by(PipelineRun.pipeline_id)
+                select(PipelineRun.pipeline_id, func.count())
+                .where(PipelineRun.pipeline_id.in_(ids))
+                .group_by(PipelineRun.pipeline_id)
             ).all()
         )
         latest_sub = (

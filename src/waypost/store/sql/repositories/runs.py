@@ -36,7 +36,7 @@ _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
 
 def _via(column: object, target_id: object, name_col: object) -> Field:
     def build(term: Term) -> Condition:
-        inner = compare(Field("str", name_col), Term("x", term.op, term.values))
+        inner = compare(Field("str", name_col), Term(term.key, term.op, term.values))
         return column.in_(select(target_id).where(inner))  # type: ignore[attr-defined,no-any-return]
 
     return Field("custom", custom=build)
@@ -162,9 +162,7 @@ class RunRepository:
                 raise not_found("run", ref, "run `waypost runs list` to see the runs")
             return self._reads(s, [row])[0]
 
-    def list(
-        self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50
-    ) -> Page[RunRead]:
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[RunRead]:
         """Runs matching the filter ``query``, newest first by default."""
         with self._s.read() as s:
             rows, total = paged(s, select(PipelineRun), FILTERS, query, sort, page, size)
@@ -223,7 +221,11 @@ class RunRepository:
             s.execute(
                 update(PipelineRun)
                 .where(PipelineRun.id.in_(dead), PipelineRun.status.in_(_ACTIVE))
-                .values(status=ExecutionStatus.CRASHED.value, ended_at=now, status_reason="The orchestrator stopped heartbeating.")
+                .values(
+                    status=ExecutionStatus.CRASHED.value,
+                    ended_at=now,
+                    status_reason="The orchestrator stopped heartbeating.",
+                )
             )
             s.execute(
                 update(StepRun)

@@ -1,54 +1,124 @@
-"""Step runs: start, finish (registering outputs atomically), cache look-ups."""
+"""Step runs: start, finish (registering outputs atomically), cache look-ups.
+
+Every step of every run passes through :meth:`StepRepository.start` and
+:meth:`StepRepository.finish` (and cached steps through :meth:`find_cached`), so these use
+Core statements on a connection rather than the ORM unit of work: a trivial step must
+cost a few milliseconds in all (benchmarks/run.py).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from waypost.enums import ExecutionStatus
-from waypost.schemas import ArtifactVersionCreate, ArtifactVersionRead, StepRunCreate, StepRunFinish, StepRunRead
+from waypost.schemas import (
+    ArtifactVersionCreate,
+    ArtifactVersionRead,
+    AttemptRead,
+    StepRunCreate,
+    StepRunFinish,
+    StepRunRead,
+)
 from waypost.store.sql.engine import Sessions
-from waypost.store.sql.orm import ArtifactVersion, PipelineRun, StepRun, StepRunArtifact
+from waypost.store.sql.orm import Artifact, ArtifactVersion, PipelineRun, StepRun, StepRunArtifact, utcnow
 from waypost.store.sql.repositories._common import not_found
-from waypost.store.sql.repositories.artifacts import register_versions, version_read
+from waypost.store.sql.repositories.artifacts import register_versions
 
 _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
+_T = StepRun.__table__
+_L = StepRunArtifact.__table__
+_AV = ArtifactVersion.__table__
+_A = Artifact.__table__
 
 
-def to_read(row: StepRun, links: dict[str, dict[str, uuid.UUID]]) -> StepRunRead:
-    """Wire schema of a step-run row."""
-    return StepRunRead(
+def to_read(row: Any, links: dict[str, dict[str, uuid.UUID]]) -> StepRunRead:
+    """Wire schema of a step-run row (ORM object or Core row)."""
+    return StepRunRead.model_construct(
         id=row.id,
         run_id=row.run_id,
         name=row.name,
         step_name=row.step_name,
         status=ExecutionStatus(row.status),
         cache_key=row.cache_key,
-        cache_components=row.cache_components,
+        cache_components=row.cache_components or {},
         cache_miss_reason=row.cache_miss_reason,
         cached_from_step_run_id=row.cached_from_step_run_id,
         cached_from_run_id=row.cached_from_run_id,
-        parameters=row.parameters,
-        config=row.config,
-        source_code=row.source_code,
-        source_hash=row.source_hash,
+        parameters=row.parameters or {},
+        config=row.config or {},
+        source_code=row.source_code or "",
+        source_hash=row.source_hash or "",
         docstring=row.docstring,
-        upstream=row.upstream,
+        upstream=row.upstream or [],
         log_uri=row.log_uri,
         error_type=row.error_type,
         error_message=row.error_message,
         traceback=row.traceback,
-        resource_samples=row.resource_samples,
+        resource_samples=row.resource_samples or [],
         created_at=row.created_at,
         started_at=row.started_at,
         ended_at=row.ended_at,
         inputs=links.get("input", {}),
         outputs=links.get("output", {}),
-        attempts=row.attempts,  # type: ignore[arg-type]
+        attempts=[AttemptRead.model_validate(a) for a in row.attempts or []],
     )
+
+
+def _version(row: Row[Any]) -> ArtifactVersionRead:
+    return ArtifactVersionRead.model_construct(
+        id=row.av_id,
+        artifact_id=row.av_artifact_id,
+        name=row.artifact_name,
+        version=row.av_version,
+        uri=row.av_uri,
+        data_type=row.av_data_type,
+        materializer=row.av_materializer,
+        materializer_version=row.av_materializer_version,
+        size=row.av_size,
+        content_hash=row.av_content_hash,
+        visualizations=row.av_visualizations,
+        producer_step_run_id=row.av_producer_step_run_id,
+        producer_run_id=row.av_producer_run_id,
+        created_at=row.av_created_at,
+        tags=[],
+    )
+
+
+class _StepRow:
+    """Attribute access to the step-run columns of a joined row."""
+
+    def __init__(self, mapping: Any) -> None:
+        self._m = mapping
+
+    def __getattr__(self, name: str) -> Any:
+        return self._m[_T.c[name]]
+
+
+_NEWEST_HIT = (
+    select(_T.c.id)
+    .where(_T.c.cache_key == bindparam("key"), _T.c.status == ExecutionStatus.COMPLETED.value)
+    .order_by(_T.c.created_at.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_FIND_CACHED = (
+    select(
+        _T,
+        _L.c.name.label("output_name"),
+        _A.c.name.label("artifact_name"),
+        _AV.c.id.label("av_id"),
+        *[c.label(f"av_{c.name}") for c in _AV.c if c.name != "id"],
+    )
+    .outerjoin(_L, (_L.c.step_run_id == _T.c.id) & (_L.c.kind == "output"))
+    .outerjoin(_AV, _AV.c.id == _L.c.artifact_version_id)
+    .outerjoin(_A, _A.c.id == _AV.c.artifact_id)
+    .where(_T.c.id == _NEWEST_HIT)
+)
 
 
 def _links(s: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[str, uuid.UUID]]]:
@@ -57,9 +127,7 @@ def _links(s: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, di
     if not ids:
         return out
     for sid, kind, name, av in s.execute(
-        select(
-            StepRunArtifact.step_run_id, StepRunArtifact.kind, StepRunArtifact.name, StepRunArtifact.artifact_version_id
-        ).where(StepRunArtifact.step_run_id.in_(ids))
+        select(_L.c.step_run_id, _L.c.kind, _L.c.name, _L.c.artifact_version_id).where(_L.c.step_run_id.in_(ids))
     ):
         out.setdefault(sid, {}).setdefault(kind, {})[name] = av
     return out
@@ -74,13 +142,17 @@ class StepRepository:
     def start(self, step: StepRunCreate) -> uuid.UUID:
         """Record a step run (running, or cached with its outputs linked); return its id."""
         row_id = uuid.uuid4()
-        with self._s.write() as s:
-            s.add(StepRun(id=row_id, **step.model_dump(exclude={"inputs", "outputs"})))
-            s.flush()
-            for name, av in step.inputs.items():
-                s.add(StepRunArtifact(step_run_id=row_id, kind="input", name=name, artifact_version_id=av))
-            for name, av in step.outputs.items():
-                s.add(StepRunArtifact(step_run_id=row_id, kind="output", name=name, artifact_version_id=av))
+        values = step.model_dump(exclude={"inputs", "outputs"})
+        values.update(id=row_id, created_at=utcnow(), resource_samples=[], attempts=[])
+        links = [
+            {"step_run_id": row_id, "kind": kind, "name": name, "artifact_version_id": av}
+            for kind, mapping in (("input", step.inputs), ("output", step.outputs))
+            for name, av in mapping.items()
+        ]
+        with self._s.write_conn() as c:
+            c.execute(insert(_T), [values])
+            if links:
+                c.execute(insert(_L), links)
         return row_id
 
     def finish(
@@ -91,85 +163,101 @@ class StepRepository:
         outputs: dict[str, ArtifactVersionCreate],
     ) -> dict[str, ArtifactVersionRead]:
         """End a step run; its outputs (by output name) are registered in the same transaction."""
-        with self._s.write() as s:
-            rows = register_versions(s, outputs.values(), step_run_id, run_id) if outputs else []
-            for out_name, r in zip(outputs, rows, strict=True):
-                s.add(StepRunArtifact(step_run_id=step_run_id, kind="output", name=out_name, artifact_version_id=r.id))
-            s.execute(
-                update(StepRun)
-                .where(StepRun.id == step_run_id)
-                .values(
-                    **result.model_dump(exclude={"attempts"}),
-                    attempts=[a.model_dump(mode="json") for a in result.attempts],
+        values = result.model_dump(exclude={"attempts"})
+        values["attempts"] = [a.model_dump(mode="json") for a in result.attempts]
+        with self._s.write_conn() as s:
+            created = register_versions(s, outputs.values(), step_run_id, run_id) if outputs else []
+            if created:
+                s.execute(
+                    insert(_L),
+                    [
+                        {"step_run_id": step_run_id, "kind": "output", "name": n, "artifact_version_id": av.id}
+                        for n, av in zip(outputs, created, strict=True)
+                    ],
                 )
-            )
-            return {n: version_read(r, []) for n, r in zip(outputs, rows, strict=True)}
+            s.execute(update(_T).where(_T.c.id == step_run_id).values(**values))
+        return dict(zip(outputs, created, strict=True))
 
-    def set_status(self, run_id: uuid.UUID, names: list[str], status: ExecutionStatus, reason: str | None = None) -> None:
+    def set_status(
+        self, run_id: uuid.UUID, names: list[str], status: ExecutionStatus, reason: str | None = None
+    ) -> None:
         """Create or update step runs that never started (skipped, stopped)."""
         with self._s.write() as s:
-            existing = set(s.scalars(select(StepRun.name).where(StepRun.run_id == run_id, StepRun.name.in_(names))))
+            existing = set(s.scalars(select(_T.c.name).where(_T.c.run_id == run_id, _T.c.name.in_(names))))
+            values: dict[str, Any] = {"status": status.value}
+            if reason:
+                values["error_message"] = reason
             s.execute(
-                update(StepRun)
-                .where(StepRun.run_id == run_id, StepRun.name.in_(names), StepRun.status.in_(_ACTIVE))
-                .values(status=status.value)
+                update(_T).where(_T.c.run_id == run_id, _T.c.name.in_(names), _T.c.status.in_(_ACTIVE)).values(**values)
             )
-            for n in names:
-                if n not in existing:
-                    s.add(StepRun(run_id=run_id, name=n, step_name=n.split("#")[0], status=status.value, error_message=reason))
+            now = utcnow()
+            new = [
+                {
+                    "id": uuid.uuid4(),
+                    "run_id": run_id,
+                    "name": n,
+                    "step_name": n,
+                    "status": status.value,
+                    "error_message": reason,
+                    "created_at": now,
+                    "ended_at": now,
+                    "cache_components": {},
+                    "parameters": {},
+                    "config": {},
+                    "source_code": "",
+                    "source_hash": "",
+                    "upstream": [],
+                    "resource_samples": [],
+                    "attempts": [],
+                }
+                for n in names
+                if n not in existing
+            ]
+            if new:
+                s.execute(insert(_T), new)
 
     def find_cached(self, cache_key: str) -> tuple[StepRunRead, dict[str, ArtifactVersionRead]] | None:
-        """The newest successful step run with ``cache_key``, with its output versions."""
-        with self._s.read() as s:
-            row = s.scalar(
-                select(StepRun)
-                .where(StepRun.cache_key == cache_key, StepRun.status == ExecutionStatus.COMPLETED.value)
-                .order_by(StepRun.created_at.desc())
-                .limit(1)
-            )
-            if row is None:
-                return None
-            outs = {
-                name: version_read(av, [])
-                for name, av in s.execute(
-                    select(StepRunArtifact.name, ArtifactVersion)
-                    .join(ArtifactVersion, ArtifactVersion.id == StepRunArtifact.artifact_version_id)
-                    .where(StepRunArtifact.step_run_id == row.id, StepRunArtifact.kind == "output")
-                )
-            }
-            return to_read(row, {"output": {k: v.id for k, v in outs.items()}}), outs
+        """The newest successful step run with ``cache_key``, with its output versions (one query)."""
+        with self._s.read_conn() as c:
+            rows = c.execute(_FIND_CACHED, {"key": cache_key}).all()
+        if not rows:
+            return None
+        outs = {r.output_name: _version(r) for r in rows if r.output_name is not None}
+        step = rows[0]._mapping
+        return to_read(_StepRow(step), {"output": {k: v.id for k, v in outs.items()}}), outs
 
     def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
         """The latest earlier run of the same step of the same pipeline (to explain a cache miss)."""
-        with self._s.read() as s:
-            row = s.scalar(
-                select(StepRun)
-                .join(PipelineRun, PipelineRun.id == StepRun.run_id)
+        run = PipelineRun.__table__
+        with self._s.read_conn() as s:
+            row = s.execute(
+                select(_T)
+                .join(run, run.c.id == _T.c.run_id)
                 .where(
-                    PipelineRun.pipeline_id == pipeline_id,
-                    StepRun.name == name,
-                    StepRun.run_id != before_run,
-                    StepRun.cache_key.is_not(None),
+                    run.c.pipeline_id == pipeline_id,
+                    _T.c.name == name,
+                    _T.c.run_id != before_run,
+                    _T.c.cache_key.is_not(None),
                 )
-                .order_by(StepRun.created_at.desc())
+                .order_by(_T.c.created_at.desc())
                 .limit(1)
-            )
-            return to_read(row, {}) if row else None
+            ).first()
+        return to_read(row, {}) if row else None
 
     def list(self, run_id: uuid.UUID) -> list[StepRunRead]:
         """Every step run of a run, in start order."""
         with self._s.read() as s:
-            rows = list(s.scalars(select(StepRun).where(StepRun.run_id == run_id).order_by(StepRun.created_at, StepRun.name)))
+            rows = s.execute(select(_T).where(_T.c.run_id == run_id).order_by(_T.c.created_at, _T.c.name)).all()
             links = _links(s, [r.id for r in rows])
             return [to_read(r, links.get(r.id, {})) for r in rows]
 
     def get(self, run_id: uuid.UUID, name: str) -> StepRunRead:
         """A step run by run and invocation name (or id)."""
         with self._s.read() as s:
-            row = s.scalar(select(StepRun).where(StepRun.run_id == run_id, StepRun.name == name))
+            row = s.execute(select(_T).where(_T.c.run_id == run_id, _T.c.name == name)).first()
             if row is None:
                 try:
-                    row = s.get(StepRun, uuid.UUID(name))
+                    row = s.execute(select(_T).where(_T.c.id == uuid.UUID(name))).first()
                 except ValueError:
                     row = None
             if row is None:
@@ -179,7 +267,7 @@ class StepRepository:
     def get_by_id(self, step_run_id: uuid.UUID) -> StepRunRead:
         """A step run by id."""
         with self._s.read() as s:
-            row = s.get(StepRun, step_run_id)
+            row = s.execute(select(_T).where(_T.c.id == step_run_id)).first()
             if row is None:
                 raise not_found("step run", step_run_id, "check the id")
             return to_read(row, _links(s, [row.id]).get(row.id, {}))

@@ -1,0 +1,199 @@
+"""What every command shares: consoles, the error boundary, the Client, and value formatting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
+
+from waypost.enums import ExecutionStatus
+from waypost.exceptions import WaypostError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from waypost.client import Client
+    from waypost.schemas import Page
+
+STATUS_STYLES: dict[ExecutionStatus, tuple[str, str]] = {
+    ExecutionStatus.COMPLETED: ("✓", "green"),
+    ExecutionStatus.CACHED: ("↺", "cyan"),
+    ExecutionStatus.FAILED: ("✗", "red"),
+    ExecutionStatus.CRASHED: ("✗", "red"),
+    ExecutionStatus.STOPPED: ("■", "yellow"),
+    ExecutionStatus.SKIPPED: ("-", "dim"),
+    ExecutionStatus.RUNNING: ("…", "blue"),
+    ExecutionStatus.INITIALIZING: ("·", "dim"),
+}
+
+
+class CliError(Exception):
+    """A mistake in the command line itself (a bad target or option value): one line, exit 1."""
+
+
+# -- output ------------------------------------------------------------------------------
+def out() -> Console:
+    """A console on stdout, made per call so it sees the current stream and $COLUMNS."""
+    return Console(highlight=False)
+
+
+def err() -> Console:
+    """A console on stderr whose lines are never wrapped."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    """Print ``Error: message`` in red on stderr, as one line."""
+    lines = message.strip().splitlines() or ["unknown error"]
+    err().print(Text.assemble(("Error: ", "bold red"), (lines[0], "red")))
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print the error line and exit with ``code``."""
+    print_error(message)
+    raise typer.Exit(code)
+
+
+def error_message(exc: BaseException) -> str | None:
+    """The one-line message for an error the CLI reports without a traceback, else None."""
+    if isinstance(exc, WaypostError | CliError):
+        return str(exc)
+    # Only pydantic raises these, and it is loaded only if something used it.
+    pydantic_core = sys.modules.get("pydantic_core")
+    if pydantic_core is not None and isinstance(exc, pydantic_core.ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "value"
+        return f"Invalid {where}: {first['msg']}."
+    return None
+
+
+class WaypostGroup(TyperGroup):
+    """The root command group: known errors become one red line and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # Any: the Context type lives in Typer's private click copy
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = error_message(exc)
+            if message is None:
+                raise
+            fail(message)
+
+
+def print_json(value: BaseModel | Any) -> None:
+    """Print a pydantic model (or plain JSON data) as indented JSON on stdout."""
+    if hasattr(value, "model_dump_json"):
+        text = value.model_dump_json(indent=2)
+    else:
+        text = json.dumps(value, indent=2, default=str)
+    typer.echo(text)
+
+
+# -- the client --------------------------------------------------------------------------
+def client() -> Client:
+    """The Client for the configured store."""
+    # Imported here, not at the top: it loads pydantic, SQLAlchemy and fsspec (~0.6 s) that
+    # `waypost --help` and `waypost version` do not need.
+    from waypost.client import Client
+
+    return Client()
+
+
+def join_query(words: Iterable[str] | None) -> str:
+    """The filter query from the command line's words; a leftover ``--option`` is a typo."""
+    words = list(words or [])
+    for word in words:
+        if word.startswith("--"):
+            raise CliError(f"No such option '{word}'; see --help (quote filter values that start with '--').")
+    return " ".join(words)
+
+
+def quote(value: str) -> str:
+    """``value`` as a filter-language value (quoted when it holds spaces, quotes or commas)."""
+    if any(c in value for c in ' ",'):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def page_footer(page: Page[Any], noun: str) -> Text:
+    """``page X of Y (N things)``."""
+    return Text(f"page {page.page} of {page.pages} ({page.total} {noun})", style="dim")
+
+
+# -- values ------------------------------------------------------------------------------
+def status_text(status: ExecutionStatus) -> Text:
+    """A status in its colour."""
+    return Text(status.value, style=STATUS_STYLES.get(status, ("", ""))[1])
+
+
+def step_counts(counts: dict[str, int]) -> Text:
+    """Step counts per status, e.g. ``✓3 ↺1 ✗1``, each in its status colour."""
+    text = Text()
+    for status, (mark, style) in STATUS_STYLES.items():
+        n = counts.get(status.value, 0)
+        if n:
+            if text:
+                text.append(" ")
+            text.append(f"{mark}{n}", style=style)
+    return text
+
+
+def when(value: datetime | None) -> str:
+    """A time in the local zone, to the second."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def duration(seconds: float | None) -> str:
+    """``0.25s``, ``3m 05s`` or ``2h 03m``."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def elapsed(started: datetime | None, ended: datetime | None, status: ExecutionStatus) -> str:
+    """How long something ran; for one still running, how long so far."""
+    if started is None:
+        return ""
+    if ended is None:
+        if status.is_finished:
+            return ""
+        return duration((datetime.now(UTC) - _aware(started)).total_seconds()) + "…"
+    return duration((_aware(ended) - _aware(started)).total_seconds())
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def human_size(n: int | None) -> str:
+    """Bytes in binary units: ``7 B``, ``1.5 KiB``, ``3.2 GiB``."""
+    if n is None:
+        return ""
+    units = ("B", "KiB", "MiB", "GiB", "TiB")
+    size, i = float(n), 0
+    while size >= 1024 and i < len(units) - 1:
+        size, i = size / 1024, i + 1
+    return f"{n} B" if i == 0 else f"{size:.1f} {units[i]}"
+
+
+def short_value(value: Any, limit: int = 80) -> str:
+    """A parameter or metadata value on one line, shortened past ``limit`` characters."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,67 @@
+"""The ``waypost`` command: the root Typer app, its command groups, and :func:`main`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+import waypost
+from waypost.cli import artifacts, pipelines, runs
+from waypost.cli._common import WaypostGroup, error_message, print_error
+from waypost.cli.init import init_command
+from waypost.cli.logs import logs_command
+from waypost.cli.run import run_command
+
+app = typer.Typer(
+    name="waypost",
+    cls=WaypostGroup,
+    help="Waypost: ML pipelines as Python functions, with every run recorded.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("init")(init_command)
+app.command("run")(run_command)
+app.add_typer(runs.app, name="runs")
+app.add_typer(pipelines.app, name="pipelines")
+app.add_typer(artifacts.app, name="artifacts")
+app.command("logs")(logs_command)
+
+
+def _version() -> str:
+    return f"waypost {waypost.__version__} (Python {sys.version.split()[0]})"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(_version())
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Waypost: ML pipelines as Python functions, with every run recorded."""
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print Waypost's version."""
+    typer.echo(_version())
+
+
+def main() -> None:
+    """Run the CLI; known errors print one red line and exit 1, never a traceback."""
+    try:
+        app(prog_name="waypost")
+    except Exception as exc:  # the group reports errors of commands; this catches the rest
+        message = error_message(exc)
+        if message is None:
+            raise
+        print_error(message)
+        sys.exit(1)

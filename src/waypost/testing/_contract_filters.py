@@ -1,0 +1,174 @@
+"""Store contract: the filter language on run lists, and the errors bad filters give."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from waypost.enums import ExecutionStatus
+from waypost.exceptions import FilterSyntaxError
+from waypost.schemas import RunRead
+from waypost.store import Store
+from waypost.testing.assertions import assert_one_line
+from waypost.testing.factories import make_metadata, make_model_version, make_pipeline, make_run
+
+
+@dataclass
+class RunWorld:
+    """Four runs of one pipeline, with statuses, tags and accuracies to filter on."""
+
+    pipeline: str
+    runs: dict[str, RunRead]
+
+    def query(self, store: Store, query: str = "", *, sort: str | None = None) -> list[str]:
+        """Short names of this world's runs matching ``query``, in list order."""
+        page = store.runs.list(f"pipeline:{self.pipeline} {query}".strip(), sort=sort)
+        return [r.name.rsplit("-", 1)[1] for r in page.items]
+
+    def matching(self, store: Store, query: str) -> set[str]:
+        """Short names of this world's runs matching ``query``."""
+        return set(self.query(store, query))
+
+
+def build_world(store: Store) -> RunWorld:
+    """alpha completed prod 0.95 · beta failed 0.5 · gamma crashed prod,nightly 0.3 · delta running."""
+    pipe = make_pipeline(store)
+    plan = {
+        "alpha": (ExecutionStatus.COMPLETED, ["prod"], 0.95),
+        "beta": (ExecutionStatus.FAILED, [], 0.5),
+        "gamma": (ExecutionStatus.CRASHED, ["prod", "nightly"], 0.3),
+        "delta": (ExecutionStatus.RUNNING, [], None),
+    }
+    runs = {}
+    for short, (status, tags, accuracy) in plan.items():
+        run = make_run(store, pipe, name=f"{pipe.name}-{short}", status=status, tags=tags)
+        if accuracy is not None:
+            make_metadata(store, run_id=run.id, accuracy=accuracy, optimizer="adam")
+        runs[short] = run
+    return RunWorld(pipe.name, runs)
+
+
+class FilterContract:
+    """What users type into the search box, and what comes back."""
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("", {"alpha", "beta", "gamma", "delta"}),
+            ("status:failed", {"beta"}),
+            ("status:FAILED", {"beta"}),
+            ("status:failed,crashed", {"beta", "gamma"}),
+            ("-status:failed", {"alpha", "gamma", "delta"}),
+            ("tag:prod", {"alpha", "gamma"}),
+            ("-tag:prod", {"beta", "delta"}),
+            ("tag:nightly,prod", {"alpha", "gamma"}),
+            ("tag:prod status:crashed", {"gamma"}),
+            ("metadata.accuracy>0.9", {"alpha"}),
+            ("metadata.accuracy>=0.5", {"alpha", "beta"}),
+            ("metadata.accuracy<=0.5", {"beta", "gamma"}),
+            ("metadata.accuracy<0.5", {"gamma"}),
+            ("metadata.accuracy:0.5", {"beta"}),
+            ("metadata.optimizer:adam", {"alpha", "beta", "gamma"}),
+            ("metadata.optimizer~ADA", {"alpha", "beta", "gamma"}),
+            ("-metadata.accuracy>0.4", {"gamma", "delta"}),
+            ("name~lph", {"alpha"}),
+            ("name~ELT", {"delta"}),
+            ("eta", {"beta"}),
+            ("a", {"alpha", "beta", "gamma", "delta"}),
+            ("-eta", {"alpha", "gamma", "delta"}),
+            ("tag:no-such-tag", set()),
+        ],
+    )
+    def test_run_filter(self, store: Store, query: str, expected: set[str]) -> None:
+        world = build_world(store)
+        assert world.matching(store, query) == expected
+
+    def test_pipeline_filter_matches_only_that_pipeline(self, store: Store) -> None:
+        world = build_world(store)
+        other = make_run(store)
+        page = store.runs.list(f"pipeline:{world.pipeline}")
+        assert page.total == 4
+        assert other.id not in {r.id for r in page.items}
+        assert [r.id for r in store.runs.list(f"pipeline:{other.pipeline_name}").items] == [other.id]
+
+    def test_created_filters(self, store: Store) -> None:
+        world = build_world(store)
+        alpha, delta = world.runs["alpha"], world.runs["delta"]
+        day = alpha.created_at.date()
+        everyone = {"alpha", "beta", "gamma", "delta"}
+        assert world.matching(store, f"created>{day - timedelta(days=1)}") == everyone
+        assert world.matching(store, f"created>{day + timedelta(days=2)}") == set()
+        assert world.matching(store, f"created:{day}") == everyone
+        assert world.matching(store, f"created:{day - timedelta(days=1)}") == set()
+        assert world.matching(store, "created>30d") == everyone
+        after_alpha = alpha.created_at.isoformat().replace("+00:00", "Z")
+        assert world.matching(store, f"created>{after_alpha}") == {"beta", "gamma", "delta"}
+        before_delta = delta.created_at.isoformat()
+        assert world.matching(store, f"created<{before_delta.replace('+00:00', 'Z')}") == {"alpha", "beta", "gamma"}
+
+    def test_model_filter(self, store: Store) -> None:
+        world = build_world(store)
+        mv = make_model_version(store, run=world.runs["beta"])
+        assert world.matching(store, f"model:{mv.model_name}") == {"beta"}
+
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            (None, ["delta", "gamma", "beta", "alpha"]),
+            ("-created", ["delta", "gamma", "beta", "alpha"]),
+            ("created", ["alpha", "beta", "gamma", "delta"]),
+            ("name", ["alpha", "beta", "delta", "gamma"]),
+            ("-name", ["gamma", "delta", "beta", "alpha"]),
+        ],
+    )
+    def test_run_sort(self, store: Store, sort: str | None, expected: list[str]) -> None:
+        assert build_world(store).query(store, sort=sort) == expected
+
+    @pytest.mark.parametrize(
+        ("query", "fragment"),
+        [
+            ("status:nope", "failed"),
+            ("foo:bar", "status"),
+            ("status:", "status:"),
+            ("status:failed,", "comma"),
+            ("metadata.acc>abc", "number"),
+            ("created>yesterdayish", "date"),
+            ('name:"unclosed', "quote"),
+            ('"unclosed bare', "quote"),
+            (">0.9", "key"),
+            ("name>3", "name:"),
+            ("created~2026", "text"),
+            ("pipeline>3", "pipeline:"),
+            ("tag>prod", "tag:"),
+        ],
+    )
+    def test_bad_filter_says_how_to_fix_it(self, store: Store, query: str, fragment: str) -> None:
+        with pytest.raises(FilterSyntaxError) as err:
+            store.runs.list(query)
+        assert_one_line(err.value, fragment)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "fragment"),
+        [({"size": 5000}, "1000"), ({"size": 0}, "size"), ({"page": 0}, "start at 1"), ({"sort": "nope"}, "created")],
+    )
+    def test_bad_paging_or_sort_says_how_to_fix_it(self, store: Store, kwargs: dict[str, object], fragment: str) -> None:
+        with pytest.raises(FilterSyntaxError) as err:
+            store.runs.list("", **kwargs)  # type: ignore[arg-type]
+        assert_one_line(err.value, fragment)
+
+    def test_every_list_rejects_bad_filters(self, store: Store) -> None:
+        for lister in (store.pipelines.list, store.artifacts.list, store.artifacts.list_versions, store.models.list):
+            with pytest.raises(FilterSyntaxError) as err:
+                lister("foo:bar")
+            assert_one_line(err.value, "foo")
+            with pytest.raises(FilterSyntaxError):
+                lister("", size=5000)
+
+    def test_filter_values_are_data_not_sql(self, store: Store) -> None:
+        world = build_world(store)
+        hostile = ["\"x' OR '1'='1\"", "name~%", "name~_", "name:\"'; DROP TABLE pipeline_runs; --\""]
+        for query in hostile:
+            assert world.matching(store, query) == set()
+        assert len(world.query(store)) == 4

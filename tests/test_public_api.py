@@ -1,0 +1,47 @@
+"""The public surface is exactly what these lists say; importing it stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import waypost
+import waypost.client
+import waypost.enums
+
+
+def test_waypost_all() -> None:
+    assert sorted(waypost.__all__) == [
+        "BaseStep",
+        "Model",
+        "Pipeline",
+        "__version__",
+        "get_step_context",
+        "log_metadata",
+        "pipeline",
+        "step",
+    ]
+    for name in waypost.__all__:
+        assert hasattr(waypost, name)
+
+
+def test_client_and_enums_all() -> None:
+    assert waypost.client.__all__ == ["Client"]
+    assert sorted(waypost.enums.__all__) == [
+        "ExecutionStatus",
+        "LogSource",
+        "MetadataType",
+        "ModelStages",
+        "VisualizationType",
+    ]
+    assert waypost.enums.ModelStages.PRODUCTION.value == "production"
+
+
+def test_import_waypost_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, waypost\n"
+        "heavy = [m for m in ('sqlalchemy', 'pydantic', 'pandas', 'numpy', 'alembic', 'fsspec') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "", f"import waypost pulled in {out}"
