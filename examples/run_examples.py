@@ -16,6 +16,7 @@ import sys
 import uuid
 
 from iris_training import iris_training
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -80,12 +81,12 @@ def cache_text(client: Client, step: StepRunRead, labels: dict[uuid.UUID, str]) 
 def show_run(client: Client, title: str, run: RunRead, labels: dict[uuid.UUID, str]) -> list[StepRunRead]:
     """Print a table of the run's steps and its model version; return the steps."""
     steps = sorted(client.list_step_runs(run.id), key=lambda s: (s.started_at or s.created_at, s.name))
-    table = Table(title=f"{title}\n[dim]{run.name}[/]", title_justify="left", show_lines=False)
+    table = Table(title=f"{title}  [dim]{run.name}[/]", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("step")
     table.add_column("status")
     table.add_column("time", justify="right")
     table.add_column("cache", overflow="fold")
-    table.add_column("metadata")
+    table.add_column("metadata", max_width=32)
     for s in steps:
         style = STATUS_STYLE.get(s.status, "")
         duration = f"{s.duration_s:.2f}s" if s.status == ExecutionStatus.COMPLETED and s.duration_s is not None else ""

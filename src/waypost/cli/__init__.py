@@ -1,1 +1,4 @@
-"""The ``waypost`` command line (Typer + Rich), one module per command group; entry point :func:`waypost.cli.main.main`."""
+"""The ``waypost`` command line: Typer + Rich, one module per command group.
+
+The entry point is :func:`waypost.cli.main.main`.
+"""

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
@@ -39,9 +41,17 @@ class CliError(Exception):
 
 
 # -- output ------------------------------------------------------------------------------
+PIPED_WIDTH = 1000
+
+
 def out() -> Console:
-    """A console on stdout, made per call so it sees the current stream and $COLUMNS."""
-    return Console(highlight=False)
+    """A console on stdout, made per call so it writes to the current ``sys.stdout``."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        # Piped or captured: keep table rows whole instead of squeezing them into 80 columns,
+        # so `waypost runs list | grep failed` sees full names.
+        console.width = PIPED_WIDTH
+    return console
 
 
 def err() -> Console:
@@ -122,6 +132,11 @@ def quote(value: str) -> str:
     return value
 
 
+def new_table() -> Table:
+    """A plain table: a rule under the headers, two spaces between columns, no borders."""
+    return Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False, pad_edge=False)
+
+
 def page_footer(page: Page[Any], noun: str) -> Text:
     """``page X of Y (N things)``."""
     return Text(f"page {page.page} of {page.pages} ({page.total} {noun})", style="dim")
@@ -149,9 +164,17 @@ def when(value: datetime | None) -> str:
     """A time in the local zone, to the second."""
     if value is None:
         return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return _aware(value).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def when_short(value: datetime | None) -> str:
+    """A compact local time for tables: ``17:44:57`` today, ``Nov 28 17:44`` this year, else the date."""
+    if value is None:
+        return ""
+    local, now = _aware(value).astimezone(), datetime.now().astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%b %d %H:%M") if local.year == now.year else local.strftime("%Y-%m-%d")
 
 
 def duration(seconds: float | None) -> str:

@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from waypost.cli._common import client, human_size, join_query, out, page_footer, print_json, quote, when
+from waypost.cli._common import (
+    client,
+    human_size,
+    join_query,
+    new_table,
+    out,
+    page_footer,
+    print_json,
+    quote,
+    when,
+    when_short,
+)
 from waypost.exceptions import NotFoundError
 
 if TYPE_CHECKING:
@@ -40,7 +50,7 @@ def list_artifacts(
     if not result.items:
         console.print("No artifacts match." if result.total == 0 else f"Page {page} is past the last page.")
     else:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table = new_table()
         table.add_column("name", style="bold", overflow="fold")
         table.add_column("latest", justify="right")
         table.add_column("type", overflow="fold")
@@ -55,7 +65,7 @@ def list_artifacts(
                 a.data_type or "",
                 human_size(a.size),
                 a.pipeline_name or "",
-                when(a.created_at),
+                when_short(a.created_at),
                 ", ".join(a.tags),
             )
         console.print(table)
@@ -94,7 +104,7 @@ def show_artifact(
     console.print(grid)
     if av.visualizations:
         console.print(Text("\nVisualizations", style="bold"))
-        viz = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        viz = new_table()
         viz.add_column("type")
         viz.add_column("title")
         viz.add_column("path", overflow="fold")
@@ -104,7 +114,7 @@ def show_artifact(
         console.print(viz)
     versions = c.list_artifact_versions(f"name:{quote(av.name)}", size=VERSIONS_SHOWN)
     console.print(Text("\nVersions", style="bold"))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = new_table()
     table.add_column("version", justify="right")
     table.add_column("created", no_wrap=True)
     table.add_column("size", justify="right")

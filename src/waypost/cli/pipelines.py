@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
-from waypost.cli._common import client, join_query, out, page_footer, print_json, status_text, when
+from waypost.cli._common import (
+    client,
+    join_query,
+    new_table,
+    out,
+    page_footer,
+    print_json,
+    status_text,
+    when_short,
+)
 
 app = typer.Typer(help="List pipelines.", no_args_is_help=True)
 
@@ -35,7 +42,7 @@ def list_pipelines(
     if not result.items:
         console.print("No pipelines match." if result.total == 0 else f"Page {page} is past the last page.")
     else:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table = new_table()
         table.add_column("name", style="bold", no_wrap=True)
         table.add_column("runs", justify="right")
         table.add_column("latest run")
@@ -45,9 +52,9 @@ def list_pipelines(
             table.add_row(
                 p.name,
                 str(p.run_count),
-                when(p.latest_run_at),
+                when_short(p.latest_run_at),
                 status_text(p.latest_run_status) if p.latest_run_status else Text(""),
-                when(p.created_at),
+                when_short(p.created_at),
             )
         console.print(table)
     console.print(page_footer(result, "pipeline" if result.total == 1 else "pipelines"))

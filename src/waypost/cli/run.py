@@ -14,7 +14,6 @@ from rich.text import Text
 
 from waypost.cli._common import STATUS_STYLES, CliError, duration, fail, out
 from waypost.sdk.pipeline import Pipeline
-from waypost.settings import load_settings
 
 _loaded: set[str] = set()  # module names this process gave to files it ran
 
@@ -38,6 +37,9 @@ def run_command(
     ] = None,
 ) -> None:
     """Run a pipeline defined in a Python file; exits 1 when a step fails."""
+    # Imported here: the settings load pydantic, which `waypost --help` does not need.
+    from waypost.settings import load_settings
+
     file, name = split_target(target)
     parameters = parse_params(params or [])
     path = Path(file).expanduser().resolve()

@@ -6,7 +6,6 @@ import uuid
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -15,6 +14,7 @@ from waypost.cli._common import (
     client,
     elapsed,
     join_query,
+    new_table,
     out,
     page_footer,
     print_json,
@@ -22,6 +22,7 @@ from waypost.cli._common import (
     status_text,
     step_counts,
     when,
+    when_short,
 )
 from waypost.enums import ExecutionStatus
 
@@ -69,10 +70,10 @@ def list_runs(
 
 def runs_table(runs: list[RunRead]) -> Table:
     """One row per run: name, pipeline, status, started, duration, step counts, tags."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = new_table()
     table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("pipeline", overflow="fold")
-    table.add_column("status", no_wrap=True)
+    table.add_column("pipeline", overflow="fold", min_width=8)
+    table.add_column("status", no_wrap=True, min_width=9)
     table.add_column("started", no_wrap=True)
     table.add_column("duration", justify="right", no_wrap=True)
     table.add_column("steps", no_wrap=True)
@@ -82,7 +83,7 @@ def runs_table(runs: list[RunRead]) -> Table:
             run.name,
             run.pipeline_name,
             status_text(run.status),
-            when(run.started_at or run.created_at),
+            when_short(run.started_at or run.created_at),
             elapsed(run.started_at, run.ended_at, run.status),
             step_counts(run.step_counts),
             ", ".join(run.tags),
@@ -164,7 +165,7 @@ def _key_values(values: dict[str, Any]) -> Table:
 def _steps_table(c: Client, steps: list[StepRunRead]) -> Table:
     names = _artifact_names(c, steps)
     runs = _cached_from_names(c, steps)
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = new_table()
     table.add_column("step", style="bold", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("cache", overflow="fold", ratio=2)
@@ -212,7 +213,7 @@ def _cached_from_names(c: Client, steps: list[StepRunRead]) -> dict[uuid.UUID, s
 
 
 def _metadata_table(metadata: list[MetadataRead], step_names: dict[uuid.UUID, str]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = new_table()
     table.add_column("key", style="cyan", no_wrap=True)
     table.add_column("value", overflow="fold")
     table.add_column("step", no_wrap=True)
@@ -223,7 +224,10 @@ def _metadata_table(metadata: list[MetadataRead], step_names: dict[uuid.UUID, st
 
 def _failure(step: StepRunRead) -> Text:
     text = Text(f"\nStep {step.name} failed: ", style="bold red")
-    text.append(f"{step.error_type}: {step.error_message}" if step.error_type else step.error_message or "")
+    message = step.error_message or ""
+    if step.error_type and not message.startswith(step.error_type):
+        message = f"{step.error_type}: {message}"
+    text.append(message)
     if step.traceback:
         lines = step.traceback.rstrip().splitlines()
         text.append(f"\n  traceback (last {min(len(lines), TRACEBACK_LINES)} lines):", style="dim")

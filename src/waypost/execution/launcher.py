@@ -130,7 +130,7 @@ def launch(
         status, reason = ExecutionStatus.COMPLETED, None
     else:
         failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
-        status, reason = ExecutionStatus.FAILED, (f"Step '{failed[0].name}' failed: {failed[0].error}" if failed else None)
+        status, reason = ExecutionStatus.FAILED, (f"Step '{failed[0].name}' failed: {_first_line(failed[0].error)}" if failed else None)
     final = _finish(rt, run, spec, outcomes, status, reason)
     if mv is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
@@ -165,3 +165,9 @@ def _finish(
         store.steps.set_status(run.id, leftover, ExecutionStatus.STOPPED, reason)
     store.runs.set_status(run.id, status, reason=reason, ended_at=datetime.now(UTC))
     return store.runs.get(run.id)
+
+
+def _first_line(text: str | None) -> str:
+    """The first line of a step's error: run reasons and StepFailedError stay one line."""
+    lines = (text or "").strip().splitlines()
+    return lines[0] if lines else ""

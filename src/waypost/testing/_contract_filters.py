@@ -139,7 +139,7 @@ class FilterContract:
             ('"unclosed bare', "quote"),
             (">0.9", "key"),
             ("name>3", "name:"),
-            ("created~2026", "text"),
+            ("created~2026-11-01", "text"),
             ("pipeline>3", "pipeline:"),
             ("tag>prod", "tag:"),
         ],

@@ -42,28 +42,35 @@ class LocalOrchestrator(Orchestrator):
         done: dict[str, StepOutcome] = {}
         ready = [n for n, ups in waiting.items() if not ups]
         running: dict[Future[StepOutcome], str] = {}
-        with ThreadPoolExecutor(max_workers=plan.max_parallel, thread_name_prefix="waypost-step") as pool:
-            try:
-                while (ready or running) and not plan.stop_event.is_set():
-                    if len(ready) == 1 and not running:
-                        # Nothing else can start until this step ends: run it here and skip
-                        # two thread hand-offs (most of a chain's per-step overhead).
-                        name = ready.pop()
-                        done[name] = plan.run(steps[name], done)
-                        self._release(plan, name, steps, waiting, dependents, done, ready)
-                        continue
-                    while ready and len(running) < plan.max_parallel:
-                        name = ready.pop(0)
-                        running[pool.submit(plan.run, steps[name], done)] = name
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        name = running.pop(fut)
-                        done[name] = fut.result()
-                        self._release(plan, name, steps, waiting, dependents, done, ready)
-            except BaseException:
-                plan.stop_event.set()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        pool = ThreadPoolExecutor(max_workers=plan.max_parallel, thread_name_prefix="waypost-step")
+        try:
+            while (ready or running) and not plan.stop_event.is_set():
+                if len(ready) == 1 and not running:
+                    # Nothing else can start until this step ends: run it here and skip
+                    # two thread hand-offs (most of a chain's per-step overhead).
+                    name = ready.pop()
+                    done[name] = plan.run(steps[name], done)
+                    self._release(plan, name, steps, waiting, dependents, done, ready)
+                    continue
+                while ready and len(running) < plan.max_parallel:
+                    name = ready.pop(0)
+                    running[pool.submit(plan.run, steps[name], done)] = name
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    name = running.pop(fut)
+                    done[name] = fut.result()
+                    self._release(plan, name, steps, waiting, dependents, done, ready)
+        except KeyboardInterrupt:
+            # A thread cannot be interrupted: do not wait for the running steps, so the run is
+            # recorded as stopped at once; each records itself stopped when its function returns.
+            plan.stop_event.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        except BaseException:
+            plan.stop_event.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return done
 
     def _release(

@@ -65,7 +65,8 @@ def make_engines(url: str, *, busy_timeout_s: float = 30.0, pool_size: int = 5) 
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise ConfigurationError(
-            f"No driver for store URL '{parsed.render_as_string()}' ({exc}); install waypost[postgres] or waypost[mysql]."
+            f"No driver for store URL '{parsed.render_as_string()}' ({exc}); "
+            "install waypost[postgres] or waypost[mysql]."
         ) from None
     return Engines(read=engine, write=engine, url=url)
 

@@ -118,24 +118,31 @@ class ModelRepository:
         with self._s.read() as s:
             rows, total = paged(s, select(Model), FILTERS, query, sort, page, size)
             tags = tags_for(s, "model", [r.id for r in rows])
-            items = []
-            for r in rows:
-                latest = s.scalar(
-                    select(ModelVersion.name)
-                    .where(ModelVersion.model_id == r.id)
-                    .order_by(ModelVersion.number.desc())
-                    .limit(1)
-                )
-                items.append(
-                    ModelRead(
-                        id=r.id,
-                        name=r.name,
-                        description=r.description,
-                        created_at=r.created_at,
-                        tags=tags[r.id],
-                        latest_version=latest,
+            ids = [r.id for r in rows]
+            newest = (
+                select(ModelVersion.model_id, func.max(ModelVersion.number).label("n"))
+                .where(ModelVersion.model_id.in_(ids))
+                .group_by(ModelVersion.model_id)
+                .subquery()
+            )
+            latest = dict(
+                s.execute(
+                    select(ModelVersion.model_id, ModelVersion.name).join(
+                        newest, (newest.c.model_id == ModelVersion.model_id) & (newest.c.n == ModelVersion.number)
                     )
+                ).all()
+            )
+            items = [
+                ModelRead(
+                    id=r.id,
+                    name=r.name,
+                    description=r.description,
+                    created_at=r.created_at,
+                    tags=tags[r.id],
+                    latest_version=latest.get(r.id),
                 )
+                for r in rows
+            ]
             return Page(items=items, total=total, page=page, size=size)
 
     def list_versions(self, model: str | uuid.UUID) -> list[ModelVersionRead]:

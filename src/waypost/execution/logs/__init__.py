@@ -1,0 +1,35 @@
+"""Per-step log capture: each step's stdout, stderr and ``logging``, stored in chunks.
+
+Several steps may run at once in threads of one process. :func:`install_capture` puts
+proxies in ``sys.stdout``/``sys.stderr`` that route every write by thread: a thread bound to
+a :class:`StepLogSink` writes to that sink *and* to the real stream, any other thread only
+to the real stream. One handler on the root logger routes ``logging`` records the same way.
+Threads that a step starts itself are not bound, so their output reaches only the terminal.
+
+A step's log folder holds JSON-lines chunk files named by their first line number::
+
+    000000000000.jsonl   lines 0 .. 9999
+    000000010000.jsonl   lines 10000 ..     (the growing chunk, atomically rewritten)
+
+Each line is ``{"n": number, "t": unix time, "s": "stdout" | "stderr" | "logging",
+"l": level name or null, "m": text}``; a ``logging`` line is one record, its text
+``"<logger name>: <message>"`` followed by any traceback. Readers find the chunk holding an
+offset by listing the folder, so a read never loads more than the chunks it returns.
+"""
+
+from waypost.execution.logs.reading import LogLine, count_lines, follow, read_lines, search, tail
+from waypost.execution.logs.routing import install_capture, uninstall_capture
+from waypost.execution.logs.sink import StepLogSink, capture
+
+__all__ = [
+    "LogLine",
+    "StepLogSink",
+    "capture",
+    "count_lines",
+    "follow",
+    "install_capture",
+    "read_lines",
+    "search",
+    "tail",
+    "uninstall_capture",
+]
