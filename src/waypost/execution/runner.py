@@ -277,7 +277,7 @@ class StepRunner:
                 self.artifact_store, value, name=name, version_id=version_id, registry=self.registry, materializer=materializer
             )
         except MaterializerError as exc:
-            raise MaterializerError(f"Output '{output}' of step '{step.name}': {exc}") from exc
+            raise MaterializerError(f"Step '{step.name}': {exc}") from exc
         tags = ctx.output_tags.get(output)
         return created.model_copy(update={"tags": tags}) if tags else created
 

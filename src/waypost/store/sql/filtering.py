@@ -115,14 +115,16 @@ def _op(col: Any, term: Term, values: Sequence[Any], kind: str) -> Condition:
             # created:2026-11-01 means that whole day
             return and_(col >= v, col < v + timedelta(days=1))
         if kind == "str" and op == ":":
-            return or_(*[col.ilike(_like(x), escape="\\") for x in values]) if _has_wild(values) else col.in_(values)
-        return col.in_(values) if len(values) > 1 else col == v
+            if _has_wild(values):
+                return or_(*[col.ilike(_like(x), escape="\\") for x in values])
+            return col.in_(values)  # type: ignore[no-any-return]  # col is an untyped column attribute
+        return col.in_(values) if len(values) > 1 else col == v  # type: ignore[no-any-return]  # same
     if op == "!=":
-        return col != v
+        return col != v  # type: ignore[no-any-return]  # same
     if op == "~":
         if kind not in ("str",):
             raise FilterSyntaxError(f"'~' (contains) works on text keys, not '{term.key}'.")
-        return col.ilike(f"%{_escape(str(v))}%", escape="\\")
+        return col.ilike(f"%{_escape(str(v))}%", escape="\\")  # type: ignore[no-any-return]  # same
     if kind not in ("time", "num"):
         raise FilterSyntaxError(f"'{op}' compares numbers and times, not '{term.key}'; use {term.key}:VALUE.")
     return {">": col > v, ">=": col >= v, "<": col < v, "<=": col <= v}[op]  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -294,3 +295,10 @@ class PromotionRule(_IdMixin, Base):
     model_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
     to_stage: Mapped[str] = mapped_column(String(32))
     rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, typed as a Table (for hot-path Core statements)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

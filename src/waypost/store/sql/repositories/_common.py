@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from waypost.exceptions import FilterSyntaxError, NotFoundError
 from waypost.schemas.common import MAX_PAGE_SIZE
 from waypost.store.sql.filtering import FilterSpec, conditions, order_by
-from waypost.store.sql.orm import Tag, TagLink, utcnow
+from waypost.store.sql.orm import Tag, TagLink, table_of, utcnow
 
 T = TypeVar("T")
 
@@ -70,7 +70,7 @@ def add_tags(conn: Session | Connection, resource_type: str, resource_id: uuid.U
     names = sorted({n.strip() for n in names if n and n.strip()})
     if not names:
         return
-    tag, link = Tag.__table__, TagLink.__table__
+    tag, link = table_of(Tag), table_of(TagLink)
     ids = dict(conn.execute(select(tag.c.name, tag.c.id).where(tag.c.name.in_(names))).all())
     missing = [n for n in names if n not in ids]
     if missing:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, Page
 from waypost.store.sql.engine import Sessions
@@ -19,6 +20,7 @@ from waypost.store.sql.orm import (
     Pipeline,
     PipelineRun,
     StepRunArtifact,
+    table_of,
     utcnow,
 )
 from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
@@ -49,7 +51,7 @@ VERSION_FILTERS = FilterSpec(
 )
 
 
-def version_read(row: ArtifactVersion, tags: list[str]) -> ArtifactVersionRead:
+def version_read(row: ArtifactVersion, tags: builtins.list[str]) -> ArtifactVersionRead:
     """Wire schema of a version row."""
     return ArtifactVersionRead(
         id=row.id,
@@ -62,7 +64,7 @@ def version_read(row: ArtifactVersion, tags: list[str]) -> ArtifactVersionRead:
         materializer_version=row.materializer_version,
         size=row.size,
         content_hash=row.content_hash,
-        visualizations=row.visualizations,  # type: ignore[arg-type]
+        visualizations=row.visualizations,
         producer_step_run_id=row.producer_step_run_id,
         producer_run_id=row.producer_run_id,
         created_at=row.created_at,
@@ -72,7 +74,7 @@ def version_read(row: ArtifactVersion, tags: list[str]) -> ArtifactVersionRead:
 
 def register_versions(
     s: Connection, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
-) -> list[ArtifactVersionRead]:
+) -> builtins.list[ArtifactVersionRead]:
     """Insert new versions, numbered per artifact, inside the caller's transaction.
 
     The per-artifact counter is bumped with ``UPDATE … SET latest_version = latest_version + 1``,
@@ -82,7 +84,7 @@ def register_versions(
     versions = list(versions)
     if not versions:
         return []
-    art = Artifact.__table__
+    art = table_of(Artifact)
     names = sorted({v.name for v in versions})
     ids = dict(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(names))).all())
     now = utcnow()
@@ -94,7 +96,7 @@ def register_versions(
                     s.execute(insert(art).values(id=ids[n], name=n, latest_version=0, created_at=now))
             except IntegrityError:  # created by a concurrent writer between our select and insert
                 ids[n] = s.execute(select(art.c.id).where(art.c.name == n)).scalar_one()
-    out: list[ArtifactVersionRead] = []
+    out: builtins.list[ArtifactVersionRead] = []
     rows = []
     for v in versions:
         s.execute(update(art).where(art.c.id == ids[v.name]).values(latest_version=art.c.latest_version + 1))
@@ -137,7 +139,7 @@ def register_versions(
                 tags=list(v.tags),
             )
         )
-    s.execute(insert(ArtifactVersion.__table__), rows)
+    s.execute(insert(table_of(ArtifactVersion)), rows)
     for v in versions:
         if v.tags:
             add_tags(s, "artifact_version", v.id, v.tags)
@@ -150,7 +152,7 @@ class ArtifactRepository:
     def __init__(self, sessions: Sessions) -> None:
         self._s = sessions
 
-    def register(self, versions: list[ArtifactVersionCreate]) -> list[ArtifactVersionRead]:
+    def register(self, versions: builtins.list[ArtifactVersionCreate]) -> builtins.list[ArtifactVersionRead]:
         """Register versions saved outside any step (e.g. uploaded by a user)."""
         with self._s.write_conn() as c:
             return register_versions(c, versions, None, None)
@@ -161,17 +163,17 @@ class ArtifactRepository:
             rows, total = paged(s, select(Artifact), FILTERS, query, sort, page, size)
             return Page(items=self._reads(s, rows), total=total, page=page, size=size)
 
-    def _reads(self, s: Session, rows: list[Artifact]) -> list[ArtifactRead]:
+    def _reads(self, s: Session, rows: builtins.list[Artifact]) -> builtins.list[ArtifactRead]:
         ids = [r.id for r in rows]
+        newer = aliased(ArtifactVersion)  # the max is per artifact: correlate to the outer version row
         latest = {
             v.artifact_id: v
             for v in s.scalars(
                 select(ArtifactVersion).where(
                     ArtifactVersion.artifact_id.in_(ids),
                     ArtifactVersion.version
-                    == select(func.max(ArtifactVersion.version))
-                    .where(ArtifactVersion.artifact_id == Artifact.id)
-                    .correlate(Artifact)
+                    == select(func.max(newer.version))
+                    .where(newer.artifact_id == ArtifactVersion.artifact_id)
                     .scalar_subquery(),
                 )
             )
@@ -240,7 +242,7 @@ class ArtifactRepository:
                 raise not_found("artifact version", ref, "run `waypost artifacts list` to see the artifacts")
             return version_read(row, tags_for(s, "artifact_version", [row.id])[row.id])
 
-    def consumers(self, version_id: uuid.UUID) -> list[uuid.UUID]:
+    def consumers(self, version_id: uuid.UUID) -> builtins.list[uuid.UUID]:
         """Step runs that took this version as an input."""
         with self._s.read() as s:
             return list(
@@ -251,7 +253,7 @@ class ArtifactRepository:
                 )
             )
 
-    def add_tags(self, version_id: uuid.UUID, tags: list[str]) -> None:
+    def add_tags(self, version_id: uuid.UUID, tags: builtins.list[str]) -> None:
         """Tag an artifact version."""
         with self._s.write() as s:
             add_tags(s, "artifact_version", version_id, tags)

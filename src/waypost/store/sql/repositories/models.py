@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterable
 
@@ -145,7 +146,7 @@ class ModelRepository:
             ]
             return Page(items=items, total=total, page=page, size=size)
 
-    def list_versions(self, model: str | uuid.UUID) -> list[ModelVersionRead]:
+    def list_versions(self, model: str | uuid.UUID) -> builtins.list[ModelVersionRead]:
         """Every version of a model, newest first."""
         mid = parse_id(model)
         with self._s.read() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 
 from sqlalchemy import func, select
@@ -61,7 +62,7 @@ class PipelineRepository:
             rows, total = paged(s, select(Pipeline), FILTERS, query, sort, page, size)
             return Page(items=self._with_stats(s, rows), total=total, page=page, size=size)
 
-    def _with_stats(self, s: Session, rows: list[Pipeline]) -> list[PipelineRead]:
+    def _with_stats(self, s: Session, rows: builtins.list[Pipeline]) -> builtins.list[PipelineRead]:
         ids = [r.id for r in rows]
         counts = dict(
             s.execute(
@@ -126,7 +127,7 @@ class PipelineRepository:
                 raise not_found("snapshot", snapshot_id, "list a pipeline's snapshots to find one")
             return SnapshotRead.model_validate(row)
 
-    def list_snapshots(self, pipeline_id: uuid.UUID) -> list[SnapshotRead]:
+    def list_snapshots(self, pipeline_id: uuid.UUID) -> builtins.list[SnapshotRead]:
         """Every snapshot of a pipeline, oldest first."""
         with self._s.read() as s:
             rows = s.scalars(

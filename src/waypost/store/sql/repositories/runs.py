@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import os
 import socket
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import psutil
 from sqlalchemy import func, select, update
@@ -34,10 +36,10 @@ _STATUSES = tuple(s.value for s in ExecutionStatus)
 _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
 
 
-def _via(column: object, target_id: object, name_col: object) -> Field:
+def _via(column: Any, target_id: Any, name_col: Any) -> Field:
     def build(term: Term) -> Condition:
         inner = compare(Field("str", name_col), Term(term.key, term.op, term.values))
-        return column.in_(select(target_id).where(inner))  # type: ignore[attr-defined,no-any-return]
+        return column.in_(select(target_id).where(inner))  # type: ignore[no-any-return]  # untyped column
 
     return Field("custom", custom=build)
 
@@ -76,7 +78,7 @@ FILTERS = FilterSpec(
 )
 
 
-def to_read(row: PipelineRun, tags: list[str], counts: dict[str, int]) -> RunRead:
+def to_read(row: PipelineRun, tags: builtins.list[str], counts: dict[str, int]) -> RunRead:
     """Build the wire schema from a row and its looked-up extras."""
     return RunRead(
         id=row.id,
@@ -168,7 +170,7 @@ class RunRepository:
             rows, total = paged(s, select(PipelineRun), FILTERS, query, sort, page, size)
             return Page(items=self._reads(s, rows), total=total, page=page, size=size)
 
-    def _reads(self, s: Session, rows: list[PipelineRun]) -> list[RunRead]:
+    def _reads(self, s: Session, rows: builtins.list[PipelineRun]) -> builtins.list[RunRead]:
         ids = [r.id for r in rows]
         tags = tags_for(s, "run", ids)
         counts: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}
@@ -181,7 +183,7 @@ class RunRepository:
                 counts[rid][status] = n
         return [to_read(r, tags[r.id], counts[r.id]) for r in rows]
 
-    def add_tags(self, run_id: uuid.UUID, tags: list[str]) -> None:
+    def add_tags(self, run_id: uuid.UUID, tags: builtins.list[str]) -> None:
         """Tag a run."""
         with self._s.write() as s:
             add_tags(s, "run", run_id, tags)
@@ -194,7 +196,7 @@ class RunRepository:
                 raise not_found("run", run_id, "run `waypost runs list` to see the runs")
             s.delete(row)
 
-    def mark_crashed(self, timeout_s: float) -> list[uuid.UUID]:
+    def mark_crashed(self, timeout_s: float) -> builtins.list[uuid.UUID]:
         """Mark active runs whose orchestrator is gone as crashed; return their ids.
 
         A run is gone when its heartbeat is older than ``timeout_s``, or when it was started

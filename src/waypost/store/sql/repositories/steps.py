@@ -8,6 +8,7 @@ cost a few milliseconds in all (benchmarks/run.py).
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -25,15 +26,23 @@ from waypost.schemas import (
     StepRunRead,
 )
 from waypost.store.sql.engine import Sessions
-from waypost.store.sql.orm import Artifact, ArtifactVersion, PipelineRun, StepRun, StepRunArtifact, utcnow
+from waypost.store.sql.orm import (
+    Artifact,
+    ArtifactVersion,
+    PipelineRun,
+    StepRun,
+    StepRunArtifact,
+    table_of,
+    utcnow,
+)
 from waypost.store.sql.repositories._common import not_found
 from waypost.store.sql.repositories.artifacts import register_versions
 
 _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
-_T = StepRun.__table__
-_L = StepRunArtifact.__table__
-_AV = ArtifactVersion.__table__
-_A = Artifact.__table__
+_T = table_of(StepRun)
+_L = table_of(StepRunArtifact)
+_AV = table_of(ArtifactVersion)
+_A = table_of(Artifact)
 
 
 def to_read(row: Any, links: dict[str, dict[str, uuid.UUID]]) -> StepRunRead:
@@ -179,7 +188,7 @@ class StepRepository:
         return dict(zip(outputs, created, strict=True))
 
     def set_status(
-        self, run_id: uuid.UUID, names: list[str], status: ExecutionStatus, reason: str | None = None
+        self, run_id: uuid.UUID, names: builtins.list[str], status: ExecutionStatus, reason: str | None = None
     ) -> None:
         """Create or update step runs that never started (skipped, stopped)."""
         with self._s.write() as s:
@@ -191,7 +200,7 @@ class StepRepository:
                 update(_T).where(_T.c.run_id == run_id, _T.c.name.in_(names), _T.c.status.in_(_ACTIVE)).values(**values)
             )
             now = utcnow()
-            new = [
+            new: builtins.list[dict[str, Any]] = [
                 {
                     "id": uuid.uuid4(),
                     "run_id": run_id,
@@ -228,7 +237,7 @@ class StepRepository:
 
     def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
         """The latest earlier run of the same step of the same pipeline (to explain a cache miss)."""
-        run = PipelineRun.__table__
+        run = table_of(PipelineRun)
         with self._s.read_conn() as s:
             row = s.execute(
                 select(_T)
@@ -244,7 +253,7 @@ class StepRepository:
             ).first()
         return to_read(row, {}) if row else None
 
-    def list(self, run_id: uuid.UUID) -> list[StepRunRead]:
+    def list(self, run_id: uuid.UUID) -> builtins.list[StepRunRead]:
         """Every step run of a run, in start order."""
         with self._s.read() as s:
             rows = s.execute(select(_T).where(_T.c.run_id == run_id).order_by(_T.c.created_at, _T.c.name)).all()
