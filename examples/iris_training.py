@@ -60,7 +60,7 @@ def profile_data(df: pd.DataFrame) -> Annotated[str, "data_profile"]:
     counts = df[TARGET].value_counts().sort_index()
     bars = "".join(
         f'<div class="bar"><span>{html.escape(str(k))}</span>'
-        f'<i style="width:{100 * v / counts.max():.0f}%"></i><b>{v}</b></div>'
+        f'<i style="width:{16 * v / counts.max():.1f}rem"></i><b>{v}</b></div>'
         for k, v in counts.items()
     )
     page = f"""<!DOCTYPE html>
@@ -72,7 +72,8 @@ def profile_data(df: pd.DataFrame) -> Annotated[str, "data_profile"]:
   th, td {{ padding: .4rem .8rem; border-bottom: 1px solid #e4e7eb; text-align: right; }}
   th {{ background: #f5f7fa; font-weight: 600; }} td:first-child, th:first-child {{ text-align: left; }}
   tr:hover td {{ background: #f0f4f8; }}
-  .bar {{ display: flex; align-items: center; gap: .5rem; margin: .3rem 0; max-width: 30rem; }}
+  h2 {{ font-size: 1.1rem; margin: 1.5rem 0 .5rem; }}
+  .bar {{ display: flex; align-items: center; gap: .5rem; margin: .3rem 0; }}
   .bar span {{ width: 6rem; }} .bar i {{ display: block; height: .9rem; background: #3e7bfa; border-radius: 2px; }}
 </style></head>
 <body>

@@ -6,9 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -206,17 +207,22 @@ except KeyboardInterrupt:
 class Child:
     """A pipeline running in a child Python process, stopped at a sleeping step."""
 
-    def __init__(self, tmp_path: Path, parallel: int, sleepers: int) -> None:
+    def __init__(self, tmp_path: Path, pycache: Path, parallel: int, sleepers: int) -> None:
         self.markers = tmp_path / "markers"
         self.markers.mkdir()
         script = tmp_path / "pipeline_script.py"
         script.write_text(textwrap.dedent(SCRIPT))
         self.log = tmp_path / "child.log"
+        # The autouse fixture put this test's data dir in os.environ; the child inherits it.
+        env = dict(os.environ)
+        # Children share compiled bytecode, kept outside the source tree, so only the first
+        # pays for compiling Waypost and its libraries.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
         with self.log.open("wb") as out:
-            # The autouse fixture put this test's data dir in os.environ; the child inherits it.
             self.proc = subprocess.Popen(
                 [sys.executable, str(script), str(self.markers), str(parallel)],
-                env=dict(os.environ),
+                env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -237,10 +243,24 @@ class Child:
         self.proc.wait(timeout=30)
 
 
+@pytest.fixture(scope="module")
+def pycache() -> Path:
+    """Bytecode for the children, kept between test sessions (Python checks it against the source)."""
+    path = Path(tempfile.gettempdir()) / f"waypost-tests-pycache-{os.getuid()}-{sys.implementation.cache_tag}"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 @pytest.fixture
-def child_factory(tmp_path: Path) -> Iterator[list[Child]]:
+def start_child(tmp_path: Path, pycache: Path) -> Iterator[Callable[[int, int], Child]]:
+    """Start the pipeline script with N parallel slots; wait until M steps sleep."""
     children: list[Child] = []
-    yield children
+
+    def start(parallel: int, sleepers: int) -> Child:
+        children.append(Child(tmp_path, pycache, parallel, sleepers))
+        return children[-1]
+
+    yield start
     for child in children:
         child.kill()
 
@@ -251,9 +271,8 @@ def _only_run() -> object:
     return runs.items[0]
 
 
-def test_ctrl_c_while_a_step_runs_stops_the_run(tmp_path: Path, child_factory: list[Child]) -> None:
-    child = Child(tmp_path, parallel=1, sleepers=1)
-    child_factory.append(child)
+def test_ctrl_c_while_a_step_runs_stops_the_run(start_child: Callable[[int, int], Child]) -> None:
+    child = start_child(1, 1)
 
     child.proc.send_signal(signal.SIGINT)
     code = child.proc.wait(timeout=60)
@@ -269,9 +288,8 @@ def test_ctrl_c_while_a_step_runs_stops_the_run(tmp_path: Path, child_factory: l
     assert Client().list_artifact_versions("name:interrupted::slow::output").total == 0
 
 
-def test_ctrl_c_while_parallel_steps_run_stops_the_run_at_once(tmp_path: Path, child_factory: list[Child]) -> None:
-    child = Child(tmp_path, parallel=2, sleepers=2)
-    child_factory.append(child)
+def test_ctrl_c_while_parallel_steps_run_stops_the_run_at_once(start_child: Callable[[int, int], Child]) -> None:
+    child = start_child(2, 2)
 
     child.proc.send_signal(signal.SIGINT)
 
@@ -283,9 +301,8 @@ def test_ctrl_c_while_parallel_steps_run_stops_the_run_at_once(tmp_path: Path, c
     assert statuses == {"first": "completed", "slow_a": "stopped", "slow_b": "stopped", "last": "stopped"}
 
 
-def test_a_killed_run_is_marked_crashed_when_a_store_is_opened(tmp_path: Path, child_factory: list[Child]) -> None:
-    child = Child(tmp_path, parallel=1, sleepers=1)
-    child_factory.append(child)
+def test_a_killed_run_is_marked_crashed_when_a_store_is_opened(start_child: Callable[[int, int], Child]) -> None:
+    child = start_child(1, 1)
 
     child.proc.send_signal(signal.SIGKILL)
     child.proc.wait(timeout=30)

@@ -9,9 +9,12 @@ import textwrap
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 from waypost import BaseStep, pipeline, step
 from waypost.client import Client
 from waypost.enums import ExecutionStatus
+from waypost.exceptions import StepFailedError
 from waypost.schemas import StepRunRead
 
 
@@ -94,7 +97,7 @@ def test_changing_one_parameter_reruns_exactly_the_steps_whose_inputs_changed() 
     assert Client().get_step_output(second.id, "total") == 6
 
 
-def test_going_back_to_earlier_parameters_hits_the_earliest_matching_run() -> None:
+def test_going_back_to_earlier_parameters_hits_the_run_that_had_them() -> None:
     first = chain(n=1)
     chain(n=2)
     third = chain(n=1)
@@ -124,7 +127,8 @@ def _module(tmp_path: Path, name: str, body: str) -> ModuleType:
     path = tmp_path / f"{name}.py"
     path.write_text("from waypost import step\n\n" + textwrap.dedent(body))
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
@@ -204,14 +208,11 @@ def test_a_failed_step_is_never_served_from_the_cache(tmp_path: Path) -> None:
     def p(path: str):
         sometimes(path=path)
 
-    run_args = {"path": str(flag)}
-    try:
-        p(**run_args)
-    except Exception:  # noqa: BLE001 - the failure itself is tested elsewhere
-        pass
+    with pytest.raises(StepFailedError):
+        p(path=str(flag))
     flag.unlink()
 
-    second = p(**run_args)
+    second = p(path=str(flag))
 
     sr = _steps(second.id)["sometimes"]
     assert sr.status == ExecutionStatus.COMPLETED

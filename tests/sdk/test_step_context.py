@@ -11,7 +11,7 @@ import waypost.enums
 from waypost import Model, get_step_context, log_metadata, pipeline, step
 from waypost.client import Client
 from waypost.enums import ExecutionStatus, ModelStages
-from waypost.exceptions import WaypostError
+from waypost.exceptions import StepFailedError, WaypostError
 
 
 @step
@@ -130,7 +130,7 @@ def test_asking_for_an_unknown_output_uri_names_the_outputs() -> None:
     def p():
         ask()
 
-    with pytest.raises(waypost.exceptions.StepFailedError):
+    with pytest.raises(StepFailedError):
         p()
     sr = Client().get_step_run(Client().list_pipeline_runs().items[0].id, "ask")
     assert sr.error_type == "WaypostError"
@@ -150,7 +150,9 @@ def test_log_metadata_after_the_run_attaches_to_the_run() -> None:
     log_metadata(metadata={"reviewed": True, "reviewer": "ana", "notes": {"score": 3}}, run_id=run.id)
 
     client = Client()
-    values = {m.key: m.value for m in client.get_metadata(run.id) if m.step_run_id is None and m.artifact_version_id is None}
+    values = {
+        m.key: m.value for m in client.get_metadata(run.id) if m.step_run_id is None and m.artifact_version_id is None
+    }
     assert values == {"reviewed": True, "reviewer": "ana", "notes": {"score": 3}}
     assert [r.id for r in client.list_pipeline_runs(query="metadata.reviewer:ana").items] == [run.id]
 
@@ -164,7 +166,7 @@ def test_log_metadata_rejects_values_it_cannot_store() -> None:
     def p():
         bad_metadata()
 
-    with pytest.raises(waypost.exceptions.StepFailedError, match="Metadata 'model' is a object, which cannot be stored"):
+    with pytest.raises(StepFailedError, match="Metadata 'model' is a object, which cannot be stored"):
         p()
 
 

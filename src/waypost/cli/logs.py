@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from waypost.cli._common import CliError, client, out
+from waypost.cli._common import CliError, client, err
 
 if TYPE_CHECKING:
     from waypost.client import Client
@@ -64,7 +64,7 @@ def logs_command(
             if grep is None or grep.casefold() in line["m"].casefold():
                 console.print(render(line, grep, numbers=numbers))
     elif not lines and tail != 0:
-        out().print(Text(f"No log lines from line {offset} on." if offset else "The step logged nothing.", style="dim"))
+        err().print(Text(f"No log lines from line {offset} on." if offset else "The step logged nothing.", style="dim"))
 
 
 def _read_all(c: Client, run: str, step: str, offset: int) -> list[dict[str, Any]]:
@@ -81,6 +81,7 @@ def _search(c: Client, console: Console, run: str, step: str, text: str, context
     if not text:
         raise CliError("--grep needs some text to search for.")
     hits = c.search_step_logs(run, step, text, limit=MAX_HITS, context=max(context, 0))
+    hit_numbers = {int(hit["line"]["n"]) for hit in hits}
     printed = -1
     for hit in hits:
         group = [*hit["before"], hit["line"], *hit["after"]]
@@ -90,13 +91,13 @@ def _search(c: Client, console: Console, run: str, step: str, text: str, context
             n = int(line["n"])
             if n <= printed:
                 continue
-            is_hit = line is hit["line"]
+            is_hit = n in hit_numbers
             console.print(render(line, text if is_hit else None, numbers=True, sep=":" if is_hit else "-"))
             printed = n
     if not hits:
-        out().print(Text(f"No lines contain '{text}'.", style="dim"))
+        err().print(Text(f"No lines contain '{text}'.", style="dim"))
     elif len(hits) >= MAX_HITS:
-        out().print(Text(f"Showing the first {MAX_HITS} matches.", style="dim"))
+        err().print(Text(f"Showing the first {MAX_HITS} matches.", style="dim"))
 
 
 def render(line: dict[str, Any], needle: str | None = None, *, numbers: bool = False, sep: str = ":") -> Text:

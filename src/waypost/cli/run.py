@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from waypost import Pipeline
 from waypost.cli._common import STATUS_STYLES, CliError, duration, fail, out
-from waypost.sdk.pipeline import Pipeline
 
 _loaded: set[str] = set()  # module names this process gave to files it ran
 

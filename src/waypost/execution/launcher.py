@@ -57,7 +57,7 @@ def launch(
     """
     rt = rt or runtime_mod.current()
     store, settings = rt.store, rt.settings.execution
-    rt.artifact_store.check_writable()
+    rt.check_artifact_store()
     pipeline = store.pipelines.get_or_create(spec.name)
     snapshot = store.pipelines.snapshot(pipeline.id, spec)
     mv = None
@@ -67,11 +67,7 @@ def launch(
         )
     now = datetime.now(UTC)
     name = run_name(spec, now)
-    try:
-        store.runs.get(name)
-    except StoreError:
-        pass
-    else:
+    if spec.settings.run_name and store.runs.list(f'name:"{name}"', size=1).total:
         raise ConfigurationError(f"A run named '{name}' already exists; add {{date}} and {{time}} to run_name.")
     run = store.runs.create(
         RunCreate(
@@ -130,7 +126,8 @@ def launch(
         status, reason = ExecutionStatus.COMPLETED, None
     else:
         failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
-        status, reason = ExecutionStatus.FAILED, (f"Step '{failed[0].name}' failed: {_first_line(failed[0].error)}" if failed else None)
+        reason = f"Step '{failed[0].name}' failed: {_first_line(failed[0].error)}" if failed else None
+        status = ExecutionStatus.FAILED
     final = _finish(rt, run, spec, outcomes, status, reason)
     if mv is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
@@ -163,8 +160,15 @@ def _finish(
     leftover = [s.name for s in spec.steps if s.name not in outcomes]
     if leftover and status in (ExecutionStatus.STOPPED, ExecutionStatus.FAILED):
         store.steps.set_status(run.id, leftover, ExecutionStatus.STOPPED, reason)
-    store.runs.set_status(run.id, status, reason=reason, ended_at=datetime.now(UTC))
-    return store.runs.get(run.id)
+    ended = datetime.now(UTC)
+    store.runs.set_status(run.id, status, reason=reason, ended_at=ended)
+    if status != ExecutionStatus.COMPLETED or len(outcomes) != len(spec.steps):
+        return store.runs.get(run.id)
+    counts: dict[str, int] = {}
+    for o in outcomes.values():
+        counts[o.status.value] = counts.get(o.status.value, 0) + 1
+    # Everything a completed run's record holds is known here: skip the read-back.
+    return run.model_copy(update={"status": status, "ended_at": ended, "step_counts": counts})
 
 
 def _first_line(text: str | None) -> str:

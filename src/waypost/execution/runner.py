@@ -241,6 +241,8 @@ class StepRunner:
                     if self.stop_event.wait(retry.delay * retry.backoff ** (number - 1)):
                         break
                     continue
+                # The failure hint sends users to the step's logs: the traceback belongs there.
+                sink.write_line("stderr", "".join(traceback.format_exception(exc)).rstrip("\n"), "ERROR")
                 return StepOutcome(step.name, ExecutionStatus.FAILED, error=message, exception=exc), {}, attempts, ctx
             except KeyboardInterrupt as exc:  # Ctrl-C while the step runs in the main thread
                 self._discard(saved)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
-from waypost.settings import WaypostSettings, load_settings
+from waypost.settings import WaypostSettings, config_path, load_settings
 from waypost.store import Store, open_store
 
 
@@ -19,15 +20,41 @@ class Runtime:
     store: Store
     artifact_store: ArtifactStore
     registry: MaterializerRegistry
+    artifact_store_checked: bool = False
+
+    def check_artifact_store(self) -> None:
+        """Fail fast, once per process, when the artifact store cannot be written."""
+        if not self.artifact_store_checked:
+            self.artifact_store.check_writable()
+            self.artifact_store_checked = True
 
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, str], Runtime] = {}
 
 
+_settings_cache: dict[tuple[tuple[str, str], ...], tuple[float, WaypostSettings]] = {}
+
+
+def _settings() -> WaypostSettings:
+    """Settings from the environment and config file, re-read only when either changed."""
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("WAYPOST_")))
+    try:
+        mtime = config_path().stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    hit = _settings_cache.get(env)
+    if hit is not None and hit[0] == mtime:
+        return hit[1]
+    settings = load_settings()
+    _settings_cache.clear()
+    _settings_cache[env] = (mtime, settings)
+    return settings
+
+
 def current(settings: WaypostSettings | None = None) -> Runtime:
     """The runtime for ``settings`` (default: read from the environment and config file)."""
-    settings = settings or load_settings()
+    settings = settings or _settings()
     key = (settings.store_url, settings.artifact_store_uri)
     with _lock:
         rt = _cache.get(key)
@@ -50,3 +77,4 @@ def reset() -> None:
         for rt in _cache.values():
             rt.store.close()
         _cache.clear()
+        _settings_cache.clear()

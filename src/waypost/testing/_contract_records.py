@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -51,6 +52,16 @@ class MetadataContract:
         assert got["optimizer"].type == MetadataType.STRING
         assert got["layers"].type == MetadataType.JSON
         assert got["epochs"].created_at.tzinfo is not None
+
+    def test_non_finite_floats_round_trip(self, store: Store) -> None:
+        run = make_run(store)
+        make_metadata(store, run_id=run.id, loss=math.nan, best=math.inf, worst=-math.inf, lr=0.1)
+        got = {m.key: m for m in store.metadata.list(run_id=run.id)}
+        assert math.isnan(got["loss"].value)
+        assert (got["best"].value, got["worst"].value) == (math.inf, -math.inf)
+        assert {m.type for m in got.values()} == {MetadataType.FLOAT}
+        assert store.runs.list(f"id:{run.id} metadata.loss>0").items == []
+        assert [r.id for r in store.runs.list(f"id:{run.id} metadata.lr>0").items] == [run.id]
 
     def test_metadata_is_listed_per_owner(self, store: Store) -> None:
         run = make_run(store)

@@ -216,3 +216,14 @@ class RunContract:
         caps = store.capabilities
         assert isinstance(caps.dialect, str)
         assert caps.dialect
+
+    def test_names_are_case_sensitive(self, store: Store) -> None:
+        base = unique_name("case")
+        lower = store.pipelines.get_or_create(f"{base}-train")
+        upper = store.pipelines.get_or_create(f"{base}-Train")
+        assert lower.id != upper.id
+        assert store.pipelines.get(f"{base}-Train").id == upper.id
+        run = make_run(store, lower, tags=[f"{base}-prod"])
+        store.runs.add_tags(run.id, [f"{base}-Prod"])
+        assert store.runs.get(run.id).tags == sorted([f"{base}-Prod", f"{base}-prod"])
+        assert [r.id for r in store.runs.list(f"tag:{base}-Prod").items] == [run.id]

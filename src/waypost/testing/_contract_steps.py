@@ -249,3 +249,13 @@ class ArtifactContract:
         store.artifacts.register([make_artifact_version(name)])
         with pytest.raises(NotFoundError):
             store.artifacts.get_version(f"{name}:2")
+
+    def test_latest_version_is_per_artifact(self, store: Store) -> None:
+        busy, quiet = unique_name("busy"), unique_name("quiet")
+        store.artifacts.register([make_artifact_version(busy) for _ in range(3)])
+        (only,) = store.artifacts.register([make_artifact_version(quiet)])
+        got = store.artifacts.get(quiet)
+        assert (got.latest_version, got.latest_version_id, got.size) == (1, only.id, only.size)
+        listed = {a.name: a.latest_version for a in store.artifacts.list(f"name:{busy},{quiet}").items}
+        assert listed == {busy: 3, quiet: 1}
+        assert store.artifacts.get(busy).latest_version_id == store.artifacts.get_version(busy).id

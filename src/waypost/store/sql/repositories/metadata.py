@@ -16,16 +16,18 @@ from waypost.store.sql.orm import MetadataEntry
 def _row(m: MetadataCreate) -> MetadataEntry:
     num: float | None = None
     text: str | None = None
+    value = m.value
     if m.type in (MetadataType.INT, MetadataType.FLOAT, MetadataType.BOOL):
         num = float(m.value)
         if not math.isfinite(num):
             num = None
+            value = str(float(m.value))  # JSON has no NaN/Infinity; PostgreSQL and MySQL reject them
     elif m.type == MetadataType.STRING:
         text = str(m.value)[:255]
     return MetadataEntry(
         key=m.key,
         type=m.type.value,
-        value_json=m.value,
+        value_json=value,
         value_num=num,
         value_str=text,
         run_id=m.run_id,
@@ -71,7 +73,7 @@ class MetadataRepository:
                 MetadataRead(
                     id=r.id,
                     key=r.key,
-                    value=r.value_json,
+                    value=float(r.value_json) if r.type == MetadataType.FLOAT.value else r.value_json,
                     type=MetadataType(r.type),
                     run_id=r.run_id,
                     step_run_id=r.step_run_id,

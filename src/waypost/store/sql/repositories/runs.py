@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psutil
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from waypost.enums import ExecutionStatus
@@ -27,6 +27,7 @@ from waypost.store.sql.orm import (
     Stack,
     StepRun,
     User,
+    table_of,
     utcnow,
 )
 from waypost.store.sql.orm import Model as ModelRow
@@ -113,20 +114,28 @@ class RunRepository:
         self._s = sessions
 
     def create(self, run: RunCreate) -> RunRead:
-        """Record a new run."""
-        with self._s.write() as s:
-            row = PipelineRun(
-                **run.model_dump(exclude={"tags"}),
-                host=socket.gethostname(),
-                pid=os.getpid(),
-                heartbeat_at=utcnow(),
-            )
-            s.add(row)
-            s.flush()
-            add_tags(s, "run", row.id, run.tags)
+        """Record a new run (one transaction, no read-back: this is on every run's path)."""
+        now = utcnow()
+        values = run.model_dump(exclude={"tags"})
+        values.update(
+            id=uuid.uuid4(), created_at=now, host=socket.gethostname(), pid=os.getpid(), heartbeat_at=now, ended_at=None
+        )
+        with self._s.write_conn() as c:
+            pipeline_name = c.execute(select(Pipeline.name).where(Pipeline.id == run.pipeline_id)).scalar_one_or_none()
+            if pipeline_name is None:
+                raise not_found("pipeline", run.pipeline_id, "create the pipeline first")
+            c.execute(insert(table_of(PipelineRun)), [values])
+            add_tags(c, "run", values["id"], run.tags)
             if run.model_version_id:
-                s.add(ModelVersionRun(model_version_id=run.model_version_id, run_id=row.id))
-        return self.get(row.id)
+                c.execute(
+                    insert(table_of(ModelVersionRun)), [{"model_version_id": run.model_version_id, "run_id": values["id"]}]
+                )
+        return RunRead(
+            **values,
+            pipeline_name=pipeline_name,
+            tags=sorted({t.strip() for t in run.tags if t.strip()}),
+            step_counts={},
+        )
 
     def set_status(
         self,
@@ -145,15 +154,15 @@ class RunRepository:
             values["started_at"] = started_at
         if ended_at is not None:
             values["ended_at"] = ended_at
-        with self._s.write() as s:
-            s.execute(
-                update(PipelineRun).where(PipelineRun.id == run_id, PipelineRun.status.in_(_ACTIVE)).values(**values)
-            )
+        t = table_of(PipelineRun)
+        with self._s.write_conn() as c:
+            c.execute(update(t).where(t.c.id == run_id, t.c.status.in_(_ACTIVE)).values(**values))
 
     def heartbeat(self, run_id: uuid.UUID) -> None:
         """Say the run's orchestrator is alive."""
-        with self._s.write() as s:
-            s.execute(update(PipelineRun).where(PipelineRun.id == run_id).values(heartbeat_at=utcnow()))
+        t = table_of(PipelineRun)
+        with self._s.write_conn() as c:
+            c.execute(update(t).where(t.c.id == run_id).values(heartbeat_at=utcnow()))
 
     def get(self, ref: str | uuid.UUID) -> RunRead:
         """A run by id or name."""
