@@ -26,7 +26,6 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_score, recall_score
 from sklearn.model_selection import train_test_split
-from sklearn_materializer import SklearnEstimatorMaterializer
 
 from waypost import Model, get_step_context, log_metadata, pipeline, step
 
@@ -112,7 +111,7 @@ def split_data(
     return x_train, x_test, y_train, y_test
 
 
-@step(output_materializers=SklearnEstimatorMaterializer)
+@step
 def train_logistic_regression(
     x_train: pd.DataFrame,
     y_train: pd.Series,
@@ -126,7 +125,7 @@ def train_logistic_regression(
     return model
 
 
-@step(output_materializers=SklearnEstimatorMaterializer)
+@step
 def train_random_forest(
     x_train: pd.DataFrame,
     y_train: pd.Series,
@@ -177,7 +176,7 @@ def evaluate_model(
     return metrics, _confusion_figure(matrix, labels, f"{model_name} — confusion matrix")
 
 
-@step(output_materializers=SklearnEstimatorMaterializer)
+@step
 def select_best_model(
     logistic_regression: BaseEstimator,
     logistic_regression_metrics: dict[str, float],

@@ -143,10 +143,9 @@ def main() -> int:
 
     console.rule("Inspect")
     console.print(
-        "  waypost runs list\n"
-        f"  waypost runs show {third.name}\n"
-        f"  waypost logs {third.name} train_random_forest\n"
-        "  waypost up                      # the dashboard"
+        "  .venv/bin/waypost runs list\n"
+        f"  .venv/bin/waypost runs show {third.name}\n"
+        f"  .venv/bin/waypost logs {third.name} train_random_forest --grep accuracy"
     )
     for problem in problems:
         console.print(f"[red]✗ {problem}[/]")

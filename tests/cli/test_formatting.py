@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from waypost.cli._common import CliError, duration, human_size, join_query, quote, step_counts
@@ -67,3 +70,12 @@ def test_urls_for_printing_and_storing() -> None:
     assert absolute_sqlite("sqlite:////abs/x.db") == "sqlite:////abs/x.db"
     assert absolute_sqlite("sqlite:///:memory:") == "sqlite:///:memory:"
     assert absolute_sqlite("postgresql://h/db") == "postgresql://h/db"
+
+
+def test_cli_import_stays_light() -> None:
+    """`waypost --help` must not pay for pandas, numpy, SQLAlchemy or pydantic."""
+    code = (
+        "import sys, waypost.cli.main; print(sorted({'pandas', 'numpy', 'sqlalchemy', 'pydantic'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"

@@ -26,6 +26,7 @@ from waypost.artifacts.materializers.registry import (
     MaterializerRegistry,
     unsupported_message,
 )
+from waypost.artifacts.materializers.sklearn_models import SklearnEstimatorMaterializer
 
 __all__ = [
     "BUILTIN_MATERIALIZERS",
@@ -41,6 +42,7 @@ __all__ = [
     "PickleMaterializer",
     "PillowImageMaterializer",
     "PolarsMaterializer",
+    "SklearnEstimatorMaterializer",
     "type_name",
     "unsupported_message",
 ]

@@ -21,6 +21,7 @@ from waypost.artifacts.materializers.numpy_arrays import NumpyMaterializer
 from waypost.artifacts.materializers.pandas_frames import PandasMaterializer
 from waypost.artifacts.materializers.pickle_fallback import PickleMaterializer
 from waypost.artifacts.materializers.polars_frames import PolarsMaterializer
+from waypost.artifacts.materializers.sklearn_models import SklearnEstimatorMaterializer
 from waypost.exceptions import MaterializerError
 
 BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
@@ -32,6 +33,7 @@ BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
     PillowImageMaterializer,
     MatplotlibFigureMaterializer,
     FolderMaterializer,
+    SklearnEstimatorMaterializer,
 )
 """What :meth:`MaterializerRegistry.with_builtins` registers; their libraries load lazily."""
 
