@@ -62,7 +62,7 @@ def test_a_dataframe_passed_as_a_step_parameter(waypost_home: Path) -> None:
         p()
 
     message = _message(exc)
-    assert "Parameter 'data' of Step 'train' is a DataFrame, which cannot be stored as a JSON parameter" in message
+    assert "Parameter 'data' of step 'train' is a DataFrame, which cannot be stored as a JSON parameter" in message
     assert "pass it as the output of a step" in message
     _nothing_recorded(waypost_home)
 

@@ -153,21 +153,11 @@ def test_disabled_sink_echoes_but_stores_nothing(store: ArtifactStore, capsys: p
     assert logs.read_lines(store, sink.uri) == []
 
 
-def test_sink_without_lines_writes_nothing_and_costs_little(store: ArtifactStore) -> None:
-    def cycle(i: int) -> None:
+def test_sink_without_lines_writes_nothing(store: ArtifactStore) -> None:
+    for i in range(20):
         sink = _sink(store, f"s{i}")
         sink.activate()
         sink.close()
-
-    for i in range(100):
-        cycle(i)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for i in range(200):
-            cycle(i)
-        best = min(best, (time.perf_counter() - start) / 200)
-    assert best < 0.0002
     assert not store.exists(store.join("logs"))
 
 

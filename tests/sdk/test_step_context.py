@@ -166,7 +166,7 @@ def test_log_metadata_rejects_values_it_cannot_store() -> None:
     def p():
         bad_metadata()
 
-    with pytest.raises(StepFailedError, match="Metadata 'model' is a object, which cannot be stored"):
+    with pytest.raises(StepFailedError, match="Metadata 'model' has type object, which cannot be stored"):
         p()
 
 

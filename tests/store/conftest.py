@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from _databases import create_mysql_database, create_postgres_database, drop_mysql_database, drop_postgres_database
 
 

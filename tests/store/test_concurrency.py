@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from _concurrent_pipeline import ARTIFACTS, STEPS
+
 from waypost.enums import ExecutionStatus
 from waypost.store.sql.store import SqlStore
 

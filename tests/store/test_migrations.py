@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from _databases import create_mysql_database, create_postgres_database, drop_mysql_database, drop_postgres_database
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from _databases import create_mysql_database, create_postgres_database, drop_mysql_database, drop_postgres_database
 from waypost.store.sql import migrate
 from waypost.store.sql.engine import Engines, make_engines
 from waypost.store.sql.orm import Base

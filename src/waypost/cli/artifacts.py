@@ -35,13 +35,13 @@ VERSIONS_SHOWN = 20
 def list_artifacts(
     query: Annotated[
         list[str] | None,
-        typer.Argument(help="Filter terms, e.g. name:model* tag:prod created>7d.", show_default=False),
+        typer.Argument(help="Filter terms, e.g. name:model* tag:prod created>7d.", show_default=False, metavar="QUERY"),
     ] = None,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     size: Annotated[int, typer.Option(help="Artifacts per page.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON of the records instead of a table.")] = False,
 ) -> None:
-    """List artifacts, newest first, with facts about their latest version."""
+    """List artifacts and their latest versions."""
     result = client().list_artifacts(join_query(query), page=page, size=size)
     if as_json:
         print_json(result)
@@ -80,7 +80,11 @@ def show_artifact(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the version's JSON instead of text.")] = False,
 ) -> None:
-    """Show an artifact version: where it lives, its size, hash, materializer, producer and visualizations."""
+    """Show an artifact version.
+
+    Where it lives, its size, hash, materializer, the run and step that made it, its
+    visualizations and the artifact's other versions.
+    """
     c = client()
     av = _get_version(c, ref)
     if as_json:

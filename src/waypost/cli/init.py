@@ -28,7 +28,11 @@ def init_command(
         ),
     ] = None,
 ) -> None:
-    """Set up Waypost: write the config, create (or migrate) the store's database, check the artifact store."""
+    """Write the config and set up the stores.
+
+    Creates (or migrates) the metadata store's database and checks that the artifact store
+    is writable before writing anything, so a failed init leaves the old config in place.
+    """
     # Imported here: these load pydantic, SQLAlchemy and fsspec, which `--help` does not need.
     from waypost.artifacts.store import ArtifactStore
     from waypost.client import Client

@@ -25,8 +25,8 @@ MAX_HITS = 1000
 
 
 def logs_command(
-    run: Annotated[str, typer.Argument(help="The run's name or id.")],
-    step: Annotated[str, typer.Argument(help="The step's name in that run.")],
+    run: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
+    step: Annotated[str, typer.Argument(metavar="STEP", help="The step's name in that run.")],
     follow: Annotated[
         bool, typer.Option("--follow", "-f", help="Keep printing new lines until the step ends.")
     ] = False,
@@ -38,7 +38,10 @@ def logs_command(
     offset: Annotated[int, typer.Option(help="Start at this line number (0 is the first line).")] = 0,
     numbers: Annotated[bool, typer.Option("--numbers", help="Prefix each line with its number.")] = False,
 ) -> None:
-    """Print a step's stdout, stderr (red) and logging records (by level colour)."""
+    """Print, search or follow a step's logs.
+
+    Prints the step's stdout, its stderr in red and its logging records with their level.
+    """
     if tail is not None and tail < 0:
         raise CliError(f"--tail {tail} is negative; give a number of lines, like --tail 50.")
     if offset < 0:

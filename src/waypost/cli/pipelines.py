@@ -26,14 +26,16 @@ def list_pipelines(
     query: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Filter terms, e.g. name:train* created>7d; a bare word searches names.", show_default=False
+            help="Filter terms, e.g. name:train* created>7d; a bare word searches names.",
+            show_default=False,
+            metavar="QUERY",
         ),
     ] = None,
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     size: Annotated[int, typer.Option(help="Pipelines per page.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON of the records instead of a table.")] = False,
 ) -> None:
-    """List pipelines by name, with how many runs each has and how the latest one went."""
+    """List pipelines with their run counts."""
     result = client().list_pipelines(join_query(query), page=page, size=size)
     if as_json:
         print_json(result)

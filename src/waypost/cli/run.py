@@ -36,7 +36,10 @@ def run_command(
         ),
     ] = None,
 ) -> None:
-    """Run a pipeline defined in a Python file; exits 1 when a step fails."""
+    """Run a pipeline from a Python file.
+
+    Shows live progress on a terminal; exits with code 1 when a step fails.
+    """
     # Imported here: the settings load pydantic, which `waypost --help` does not need.
     from waypost.settings import load_settings
 

@@ -39,6 +39,7 @@ QueryArg = Annotated[
     typer.Argument(
         help="Filter terms, all of which must hold, e.g. status:failed tag:prod metadata.accuracy>0.9 created>7d.",
         show_default=False,
+        metavar="QUERY",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON of the records instead of a table.")]
@@ -55,7 +56,7 @@ def list_runs(
     size: Annotated[int, typer.Option(help="Runs per page.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
-    """List runs, newest first, filtered by the filter language."""
+    """List runs, filtered, sorted and paged."""
     result = client().list_pipeline_runs(pipeline, query=join_query(query), sort=sort, page=page, size=size)
     if as_json:
         print_json(result)
@@ -93,10 +94,14 @@ def runs_table(runs: list[RunRead]) -> Table:
 
 @app.command("show")
 def show_run(
-    run: Annotated[str, typer.Argument(help="The run's name or id.")],
+    run: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a run: its facts, parameters, steps (with cache hits and misses), metadata and errors."""
+    """Show a run with its steps and metadata.
+
+    Lists the run's facts, parameters, steps (with why each hit or missed the cache),
+    metadata and, for a failed step, its error and the end of its traceback.
+    """
     c = client()
     record = c.get_pipeline_run(run)
     steps = c.list_step_runs(record.id)

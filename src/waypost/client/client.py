@@ -181,7 +181,7 @@ class Client:
     def search_step_logs(
         self, run: str | uuid.UUID, step: str, text: str, *, limit: int = 100, context: int = 0, regex: bool = False
     ) -> list[dict[str, Any]]:
-        """Lines of a step's whole log that contain ``text`` (case-insensitive)."""
+        """Search a step's whole log (case-insensitive): hits ``{"line", "before", "after"}`` with context lines."""
         uri, _ = self._log_uri(run, step)
         return logs.search(self._rt.artifact_store, uri, text, limit=limit, context=context, regex=regex)
 

@@ -140,7 +140,8 @@ def launch(
         failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
         first = failed[0] if failed else None
         err = StepFailedError(
-            f"Run '{run.name}' failed: {reason}; see `waypost logs {run.name} {first.name if first else ''}`.",
+            f"Run '{run.name}' failed: {(reason or 'a step failed').rstrip('.')}; "
+            f"see `waypost runs show {run.name}` for the traceback.",
             step_name=first.name if first else "",
             run_name=run.name,
         )

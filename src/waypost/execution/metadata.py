@@ -30,7 +30,7 @@ def typed(key: str, value: Any) -> tuple[Any, MetadataType]:
         return json.loads(json.dumps(value, allow_nan=False)), MetadataType.JSON
     except (TypeError, ValueError):
         raise ParameterError(
-            f"Metadata '{key}' is a {type(value).__name__}, which cannot be stored; log numbers, strings, "
+            f"Metadata '{key}' has type {type(value).__name__}, which cannot be stored; log numbers, strings, "
             "booleans, or lists and dicts of them."
         ) from None
 

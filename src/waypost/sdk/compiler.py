@@ -179,13 +179,13 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
                 raise ParameterError(
                     f"{where} got a tuple of outputs for '{name}'; unpack the upstream step's outputs and pass one."
                 )
-            parameters[name] = _json_param(value, f"Parameter '{name}' of {where}")
+            parameters[name] = _json_param(value, f"Parameter '{name}' of step '{inv.name}'")
             if name in cfg_params:
                 _merge_param(parameters, name, cfg_params[name], where)
         elif name in cfg_params:
-            parameters[name] = _json_param(cfg_params[name], f"Parameter '{name}' of {where}")
+            parameters[name] = _json_param(cfg_params[name], f"Parameter '{name}' of step '{inv.name}'")
         elif maybe_prm is not None and maybe_prm.default is not inspect.Parameter.empty:
-            parameters[name] = _json_param(maybe_prm.default, f"Default of parameter '{name}' of {where}")
+            parameters[name] = _json_param(maybe_prm.default, f"Default of parameter '{name}' of step '{inv.name}'")
         else:
             raise MissingInputError(
                 f"{where} is missing input '{name}'; pass a step's output or a value for it in the pipeline "

@@ -87,14 +87,14 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 def parse_time(value: str, key: str) -> datetime:
     """A date, an ISO 8601 time, or a relative age like ``7d`` (seven days ago), in UTC."""
     rel = _RELATIVE.match(value)
-    if rel:
-        return datetime.now(UTC) - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
     try:
+        if rel:
+            return datetime.now(UTC) - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
         if len(value) == 10:
             d = date.fromisoformat(value)
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise FilterSyntaxError(
             f"'{value}' in '{key}' is not a time; use a date (2026-11-01), an ISO time or an age like 7d."
         ) from None

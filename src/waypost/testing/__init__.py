@@ -1,6 +1,6 @@
 """Test kits for plugin authors: contract suites and factories (needs pytest).
 
-    from waypost.testing import StoreContract, make_run
+from waypost.testing import StoreContract, make_run
 """
 
 from waypost.testing.assertions import assert_one_line

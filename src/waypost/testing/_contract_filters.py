@@ -153,7 +153,9 @@ class FilterContract:
         ("kwargs", "fragment"),
         [({"size": 5000}, "1000"), ({"size": 0}, "size"), ({"page": 0}, "start at 1"), ({"sort": "nope"}, "created")],
     )
-    def test_bad_paging_or_sort_says_how_to_fix_it(self, store: Store, kwargs: dict[str, object], fragment: str) -> None:
+    def test_bad_paging_or_sort_says_how_to_fix_it(
+        self, store: Store, kwargs: dict[str, object], fragment: str
+    ) -> None:
         with pytest.raises(FilterSyntaxError) as err:
             store.runs.list("", **kwargs)  # type: ignore[arg-type]
         assert_one_line(err.value, fragment)
@@ -168,7 +170,7 @@ class FilterContract:
 
     def test_filter_values_are_data_not_sql(self, store: Store) -> None:
         world = build_world(store)
-        hostile = ["\"x' OR '1'='1\"", "name~%", "name~_", "name:\"'; DROP TABLE pipeline_runs; --\""]
+        hostile = ["\"x' OR '1'='1\"", "name~%", "name~_", 'name:"\'; DROP TABLE pipeline_runs; --"']
         for query in hostile:
             assert world.matching(store, query) == set()
         assert len(world.query(store)) == 4

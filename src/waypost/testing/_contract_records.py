@@ -79,9 +79,7 @@ class MetadataContract:
 
     def test_metadata_filters_artifact_versions(self, store: Store) -> None:
         name = unique_name("dataset")
-        small, large = store.artifacts.register(
-            [make_artifact_version(name) for _ in range(2)]
-        )
+        small, large = store.artifacts.register([make_artifact_version(name) for _ in range(2)])
         make_metadata(store, artifact_version_id=small.id, rows=10)
         make_metadata(store, artifact_version_id=large.id, rows=10_000)
         found = store.artifacts.list_versions(f"name:{name} metadata.rows>100")

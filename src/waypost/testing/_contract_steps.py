@@ -120,7 +120,11 @@ class StepContract:
         start_step(store, run, "train")
         store.steps.set_status(run.id, ["load", "train", "evaluate"], ExecutionStatus.STOPPED, "Stopped by the user.")
         got = {s.name: s.status for s in store.steps.list(run.id)}
-        assert got == {"load": ExecutionStatus.COMPLETED, "train": ExecutionStatus.STOPPED, "evaluate": ExecutionStatus.STOPPED}
+        assert got == {
+            "load": ExecutionStatus.COMPLETED,
+            "train": ExecutionStatus.STOPPED,
+            "evaluate": ExecutionStatus.STOPPED,
+        }
         assert store.steps.get(run.id, "evaluate").error_message == "Stopped by the user."
 
     def test_unknown_step_is_not_found(self, store: Store) -> None:
@@ -243,7 +247,7 @@ class ArtifactContract:
             (store.artifacts.get_version, uuid.uuid4()),
         ):
             with pytest.raises(NotFoundError) as err:
-                lookup(ref)  # type: ignore[operator]
+                lookup(ref)
             assert_one_line(err.value)
         name = unique_name("one")
         store.artifacts.register([make_artifact_version(name)])

@@ -24,8 +24,6 @@ atomic outputs, cache look-ups, crash detection, typed metadata, the model regis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from waypost.store import Store
@@ -50,7 +48,6 @@ class StoreContract(
     """Base class of a Store's contract tests; subclasses override the ``store`` fixture."""
 
     @pytest.fixture
-    def store(self) -> Iterator[Store]:
+    def store(self) -> Store:
         """The store under test; override it in the subclass."""
         pytest.fail(f"{type(self).__name__} must override the `store` fixture to yield the Store under test.")
-        yield  # pragma: no cover  (makes this a generator fixture like the overrides)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
@@ -113,6 +113,8 @@ def _op(col: Any, term: Term, values: Sequence[Any], kind: str) -> Condition:
     if op in (":", "="):
         if kind == "time" and op == ":" and len(term.values[0]) == 10:
             # created:2026-11-01 means that whole day
+            if v.date() == date.max:
+                return col >= v  # type: ignore[no-any-return]
             return and_(col >= v, col < v + timedelta(days=1))
         if kind == "str" and op == ":":
             if _has_wild(values):
@@ -158,6 +160,13 @@ def _metadata(spec: FilterSpec, term: Term) -> Condition:
     if not key:
         raise FilterSyntaxError("Write metadata filters as metadata.KEY>VALUE, e.g. metadata.accuracy>0.9.")
     base = [MetadataEntry.key == key, spec.metadata_column == spec.id_column]
+    bools = {"true": 1.0, "false": 0.0}
+    if term.op in (":", "=", "!=") and all(v.lower() in bools for v in term.values):
+        nums = [bools[v.lower()] for v in term.values]
+        is_bool = MetadataEntry.type == "bool"
+        if term.op == "!=":
+            return exists().where(and_(*base, is_bool, MetadataEntry.value_num != nums[0]))
+        return exists().where(and_(*base, is_bool, MetadataEntry.value_num.in_(nums)))
     if term.op in (">", ">=", "<", "<=") or (term.op in (":", "=", "!=") and _numeric(term.values)):
         nums = [parse_number(v, term.key) for v in term.values]
         col = MetadataEntry.value_num

@@ -227,15 +227,15 @@ class ArtifactRepository:
             if rid:
                 row = s.get(ArtifactVersion, rid)
             else:
-                name, _, num = str(ref).rpartition(":") if ":" in str(ref) else (str(ref), "", "")
+                # "name:3" is version 3; default names contain "::", so only a numeric suffix counts.
+                head, sep, tail = str(ref).rpartition(":")
+                name, num = (head, tail) if sep and tail.isdigit() and head else (str(ref), "")
                 stmt = (
                     select(ArtifactVersion)
                     .join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
                     .where(Artifact.name == name)
                 )
                 if num:
-                    if not num.isdigit():
-                        raise not_found("artifact version", ref, "write NAME:VERSION with a number, e.g. model:3")
                     stmt = stmt.where(ArtifactVersion.version == int(num))
                 row = s.scalar(stmt.order_by(ArtifactVersion.version.desc()).limit(1))
             if row is None:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from waypost.enums import ExecutionStatus
@@ -29,6 +29,7 @@ from waypost.store.sql.engine import Sessions
 from waypost.store.sql.orm import (
     Artifact,
     ArtifactVersion,
+    MetadataEntry,
     PipelineRun,
     StepRun,
     StepRunArtifact,
@@ -142,6 +143,23 @@ def _links(s: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, di
     return out
 
 
+_MD = table_of(MetadataEntry)
+_MD_OF_STEP = select(_MD).where(
+    _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
+)
+
+
+def _copy_metadata(c: Connection, source: uuid.UUID, target: uuid.UUID, run_id: uuid.UUID) -> None:
+    """A cached step carries the metadata its original logged, so filters find the new run too."""
+    rows = c.execute(_MD_OF_STEP, {"step": source}).mappings().all()
+    if rows:
+        now = utcnow()
+        c.execute(
+            insert(_MD),
+            [{**r, "id": uuid.uuid4(), "step_run_id": target, "run_id": run_id, "created_at": now} for r in rows],
+        )
+
+
 class StepRepository:
     """Step runs of pipeline runs."""
 
@@ -162,6 +180,8 @@ class StepRepository:
             c.execute(insert(_T), [values])
             if links:
                 c.execute(insert(_L), links)
+            if step.cached_from_step_run_id is not None:
+                _copy_metadata(c, step.cached_from_step_run_id, row_id, step.run_id)
         return row_id
 
     def finish(
