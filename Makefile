@@ -16,13 +16,13 @@ run: install
 	$(PY) examples/run_examples.py
 
 lint: install
-	.venv/bin/ruff check src tests benchmarks examples
-	.venv/bin/ruff format --check src tests benchmarks examples
+	.venv/bin/ruff check src tests benchmarks examples scripts
+	.venv/bin/ruff format --check src tests benchmarks examples scripts
 	.venv/bin/lint-imports
 
 format: install
-	.venv/bin/ruff check --fix src tests benchmarks examples
-	.venv/bin/ruff format src tests benchmarks examples
+	.venv/bin/ruff check --fix src tests benchmarks examples scripts
+	.venv/bin/ruff format src tests benchmarks examples scripts
 
 typecheck: install
 	.venv/bin/mypy

@@ -17,8 +17,8 @@ os.environ.setdefault("WAYPOST_DATA_DIR", tempfile.mkdtemp(prefix="wp-gpu-"))
 os.environ["WAYPOST_EXECUTION__RESOURCE_SAMPLE_INTERVAL_S"] = "0.25"
 os.environ["WAYPOST_EXECUTION__SHOW_PROGRESS"] = "false"
 
-from waypost import pipeline, step  # noqa: E402
-from waypost.client import Client  # noqa: E402
+from waypost import pipeline, step
+from waypost.client import Client
 
 
 @step(enable_cache=False, resources={"gpu_count": 1})

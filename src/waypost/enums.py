@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ExecutionStatus", "ModelStages", "MetadataType", "VisualizationType", "LogSource"]
+__all__ = ["ExecutionStatus", "LogSource", "MetadataType", "ModelStages", "VisualizationType"]
 
 
 class ExecutionStatus(StrEnum):

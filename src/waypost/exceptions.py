@@ -22,21 +22,21 @@ Each message is one line that names the problem and the fix.
 from __future__ import annotations
 
 __all__ = [
-    "WaypostError",
-    "ConfigurationError",
-    "CompilationError",
-    "CycleError",
-    "MissingInputError",
-    "ParameterError",
-    "StepFailedError",
-    "MaterializerError",
     "ArtifactStoreError",
+    "CompilationError",
+    "ConfigurationError",
+    "CycleError",
+    "FilterSyntaxError",
+    "MaterializerError",
+    "MissingInputError",
+    "NotFoundError",
+    "ParameterError",
+    "RunStoppedError",
+    "StepFailedError",
+    "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
-    "StoreCorruptError",
-    "NotFoundError",
-    "FilterSyntaxError",
-    "RunStoppedError",
+    "WaypostError",
 ]
 
 

@@ -86,8 +86,15 @@ def launch(
     )
     stop = threading.Event()
     runner = StepRunner(
-        run=run, spec=spec, functions=functions, store=store, artifact_store=rt.artifact_store,
-        registry=rt.registry, settings=settings, model_version=mv, stop_event=stop,
+        run=run,
+        spec=spec,
+        functions=functions,
+        store=store,
+        artifact_store=rt.artifact_store,
+        registry=rt.registry,
+        settings=settings,
+        model_version=mv,
+        stop_event=stop,
     )
     reporter: Reporter | None = None
     if settings.show_progress:

@@ -70,7 +70,9 @@ def log_metadata(
         outs = _outputs(ctx)
         if artifact_name is None:
             if len(outs) != 1:
-                raise ParameterError(f"Step '{ctx.step.name}' has {len(outs)} outputs; pass artifact_name= to pick one.")
+                raise ParameterError(
+                    f"Step '{ctx.step.name}' has {len(outs)} outputs; pass artifact_name= to pick one."
+                )
             artifact_name = next(iter(outs))
         ctx.output_metadata.setdefault(outs[artifact_name], {}).update(metadata)
         entries_for(metadata)  # validate now, store once the output is registered

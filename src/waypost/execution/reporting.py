@@ -107,6 +107,5 @@ def summary(run: RunRead) -> Any:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(run.step_counts.items()))
     dur = f" in {run.duration_s:.2f}s" if run.duration_s is not None else ""
     return Text.from_markup(
-        f"[{style}]{mark} Run {run.name} {run.status.value}[/]{dur} ({counts})\n"
-        f"  inspect: waypost runs show {run.name}"
+        f"[{style}]{mark} Run {run.name} {run.status.value}[/]{dur} ({counts})\n  inspect: waypost runs show {run.name}"
     )

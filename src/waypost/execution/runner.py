@@ -23,8 +23,8 @@ from waypost.enums import ExecutionStatus
 from waypost.exceptions import MaterializerError, WaypostError
 from waypost.execution import cache
 from waypost.execution.context import CURRENT, StepContext
-from waypost.execution.metadata import entries_for
 from waypost.execution.logs import StepLogSink, capture
+from waypost.execution.metadata import entries_for
 from waypost.execution.resources import ResourceSampler
 from waypost.schemas import (
     ArtifactVersionCreate,
@@ -129,7 +129,9 @@ class StepRunner:
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
         parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()})
         key = cache.key(parts)
-        use_cache = step.settings.enable_cache if step.settings.enable_cache is not None else self.spec.settings.enable_cache
+        use_cache = (
+            step.settings.enable_cache if step.settings.enable_cache is not None else self.spec.settings.enable_cache
+        )
         if use_cache:
             hit, reason = self._try_cache(step, parts, key, inputs)
             if hit is not None:
@@ -227,15 +229,25 @@ class StepRunner:
                         args = {n: self._load(av) for n, av in inputs.items()}
                         value = self.functions[step.name](**args, **step.parameters)
                         for out_name, out_value in self._split(step, value).items():
-                            saved[out_name] = self._save(step, out_name, out_value, names[out_name], version_ids[out_name], ctx)
+                            saved[out_name] = self._save(
+                                step, out_name, out_value, names[out_name], version_ids[out_name], ctx
+                            )
                     finally:
                         CURRENT.reset(token)
-                attempts.append(AttemptRead(number=number, status=ExecutionStatus.COMPLETED, started_at=began, ended_at=_now(), error=None))
+                attempts.append(
+                    AttemptRead(
+                        number=number, status=ExecutionStatus.COMPLETED, started_at=began, ended_at=_now(), error=None
+                    )
+                )
                 return StepOutcome(step.name, ExecutionStatus.COMPLETED), saved, attempts, ctx
             except Exception as exc:  # the user's step failed: record it, maybe retry
                 self._discard(saved)
                 message = f"{type(exc).__name__}: {exc}"
-                attempts.append(AttemptRead(number=number, status=ExecutionStatus.FAILED, started_at=began, ended_at=_now(), error=message))
+                attempts.append(
+                    AttemptRead(
+                        number=number, status=ExecutionStatus.FAILED, started_at=began, ended_at=_now(), error=message
+                    )
+                )
                 if number < tries and retry is not None and not self.stop_event.is_set():
                     sink.write_line("stderr", f"Attempt {number} of {tries} failed ({message}); retrying.", "WARNING")
                     if self.stop_event.wait(retry.delay * retry.backoff ** (number - 1)):
@@ -247,7 +259,12 @@ class StepRunner:
             except KeyboardInterrupt as exc:  # Ctrl-C while the step runs in the main thread
                 self._discard(saved)
                 self.stop_event.set()
-                return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped.", exception=exc), {}, attempts, ctx
+                return (
+                    StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped.", exception=exc),
+                    {},
+                    attempts,
+                    ctx,
+                )
         return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped."), {}, attempts, ctx
 
     # -- helpers ----------------------------------------------------------------------
@@ -265,7 +282,8 @@ class StepRunner:
         if not isinstance(value, tuple | list) or len(value) != len(outs):
             got = f"{len(value)} values" if isinstance(value, tuple | list) else f"one {type(value).__name__}"
             raise WaypostError(
-                f"Step '{step.name}' declares {len(outs)} outputs {outs} but returned {got}; return a tuple of {len(outs)}."
+                f"Step '{step.name}' declares {len(outs)} outputs {outs} but returned {got}; "
+                f"return a tuple of {len(outs)}."
             )
         return dict(zip(outs, value, strict=True))
 
@@ -276,7 +294,12 @@ class StepRunner:
         materializer = self.registry.load_class(spec.materializer) if spec.materializer else None
         try:
             created = save_artifact(
-                self.artifact_store, value, name=name, version_id=version_id, registry=self.registry, materializer=materializer
+                self.artifact_store,
+                value,
+                name=name,
+                version_id=version_id,
+                registry=self.registry,
+                materializer=materializer,
             )
         except MaterializerError as exc:
             raise MaterializerError(f"Step '{step.name}': {exc}") from exc
@@ -285,18 +308,23 @@ class StepRunner:
 
     def _load(self, av: ArtifactVersionRead) -> Any:
         return load_artifact(
-            self.artifact_store, uri=av.uri, materializer=av.materializer, data_type=av.data_type, registry=self.registry
+            self.artifact_store,
+            uri=av.uri,
+            materializer=av.materializer,
+            data_type=av.data_type,
+            registry=self.registry,
         )
 
     def _discard(self, saved: dict[str, ArtifactVersionCreate]) -> None:
         for av in saved.values():
             self.artifact_store.remove(av.uri)
 
-    def _output_metadata(self, ctx: StepContext, step_run_id: uuid.UUID, outputs: dict[str, ArtifactVersionRead]) -> None:
+    def _output_metadata(
+        self, ctx: StepContext, step_run_id: uuid.UUID, outputs: dict[str, ArtifactVersionRead]
+    ) -> None:
         entries: list[MetadataCreate] = []
         for out_name, values in ctx.output_metadata.items():
             av = outputs.get(out_name)
             if av is not None:
                 entries.extend(entries_for(values, run_id=self.run.id, artifact_version_id=av.id))
         self.store.metadata.add(entries)
-

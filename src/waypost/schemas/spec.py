@@ -175,7 +175,7 @@ def topological_order(steps: list[StepSpec]) -> list[StepSpec]:
                 nxt = ups[idx]
                 if state.get(nxt) == 1:
                     path = [n for n, _ in stack]
-                    cycle = path[path.index(nxt) :] + [nxt]
+                    cycle = [*path[path.index(nxt) :], nxt]
                     raise CycleError(
                         f"The steps form a cycle ({' -> '.join(reversed(cycle))}); "
                         "remove one of the `after` dependencies."

@@ -27,8 +27,15 @@ from waypost.sdk.outputs import type_path
 from waypost.sdk.pipeline import Pipeline
 
 _CONFIG_KEYS = {
-    "parameters", "steps", "enable_cache", "enable_step_logs", "tags", "run_name", "model",
-    "max_parallel_steps", "extra",
+    "parameters",
+    "steps",
+    "enable_cache",
+    "enable_step_logs",
+    "tags",
+    "run_name",
+    "model",
+    "max_parallel_steps",
+    "extra",
 }
 _STEP_KEYS = {"parameters", "enable_cache", "enable_step_logs", "retry", "resources", "experiment_tracker", "extra"}
 
@@ -60,7 +67,8 @@ def load_run_config(path: Path) -> dict[str, Any]:
         bad = set(cfg or {}) - _STEP_KEYS
         if bad:
             raise ConfigurationError(
-                f"Run config {path}: step '{name}' has unknown key '{sorted(bad)[0]}'; use {', '.join(sorted(_STEP_KEYS))}."
+                f"Run config {path}: step '{name}' has unknown key '{sorted(bad)[0]}'; "
+                f"use {', '.join(sorted(_STEP_KEYS))}."
             )
     return data
 
@@ -96,13 +104,16 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
     for key, value in (config.get("parameters") or {}).items():
         if key not in sig.parameters:
             raise ParameterError(
-                f"Run config sets parameter '{key}', which pipeline '{p.name}' does not take; use one of {list(sig.parameters)}."
+                f"Run config sets parameter '{key}', which pipeline '{p.name}' does not take; "
+                f"use one of {list(sig.parameters)}."
             )
         _merge_param(params, key, value, f"Pipeline '{p.name}'")
     for name, prm in sig.parameters.items():
         if name not in params:
             if prm.default is inspect.Parameter.empty:
-                raise ParameterError(f"Pipeline '{p.name}' needs parameter '{name}'; pass it in the call or the run config.")
+                raise ParameterError(
+                    f"Pipeline '{p.name}' needs parameter '{name}'; pass it in the call or the run config."
+                )
             params[name] = prm.default
         _json_param(params[name], f"Pipeline parameter '{name}'")
 
@@ -119,7 +130,8 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
     for name in step_configs:
         if name not in ctx.invocations:
             raise ConfigurationError(
-                f"Run config configures step '{name}', which pipeline '{p.name}' does not call; use one of {list(ctx.invocations)}."
+                f"Run config configures step '{name}', which pipeline '{p.name}' does not call; "
+                f"use one of {list(ctx.invocations)}."
             )
     steps = [_step_spec(inv, step_configs.get(inv.name) or {}) for inv in ctx.invocations.values()]
     model_cfg = config.get("model")
@@ -172,7 +184,9 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
             value = arguments[name]
             if isinstance(value, StepArtifact):
                 if name in cfg_params:
-                    raise ParameterError(f"Run config sets '{name}' of {where}, but it is an input from step '{value.invocation}'.")
+                    raise ParameterError(
+                        f"Run config sets '{name}' of {where}, but it is an input from step '{value.invocation}'."
+                    )
                 inputs[name] = InputSpec(step=value.invocation, output=value.output)
                 continue
             if isinstance(value, tuple) and value and all(isinstance(v, StepArtifact) for v in value):

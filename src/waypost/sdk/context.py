@@ -52,7 +52,14 @@ class StepContextView:
         mv = self._ctx.model_version
         if mv is None:
             return None
-        return Model(name=mv.model_name, version=mv.name, description=mv.description, id=mv.id, number=mv.number, stage=mv.stage.value)
+        return Model(
+            name=mv.model_name,
+            version=mv.name,
+            description=mv.description,
+            id=mv.id,
+            number=mv.number,
+            stage=mv.stage.value,
+        )
 
     def get_output_artifact_uri(self, output_name: str | None = None) -> str:
         """Where an output's files will be written (the only output when no name is given)."""

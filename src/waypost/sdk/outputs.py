@@ -56,6 +56,8 @@ def parse_outputs(func: Callable[..., Any]) -> list[OutputInfo]:
         if args and args[-1] is not Ellipsis:
             outs = [_one(a, f"output_{i}") for i, a in enumerate(args)]
             if len({o.name for o in outs}) != len(outs):
-                raise TypeError(f"Step '{func.__name__}' names two outputs alike; give each Annotated output its own name.")
+                raise TypeError(
+                    f"Step '{func.__name__}' names two outputs alike; give each Annotated output its own name."
+                )
             return outs
     return [_one(ret, "output")]

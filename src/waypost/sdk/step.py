@@ -93,7 +93,8 @@ class BaseStep:
         after_names = [a.invocation if isinstance(a, StepArtifact) else str(a) for a in _as_list(after)]
         inv = Invocation(name=name, step=self, arguments=dict(bound.arguments), after=after_names)
         inv.outputs = [
-            StepArtifact(name, o.name, o.artifact_name or f"{ctx.pipeline_name}::{name}::{o.name}") for o in self.outputs
+            StepArtifact(name, o.name, o.artifact_name or f"{ctx.pipeline_name}::{name}::{o.name}")
+            for o in self.outputs
         ]
         ctx.invocations[name] = inv
         if not inv.outputs:

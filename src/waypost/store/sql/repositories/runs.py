@@ -128,7 +128,8 @@ class RunRepository:
             add_tags(c, "run", values["id"], run.tags)
             if run.model_version_id:
                 c.execute(
-                    insert(table_of(ModelVersionRun)), [{"model_version_id": run.model_version_id, "run_id": values["id"]}]
+                    insert(table_of(ModelVersionRun)),
+                    [{"model_version_id": run.model_version_id, "run_id": values["id"]}],
                 )
         return RunRead(
             **values,
