@@ -106,7 +106,7 @@ def test_run_finds_a_pipeline_by_its_name_and_reads_a_run_config(flow_file: Path
 
 def test_run_exits_1_with_one_line_when_a_step_fails(flow_file: Path) -> None:
     result = invoke("run", f"{flow_file}:flow", "-p", "n=-1")
-    assert_one_line_error(result, "Step 'check' failed", "RuntimeError: negative input", "waypost logs")
+    assert_one_line_error(result, "Step 'check' failed", "RuntimeError: negative input", "waypost runs show")
     assert Client().list_pipeline_runs("flow", status="failed").total == 1
 
 

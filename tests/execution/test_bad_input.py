@@ -84,7 +84,7 @@ def test_a_non_finite_float_parameter_is_rejected(waypost_home: Path) -> None:
     def p():
         train(load(), lr=float("nan"))
 
-    with pytest.raises(ParameterError, match="Parameter 'lr' of Step 'train' is a float"):
+    with pytest.raises(ParameterError, match="Parameter 'lr' of step 'train' is a float"):
         p()
     _nothing_recorded(waypost_home)
 

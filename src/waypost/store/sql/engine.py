@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from waypost.exceptions import ConfigurationError, StoreCorruptError, StoreError, StoreLockedError
@@ -117,6 +117,11 @@ def translate_error(exc: DBAPIError, url: str) -> StoreError:
     if isinstance(exc, OperationalError):
         return StoreError(f"Store '{where}' failed: {text.splitlines()[0]}; check that the database is reachable.")
     return StoreError(f"Store '{where}' rejected the operation: {text.splitlines()[0]}")
+
+
+def is_conflict(error: StoreError) -> bool:
+    """True when ``error`` is a unique-key clash: another writer created the same row first."""
+    return isinstance(error.__context__, IntegrityError)
 
 
 class Sessions:

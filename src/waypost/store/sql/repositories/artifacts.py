@@ -6,8 +6,8 @@ import builtins
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Insert, Table, func, insert, select, update
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, Page
@@ -72,6 +72,16 @@ def version_read(row: ArtifactVersion, tags: builtins.list[str]) -> ArtifactVers
     )
 
 
+def _insert_if_absent(dialect: str, table: Table) -> Insert:
+    """An INSERT that leaves an existing row with the same unique name alone."""
+    if dialect == "mysql":
+        stmt = mysql.insert(table)
+        return stmt.on_duplicate_key_update(name=stmt.inserted.name)
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=["name"])
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=["name"])
+
+
 def register_versions(
     s: Connection, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
 ) -> builtins.list[ArtifactVersionRead]:
@@ -88,14 +98,16 @@ def register_versions(
     names = sorted({v.name for v in versions})
     ids = dict(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(names))).all())
     now = utcnow()
-    for n in names:
-        if n not in ids:
-            ids[n] = uuid.uuid4()
-            try:
-                with s.begin_nested():
-                    s.execute(insert(art).values(id=ids[n], name=n, latest_version=0, created_at=now))
-            except IntegrityError:  # created by a concurrent writer between our select and insert
-                ids[n] = s.execute(select(art.c.id).where(art.c.name == n)).scalar_one()
+    missing = [n for n in names if n not in ids]
+    if missing:
+        # A concurrent writer may create the same artifact meanwhile: insert-if-absent waits for it
+        # instead of failing (a failed insert plus a retry deadlocks on MySQL), and the locking read
+        # sees its row (a plain read on MySQL would still show this transaction's old snapshot).
+        for n in missing:
+            s.execute(
+                _insert_if_absent(s.dialect.name, art).values(id=uuid.uuid4(), name=n, latest_version=0, created_at=now)
+            )
+        ids.update(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(missing)).with_for_update()).all())
     out: builtins.list[ArtifactVersionRead] = []
     rows = []
     for v in versions:

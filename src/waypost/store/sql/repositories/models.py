@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from waypost.enums import ModelStages
+from waypost.exceptions import StoreError
 from waypost.schemas import ModelRead, ModelVersionRead, Page
-from waypost.store.sql.engine import Sessions
+from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
 from waypost.store.sql.orm import Model, ModelVersion, ModelVersionArtifact, ModelVersionRun
 from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
@@ -57,7 +57,8 @@ class ModelRepository:
         self, name: str, version: str | None, *, description: str | None = None, tags: Iterable[str] = ()
     ) -> ModelVersionRead:
         """The named version of model ``name`` (both created when new); ``None`` makes a new numbered one."""
-        for attempt in range(3):
+        attempts = 10  # each round of racing creators lets at least one through
+        for attempt in range(attempts):
             try:
                 with self._s.write() as s:
                     model = s.scalar(select(Model).where(Model.name == name))
@@ -82,8 +83,8 @@ class ModelRepository:
                         s.add(row)
                         s.flush()
                     return _version_read(s, row)
-            except IntegrityError:
-                if attempt == 2:
+            except StoreError as exc:  # another writer created the model or took the number
+                if attempt == attempts - 1 or not is_conflict(exc):
                     raise
         raise AssertionError("unreachable")
 

@@ -6,12 +6,12 @@ import builtins
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from waypost.enums import ExecutionStatus
+from waypost.exceptions import StoreError
 from waypost.schemas import Page, PipelineRead, PipelineSpec, SnapshotRead
-from waypost.store.sql.engine import Sessions
+from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
 from waypost.store.sql.orm import Pipeline, PipelineRun, PipelineSnapshot
 from waypost.store.sql.repositories._common import not_found, paged, parse_id
@@ -42,8 +42,10 @@ class PipelineRepository:
                 with self._s.write() as s:
                     row = Pipeline(name=name)
                     s.add(row)
-            except IntegrityError:  # another process created it first
-                with self._s.read() as s:
+            except StoreError as exc:
+                if not is_conflict(exc):
+                    raise
+                with self._s.read() as s:  # another process created it first
                     row = s.scalars(select(Pipeline).where(Pipeline.name == name)).one()
         return PipelineRead.model_validate(row)
 
@@ -114,8 +116,10 @@ class PipelineRepository:
                 with self._s.write() as s:
                     row = PipelineSnapshot(pipeline_id=pipeline_id, structure_hash=h, spec=spec.model_dump(mode="json"))
                     s.add(row)
-            except IntegrityError:
-                with self._s.read() as s:
+            except StoreError as exc:
+                if not is_conflict(exc):
+                    raise
+                with self._s.read() as s:  # another process created it first
                     row = s.scalars(query).one()
         return SnapshotRead.model_validate(row)
 
