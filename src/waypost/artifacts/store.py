@@ -161,6 +161,8 @@ class ArtifactStore:
 
     def exists(self, uri: str) -> bool:
         """True when ``uri`` exists."""
+        if self.is_local:  # a stat, without fsspec's path handling (cache hits check every output)
+            return os.path.exists(uri)
         return bool(self.fs.exists(uri))
 
     def listdir(self, uri: str) -> list[str]:

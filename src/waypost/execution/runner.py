@@ -83,6 +83,7 @@ class StepRunner:
         self.settings = settings
         self.model_version = model_version
         self.stop_event = stop_event or threading.Event()
+        self._configs: dict[str, dict[str, Any]] = {}
 
     # -- the cache --------------------------------------------------------------------
     def _try_cache(
@@ -96,7 +97,8 @@ class StepRunner:
             ):
                 now = _now()
                 self.store.steps.start(
-                    StepRunCreate(
+                    # Built from already-validated parts: skip re-validation on this hot path.
+                    StepRunCreate.model_construct(
                         run_id=self.run.id,
                         name=step.name,
                         step_name=step.step_name,
@@ -105,8 +107,9 @@ class StepRunner:
                         cache_components=parts,
                         cached_from_step_run_id=prior.id,
                         cached_from_run_id=prior.run_id,
+                        cache_miss_reason=None,
                         parameters=step.parameters,
-                        config=step.settings.model_dump(mode="json"),
+                        config=self._config(step),
                         source_code=step.source_code,
                         source_hash=step.source_hash,
                         docstring=step.docstring,
@@ -154,7 +157,7 @@ class StepRunner:
                 cache_components=parts,
                 cache_miss_reason=reason,
                 parameters=step.parameters,
-                config=step.settings.model_dump(mode="json"),
+                config=self._config(step),
                 source_code=step.source_code,
                 source_hash=step.source_hash,
                 docstring=step.docstring,
@@ -268,6 +271,13 @@ class StepRunner:
         return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped."), {}, attempts, ctx
 
     # -- helpers ----------------------------------------------------------------------
+    def _config(self, step: StepSpec) -> dict[str, Any]:
+        """The step's settings as JSON, computed once per step."""
+        cfg = self._configs.get(step.name)
+        if cfg is None:
+            cfg = self._configs[step.name] = step.settings.model_dump(mode="json")
+        return cfg
+
     def _artifact_name(self, step: StepSpec, output: str) -> str:
         """An output's artifact name: its ``Annotated`` name, else ``pipeline::step::output``."""
         spec = next(o for o in step.outputs if o.name == output)

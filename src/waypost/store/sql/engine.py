@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from waypost.exceptions import ConfigurationError, StoreCorruptError, StoreError, StoreLockedError
 
+#: Execution option: this connection runs a single read statement, so SQLite needs no BEGIN.
+SINGLE_STATEMENT = "waypost_single_statement"
+
 _DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "mysql": "mysql+pymysql"}
 
 
@@ -91,7 +94,8 @@ def _sqlite_engines(url: str, database: str | None, busy_timeout_s: float) -> En
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql(begin_sql)
+            if not conn.get_execution_options().get(SINGLE_STATEMENT):
+                conn.exec_driver_sql(begin_sql)
 
         return engine
 
@@ -143,10 +147,14 @@ class Sessions:
 
     @contextmanager
     def read_conn(self) -> Iterator[Connection]:
-        """A bare connection in a read transaction, for hot paths that skip the ORM."""
+        """A bare connection for one read statement on a hot path (no ORM).
+
+        On SQLite no BEGIN/COMMIT is sent: a single SELECT is consistent on its own, and the
+        two round trips cost as much as the query. Use :meth:`read` for several statements.
+        """
         try:
-            with self.engines.read.begin() as conn:
-                yield conn
+            with self.engines.read.connect() as conn:
+                yield conn.execution_options(**{SINGLE_STATEMENT: True})
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
 

@@ -109,6 +109,10 @@ class _StepRow:
         return self._m[_T.c[name]]
 
 
+_MD = table_of(MetadataEntry)
+_MD_OF_STEP = select(_MD).where(
+    _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
+)
 _NEWEST_HIT = (
     select(_T.c.id)
     .where(_T.c.cache_key == bindparam("key"), _T.c.status == ExecutionStatus.COMPLETED.value)
@@ -123,6 +127,7 @@ _FIND_CACHED = (
         _A.c.name.label("artifact_name"),
         _AV.c.id.label("av_id"),
         *[c.label(f"av_{c.name}") for c in _AV.c if c.name != "id"],
+        select(_MD.c.id).where(_MD.c.step_run_id == _T.c.id).limit(1).exists().label("has_metadata"),
     )
     .outerjoin(_L, (_L.c.step_run_id == _T.c.id) & (_L.c.kind == "output"))
     .outerjoin(_AV, _AV.c.id == _L.c.artifact_version_id)
@@ -143,12 +148,6 @@ def _links(s: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, di
     return out
 
 
-_MD = table_of(MetadataEntry)
-_MD_OF_STEP = select(_MD).where(
-    _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
-)
-
-
 def _copy_metadata(c: Connection, source: uuid.UUID, target: uuid.UUID, run_id: uuid.UUID) -> None:
     """A cached step carries the metadata its original logged, so filters find the new run too."""
     rows = c.execute(_MD_OF_STEP, {"step": source}).mappings().all()
@@ -165,11 +164,13 @@ class StepRepository:
 
     def __init__(self, sessions: Sessions) -> None:
         self._s = sessions
+        # find_cached learns whether the hit logged metadata; start() then skips an empty copy.
+        self._has_metadata: dict[uuid.UUID, bool] = {}
 
     def start(self, step: StepRunCreate) -> uuid.UUID:
         """Record a step run (running, or cached with its outputs linked); return its id."""
         row_id = uuid.uuid4()
-        values = step.model_dump(exclude={"inputs", "outputs"})
+        values = {k: v for k, v in step if k not in ("inputs", "outputs")}  # shallow: no re-serialization
         values.update(id=row_id, created_at=utcnow(), resource_samples=[], attempts=[])
         links = [
             {"step_run_id": row_id, "kind": kind, "name": name, "artifact_version_id": av}
@@ -180,8 +181,9 @@ class StepRepository:
             c.execute(insert(_T), [values])
             if links:
                 c.execute(insert(_L), links)
-            if step.cached_from_step_run_id is not None:
-                _copy_metadata(c, step.cached_from_step_run_id, row_id, step.run_id)
+            source = step.cached_from_step_run_id
+            if source is not None and self._has_metadata.pop(source, True):
+                _copy_metadata(c, source, row_id, step.run_id)
         return row_id
 
     def finish(
@@ -253,7 +255,9 @@ class StepRepository:
             return None
         outs = {r.output_name: _version(r) for r in rows if r.output_name is not None}
         step = rows[0]._mapping
-        return to_read(_StepRow(step), {"output": {k: v.id for k, v in outs.items()}}), outs
+        read = to_read(_StepRow(step), {"output": {k: v.id for k, v in outs.items()}})
+        self._has_metadata[read.id] = bool(rows[0].has_metadata)
+        return read, outs
 
     def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
         """The latest earlier run of the same step of the same pipeline (to explain a cache miss)."""
