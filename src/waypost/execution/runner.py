@@ -54,6 +54,15 @@ class StepOutcome:
     duration_s: float = 0.0
 
 
+@dataclass
+class CacheMiss:
+    """Why a step must run: its cache key's parts, the key, and the reason in words."""
+
+    parts: dict[str, Any]
+    key: str
+    reason: str
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -129,19 +138,30 @@ class StepRunner:
     # -- one step ---------------------------------------------------------------------
     def run_step(self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]]) -> StepOutcome:
         """Run (or serve from cache) one step whose upstream steps have finished."""
+        lookup = self.check_cache(step, upstream)
+        return lookup if isinstance(lookup, StepOutcome) else self.execute(step, upstream, lookup)
+
+    def check_cache(
+        self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]]
+    ) -> StepOutcome | CacheMiss:
+        """Serve ``step`` from the cache (recording it as cached), or say why it cannot be."""
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
         parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()})
         key = cache.key(parts)
         use_cache = (
             step.settings.enable_cache if step.settings.enable_cache is not None else self.spec.settings.enable_cache
         )
-        if use_cache:
-            hit, reason = self._try_cache(step, parts, key, inputs)
-            if hit is not None:
-                return hit
-        else:
-            reason = "Caching is disabled for this step."
+        if not use_cache:
+            return CacheMiss(parts, key, "Caching is disabled for this step.")
+        hit, reason = self._try_cache(step, parts, key, inputs)
+        return hit if hit is not None else CacheMiss(parts, key, reason)
 
+    def execute(
+        self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]], miss: CacheMiss
+    ) -> StepOutcome:
+        """Run ``step``'s function and record it, after :meth:`check_cache` missed."""
+        inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
+        parts, key, reason = miss.parts, miss.key, miss.reason
         logs_on = step.settings.enable_step_logs
         logs_enabled = self.spec.settings.enable_step_logs if logs_on is None else logs_on
         # No log location is recorded when nothing will be stored there.

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from waypost.enums import ExecutionStatus
-from waypost.execution.runner import StepOutcome, StepRunner
+from waypost.execution.runner import CacheMiss, StepOutcome, StepRunner
 from waypost.schemas import PipelineSpec, StepSpec
 
 Listener = Callable[[str, StepSpec, StepOutcome | None], None]
@@ -48,8 +48,20 @@ class ExecutionPlan:
 
     def run(self, step: StepSpec, done: dict[str, StepOutcome]) -> StepOutcome:
         """Run ``step`` now; its upstream steps must be in ``done``."""
+        lookup = self.check_cache(step, done)
+        return lookup if isinstance(lookup, StepOutcome) else self.execute(step, done, lookup)
+
+    def check_cache(self, step: StepSpec, done: dict[str, StepOutcome]) -> StepOutcome | CacheMiss:
+        """Serve ``step`` from the cache if it can be; cheap, so orchestrators call it inline."""
+        lookup = self.runner.check_cache(step, {name: done[name].outputs for name in step.upstream})
+        if isinstance(lookup, StepOutcome):
+            self.notify("end", step, lookup)
+        return lookup
+
+    def execute(self, step: StepSpec, done: dict[str, StepOutcome], miss: CacheMiss) -> StepOutcome:
+        """Run ``step``'s function after a cache miss."""
         self.notify("start", step)
-        outcome = self.runner.run_step(step, {name: done[name].outputs for name in step.upstream})
+        outcome = self.runner.execute(step, {name: done[name].outputs for name in step.upstream}, miss)
         self.notify("end", step, outcome)
         return outcome
 

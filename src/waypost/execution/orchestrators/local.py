@@ -54,7 +54,16 @@ class LocalOrchestrator(Orchestrator):
                     continue
                 while ready and len(running) < plan.max_parallel:
                     name = ready.pop(0)
-                    running[pool.submit(plan.run, steps[name], done)] = name
+                    # Cache look-ups run here: a hit costs about a millisecond, less than a
+                    # hand-off to a worker thread and back.
+                    lookup = plan.check_cache(steps[name], done)
+                    if isinstance(lookup, StepOutcome):
+                        done[name] = lookup
+                        self._release(plan, name, steps, waiting, dependents, done, ready)
+                        continue
+                    running[pool.submit(plan.execute, steps[name], done, lookup)] = name
+                if not running:
+                    continue
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     name = running.pop(fut)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,6 +137,12 @@ class Sessions:
         self.engines = engines
         self._read = sessionmaker(engines.read, expire_on_commit=False)
         self._write = sessionmaker(engines.write, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue on a lock, which
+        # wakes the next one at once; left to SQLite, a blocked writer sleeps in its busy
+        # handler (1 ms and more per try). Other processes still meet the busy timeout.
+        self._write_lock: threading.Lock | contextlib.nullcontext[None] = (
+            threading.Lock() if engines.dialect == "sqlite" else contextlib.nullcontext()
+        )
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -162,7 +170,7 @@ class Sessions:
     def write_conn(self) -> Iterator[Connection]:
         """A bare connection in a write transaction, for hot paths that skip the ORM."""
         try:
-            with self.engines.write.begin() as conn:
+            with self._write_lock, self.engines.write.begin() as conn:
                 yield conn
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
@@ -171,7 +179,7 @@ class Sessions:
     def write(self) -> Iterator[Session]:
         """A session whose changes commit together or not at all."""
         try:
-            with self._write() as session, session.begin():
+            with self._write_lock, self._write() as session, session.begin():
                 yield session
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
