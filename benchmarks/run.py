@@ -56,6 +56,7 @@ def _per_step(make: Callable[[int, bool], object], steps: int, repeats: int) -> 
         uncached.append((time.perf_counter() - t) / steps * 1000)
     p = make(-1, True)
     p()
+    p()  # the first all-cached run still warms SQLite's page cache after the writes above
     for _ in range(repeats):
         t = time.perf_counter()
         run = p()
@@ -68,9 +69,9 @@ def bench_steps() -> None:
     from _pipelines import chain, fan
 
     for label, make, steps, repeats in (
-        ("10-step chain", lambda salt, c: chain(10, salt, c), 10, 7),
-        ("100-step chain", lambda salt, c: chain(100, salt, c), 100, 3),
-        ("1→50→1 fan-out/in", lambda salt, c: fan(50, salt, c), 52, 3),
+        ("10-step chain", lambda salt, c: chain(10, salt, c), 10, 15),
+        ("100-step chain", lambda salt, c: chain(100, salt, c), 100, 5),
+        ("1→50→1 fan-out/in", lambda salt, c: fan(50, salt, c), 52, 5),
     ):
         unc, cac = _per_step(make, steps, repeats)
         record(f"{label}: per step, uncached", unc, "ms", 5)

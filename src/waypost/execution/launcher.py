@@ -113,7 +113,10 @@ def launch(
         reporter.start(run)
     outcomes: dict[str, StepOutcome] = {}
     try:
-        outcomes = (orchestrator or LocalOrchestrator()).execute(plan)
+        try:
+            outcomes = (orchestrator or LocalOrchestrator()).execute(plan)
+        finally:
+            runner.flush()
     except KeyboardInterrupt:
         stop.set()
         final = _finish(rt, run, spec, outcomes, ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C).")

@@ -9,6 +9,7 @@ registers nothing.
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -54,6 +55,11 @@ class StepOutcome:
     duration_s: float = 0.0
 
 
+#: Cache hits are recorded in batches of at most this many, or this old (seconds).
+_MAX_PENDING = 500
+_MAX_PENDING_S = 0.25
+
+
 @dataclass
 class CacheMiss:
     """Why a step must run: its cache key's parts, the key, and the reason in words."""
@@ -93,6 +99,9 @@ class StepRunner:
         self.model_version = model_version
         self.stop_event = stop_event or threading.Event()
         self._configs: dict[str, dict[str, Any]] = {}
+        self._pending: list[StepRunCreate] = []
+        self._pending_lock = threading.Lock()
+        self._pending_since = 0.0
 
     # -- the cache --------------------------------------------------------------------
     def _try_cache(
@@ -105,7 +114,7 @@ class StepRunner:
                 self.artifact_store.exists(av.uri) for av in outputs.values()
             ):
                 now = _now()
-                self.store.steps.start(
+                self._record_cached(
                     # Built from already-validated parts: skip re-validation on this hot path.
                     StepRunCreate.model_construct(
                         run_id=self.run.id,
@@ -160,6 +169,7 @@ class StepRunner:
         self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]], miss: CacheMiss
     ) -> StepOutcome:
         """Run ``step``'s function and record it, after :meth:`check_cache` missed."""
+        self.flush()  # cached steps before this one are recorded before it
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
         parts, key, reason = miss.parts, miss.key, miss.reason
         logs_on = step.settings.enable_step_logs
@@ -289,6 +299,24 @@ class StepRunner:
                     ctx,
                 )
         return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped."), {}, attempts, ctx
+
+    # -- batched cache hits ------------------------------------------------------------
+    def _record_cached(self, step: StepRunCreate) -> None:
+        """Queue a cache hit's record; hits are written together (one transaction, not one each)."""
+        with self._pending_lock:
+            self._pending.append(step)
+            if len(self._pending) == 1:
+                self._pending_since = time.monotonic()
+            due = len(self._pending) >= _MAX_PENDING or time.monotonic() - self._pending_since >= _MAX_PENDING_S
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write queued cache-hit records now (before a step runs, and when the run ends)."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        if pending:
+            self.store.steps.start_many(pending)
 
     # -- helpers ----------------------------------------------------------------------
     def _config(self, step: StepSpec) -> dict[str, Any]:

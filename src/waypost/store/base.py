@@ -74,6 +74,7 @@ class RunStore(Protocol):
 
 class StepStore(Protocol):
     def start(self, step: StepRunCreate) -> uuid.UUID: ...
+    def start_many(self, steps: builtins.list[StepRunCreate]) -> builtins.list[uuid.UUID]: ...
     def finish(
         self,
         step_run_id: uuid.UUID,

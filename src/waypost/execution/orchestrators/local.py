@@ -64,6 +64,7 @@ class LocalOrchestrator(Orchestrator):
                     running[pool.submit(plan.execute, steps[name], done, lookup)] = name
                 if not running:
                     continue
+                plan.runner.flush()  # queued cache hits become visible while we wait
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     name = running.pop(fut)

@@ -169,22 +169,38 @@ class StepRepository:
 
     def start(self, step: StepRunCreate) -> uuid.UUID:
         """Record a step run (running, or cached with its outputs linked); return its id."""
-        row_id = uuid.uuid4()
-        values = {k: v for k, v in step if k not in ("inputs", "outputs")}  # shallow: no re-serialization
-        values.update(id=row_id, created_at=utcnow(), resource_samples=[], attempts=[])
-        links = [
-            {"step_run_id": row_id, "kind": kind, "name": name, "artifact_version_id": av}
-            for kind, mapping in (("input", step.inputs), ("output", step.outputs))
-            for name, av in mapping.items()
-        ]
-        with self._s.write_conn() as c:
-            c.execute(insert(_T), [values])
-            if links:
-                c.execute(insert(_L), links)
+        return self.start_many([step])[0]
+
+    def start_many(self, steps: builtins.list[StepRunCreate]) -> builtins.list[uuid.UUID]:
+        """Record several step runs in one transaction (the runner batches cache hits so)."""
+        now = utcnow()
+        ids: builtins.list[uuid.UUID] = []
+        rows: builtins.list[dict[str, Any]] = []
+        links: builtins.list[dict[str, Any]] = []
+        copies: builtins.list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]] = []
+        for step in steps:
+            row_id = uuid.uuid4()
+            ids.append(row_id)
+            values = {k: v for k, v in step if k not in ("inputs", "outputs")}  # shallow: no re-serialization
+            values.update(id=row_id, created_at=step.started_at or now, resource_samples=[], attempts=[])
+            rows.append(values)
+            links.extend(
+                {"step_run_id": row_id, "kind": kind, "name": name, "artifact_version_id": av}
+                for kind, mapping in (("input", step.inputs), ("output", step.outputs))
+                for name, av in mapping.items()
+            )
             source = step.cached_from_step_run_id
             if source is not None and self._has_metadata.pop(source, True):
-                _copy_metadata(c, source, row_id, step.run_id)
-        return row_id
+                copies.append((source, row_id, step.run_id))
+        if not rows:
+            return ids
+        with self._s.write_conn() as c:
+            c.execute(insert(_T), rows)
+            if links:
+                c.execute(insert(_L), links)
+            for source, target, run_id in copies:
+                _copy_metadata(c, source, target, run_id)
+        return ids
 
     def finish(
         self,
