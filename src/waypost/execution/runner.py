@@ -109,7 +109,7 @@ class StepRunner:
     ) -> tuple[StepOutcome | None, str]:
         hit = self.store.steps.find_cached(key)
         if hit is not None:
-            prior, outputs = hit
+            outputs = hit.outputs
             if set(outputs) == {o.name for o in step.outputs} and all(
                 self.artifact_store.exists(av.uri) for av in outputs.values()
             ):
@@ -123,8 +123,9 @@ class StepRunner:
                         status=ExecutionStatus.CACHED,
                         cache_key=key,
                         cache_components=parts,
-                        cached_from_step_run_id=prior.id,
-                        cached_from_run_id=prior.run_id,
+                        cached_from_step_run_id=hit.step_run_id,
+                        cached_from_run_id=hit.run_id,
+                        copy_cached_metadata=hit.has_metadata,
                         cache_miss_reason=None,
                         parameters=step.parameters,
                         config=self._config(step),
@@ -132,7 +133,7 @@ class StepRunner:
                         source_hash=step.source_hash,
                         docstring=step.docstring,
                         upstream=step.upstream,
-                        log_uri=prior.log_uri,
+                        log_uri=hit.log_uri,
                         started_at=now,
                         ended_at=now,
                         inputs={n: av.id for n, av in inputs.items()},

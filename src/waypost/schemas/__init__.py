@@ -11,6 +11,7 @@ from waypost.schemas.metadata import MetadataCreate, MetadataRead
 from waypost.schemas.models import ModelRead, ModelVersionRead
 from waypost.schemas.runs import (
     AttemptRead,
+    CacheHit,
     PipelineRead,
     RunCreate,
     RunRead,
@@ -37,6 +38,7 @@ __all__ = [
     "ArtifactVersionCreate",
     "ArtifactVersionRead",
     "AttemptRead",
+    "CacheHit",
     "InputSpec",
     "MetadataCreate",
     "MetadataRead",

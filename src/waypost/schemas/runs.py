@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from waypost.enums import ExecutionStatus
+from waypost.schemas.artifacts import ArtifactVersionRead
 from waypost.schemas.common import ReadModel
 
 
@@ -108,6 +109,19 @@ class StepRunCreate(BaseModel):
     ended_at: datetime | None = None
     inputs: dict[str, UUID] = Field(default_factory=dict)
     outputs: dict[str, UUID] = Field(default_factory=dict)
+    copy_cached_metadata: bool = Field(
+        default=False, description="Copy the metadata the cached-from step logged onto this one."
+    )
+
+
+class CacheHit(BaseModel):
+    """The newest successful step run with a cache key: what a cache hit reuses."""
+
+    step_run_id: UUID
+    run_id: UUID
+    log_uri: str | None
+    has_metadata: bool
+    outputs: dict[str, ArtifactVersionRead]
 
 
 class AttemptRead(ReadModel):

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from waypost.enums import ExecutionStatus
+from waypost.enums import ExecutionStatus, MetadataType
 from waypost.exceptions import NotFoundError, StoreError
-from waypost.schemas import StepRunCreate, StepRunFinish
+from waypost.schemas import MetadataCreate, StepRunCreate, StepRunFinish
 from waypost.store import Store
 from waypost.testing.assertions import assert_one_line, names
 from waypost.testing.factories import (
@@ -152,13 +152,13 @@ class CacheContract:
         found = store.steps.find_cached(key)
 
         assert found is not None
-        step, versions = found
-        assert step.id == newest.id
-        assert step.run_id == newest_run.id
+        versions = found.outputs
+        assert found.step_run_id == newest.id
+        assert found.run_id == newest_run.id
         assert set(versions) == {"model"}
         assert versions["model"].id == outputs["model"].id
         assert versions["model"].version == 2
-        assert step.outputs == {"model": outputs["model"].id}
+        assert found.has_metadata is False
         assert store.steps.find_cached(uuid.uuid4().hex) is None
 
     def test_cached_step_links_original_outputs(self, store: Store) -> None:
@@ -183,6 +183,46 @@ class CacheContract:
         assert cached.cached_from_run_id == original_run.id
         assert cached.outputs == {"output": outputs["output"].id}
         assert store.artifacts.get(outputs["output"].name).latest_version == 1
+
+    def test_batched_cache_hits_carry_the_original_metadata(self, store: Store) -> None:
+        pipe = make_pipeline(store)
+        original_run = make_run(store, pipe)
+        key = uuid.uuid4().hex
+        original, outputs = make_step_run(store, original_run, "evaluate", cache_key=key)
+        store.metadata.add(
+            [
+                MetadataCreate(
+                    key="accuracy", value=0.97, type=MetadataType.FLOAT, run_id=original_run.id, step_run_id=original.id
+                )
+            ]
+        )
+        hit = store.steps.find_cached(key)
+        assert hit is not None
+        assert hit.has_metadata
+        runs = [make_run(store, pipe) for _ in range(3)]
+        ids = store.steps.start_many(
+            [
+                StepRunCreate(
+                    run_id=run.id,
+                    name="evaluate",
+                    step_name="evaluate",
+                    status=ExecutionStatus.CACHED,
+                    cache_key=key,
+                    cached_from_step_run_id=hit.step_run_id,
+                    cached_from_run_id=hit.run_id,
+                    copy_cached_metadata=hit.has_metadata,
+                    outputs={n: av.id for n, av in hit.outputs.items()},
+                )
+                for run in runs
+            ]
+        )
+        assert len(set(ids)) == 3
+        for run, step_id in zip(runs, ids, strict=True):
+            assert store.steps.get_by_id(step_id).outputs == {"output": outputs["output"].id}
+            copied = store.metadata.list(step_run_id=step_id)
+            assert [(m.key, m.value, m.run_id) for m in copied] == [("accuracy", 0.97, run.id)]
+        found = store.runs.list(f"metadata.accuracy>0.9 pipeline:{pipe.name}")
+        assert found.total == 4
 
     def test_previous_finds_the_last_run_of_the_same_step(self, store: Store) -> None:
         pipe = make_pipeline(store)

@@ -146,12 +146,16 @@ class PipelineRun(_IdMixin, Base):
 
 class StepRun(_IdMixin, Base):
     __tablename__ = "step_runs"
-    __table_args__ = (UniqueConstraint("run_id", "name"), Index("ix_step_runs_step_name", "step_name"))
+    __table_args__ = (
+        UniqueConstraint("run_id", "name"),
+        Index("ix_step_runs_step_name", "step_name"),
+        Index("ix_step_runs_cache_lookup", "cache_key", "status", "created_at"),
+    )
     run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pipeline_runs.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(255))
     step_name: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(32))
-    cache_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    cache_key: Mapped[str | None] = mapped_column(String(64))
     cache_components: Mapped[dict[str, Any]] = mapped_column(default=dict)
     cache_miss_reason: Mapped[str | None] = mapped_column(Text)
     cached_from_step_run_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from waypost.enums import ExecutionStatus
@@ -21,6 +21,7 @@ from waypost.schemas import (
     ArtifactVersionCreate,
     ArtifactVersionRead,
     AttemptRead,
+    CacheHit,
     StepRunCreate,
     StepRunFinish,
     StepRunRead,
@@ -79,7 +80,7 @@ def to_read(row: Any, links: dict[str, dict[str, uuid.UUID]]) -> StepRunRead:
     )
 
 
-def _version(row: Row[Any]) -> ArtifactVersionRead:
+def _version(row: Any) -> ArtifactVersionRead:
     return ArtifactVersionRead.model_construct(
         id=row.av_id,
         artifact_id=row.av_artifact_id,
@@ -99,16 +100,6 @@ def _version(row: Row[Any]) -> ArtifactVersionRead:
     )
 
 
-class _StepRow:
-    """Attribute access to the step-run columns of a joined row."""
-
-    def __init__(self, mapping: Any) -> None:
-        self._m = mapping
-
-    def __getattr__(self, name: str) -> Any:
-        return self._m[_T.c[name]]
-
-
 _MD = table_of(MetadataEntry)
 _MD_OF_STEP = select(_MD).where(
     _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
@@ -122,7 +113,9 @@ _NEWEST_HIT = (
 )
 _FIND_CACHED = (
     select(
-        _T,
+        _T.c.id.label("step_id"),
+        _T.c.run_id.label("step_run_run_id"),
+        _T.c.log_uri.label("step_log_uri"),
         _L.c.name.label("output_name"),
         _A.c.name.label("artifact_name"),
         _AV.c.id.label("av_id"),
@@ -164,8 +157,6 @@ class StepRepository:
 
     def __init__(self, sessions: Sessions) -> None:
         self._s = sessions
-        # find_cached learns whether the hit logged metadata; start() then skips an empty copy.
-        self._has_metadata: dict[uuid.UUID, bool] = {}
 
     def start(self, step: StepRunCreate) -> uuid.UUID:
         """Record a step run (running, or cached with its outputs linked); return its id."""
@@ -181,7 +172,8 @@ class StepRepository:
         for step in steps:
             row_id = uuid.uuid4()
             ids.append(row_id)
-            values = {k: v for k, v in step if k not in ("inputs", "outputs")}  # shallow: no re-serialization
+            # shallow: no re-serialization
+            values = {k: v for k, v in step if k not in ("inputs", "outputs", "copy_cached_metadata")}
             values.update(id=row_id, created_at=step.started_at or now, resource_samples=[], attempts=[])
             rows.append(values)
             links.extend(
@@ -190,7 +182,7 @@ class StepRepository:
                 for name, av in mapping.items()
             )
             source = step.cached_from_step_run_id
-            if source is not None and self._has_metadata.pop(source, True):
+            if source is not None and step.copy_cached_metadata:
                 copies.append((source, row_id, step.run_id))
         if not rows:
             return ids
@@ -263,17 +255,20 @@ class StepRepository:
             if new:
                 s.execute(insert(_T), new)
 
-    def find_cached(self, cache_key: str) -> tuple[StepRunRead, dict[str, ArtifactVersionRead]] | None:
+    def find_cached(self, cache_key: str) -> CacheHit | None:
         """The newest successful step run with ``cache_key``, with its output versions (one query)."""
         with self._s.read_conn() as c:
             rows = c.execute(_FIND_CACHED, {"key": cache_key}).all()
         if not rows:
             return None
-        outs = {r.output_name: _version(r) for r in rows if r.output_name is not None}
-        step = rows[0]._mapping
-        read = to_read(_StepRow(step), {"output": {k: v.id for k, v in outs.items()}})
-        self._has_metadata[read.id] = bool(rows[0].has_metadata)
-        return read, outs
+        first = rows[0]
+        return CacheHit.model_construct(
+            step_run_id=first.step_id,
+            run_id=first.step_run_run_id,
+            log_uri=first.step_log_uri,
+            has_metadata=bool(first.has_metadata),
+            outputs={r.output_name: _version(r) for r in rows if r.output_name is not None},
+        )
 
     def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
         """The latest earlier run of the same step of the same pipeline (to explain a cache miss)."""
