@@ -58,8 +58,7 @@ def launch(
     rt = rt or runtime_mod.current()
     store, settings = rt.store, rt.settings.execution
     rt.check_artifact_store()
-    pipeline = store.pipelines.get_or_create(spec.name)
-    snapshot = store.pipelines.snapshot(pipeline.id, spec)
+    pipeline, snapshot = rt.snapshot_for(spec)
     mv = None
     if spec.model is not None:
         mv = store.models.get_or_create_version(

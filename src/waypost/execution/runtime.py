@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
+from waypost.schemas import PipelineRead, PipelineSpec, SnapshotRead
 from waypost.settings import WaypostSettings, config_path, load_settings
 from waypost.store import Store, open_store
 
@@ -21,6 +22,20 @@ class Runtime:
     artifact_store: ArtifactStore
     registry: MaterializerRegistry
     artifact_store_checked: bool = False
+    snapshots: dict[tuple[str, str], tuple[PipelineRead, SnapshotRead]] = field(default_factory=dict)
+
+    def snapshot_for(self, spec: PipelineSpec) -> tuple[PipelineRead, SnapshotRead]:
+        """The pipeline and snapshot records for ``spec``, looked up once per process.
+
+        Both are immutable once written, so a process that runs the same pipeline again
+        (a notebook, a sweep) skips two queries per run.
+        """
+        key = (spec.name, spec.structure_hash())
+        known = self.snapshots.get(key)
+        if known is None:
+            pipeline = self.store.pipelines.get_or_create(spec.name)
+            known = self.snapshots[key] = (pipeline, self.store.pipelines.snapshot(pipeline.id, spec))
+        return known
 
     def check_artifact_store(self) -> None:
         """Fail fast, once per process, when the artifact store cannot be written."""
