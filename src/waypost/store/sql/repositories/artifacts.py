@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import Connection, Insert, Table, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -82,6 +83,36 @@ def _insert_if_absent(dialect: str, table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=["name"])
 
 
+def _next_versions(
+    s: Connection, art: Table, names: builtins.list[str], now: datetime
+) -> builtins.list[tuple[uuid.UUID, int]]:
+    """Bump each named artifact's version counter (creating it when new); (id, number) per name."""
+    out: dict[int, tuple[uuid.UUID, int]] = {}
+    returning = s.dialect.update_returning  # SQLite and PostgreSQL: one statement per version
+    # Lock artifact rows in name order, so two writers never wait on each other in a cycle.
+    for index in sorted(range(len(names)), key=names.__getitem__):
+        name = names[index]
+        bump = update(art).where(art.c.name == name).values(latest_version=art.c.latest_version + 1)
+        row = s.execute(bump.returning(art.c.id, art.c.latest_version)).first() if returning else None
+        if row is not None:
+            out[index] = (row[0], row[1])
+        else:
+            # New artifact (or no RETURNING on MySQL). A concurrent writer may create the same one
+            # meanwhile: insert-if-absent waits for it instead of failing (a failed insert plus a
+            # retry deadlocks on MySQL), and the locking read sees its row (a plain read on MySQL
+            # would still show this transaction's old snapshot).
+            s.execute(
+                _insert_if_absent(s.dialect.name, art).values(
+                    id=uuid.uuid4(), name=name, latest_version=0, created_at=now
+                )
+            )
+            artifact_id = s.execute(select(art.c.id).where(art.c.name == name).with_for_update()).scalar_one()
+            s.execute(update(art).where(art.c.id == artifact_id).values(latest_version=art.c.latest_version + 1))
+            number = s.execute(select(art.c.latest_version).where(art.c.id == artifact_id)).scalar_one()
+            out[index] = (artifact_id, number)
+    return [out[i] for i in range(len(names))]
+
+
 def register_versions(
     s: Connection, versions: Iterable[ArtifactVersionCreate], step_run_id: uuid.UUID | None, run_id: uuid.UUID | None
 ) -> builtins.list[ArtifactVersionRead]:
@@ -95,29 +126,16 @@ def register_versions(
     if not versions:
         return []
     art = table_of(Artifact)
-    names = sorted({v.name for v in versions})
-    ids = dict(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(names))).all())
     now = utcnow()
-    missing = [n for n in names if n not in ids]
-    if missing:
-        # A concurrent writer may create the same artifact meanwhile: insert-if-absent waits for it
-        # instead of failing (a failed insert plus a retry deadlocks on MySQL), and the locking read
-        # sees its row (a plain read on MySQL would still show this transaction's old snapshot).
-        for n in missing:
-            s.execute(
-                _insert_if_absent(s.dialect.name, art).values(id=uuid.uuid4(), name=n, latest_version=0, created_at=now)
-            )
-        ids.update(s.execute(select(art.c.name, art.c.id).where(art.c.name.in_(missing)).with_for_update()).all())
+    numbers = _next_versions(s, art, [v.name for v in versions], now)
     out: builtins.list[ArtifactVersionRead] = []
     rows = []
-    for v in versions:
-        s.execute(update(art).where(art.c.id == ids[v.name]).values(latest_version=art.c.latest_version + 1))
-        number = s.execute(select(art.c.latest_version).where(art.c.id == ids[v.name])).scalar_one()
+    for v, (artifact_id, number) in zip(versions, numbers, strict=True):
         viz = [z.model_dump(mode="json") for z in v.visualizations]
         rows.append(
             {
                 "id": v.id,
-                "artifact_id": ids[v.name],
+                "artifact_id": artifact_id,
                 "version": number,
                 "uri": v.uri,
                 "data_type": v.data_type,
@@ -135,7 +153,7 @@ def register_versions(
         out.append(
             ArtifactVersionRead.model_construct(
                 id=v.id,
-                artifact_id=ids[v.name],
+                artifact_id=artifact_id,
                 name=v.name,
                 version=number,
                 uri=v.uri,
