@@ -1,14 +1,15 @@
 # Waypost's developer commands; CI runs the same ones (.ci/run -> make test).
 SHELL := /bin/bash
 PY := .venv/bin/python
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else a private copy bootstrapped into .tools/ (no system packages touched).
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
 .PHONY: install run test lint format typecheck pytest bench gen clean
 
 install: .venv/.installed
 
 .venv/.installed: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || test -x $(UV) || python3 -m pip install --user --quiet uv
+	@test -x "$(UV)" || command -v uv >/dev/null 2>&1 || (python3 -m venv .tools && .tools/bin/pip install --quiet uv)
 	$(UV) sync --frozen --all-extras --quiet
 	@touch $@
 
@@ -36,4 +37,4 @@ bench: install
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .venv .tools .mypy_cache .pytest_cache .ruff_cache
