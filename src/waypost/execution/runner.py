@@ -115,28 +115,18 @@ class StepRunner:
             ):
                 now = _now()
                 self._record_cached(
-                    # Built from already-validated parts: skip re-validation on this hot path.
-                    StepRunCreate.model_construct(
-                        run_id=self.run.id,
-                        name=step.name,
-                        step_name=step.step_name,
+                    self._record(
+                        step,
+                        parts,
+                        key,
+                        inputs,
                         status=ExecutionStatus.CACHED,
-                        cache_key=key,
-                        cache_components=parts,
                         cached_from_step_run_id=hit.step_run_id,
                         cached_from_run_id=hit.run_id,
                         copy_cached_metadata=hit.has_metadata,
-                        cache_miss_reason=None,
-                        parameters=step.parameters,
-                        config=self._config(step),
-                        source_code=step.source_code,
-                        source_hash=step.source_hash,
-                        docstring=step.docstring,
-                        upstream=step.upstream,
                         log_uri=hit.log_uri,
                         started_at=now,
                         ended_at=now,
-                        inputs={n: av.id for n, av in inputs.items()},
                         outputs={n: av.id for n, av in outputs.items()},
                     )
                 )
@@ -179,23 +169,15 @@ class StepRunner:
         log_uri = self.artifact_store.log_uri(self.run.id, step.name) if logs_enabled else None
         started = _now()
         step_run_id = self.store.steps.start(
-            StepRunCreate(
-                run_id=self.run.id,
-                name=step.name,
-                step_name=step.step_name,
+            self._record(
+                step,
+                parts,
+                key,
+                inputs,
                 status=ExecutionStatus.RUNNING,
-                cache_key=key,
-                cache_components=parts,
                 cache_miss_reason=reason,
-                parameters=step.parameters,
-                config=self._config(step),
-                source_code=step.source_code,
-                source_hash=step.source_hash,
-                docstring=step.docstring,
-                upstream=step.upstream,
                 log_uri=log_uri,
                 started_at=started,
-                inputs={n: av.id for n, av in inputs.items()},
             )
         )
         sink = StepLogSink(
@@ -320,6 +302,31 @@ class StepRunner:
             self.store.steps.start_many(pending)
 
     # -- helpers ----------------------------------------------------------------------
+    def _record(
+        self,
+        step: StepSpec,
+        parts: dict[str, Any],
+        key: str,
+        inputs: dict[str, ArtifactVersionRead],
+        **fields: Any,
+    ) -> StepRunCreate:
+        """A step run record from already-validated parts (no re-validation: a hot path)."""
+        return StepRunCreate.model_construct(
+            run_id=self.run.id,
+            name=step.name,
+            step_name=step.step_name,
+            cache_key=key,
+            cache_components=parts,
+            parameters=step.parameters,
+            config=self._config(step),
+            source_code=step.source_code,
+            source_hash=step.source_hash,
+            docstring=step.docstring,
+            upstream=step.upstream,
+            inputs={n: av.id for n, av in inputs.items()},
+            **fields,
+        )
+
     def _config(self, step: StepSpec) -> dict[str, Any]:
         """The step's settings as JSON, computed once per step."""
         cfg = self._configs.get(step.name)
