@@ -45,3 +45,22 @@ def test_import_waypost_loads_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "", f"import waypost pulled in {out}"
+
+
+def test_testing_all() -> None:
+    import waypost.testing
+
+    assert sorted(waypost.testing.__all__) == [
+        "StoreContract",
+        "assert_one_line",
+        "make_artifact_version",
+        "make_metadata",
+        "make_model_version",
+        "make_pipeline",
+        "make_run",
+        "make_spec",
+        "make_step_run",
+        "metadata_type",
+        "start_step",
+        "unique_name",
+    ]
