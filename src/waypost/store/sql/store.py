@@ -6,11 +6,13 @@ from waypost.store.base import StoreCapabilities
 from waypost.store.sql.engine import Engines, Sessions, make_engines
 from waypost.store.sql.migrate import ensure_schema
 from waypost.store.sql.repositories.artifacts import ArtifactRepository
+from waypost.store.sql.repositories.auth import AuthRepository
 from waypost.store.sql.repositories.metadata import MetadataRepository
 from waypost.store.sql.repositories.models import ModelRepository
 from waypost.store.sql.repositories.pipelines import PipelineRepository
 from waypost.store.sql.repositories.runs import RunRepository
 from waypost.store.sql.repositories.steps import StepRepository
+from waypost.store.sql.repositories.users import UserRepository
 
 
 class SqlStore:
@@ -27,6 +29,8 @@ class SqlStore:
         self.artifacts = ArtifactRepository(self.sessions)
         self.metadata = MetadataRepository(self.sessions)
         self.models = ModelRepository(self.sessions)
+        self.users = UserRepository(self.sessions)
+        self.auth = AuthRepository(self.sessions)
 
     @property
     def capabilities(self) -> StoreCapabilities:

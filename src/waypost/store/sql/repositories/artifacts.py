@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, Insert, Table, func, insert, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -83,6 +83,16 @@ def _insert_if_absent(dialect: str, table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=["name"])
 
 
+_ART = table_of(Artifact)
+_INSERT_VERSION = insert(table_of(ArtifactVersion))
+_BUMP_RETURNING = (
+    update(_ART)
+    .where(_ART.c.name == bindparam("artifact_name"))
+    .values(latest_version=_ART.c.latest_version + 1)
+    .returning(_ART.c.id, _ART.c.latest_version)
+)
+
+
 def _next_versions(
     s: Connection, art: Table, names: builtins.list[str], now: datetime
 ) -> builtins.list[tuple[uuid.UUID, int]]:
@@ -92,8 +102,7 @@ def _next_versions(
     # Lock artifact rows in name order, so two writers never wait on each other in a cycle.
     for index in sorted(range(len(names)), key=names.__getitem__):
         name = names[index]
-        bump = update(art).where(art.c.name == name).values(latest_version=art.c.latest_version + 1)
-        row = s.execute(bump.returning(art.c.id, art.c.latest_version)).first() if returning else None
+        row = s.execute(_BUMP_RETURNING, {"artifact_name": name}).first() if returning else None
         if row is not None:
             out[index] = (row[0], row[1])
         else:
@@ -169,7 +178,7 @@ def register_versions(
                 tags=list(v.tags),
             )
         )
-    s.execute(insert(table_of(ArtifactVersion)), rows)
+    s.execute(_INSERT_VERSION, rows)
     for v in versions:
         if v.tags:
             add_tags(s, "artifact_version", v.id, v.tags)

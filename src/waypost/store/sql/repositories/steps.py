@@ -100,6 +100,11 @@ def _version(row: Any) -> ArtifactVersionRead:
     )
 
 
+# Statements on every step's path are built once: building one costs more than running it.
+_INSERT_STEP = insert(_T)
+_INSERT_LINK = insert(_L)
+_FINISH_STEP = update(_T).where(_T.c.id == bindparam("finish_id"))  # SET columns come from the parameters
+
 _MD = table_of(MetadataEntry)
 _MD_OF_STEP = select(_MD).where(
     _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
@@ -187,9 +192,9 @@ class StepRepository:
         if not rows:
             return ids
         with self._s.write_conn() as c:
-            c.execute(insert(_T), rows)
+            c.execute(_INSERT_STEP, rows)
             if links:
-                c.execute(insert(_L), links)
+                c.execute(_INSERT_LINK, links)
             for source, target, run_id in copies:
                 _copy_metadata(c, source, target, run_id)
         return ids
@@ -208,13 +213,13 @@ class StepRepository:
             created = register_versions(s, outputs.values(), step_run_id, run_id) if outputs else []
             if created:
                 s.execute(
-                    insert(_L),
+                    _INSERT_LINK,
                     [
                         {"step_run_id": step_run_id, "kind": "output", "name": n, "artifact_version_id": av.id}
                         for n, av in zip(outputs, created, strict=True)
                     ],
                 )
-            s.execute(update(_T).where(_T.c.id == step_run_id).values(**values))
+            s.execute(_FINISH_STEP, {**values, "finish_id": step_run_id})
         return dict(zip(outputs, created, strict=True))
 
     def set_status(

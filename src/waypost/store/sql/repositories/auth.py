@@ -1,0 +1,172 @@
+"""API keys, browser sessions and one-time login tokens; only hashes of their secrets are stored.
+
+Every ``resolve_*`` reads the database, so revocation, expiry and deactivation take effect on
+the very next request.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from waypost.exceptions import ParameterError
+from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.orm import ApiKey, AuthSession, User, utcnow
+from waypost.store.sql.repositories._common import not_found
+
+KEY_PREFIX = "wpk"
+SESSION = "session"
+LOGIN_TOKEN = "login_token"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AuthRepository:
+    """Credentials other than passwords."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    # -- API keys ---------------------------------------------------------------------
+    def create_api_key(self, user_id: uuid.UUID, name: str, *, expires_at: datetime | None = None) -> ApiKeyCreated:
+        """A new key for ``user_id``; the returned ``key`` is the only copy of the secret."""
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise ParameterError("expires_at needs a timezone, e.g. 2026-12-31T00:00:00Z.")
+        prefix = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        key = f"{KEY_PREFIX}_{prefix}_{secret}"
+        with self._s.write() as s:
+            if s.get(User, user_id) is None:
+                raise not_found("user", user_id, "list the users to see their names")
+            row = ApiKey(user_id=user_id, name=name, prefix=prefix, key_hash=_hash(key), expires_at=expires_at)
+            s.add(row)
+            s.flush()
+            return ApiKeyCreated(**ApiKeyRead.model_validate(row).model_dump(), key=key)
+
+    def resolve_api_key(self, key: str) -> UserRead | None:
+        """The active user a valid, unexpired, unrevoked key belongs to, else None."""
+        parts = key.split("_", 2)
+        if len(parts) != 3 or parts[0] != KEY_PREFIX:
+            return None
+        now = utcnow()
+        with self._s.read() as s:
+            found = s.execute(
+                select(ApiKey, User).join(User, User.id == ApiKey.user_id).where(ApiKey.prefix == parts[1])
+            ).first()
+            if found is None:
+                return None
+            row, user = found
+            if not hmac.compare_digest(row.key_hash, _hash(key)):
+                return None
+            if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+                return None
+            if not user.is_active:
+                return None
+            return UserRead.model_validate(user)
+
+    def list_api_keys(self, user_id: uuid.UUID) -> builtins.list[ApiKeyRead]:
+        """A user's keys, newest first (revoked ones included)."""
+        with self._s.read() as s:
+            rows = s.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at.desc()))
+            return [ApiKeyRead.model_validate(r) for r in rows]
+
+    def get_api_key(self, key_id: uuid.UUID) -> ApiKeyRead:
+        """One key's record."""
+        with self._s.read() as s:
+            row = s.get(ApiKey, key_id)
+            if row is None:
+                raise not_found("API key", key_id, "list the keys to see their ids")
+            return ApiKeyRead.model_validate(row)
+
+    def revoke_api_key(self, key_id: uuid.UUID) -> None:
+        """Revoke a key at once (revoking twice is harmless)."""
+        with self._s.write() as s:
+            row = s.get(ApiKey, key_id)
+            if row is None:
+                raise not_found("API key", key_id, "list the keys to see their ids")
+            if row.revoked_at is None:
+                row.revoked_at = utcnow()
+
+    def revoke_user_api_keys(self, user_id: uuid.UUID) -> None:
+        """Revoke every key of a user."""
+        with self._s.write() as s:
+            s.execute(
+                update(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow())
+            )
+
+    # -- sessions and one-time login tokens -------------------------------------------
+    def create_session(self, user_id: uuid.UUID, ttl_s: float) -> str:
+        """A new browser session; returns its token (the cookie value)."""
+        return self._issue(user_id, SESSION, ttl_s)
+
+    def resolve_session(self, token: str) -> UserRead | None:
+        """The active user of a live session, else None."""
+        return self._resolve(token, SESSION, consume=False)
+
+    def end_session(self, token: str) -> None:
+        """End one session (logout)."""
+        with self._s.write() as s:
+            s.execute(
+                update(AuthSession)
+                .where(AuthSession.token_hash == _hash(token), AuthSession.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
+
+    def end_user_sessions(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+        """End every session of a user, except the one whose token is ``keep``."""
+        stmt = update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        if keep is not None:
+            stmt = stmt.where(AuthSession.token_hash != _hash(keep))
+        with self._s.write() as s:
+            s.execute(stmt.values(revoked_at=utcnow()))
+
+    def create_login_token(self, user_id: uuid.UUID, ttl_s: float = 600) -> str:
+        """A single-use login token (the link ``waypost up`` prints)."""
+        return self._issue(user_id, LOGIN_TOKEN, ttl_s)
+
+    def redeem_login_token(self, token: str) -> UserRead | None:
+        """The user of a live login token, which is used up by this call; else None."""
+        return self._resolve(token, LOGIN_TOKEN, consume=True)
+
+    def _issue(self, user_id: uuid.UUID, kind: str, ttl_s: float) -> str:
+        token = secrets.token_urlsafe(32)
+        with self._s.write() as s:
+            if s.get(User, user_id) is None:
+                raise not_found("user", user_id, "list the users to see their names")
+            s.add(
+                AuthSession(
+                    user_id=user_id, kind=kind, token_hash=_hash(token), expires_at=utcnow() + timedelta(seconds=ttl_s)
+                )
+            )
+        return token
+
+    def _resolve(self, token: str, kind: str, *, consume: bool) -> UserRead | None:
+        now = utcnow()
+        live = (
+            AuthSession.token_hash == _hash(token),
+            AuthSession.kind == kind,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+        )
+        if consume:
+            with self._s.write() as s:
+                # One UPDATE both checks and uses the token, so two racing redeems cannot both win.
+                used = s.execute(update(AuthSession).where(*live).values(revoked_at=now))
+                if used.rowcount != 1:  # type: ignore[attr-defined]
+                    return None
+                user = s.scalar(
+                    select(User).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == _hash(token))
+                )
+                return UserRead.model_validate(user) if user is not None and user.is_active else None
+        with self._s.read() as s:
+            user = s.scalar(select(User).join(AuthSession, AuthSession.user_id == User.id).where(*live))
+            return UserRead.model_validate(user) if user is not None and user.is_active else None
