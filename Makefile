@@ -15,6 +15,7 @@ install: .venv/.installed
 
 run: install
 	$(PY) examples/run_examples.py
+	.venv/bin/waypost up
 
 lint: install
 	.venv/bin/ruff check src tests benchmarks examples scripts

@@ -13,6 +13,7 @@ from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
 from waypost.cli.logs import logs_command
 from waypost.cli.run import run_command
+from waypost.cli.server import down_command, status_command, up_command
 
 app = typer.Typer(
     name="waypost",
@@ -28,6 +29,9 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.command("logs")(logs_command)
+app.command("up")(up_command)
+app.command("down")(down_command)
+app.command("status")(status_command)
 
 
 def _version() -> str:

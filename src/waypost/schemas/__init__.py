@@ -1,12 +1,14 @@
 """Pydantic wire schemas: the single source of truth for the API, the REST client and the dashboard."""
 
 from waypost.schemas.artifacts import (
+    ArtifactFileRead,
     ArtifactRead,
     ArtifactVersionCreate,
     ArtifactVersionRead,
     VisualizationRef,
 )
 from waypost.schemas.common import MAX_PAGE_SIZE, Page, ReadModel
+from waypost.schemas.logs import LogLineRead, LogSearchHit
 from waypost.schemas.metadata import MetadataCreate, MetadataRead
 from waypost.schemas.models import ModelRead, ModelVersionRead
 from waypost.schemas.runs import (
@@ -15,6 +17,7 @@ from waypost.schemas.runs import (
     PipelineRead,
     RunCreate,
     RunRead,
+    RunUpdate,
     SnapshotRead,
     StepRunCreate,
     StepRunFinish,
@@ -34,12 +37,15 @@ from waypost.schemas.spec import (
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "ArtifactFileRead",
     "ArtifactRead",
     "ArtifactVersionCreate",
     "ArtifactVersionRead",
     "AttemptRead",
     "CacheHit",
     "InputSpec",
+    "LogLineRead",
+    "LogSearchHit",
     "MetadataCreate",
     "MetadataRead",
     "ModelRead",
@@ -55,6 +61,7 @@ __all__ = [
     "RetryConfig",
     "RunCreate",
     "RunRead",
+    "RunUpdate",
     "SnapshotRead",
     "StepRunCreate",
     "StepRunFinish",

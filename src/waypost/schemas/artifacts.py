@@ -70,3 +70,10 @@ class ArtifactVersionRead(ReadModel):
     producer_run_id: UUID | None
     created_at: datetime
     tags: list[str] = Field(default_factory=list)
+
+
+class ArtifactFileRead(BaseModel):
+    """A file inside an artifact version's folder."""
+
+    path: str = Field(description="Path relative to the artifact version's folder.")
+    size: int

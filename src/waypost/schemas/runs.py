@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -50,6 +50,12 @@ class RunCreate(BaseModel):
     tags: list[str] = Field(default_factory=list)
     model_version_id: UUID | None = None
     started_at: datetime | None = None
+
+
+class RunUpdate(BaseModel):
+    """A change to a run through the API: tags to attach."""
+
+    add_tags: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(default_factory=list, max_length=100)
 
 
 class RunRead(ReadModel):

@@ -28,6 +28,7 @@ from waypost.exceptions import ConfigurationError
 __all__ = [
     "ArtifactStoreSettings",
     "ExecutionSettings",
+    "ServerSettings",
     "StoreSettings",
     "WaypostSettings",
     "config_path",
@@ -72,6 +73,33 @@ class ExecutionSettings(BaseModel):
     show_progress: bool = True
 
 
+class ServerSettings(BaseModel):
+    """The API server that ``waypost up`` runs."""
+
+    host: str = Field(default="127.0.0.1", description="Interface to listen on.")
+    port: int = Field(default=8742, ge=1, le=65535)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names accepted besides 127.0.0.1, localhost and ::1 (DNS-rebinding guard).",
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; none by default.")
+    session_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="How long a login session lasts.")
+    base_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*/?$", description="URL prefix, e.g. /waypost.")
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(
+        default=4 * 1024**3, ge=1024, description="Largest raw (application/octet-stream) upload body."
+    )
+
+    dashboard_dir: Path | None = Field(
+        default=None, description="The dashboard build to serve at /. Default: dashboard/dist of the source tree."
+    )
+
+    @property
+    def prefix(self) -> str:
+        """The base path without a trailing slash ("" at the root)."""
+        return self.base_path.rstrip("/")
+
+
 class WaypostSettings(BaseSettings):
     """All of Waypost's settings."""
 
@@ -83,6 +111,7 @@ class WaypostSettings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings)
     artifact_store: ArtifactStoreSettings = Field(default_factory=ArtifactStoreSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @classmethod
     def settings_customise_sources(

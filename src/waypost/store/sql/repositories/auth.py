@@ -164,7 +164,9 @@ class AuthRepository:
                 if used.rowcount != 1:  # type: ignore[attr-defined]
                     return None
                 user = s.scalar(
-                    select(User).join(AuthSession, AuthSession.user_id == User.id).where(AuthSession.token_hash == _hash(token))
+                    select(User)
+                    .join(AuthSession, AuthSession.user_id == User.id)
+                    .where(AuthSession.token_hash == _hash(token))
                 )
                 return UserRead.model_validate(user) if user is not None and user.is_active else None
         with self._s.read() as s:

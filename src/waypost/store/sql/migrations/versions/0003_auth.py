@@ -57,11 +57,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_user_id"))
-        batch_op.drop_index(batch_op.f("ix_auth_sessions_created_at"))
+    # Dropping a table drops its indexes; MySQL refuses to drop an index a foreign key uses first.
     op.drop_table("auth_sessions")
-    with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_api_keys_user_id"))
-        batch_op.drop_index(batch_op.f("ix_api_keys_created_at"))
     op.drop_table("api_keys")

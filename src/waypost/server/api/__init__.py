@@ -1,0 +1,35 @@
+"""The API routers, mounted by ``create_app`` under ``<base path>/api/v1``.
+
+Add a router here and every route in it must declare ``require(...)`` or ``public()``
+(see ``waypost.server.deps``), or ``create_app`` refuses to start.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from waypost.server.api import (
+    artifacts,
+    auth,
+    events,
+    health,
+    logs,
+    metadata,
+    models,
+    pipelines,
+    runs,
+    steps,
+)
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    pipelines.router,
+    runs.router,
+    steps.router,
+    logs.router,
+    artifacts.router,
+    metadata.router,
+    models.router,
+    events.router,
+]

@@ -1,0 +1,101 @@
+"""Artifacts, artifact versions, and a version's content (by version id only, never by path)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Response
+
+from waypost.schemas import ArtifactFileRead, ArtifactRead, ArtifactVersionRead, Page, StepRunRead
+from waypost.server.api._params import Filter, PageNo, Size, Sort
+from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep
+from waypost.server.services import artifacts
+
+router = APIRouter(tags=["artifacts"])
+
+RangeHeader = Annotated[str | None, Header(alias="Range", max_length=200)]
+_FILE = {"description": "The file (206 with a Range header).", "content": {"application/octet-stream": {}}}
+
+
+@router.get("/artifacts", response_model=Page[ArtifactRead])
+def list_artifacts(
+    store: StoreDep, user: CurrentUser, q: Filter = "", sort: Sort = None, page: PageNo = 1, size: Size = 50
+) -> Page[ArtifactRead]:
+    """Artifacts matching the filter, with their latest version's facts."""
+    return artifacts.list_artifacts(store, q, sort, page, size)
+
+
+@router.get("/artifacts/{artifact}", response_model=ArtifactRead)
+def get_artifact(artifact: str, store: StoreDep, user: CurrentUser) -> ArtifactRead:
+    """An artifact by id or exact name."""
+    return artifacts.get_artifact_or_404(store, artifact)
+
+
+@router.get("/artifacts/{artifact}/versions", response_model=Page[ArtifactVersionRead])
+def list_artifact_versions(
+    artifact: str,
+    store: StoreDep,
+    user: CurrentUser,
+    q: Filter = "",
+    sort: Sort = None,
+    page: PageNo = 1,
+    size: Size = 50,
+) -> Page[ArtifactVersionRead]:
+    """An artifact's versions, newest first."""
+    return artifacts.list_artifact_versions(store, artifact, q, sort, page, size)
+
+
+@router.get("/artifact-versions", response_model=Page[ArtifactVersionRead])
+def list_versions(
+    store: StoreDep, user: CurrentUser, q: Filter = "", sort: Sort = None, page: PageNo = 1, size: Size = 50
+) -> Page[ArtifactVersionRead]:
+    """Artifact versions matching the filter (`name:`, `type:`, `run:`, `metadata.KEY>…`)."""
+    return artifacts.list_versions(store, q, sort, page, size)
+
+
+@router.get("/artifact-versions/{version}", response_model=ArtifactVersionRead)
+def get_version(version: str, store: StoreDep, user: CurrentUser) -> ArtifactVersionRead:
+    """A version by id, or `NAME` (the latest) or `NAME:N`."""
+    return artifacts.get_version_or_404(store, version)
+
+
+@router.get("/artifact-versions/{version_id}/consumers", response_model=Page[StepRunRead])
+def list_consumers(
+    version_id: uuid.UUID, store: StoreDep, user: CurrentUser, page: PageNo = 1, size: Size = 50
+) -> Page[StepRunRead]:
+    """Step runs that took this version as an input."""
+    return artifacts.list_consumers(store, version_id, page, size)
+
+
+@router.get("/artifact-versions/{version_id}/files", response_model=list[ArtifactFileRead])
+def list_files(
+    version_id: uuid.UUID, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser
+) -> list[ArtifactFileRead]:
+    """The files inside the version's folder."""
+    return artifacts.list_files(store, files, version_id)
+
+
+@router.get("/artifact-versions/{version_id}/visualizations/{index}", responses={200: _FILE, 206: _FILE})
+def get_visualization(
+    version_id: uuid.UUID,
+    index: Annotated[int, Path(ge=0, le=10_000)],
+    store: StoreDep,
+    files: ArtifactStoreDep,
+    user: CurrentUser,
+    range: RangeHeader = None,  # the header's name
+) -> Response:
+    """The i-th stored visualization; HTML comes with `Content-Security-Policy: sandbox allow-scripts`."""
+    return artifacts.visualization(store, files, version_id, index, range)
+
+
+@router.get("/artifact-versions/{version_id}/download", responses={200: _FILE, 206: _FILE})
+def download_version(
+    version_id: uuid.UUID,
+    store: StoreDep,
+    files: ArtifactStoreDep,
+    user: CurrentUser,
+    range: RangeHeader = None,  # the header's name
+) -> Response:
+    """The version as an attachment: its single file, or a zip of its folder."""
+    return artifacts.download(store, files, version_id, range)

@@ -1,0 +1,135 @@
+"""/auth: login, logout, password change, the caller, service accounts and their API keys."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+
+from waypost.schemas.users import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    LoginRequest,
+    Me,
+    PasswordChange,
+    ServiceAccountCreate,
+    TokenExchange,
+    UserRead,
+)
+from waypost.server.auth.cookies import clear_session, set_session
+from waypost.server.deps import SESSION_COOKIE, CurrentUser, StoreDep, csrf_token_for, public, require
+from waypost.settings import WaypostSettings
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+Admin = Depends(require("admin"))
+
+
+def _ttl(request: Request) -> int:
+    settings: WaypostSettings = request.app.state.settings
+    return settings.server.session_ttl_s
+
+
+def start_session(request: Request, response: Response, store: StoreDep, user: UserRead) -> Me:
+    """Open a session for ``user`` and set its cookies."""
+    token = store.auth.create_session(user.id, _ttl(request))
+    csrf = set_session(request, response, token)
+    return Me(user=user, via="session", csrf_token=csrf)
+
+
+@router.post("/login", dependencies=[public()])
+def login(body: LoginRequest, request: Request, response: Response, store: StoreDep) -> Me:
+    """Log in with username and password; sets the session cookie and returns the CSRF token."""
+    user = store.users.verify_password(body.username, body.password)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password.")
+    return start_session(request, response, store, user)
+
+
+@router.post("/exchange", dependencies=[public()])
+def exchange(body: TokenExchange, request: Request, response: Response, store: StoreDep) -> Me:
+    """Trade a one-time login token for a session."""
+    user = store.auth.redeem_login_token(body.token)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This login link is invalid, expired or used already.")
+    return start_session(request, response, store, user)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, response: Response, store: StoreDep, user: CurrentUser) -> None:
+    """End this session (a bearer caller has nothing to end; revoke the key instead)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if user.via == "session" and token:
+        store.auth.end_session(token)
+    clear_session(request, response)
+
+
+@router.get("/me")
+def me(request: Request, store: StoreDep, user: CurrentUser) -> Me:
+    """The caller; for a browser session, the CSRF token too."""
+    token = request.cookies.get(SESSION_COOKIE)
+    csrf = csrf_token_for(token) if user.via == "session" and token else None
+    return Me(user=store.users.get(user.user_id), via=user.via, csrf_token=csrf)
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChange, request: Request, store: StoreDep, user: CurrentUser) -> None:
+    """Change your password; every other session and every API key of yours ends."""
+    if store.users.verify_password(user.name, body.current_password) is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
+    store.users.set_password(user.user_id, body.new_password)
+    keep = request.cookies.get(SESSION_COOKIE) if user.via == "session" else None
+    store.auth.end_user_sessions(user.user_id, keep=keep)
+    store.auth.revoke_user_api_keys(user.user_id)
+
+
+# -- service accounts (admin) -------------------------------------------------------
+def _service_account(store: StoreDep, account_id: uuid.UUID) -> UserRead:
+    account = store.users.get(account_id)
+    if not account.is_service_account:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No service account '{account_id}' exists.")
+    return account
+
+
+@router.post("/service-accounts", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
+def create_service_account(body: ServiceAccountCreate, store: StoreDep) -> UserRead:
+    """A new service account (it authenticates with API keys only)."""
+    return store.users.create(body.name, full_name=body.full_name, is_admin=body.is_admin, is_service_account=True)
+
+
+@router.get("/service-accounts", dependencies=[Admin])
+def list_service_accounts(store: StoreDep) -> list[UserRead]:
+    """Every service account."""
+    return store.users.list(service_accounts=True)
+
+
+@router.delete("/service-accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Admin])
+def delete_service_account(account_id: uuid.UUID, store: StoreDep) -> None:
+    """Delete a service account and its keys."""
+    store.users.delete(_service_account(store, account_id).id)
+
+
+@router.post("/service-accounts/{account_id}/api-keys", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
+def create_api_key(account_id: uuid.UUID, body: ApiKeyCreate, store: StoreDep) -> ApiKeyCreated:
+    """A new API key; the ``key`` in this answer is shown once and never again."""
+    account = _service_account(store, account_id)
+    return store.auth.create_api_key(account.id, body.name, expires_at=body.expires_at)
+
+
+@router.get("/service-accounts/{account_id}/api-keys", dependencies=[Admin])
+def list_api_keys(account_id: uuid.UUID, store: StoreDep) -> list[ApiKeyRead]:
+    """A service account's keys (without their secrets)."""
+    return store.auth.list_api_keys(_service_account(store, account_id).id)
+
+
+@router.delete(
+    "/service-accounts/{account_id}/api-keys/{key_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    dependencies=[Admin],
+)
+def revoke_api_key(account_id: uuid.UUID, key_id: uuid.UUID, store: StoreDep) -> None:
+    """Revoke a key; requests with it fail from now on."""
+    key = store.auth.get_api_key(key_id)
+    if key.user_id != _service_account(store, account_id).id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No API key '{key_id}' on this service account.")
+    store.auth.revoke_api_key(key_id)

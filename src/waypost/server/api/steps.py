@@ -1,0 +1,26 @@
+"""Step runs of a pipeline run."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from waypost.schemas import Page, StepRunRead
+from waypost.server.api._params import Filter, PageNo, Size
+from waypost.server.deps import CurrentUser, StoreDep
+from waypost.server.services import steps
+
+router = APIRouter(prefix="/runs/{run}/steps", tags=["steps"])
+
+
+@router.get("", response_model=Page[StepRunRead])
+def list_steps(
+    run: str, store: StoreDep, user: CurrentUser, q: Filter = "", page: PageNo = 1, size: Size = 50
+) -> Page[StepRunRead]:
+    """A run's step runs in start order; ``q`` takes ``name``, ``step`` and ``status`` terms."""
+    return steps.list_steps(store, run, q, page, size)
+
+
+@router.get("/{step}", response_model=StepRunRead)
+def get_step(run: str, step: str, store: StoreDep, user: CurrentUser) -> StepRunRead:
+    """A step run by its invocation name (or id)."""
+    return steps.get_step_or_404(store, run, step)

@@ -1,0 +1,79 @@
+"""The app factory: routers, middleware, error handlers, and the fail-closed route check."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import RouteContext, iter_route_contexts
+
+from waypost.artifacts.store import ArtifactStore
+from waypost.exceptions import ConfigurationError
+from waypost.server import errors, web
+from waypost.server.api import ROUTERS
+from waypost.server.deps import auth_markers
+from waypost.server.middleware import BodyLimit, HostAllowList
+from waypost.server.version import server_version
+from waypost.settings import WaypostSettings
+from waypost.store.sql.store import SqlStore
+
+__all__ = ["API_PREFIX", "api_routes", "check_routes", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: ArtifactStore) -> FastAPI:
+    """A Waypost server over ``store`` and ``artifact_store``.
+
+    Raises:
+        ConfigurationError: a route declares neither ``require(...)`` nor ``public()``.
+    """
+    server = settings.server
+    prefix = server.prefix
+    app = FastAPI(
+        title="Waypost",
+        version=server_version(),
+        openapi_url=None,  # served behind authentication by web.router
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.artifact_store = artifact_store
+    for router in ROUTERS:
+        app.include_router(router, prefix=prefix + API_PREFIX)
+    app.include_router(web.router, prefix=prefix)
+    errors.install(app)
+    if server.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=server.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Last-Event-ID", "Range"],
+        )
+    app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes, max_upload_bytes=server.max_upload_bytes)
+    allowed = [*server.allowed_hosts]
+    if server.host not in ("0.0.0.0", "::", ""):
+        allowed.append(server.host)
+    app.add_middleware(HostAllowList, allowed=allowed)
+    check_routes(app)
+    return app
+
+
+def api_routes(app: FastAPI) -> list[RouteContext]:
+    """Every route of ``app`` as served (included routers flattened, their prefixes applied)."""
+    return list(iter_route_contexts(app.routes))
+
+
+def check_routes(app: FastAPI) -> None:
+    """Fail closed: raise unless every route declares ``require(...)`` or ``public()``."""
+    undeclared: list[str] = []
+    for route in api_routes(app):
+        dependant = getattr(route, "dependant", None)
+        if dependant is None or not auth_markers(dependant):  # mounts and plain Starlette routes included
+            methods = ",".join(sorted(route.methods or ["WS"]))
+            undeclared.append(f"{methods} {route.path}")
+    if undeclared:
+        raise ConfigurationError(
+            f"Routes without require(...) or public(): {', '.join(undeclared)}; declare what each needs."
+        )

@@ -1,0 +1,1 @@
+"""Browser-session plumbing: the session and CSRF cookies."""

@@ -1,0 +1,190 @@
+"""Dependency aliases every route uses: the stores, the caller, and the permission a route needs.
+
+Every API route declares either ``require(permission)`` (directly, or through ``CurrentUser``)
+or ``public()``; :func:`waypost.server.app.create_app` refuses to build an app with a route
+that declares neither (fail closed)::
+
+    @router.get("/runs")
+    def list_runs(store: StoreDep, user: CurrentUser) -> Page[RunRead]: ...
+
+    @router.delete("/runs/{run_id}", dependencies=[Depends(require("write"))])
+    def delete_run(run_id: uuid.UUID, store: StoreDep) -> None: ...
+
+    @router.get("/health", dependencies=[public()])
+    def health() -> dict[str, str]: ...
+
+The caller is looked up on every request (no caching), so deactivating a user, revoking a
+key, logging out or changing a password ends access at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, HTTPException, Request, params
+
+from waypost.artifacts.store import ArtifactStore
+from waypost.schemas.users import UserRead
+from waypost.store.sql.store import SqlStore
+
+__all__ = [
+    "CSRF_HEADER",
+    "PERMISSIONS",
+    "SESSION_COOKIE",
+    "ArtifactStoreDep",
+    "CurrentUser",
+    "Principal",
+    "StoreDep",
+    "csrf_token_for",
+    "public",
+    "require",
+]
+
+PERMISSIONS = ("read", "write", "admin")
+SESSION_COOKIE = "waypost_session"
+CSRF_COOKIE = "waypost_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Attribute set on the callables of ``require`` and ``public``; create_app looks for it.
+AUTH_MARKER = "__waypost_auth__"
+
+
+def get_store(request: Request) -> SqlStore:
+    """The app's metadata store."""
+    store: SqlStore = request.app.state.store
+    return store
+
+
+def get_artifact_store(request: Request) -> ArtifactStore:
+    """The app's artifact store."""
+    artifacts: ArtifactStore = request.app.state.artifact_store
+    return artifacts
+
+
+StoreDep = Annotated[SqlStore, Depends(get_store)]
+ArtifactStoreDep = Annotated[ArtifactStore, Depends(get_artifact_store)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and how they proved it."""
+
+    user_id: uuid.UUID
+    name: str
+    is_admin: bool
+    via: Literal["session", "api_key"]
+
+    def can(self, permission: str) -> bool:
+        """Admins may do everything; every active user may read and write (RBAC comes later)."""
+        return self.is_admin or permission in ("read", "write")
+
+
+def csrf_token_for(session_token: str) -> str:
+    """The CSRF token bound to a session: the SPA echoes it in ``X-CSRF-Token``."""
+    return hashlib.sha256(b"waypost-csrf\0" + session_token.encode()).hexdigest()
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(request: Request, store: SqlStore) -> Principal:
+    """The caller, from ``Authorization: Bearer <api key>`` or the session cookie; 401/403 otherwise."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise _unauthorized("The Authorization header must be 'Bearer <api key>'.")
+        user = store.auth.resolve_api_key(key.strip())
+        if user is None:
+            raise _unauthorized("The API key is invalid, expired or revoked; create a new one.")
+        return _principal(user, "api_key")
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        user = store.auth.resolve_session(token)
+        if user is None:
+            raise _unauthorized("Your session has ended; log in again.")
+        if request.method not in SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), csrf_token_for(token).encode()):
+                raise HTTPException(
+                    status_code=403, detail=f"Missing or wrong {CSRF_HEADER} header; reload the page and retry."
+                )
+        return _principal(user, "session")
+    raise _unauthorized("Not authenticated; log in or send 'Authorization: Bearer <api key>'.")
+
+
+def _principal(user: UserRead, via: Literal["session", "api_key"]) -> Principal:
+    return Principal(user_id=user.id, name=user.name, is_admin=user.is_admin, via=via)
+
+
+def check_json_body(request: Request) -> None:
+    """Refuse a body that is not JSON (415) on a route that takes a JSON body."""
+    if request.method in SAFE_METHODS:
+        return
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None:  # no body, or one the route reads raw (uploads)
+        return
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    if not has_body:
+        return
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json" and not (ctype.startswith("application/") and ctype.endswith("+json")):
+        raise HTTPException(
+            status_code=415, detail="This endpoint takes a JSON body; send Content-Type: application/json."
+        )
+
+
+def require(permission: str) -> Callable[..., Principal]:
+    """A dependency that authenticates the caller and checks ``permission`` ("read", "write", "admin").
+
+    Use as ``Depends(require("write"))``; it returns the :class:`Principal`.
+    """
+    if permission not in PERMISSIONS:
+        raise ValueError(f"Unknown permission '{permission}'; use one of {', '.join(PERMISSIONS)}.")
+
+    def dependency(request: Request, store: StoreDep) -> Principal:
+        principal = authenticate(request, store)
+        check_json_body(request)
+        if not principal.can(permission):
+            raise HTTPException(status_code=403, detail=f"This needs the '{permission}' permission, which you lack.")
+        return principal
+
+    setattr(dependency, AUTH_MARKER, permission)
+    dependency.__name__ = f"require_{permission}"
+    return dependency
+
+
+def _public(request: Request) -> None:
+    check_json_body(request)
+
+
+setattr(_public, AUTH_MARKER, "public")
+
+
+def public() -> Any:
+    """Marks a route that needs no authentication: ``dependencies=[public()]``."""
+    marker: params.Depends = Depends(_public)
+    return marker
+
+
+def auth_markers(dependant: Any) -> set[str]:
+    """The auth markers (permissions or "public") anywhere in a route's dependency tree."""
+    found: set[str] = set()
+    stack = [dependant]
+    while stack:
+        node = stack.pop()
+        mark = getattr(node.call, AUTH_MARKER, None) if node.call is not None else None
+        if mark is not None:
+            found.add(mark)
+        stack.extend(node.dependencies)
+    return found
+
+
+CurrentUser = Annotated[Principal, Depends(require("read"))]

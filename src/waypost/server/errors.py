@@ -1,0 +1,86 @@
+"""Exception handlers: every error becomes a status and a one-line JSON ``detail``, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from waypost.exceptions import (
+    ArtifactStoreError,
+    ConfigurationError,
+    FilterSyntaxError,
+    MaterializerError,
+    NotFoundError,
+    ParameterError,
+    StoreLockedError,
+    WaypostError,
+)
+
+log = logging.getLogger("waypost.server")
+
+#: Most specific first; the first isinstance match wins.
+STATUS_OF: list[tuple[type[WaypostError], int]] = [
+    (NotFoundError, 404),
+    (StoreLockedError, 503),
+    (FilterSyntaxError, 400),
+    (ParameterError, 422),
+    (ConfigurationError, 422),
+    (MaterializerError, 422),
+    (ArtifactStoreError, 502),
+]
+
+
+def one_line(text: str) -> str:
+    """The first non-empty line of ``text``."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "Error.")
+
+
+def detail(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON error response."""
+    return JSONResponse({"detail": one_line(message)}, status_code=status, headers=headers)
+
+
+def status_of(exc: WaypostError) -> int:
+    """The HTTP status for one of our errors (400 when none is more specific)."""
+    return next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
+
+
+async def _waypost_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, WaypostError)
+    code = status_of(exc)
+    if code >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    return detail(code, str(exc) or type(exc).__name__)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return detail(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if not errors:
+        return detail(422, "Invalid request.")
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return detail(422, f"Invalid {where}: {first.get('msg', 'invalid value')}{more}.")
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return detail(500, "Internal server error; the server log has the details.")
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(WaypostError, _waypost_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

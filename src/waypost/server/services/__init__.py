@@ -1,0 +1,1 @@
+"""Services: the invariants behind each resource's routes, over the SqlStore."""

@@ -1,0 +1,150 @@
+"""Artifacts, their versions, and the content of a version (served by version id only)."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import uuid
+import zipfile
+from typing import Any
+
+from fastapi import HTTPException, Response, status
+
+from waypost.artifacts.store import ArtifactStore
+from waypost.enums import VisualizationType
+from waypost.schemas import ArtifactFileRead, ArtifactRead, ArtifactVersionRead, Page, StepRunRead
+from waypost.server.services._common import or_404, page_of
+from waypost.server.services._files import (
+    HTML_SANDBOX,
+    MAX_RESPONSE_BYTES,
+    checked_uri,
+    file_response,
+    read,
+    safe_filename,
+)
+from waypost.store.sql.store import SqlStore
+
+_TEXT = {
+    VisualizationType.HTML: "text/html; charset=utf-8",
+    VisualizationType.MARKDOWN: "text/markdown; charset=utf-8",
+    VisualizationType.TEXT: "text/plain; charset=utf-8",
+}
+
+
+# -- records ---------------------------------------------------------------------------
+def list_artifacts(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[ArtifactRead]:
+    """Artifacts matching the filter ``q``."""
+    return store.artifacts.list(q, sort=sort, page=page, size=size)
+
+
+def get_artifact_or_404(store: SqlStore, ref: str) -> ArtifactRead:
+    """An artifact by id or exact name."""
+    return or_404(lambda: store.artifacts.get(ref))
+
+
+def list_artifact_versions(
+    store: SqlStore, ref: str, q: str, sort: str | None, page: int, size: int
+) -> Page[ArtifactVersionRead]:
+    """Versions of the artifact ``ref``, newest first, filtered by ``q`` too."""
+    artifact = get_artifact_or_404(store, ref)
+    quoted = artifact.name.replace("\\", "\\\\").replace('"', '\\"')
+    return store.artifacts.list_versions(f'{q} name:"{quoted}"', sort=sort, page=page, size=size)
+
+
+def list_versions(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[ArtifactVersionRead]:
+    """Artifact versions of every artifact matching ``q``."""
+    return store.artifacts.list_versions(q, sort=sort, page=page, size=size)
+
+
+def get_version_or_404(store: SqlStore, ref: str | uuid.UUID) -> ArtifactVersionRead:
+    """A version by id, or ``name`` (latest) / ``name:N``."""
+    return or_404(lambda: store.artifacts.get_version(ref))
+
+
+def list_consumers(store: SqlStore, version_id: uuid.UUID, page: int, size: int) -> Page[StepRunRead]:
+    """Step runs that took the version as an input."""
+    get_version_or_404(store, version_id)
+    ids = store.artifacts.consumers(version_id)
+    return page_of([store.steps.get_by_id(i) for i in ids], page, size)
+
+
+# -- content ---------------------------------------------------------------------------
+def list_files(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID) -> list[ArtifactFileRead]:
+    """Every file inside the version's folder, by path relative to it."""
+    return [ArtifactFileRead(path=rel, size=size) for rel, _, size in _walk(store, files, version_id)]
+
+
+def visualization(
+    store: SqlStore, files: ArtifactStore, version_id: uuid.UUID, index: int, range_header: str | None
+) -> Response:
+    """The ``index``-th visualization file; HTML in a CSP sandbox without same-origin access."""
+    version = get_version_or_404(store, version_id)
+    if not 0 <= index < len(version.visualizations):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"Artifact version '{version_id}' has {len(version.visualizations)} visualizations; "
+            f"ask for an index from 0 to {len(version.visualizations) - 1}.",
+        )
+    ref = version.visualizations[index]
+    folder = checked_uri(files, version.uri)
+    uri = checked_uri(files, f"{folder.rstrip('/')}/{ref.path}", inside=folder)
+    if ref.type in _TEXT:
+        media = _TEXT[ref.type]
+    elif ref.type == VisualizationType.IMAGE:
+        media = mimetypes.guess_type(uri)[0] or "image/png"
+    else:
+        media = "application/json"
+    if ref.type == VisualizationType.HTML:
+        return file_response(files, uri, media, range_header, csp=HTML_SANDBOX)
+    return file_response(files, uri, media, range_header)
+
+
+def download(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID, range_header: str | None) -> Response:
+    """The version as an attachment: its one file as is, or a zip of its folder."""
+    version = get_version_or_404(store, version_id)
+    found = _walk(store, files, version_id)
+    base = safe_filename(f"{version.name}-v{version.version}")
+    if len(found) == 1:
+        rel, uri, _ = found[0]
+        ext = safe_filename(rel.rsplit(".", 1)[1]) if "." in rel else ""
+        response = file_response(files, uri, "application/octet-stream", range_header)
+        name = f"{base}.{ext}" if ext else base
+    else:
+        total = sum(size for _, _, size in found)
+        if total > MAX_RESPONSE_BYTES:
+            raise HTTPException(
+                413,
+                f"The version holds {total} bytes, over the {MAX_RESPONSE_BYTES}-byte download limit; "
+                "list its files and fetch them from the artifact store.",
+            )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for rel, uri, _ in found:
+                zf.writestr(rel, read(files, uri))
+        response = Response(
+            buffer.getvalue(),
+            media_type="application/zip",
+            headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+        )
+        name = f"{base}.zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _walk(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID) -> list[tuple[str, str, int]]:
+    """(relative path, checked URI, size) of each file of the version, sorted by path."""
+    version = get_version_or_404(store, version_id)
+    folder = checked_uri(files, version.uri).rstrip("/")
+    try:
+        found: dict[str, dict[str, Any]] = files.fs.find(folder, detail=True)
+    except FileNotFoundError:
+        found = {}
+    if not found:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"The files of artifact version '{version_id}' are missing from the store."
+        )
+    out = []
+    for path, info in sorted(found.items()):
+        uri = checked_uri(files, path, inside=folder)
+        out.append((uri[len(folder) + 1 :], uri, int(info.get("size") or 0)))
+    return out
