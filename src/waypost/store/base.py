@@ -179,14 +179,23 @@ class AuthStore(Protocol):
 class Store(Protocol):
     """A metadata store: one repository per entity."""
 
-    pipelines: PipelineStore
-    runs: RunStore
-    steps: StepStore
-    artifacts: ArtifactStoreRecords
-    metadata: MetadataStore
-    models: ModelStore
-    users: UserStore
-    auth: AuthStore
+    # Read-only properties, so an implementation may hold any conforming repository type.
+    @property
+    def pipelines(self) -> PipelineStore: ...
+    @property
+    def runs(self) -> RunStore: ...
+    @property
+    def steps(self) -> StepStore: ...
+    @property
+    def artifacts(self) -> ArtifactStoreRecords: ...
+    @property
+    def metadata(self) -> MetadataStore: ...
+    @property
+    def models(self) -> ModelStore: ...
+    @property
+    def users(self) -> UserStore: ...
+    @property
+    def auth(self) -> AuthStore: ...
 
     @property
     def capabilities(self) -> StoreCapabilities: ...

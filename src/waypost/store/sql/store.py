@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from waypost.store.base import StoreCapabilities
+from waypost.store.base import Store, StoreCapabilities
 from waypost.store.sql.engine import Engines, Sessions, make_engines
 from waypost.store.sql.migrate import ensure_schema
 from waypost.store.sql.repositories.artifacts import ArtifactRepository
@@ -43,3 +43,8 @@ class SqlStore:
 
     def __repr__(self) -> str:
         return f"SqlStore({self.engines.url!r})"
+
+
+def _conforms(store: SqlStore) -> Store:
+    """Checked by mypy: SqlStore implements the Store protocol."""
+    return store
