@@ -132,7 +132,7 @@ def test_expired_login_link_is_refused(server_app: FastAPI, server_store: SqlSto
 def test_dashboard_not_built_page(anon_client: TestClient) -> None:
     r = anon_client.get("/")
     assert r.status_code == 200
-    assert "dashboard is not built" in r.text
+    assert "no dashboard build was found" in r.text
 
 
 def test_dashboard_build_is_served(

@@ -23,9 +23,9 @@ NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Waypost</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
 <h1>Waypost</h1>
-<p>The server is running, but the dashboard is not built.</p>
-<p>Build it with <code>make run</code>, or <code>cd dashboard &amp;&amp; npm ci &amp;&amp; npm run build</code>,
-then reload this page. The API is at <code>{api}</code>.</p>
+<p>The server is running, but no dashboard build was found (<code>dashboard/dist</code>).</p>
+<p>The REST API is at <code>{api}</code> (its schema at <code>/openapi.json</code>); the CLI
+(<code>waypost runs list</code>, <code>waypost runs show RUN</code>) shows the same data.</p>
 </body></html>
 """
 
