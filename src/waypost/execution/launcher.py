@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import ConfigurationError, StepFailedError, StoreError
+from waypost.exceptions import ConfigurationError, StepFailedError
 from waypost.execution import runtime as runtime_mod
+from waypost.execution.heartbeat import Heartbeats
 from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator
 from waypost.execution.orchestrators.local import LocalOrchestrator
 from waypost.execution.reporting import LiveReporter, Reporter
@@ -25,19 +26,6 @@ def run_name(spec: PipelineSpec, now: datetime) -> str:
     if template:
         return template.replace("{date}", now.strftime("%Y_%m_%d")).replace("{time}", now.strftime("%H_%M_%S_%f"))
     return f"{spec.name}-{now.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
-
-
-class _Heartbeat(threading.Thread):
-    def __init__(self, beat: Callable[[], None], interval: float) -> None:
-        super().__init__(name="waypost-heartbeat", daemon=True)
-        self.beat, self.interval, self.stopped = beat, interval, threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                self.beat()
-            except StoreError:  # a busy store must not kill the run; the next beat retries
-                continue
 
 
 def launch(
@@ -106,8 +94,8 @@ def launch(
         stop_event=stop,
         listeners=[*(listeners or []), *([reporter] if reporter else [])],
     )
-    heart = _Heartbeat(lambda: store.runs.heartbeat(run.id), settings.heartbeat_interval_s)
-    heart.start()
+    beats = Heartbeats.shared()
+    beats.add(run.id, lambda: store.runs.heartbeat(run.id), settings.heartbeat_interval_s)
     if reporter:
         reporter.start(run)
     outcomes: dict[str, StepOutcome] = {}
@@ -128,7 +116,7 @@ def launch(
             reporter.stop(final)
         raise
     finally:
-        heart.stopped.set()
+        beats.remove(run.id)
     if stop.is_set():
         status, reason = ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C)."
     elif all(o.status.is_successful for o in outcomes.values()) and len(outcomes) == len(spec.steps):

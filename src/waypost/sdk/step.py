@@ -76,6 +76,7 @@ class BaseStep:
 
     def with_options(self, **settings: Any) -> BaseStep:
         """A copy of this step with changed settings."""
+        self.source()  # computed once here, so copies made per pipeline call share it
         clone = BaseStep.__new__(BaseStep)
         clone.__dict__.update(self.__dict__)
         clone.settings = {**self.settings, "extra": dict(self.settings["extra"])}
