@@ -17,7 +17,7 @@ def waypost_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("WAYPOST_DATA_DIR", str(home))
     monkeypatch.setenv("WAYPOST_CONFIG", str(tmp_path / "config.yaml"))
     monkeypatch.setenv("WAYPOST_EXECUTION__SHOW_PROGRESS", "false")
-    for var in ("WAYPOST_STORE__URL", "WAYPOST_ARTIFACT_STORE__URI"):
+    for var in ("WAYPOST_STORE__URL", "WAYPOST_STORE__API_KEY", "WAYPOST_ARTIFACT_STORE__URI"):
         monkeypatch.delenv(var, raising=False)
     runtime.reset()
     yield home

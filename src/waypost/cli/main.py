@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 import waypost
-from waypost.cli import artifacts, pipelines, runs
+from waypost.cli import artifacts, pipelines, runs, users
 from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
+from waypost.cli.login import login_command, logout_command
 from waypost.cli.logs import logs_command
 from waypost.cli.run import run_command
 from waypost.cli.server import down_command, status_command, up_command
@@ -28,10 +29,13 @@ app.command("run")(run_command)
 app.add_typer(runs.app, name="runs")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
+app.add_typer(users.app, name="user")
 app.command("logs")(logs_command)
 app.command("up")(up_command)
 app.command("down")(down_command)
 app.command("status")(status_command)
+app.command("login")(login_command)
+app.command("logout")(logout_command)
 
 
 def _version() -> str:

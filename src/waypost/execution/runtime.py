@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -74,16 +75,43 @@ def current(settings: WaypostSettings | None = None) -> Runtime:
     with _lock:
         rt = _cache.get(key)
         if rt is None:
+            store = open_store(settings)
             rt = Runtime(
                 settings=settings,
-                store=open_store(settings),
-                artifact_store=ArtifactStore(settings.artifact_store_uri),
+                store=store,
+                artifact_store=_artifact_store(settings, store),
                 registry=MaterializerRegistry.default(),
             )
             _cache[key] = rt
         else:
             rt.settings = settings
         return rt
+
+
+def _artifact_store(settings: WaypostSettings, store: Store) -> ArtifactStore:
+    """The configured artifact store; for a server store, the server's: directly when reachable, else through it."""
+    if not settings.store_is_remote:
+        return ArtifactStore(settings.artifact_store_uri)
+    rest = importlib.import_module("waypost.store.rest.store")
+    assert isinstance(store, rest.RestStore)
+    info = store.info
+    mode = settings.store.artifact_transfer
+    if mode == "direct" or (mode == "auto" and _reaches(info.artifact_store_uri, info.artifact_store_probe)):
+        return ArtifactStore(info.artifact_store_uri)
+    server_artifacts = importlib.import_module("waypost.execution.server_artifacts")
+    remote: ArtifactStore = server_artifacts.ServerArtifactStore(
+        info.artifact_store_uri, store.files, settings.data_dir / "server-staging"
+    )
+    return remote
+
+
+def _reaches(uri: str, probe: str) -> bool:
+    """Whether this machine sees the same artifact store as the server (it reads the server's probe file)."""
+    try:
+        files = ArtifactStore(uri)
+        return files.read_bytes(files.join(".waypost-id")).decode() == probe
+    except Exception:  # not installed, not mounted, no credentials: all mean "go through the server"
+        return False
 
 
 def reset() -> None:

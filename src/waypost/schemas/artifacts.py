@@ -31,7 +31,7 @@ class ArtifactVersionCreate(BaseModel):
     data_type: str
     materializer: str
     materializer_version: str
-    size: int
+    size: int = Field(ge=0, le=2**63 - 1)  # a signed 64-bit column on every backend
     content_hash: str
     visualizations: list[VisualizationRef] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
@@ -63,7 +63,7 @@ class ArtifactVersionRead(ReadModel):
     data_type: str
     materializer: str
     materializer_version: str
-    size: int
+    size: int = Field(ge=0, le=2**63 - 1)  # a signed 64-bit column on every backend
     content_hash: str
     visualizations: list[VisualizationRef]
     producer_step_run_id: UUID | None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from waypost.schemas.common import ReadModel
 
 #: Passwords shorter than this are refused; there are no default or empty passwords.
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,254}$"
 
 
@@ -39,6 +39,14 @@ class UserCreate(_Strict):
     full_name: str | None = Field(default=None, max_length=255)
     email: str | None = Field(default=None, max_length=255)
     is_admin: bool = False
+
+
+class UserUpdate(_Strict):
+    """A change to a user; fields left out stay as they are."""
+
+    full_name: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+    is_admin: bool | None = None
 
 
 class ServiceAccountCreate(_Strict):

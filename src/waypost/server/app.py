@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import RouteContext, iter_route_contexts
@@ -19,6 +25,33 @@ from waypost.store.sql.store import SqlStore
 __all__ = ["API_PREFIX", "api_routes", "check_routes", "create_app"]
 
 API_PREFIX = "/api/v1"
+log = logging.getLogger("waypost.server")
+
+
+async def _sweep_crashed(store: SqlStore, timeout_s: float) -> None:
+    """Mark runs crashed whose heartbeats stopped, every third of the timeout."""
+    while True:
+        try:
+            crashed = await asyncio.to_thread(store.runs.mark_crashed, timeout_s)
+            if crashed:
+                log.info("Marked %d run(s) crashed: their heartbeats stopped.", len(crashed))
+        except Exception as exc:  # a locked or unreachable database must not end the sweep
+            log.warning("Crash sweep failed: %s", exc)
+        await asyncio.sleep(max(0.5, timeout_s / 3))
+
+
+def _lifespan(store: SqlStore, timeout_s: float) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(_sweep_crashed(store, timeout_s))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
 
 
 def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: ArtifactStore) -> FastAPI:
@@ -35,6 +68,7 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
         openapi_url=None,  # served behind authentication by web.router
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan(store, settings.execution.heartbeat_timeout_s),
     )
     app.state.settings = settings
     app.state.store = store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,8 @@ from waypost.exceptions import (
 )
 
 log = logging.getLogger("waypost.server")
+#: Names the WaypostError subclass behind an error response.
+ERROR_HEADER = "X-Waypost-Error"
 
 #: Most specific first; the first isinstance match wins.
 STATUS_OF: list[tuple[type[WaypostError], int]] = [
@@ -54,7 +57,8 @@ async def _waypost_error(request: Request, exc: Exception) -> JSONResponse:
     code = status_of(exc)
     if code >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
-    return detail(code, str(exc) or type(exc).__name__)
+    # The RestStore raises the same class again from this header.
+    return detail(code, str(exc) or type(exc).__name__, {ERROR_HEADER: type(exc).__name__})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -78,8 +82,34 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return detail(500, "Internal server error; the server log has the details.")
 
 
+#: What every error answer looks like; the OpenAPI schema says so instead of FastAPI's list-of-errors shape.
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "description": "An error: a one-line reason in `detail`.",
+    "type": "object",
+    "properties": {"detail": {"type": "string", "title": "Detail"}},
+    "required": ["detail"],
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make ``app.openapi()`` describe 422 answers as they are: ``{"detail": "<one line>"}``."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build().get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = ERROR_SCHEMA
+                schemas.pop("ValidationError", None)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the schema
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app`` and document their answers in its OpenAPI schema."""
+    document_errors(app)
     app.add_exception_handler(WaypostError, _waypost_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

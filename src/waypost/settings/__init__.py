@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import yaml
@@ -50,7 +50,17 @@ class StoreSettings(BaseModel):
 
     url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL (sqlite:///…, postgresql://…, mysql://…). Default: SQLite in the data dir.",
+        description=(
+            "SQLAlchemy URL (sqlite:///…, postgresql://…, mysql://…), or a Waypost server's http(s):// URL "
+            "(`waypost login` sets it). Default: SQLite in the data dir."
+        ),
+    )
+    api_key: str | None = Field(default=None, description="API key for a server store URL (`waypost login` sets it).")
+    timeout_s: float = Field(default=30.0, gt=0, description="How long a server store waits for an answer.")
+    artifact_transfer: Literal["auto", "direct", "upload"] = Field(
+        default="auto",
+        description="With a server store: write artifacts and logs to its artifact store directly, through the "
+        "server (upload), or directly when this machine can reach it (auto).",
     )
     busy_timeout_s: float = Field(default=30.0, gt=0, description="How long SQLite waits for a lock.")
     pool_size: int = Field(default=5, ge=1)
@@ -129,6 +139,11 @@ class WaypostSettings(BaseSettings):
     def store_url(self) -> str:
         """The store URL, defaulting to a SQLite file in the data dir."""
         return self.store.url or f"sqlite:///{self.data_dir / 'waypost.db'}"
+
+    @property
+    def store_is_remote(self) -> bool:
+        """Whether the store URL names a Waypost server (http:// or https://)."""
+        return self.store_url.startswith(("http://", "https://"))
 
     @property
     def artifact_store_uri(self) -> str:

@@ -14,7 +14,14 @@ __all__ = ["Store", "StoreCapabilities", "open_store"]
 
 
 def open_store(settings: WaypostSettings) -> Store:
-    """Open the store the settings name (SQL for a database URL) and mark dead runs crashed."""
+    """Open the store the settings name: a RestStore for a server URL, else SQL (marking dead runs crashed).
+
+    The server marks crashed runs itself, so a RestStore leaves that to it.
+    """
+    if settings.store_is_remote:
+        rest = importlib.import_module("waypost.store.rest.store")
+        remote: Store = rest.RestStore(settings.store_url, settings.store.api_key, timeout_s=settings.store.timeout_s)
+        return remote
     # Loaded by name so that `import waypost` does not pay for SQLAlchemy (~0.5 s here).
     sql = importlib.import_module("waypost.store.sql.store")
     store: Store = sql.SqlStore(

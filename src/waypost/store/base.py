@@ -42,6 +42,8 @@ class StoreCapabilities:
 
     local_database: bool
     dialect: str
+    #: The artifact store the records point into, when the store prescribes one (a server does).
+    artifact_store_uri: str | None = None
 
 
 class PipelineStore(Protocol):

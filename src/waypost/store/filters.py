@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from waypost.exceptions import FilterSyntaxError
+from waypost.schemas.common import MAX_PAGE_SIZE
 
 OPERATORS = (">=", "<=", "!=", ":", "=", ">", "<", "~")
 _TERM = re.compile(r'\s*(-?)([A-Za-z_][\w.\-]*)(>=|<=|!=|:|=|>|<|~)("(?:[^"\\]|\\.)*"?|\S*)')
@@ -109,3 +110,11 @@ def parse_number(value: str, key: str) -> float:
         raise FilterSyntaxError(
             f"'{value}' in '{key}' is not a number; compare {key} with a number like 0.9."
         ) from None
+
+
+def check_page(page: int, size: int) -> None:
+    """Reject paging outside the allowed range with a one-line fix."""
+    if page < 1:
+        raise FilterSyntaxError(f"Page {page} does not exist; pages start at 1.")
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise FilterSyntaxError(f"Page size {size} is out of range; use 1 to {MAX_PAGE_SIZE}.")

@@ -17,8 +17,11 @@ from waypost.server.api import (
     metadata,
     models,
     pipelines,
+    records,
     runs,
     steps,
+    transfer,
+    users,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -32,4 +35,7 @@ ROUTERS: list[APIRouter] = [
     metadata.router,
     models.router,
     events.router,
+    users.router,
+    records.router,
+    transfer.router,
 ]

@@ -72,6 +72,12 @@ def me(request: Request, store: StoreDep, user: CurrentUser) -> Me:
     return Me(user=store.users.get(user.user_id), via=user.via, csrf_token=csrf)
 
 
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED)
+def create_own_api_key(body: ApiKeyCreate, store: StoreDep, user: CurrentUser) -> ApiKeyCreated:
+    """A new API key for the caller (``waypost login`` makes one); the key is shown only this once."""
+    return store.auth.create_api_key(user.user_id, body.name, expires_at=body.expires_at)
+
+
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(body: PasswordChange, request: Request, store: StoreDep, user: CurrentUser) -> None:
     """Change your password; every other session and every API key of yours ends."""

@@ -33,6 +33,6 @@ def update_run(run: str, change: RunUpdate, store: StoreDep) -> RunRead:
 
 
 @router.delete("/{run}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require("write"))])
-def delete_run(run: str, store: StoreDep) -> None:
-    """Delete a finished run and its step runs (its artifacts stay)."""
-    runs.delete_run(store, run)
+def delete_run(run: str, store: StoreDep, force: bool = False) -> None:
+    """Delete a finished run and its step runs (its artifacts stay); ``force`` deletes one still going too."""
+    runs.delete_run(store, run, force=force)

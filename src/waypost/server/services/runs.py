@@ -27,11 +27,12 @@ def update_run(store: SqlStore, ref: str, change: RunUpdate) -> RunRead:
     return get_run_or_404(store, str(run.id))
 
 
-def delete_run(store: SqlStore, ref: str) -> None:
-    """Delete a finished run and its step runs; a run still going must be stopped first."""
+def delete_run(store: SqlStore, ref: str, *, force: bool = False) -> None:
+    """Delete a finished run and its step runs; a run still going must be stopped first, unless ``force``."""
     run = get_run_or_404(store, ref)
-    if not run.status.is_finished:
+    if not run.status.is_finished and not force:
         raise HTTPException(
-            status.HTTP_409_CONFLICT, f"Run '{run.name}' is {run.status.value}; stop it before deleting it."
+            status.HTTP_409_CONFLICT,
+            f"Run '{run.name}' is {run.status.value}; stop it before deleting it (or pass force=true).",
         )
     or_404(lambda: store.runs.delete(run.id))

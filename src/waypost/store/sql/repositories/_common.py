@@ -9,20 +9,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Select, func, insert, select
 from sqlalchemy.orm import Session
 
-from waypost.exceptions import FilterSyntaxError, NotFoundError
-from waypost.schemas.common import MAX_PAGE_SIZE
+from waypost.exceptions import NotFoundError
+from waypost.store.filters import check_page
 from waypost.store.sql.filtering import FilterSpec, conditions, order_by
 from waypost.store.sql.orm import Tag, TagLink, table_of, utcnow
 
 T = TypeVar("T")
-
-
-def check_page(page: int, size: int) -> None:
-    """Reject paging outside the allowed range with a one-line fix."""
-    if page < 1:
-        raise FilterSyntaxError(f"Page {page} does not exist; pages start at 1.")
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise FilterSyntaxError(f"Page size {size} is out of range; use 1 to {MAX_PAGE_SIZE}.")
 
 
 def paged(

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from waypost.enums import MetadataType
+from waypost.exceptions import ParameterError
 from waypost.schemas import MetadataCreate, MetadataRead
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.orm import MetadataEntry
@@ -18,7 +19,12 @@ def _row(m: MetadataCreate) -> MetadataEntry:
     text: str | None = None
     value = m.value
     if m.type in (MetadataType.INT, MetadataType.FLOAT, MetadataType.BOOL):
-        num = float(m.value)
+        try:
+            num = float(m.value)
+        except (TypeError, ValueError, OverflowError):
+            raise ParameterError(
+                f"Metadata '{m.key}' is of type {m.type.value}, so its value must be a number, not {m.value!r:.40}."
+            ) from None
         if not math.isfinite(num):
             num = None
             value = str(float(m.value))  # JSON has no NaN/Infinity; PostgreSQL and MySQL reject them

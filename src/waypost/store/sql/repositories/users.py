@@ -7,12 +7,12 @@ import uuid
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from waypost.exceptions import ParameterError, StoreError
 from waypost.schemas.users import MIN_PASSWORD_LENGTH, UserRead
 from waypost.store.sql.engine import Sessions, is_conflict
-from waypost.store.sql.orm import User
+from waypost.store.sql.orm import ApiKey, AuthSession, User, utcnow
 from waypost.store.sql.repositories._common import not_found, parse_id
 
 _hasher = PasswordHasher()
@@ -77,6 +77,11 @@ class UserRepository:
                 raise not_found("user", ref, "list the users to see their names")
             return UserRead.model_validate(row)
 
+    def exists(self, name: str) -> bool:
+        """Whether a user or service account named ``name`` exists."""
+        with self._s.read() as s:
+            return s.scalar(select(User.id).where(User.name == name)) is not None
+
     def list(self, *, service_accounts: bool | None = None) -> builtins.list[UserRead]:
         """Users by name; only service accounts (True) or only people (False) when asked."""
         stmt = select(User).order_by(User.name)
@@ -120,6 +125,47 @@ class UserRepository:
             if row is None:
                 raise not_found("user", user_id, "list the users to see their names")
             row.is_active = active
+            s.flush()
+            return UserRead.model_validate(row)
+
+    def deactivate(self, user_id: uuid.UUID) -> UserRead:
+        """Deactivate a user and, in the same transaction, end their sessions and revoke their keys."""
+        now = utcnow()
+        with self._s.write() as s:
+            row = s.get(User, user_id)
+            if row is None:
+                raise not_found("user", user_id, "list the users to see their names")
+            row.is_active = False
+            s.execute(
+                update(AuthSession)
+                .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            s.execute(
+                update(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None)).values(revoked_at=now)
+            )
+            s.flush()
+            return UserRead.model_validate(row)
+
+    def update(
+        self,
+        user_id: uuid.UUID,
+        *,
+        full_name: str | None = None,
+        email: str | None = None,
+        is_admin: bool | None = None,
+    ) -> UserRead:
+        """Change a user's full name, email or admin flag; None leaves a field as it is."""
+        with self._s.write() as s:
+            row = s.get(User, user_id)
+            if row is None:
+                raise not_found("user", user_id, "list the users to see their names")
+            if full_name is not None:
+                row.full_name = full_name
+            if email is not None:
+                row.email = email
+            if is_admin is not None:
+                row.is_admin = is_admin
             s.flush()
             return UserRead.model_validate(row)
 

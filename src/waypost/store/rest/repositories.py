@@ -1,0 +1,336 @@
+"""The RestStore's repositories: each store method is one call to the server's /api/v1."""
+
+from __future__ import annotations
+
+import builtins
+import uuid
+from datetime import datetime
+from urllib.parse import quote
+
+from waypost.enums import ExecutionStatus
+from waypost.exceptions import ConfigurationError, NotFoundError
+from waypost.schemas import (
+    ArtifactRead,
+    ArtifactVersionCreate,
+    ArtifactVersionRead,
+    CacheHit,
+    MetadataCreate,
+    MetadataRead,
+    ModelRead,
+    ModelVersionRead,
+    Page,
+    PipelineRead,
+    PipelineSpec,
+    RunCreate,
+    RunRead,
+    SnapshotRead,
+    StepRunCreate,
+    StepRunFinish,
+    StepRunRead,
+)
+from waypost.schemas.store_api import (
+    CrashSweep,
+    IdList,
+    ModelLinkRequest,
+    ModelVersionEnsure,
+    PipelineEnsure,
+    RunStatusUpdate,
+    StepFinishRequest,
+    StepStatusUpdate,
+    TagsAdd,
+)
+from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
+from waypost.store.filters import check_page
+from waypost.store.rest.http import Http
+
+
+def seg(ref: str | uuid.UUID) -> str:
+    """One path segment, escaped (a name may hold `/`)."""
+    return quote(str(ref), safe="")
+
+
+def _page(sort: str | None, page: int, size: int, query: str) -> dict[str, object]:
+    check_page(page, size)  # here, so the error is the same as a local store's
+    return {"q": query, "sort": sort, "page": page, "size": size}
+
+
+class RestPipelines:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def get_or_create(self, name: str) -> PipelineRead:
+        return self._h.send("POST", "/pipelines", PipelineEnsure(name=name), PipelineRead, idempotent=True)  # type: ignore[no-any-return]
+
+    def get(self, ref: str | uuid.UUID) -> PipelineRead:
+        return self._h.get(f"/pipelines/{seg(ref)}", PipelineRead)  # type: ignore[no-any-return]
+
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[PipelineRead]:
+        return self._h.get("/pipelines", Page[PipelineRead], **_page(sort, page, size, query))  # type: ignore[no-any-return]
+
+    def snapshot(self, pipeline_id: uuid.UUID, spec: PipelineSpec) -> SnapshotRead:
+        return self._h.send("POST", f"/pipelines/{pipeline_id}/snapshots", spec, SnapshotRead, idempotent=True)  # type: ignore[no-any-return]
+
+    def get_snapshot(self, snapshot_id: uuid.UUID) -> SnapshotRead:
+        return self._h.get(f"/snapshots/{snapshot_id}", SnapshotRead)  # type: ignore[no-any-return]
+
+    def list_snapshots(self, pipeline_id: uuid.UUID) -> builtins.list[SnapshotRead]:
+        return self._h.all_pages(f"/pipelines/{pipeline_id}/snapshots", SnapshotRead)
+
+
+class RestRuns:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def create(self, run: RunCreate) -> RunRead:
+        return self._h.send("POST", "/runs", run, RunRead)  # type: ignore[no-any-return]
+
+    def set_status(
+        self,
+        run_id: uuid.UUID,
+        status: ExecutionStatus,
+        *,
+        reason: str | None = None,
+        started_at: datetime | None = None,
+        ended_at: datetime | None = None,
+    ) -> None:
+        change = RunStatusUpdate(status=status, reason=reason, started_at=started_at, ended_at=ended_at)
+        self._h.send("PUT", f"/runs/{run_id}/status", change)
+
+    def heartbeat(self, run_id: uuid.UUID) -> None:
+        self._h.send("POST", f"/runs/{run_id}/heartbeat", idempotent=True)
+
+    def get(self, ref: str | uuid.UUID) -> RunRead:
+        return self._h.get(f"/runs/{seg(ref)}", RunRead)  # type: ignore[no-any-return]
+
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[RunRead]:
+        return self._h.get("/runs", Page[RunRead], **_page(sort, page, size, query))  # type: ignore[no-any-return]
+
+    def add_tags(self, run_id: uuid.UUID, tags: builtins.list[str]) -> None:
+        self._h.send("PATCH", f"/runs/{run_id}", {"add_tags": tags}, idempotent=True)
+
+    def delete(self, run_id: uuid.UUID) -> None:
+        self._h.request("DELETE", f"/runs/{run_id}", params={"force": "true"})  # the Store deletes runs in any state
+
+    def mark_crashed(self, timeout_s: float) -> builtins.list[uuid.UUID]:
+        found: IdList = self._h.send("POST", "/runs/crashed", CrashSweep(timeout_s=timeout_s), IdList)
+        return found.ids
+
+
+class RestSteps:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def start(self, step: StepRunCreate) -> uuid.UUID:
+        return self.start_many([step])[0]
+
+    def start_many(self, steps: builtins.list[StepRunCreate]) -> builtins.list[uuid.UUID]:
+        if not steps:
+            return []
+        ids: IdList = self._h.send("POST", "/step-runs", steps, IdList)
+        return ids.ids
+
+    def finish(
+        self,
+        step_run_id: uuid.UUID,
+        run_id: uuid.UUID,
+        result: StepRunFinish,
+        outputs: dict[str, ArtifactVersionCreate],
+    ) -> dict[str, ArtifactVersionRead]:
+        end = StepFinishRequest(run_id=run_id, result=result, outputs=outputs)
+        return self._h.send("POST", f"/step-runs/{step_run_id}/finish", end, dict[str, ArtifactVersionRead])  # type: ignore[no-any-return]
+
+    def set_status(
+        self, run_id: uuid.UUID, names: builtins.list[str], status: ExecutionStatus, reason: str | None = None
+    ) -> None:
+        self._h.send("PUT", f"/runs/{run_id}/step-status", StepStatusUpdate(names=names, status=status, reason=reason))
+
+    def find_cached(self, cache_key: str) -> CacheHit | None:
+        return self._h.get("/step-runs/cached", CacheHit | None, cache_key=cache_key)  # type: ignore[no-any-return]
+
+    def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
+        params = {"pipeline_id": pipeline_id, "name": name, "before_run": before_run}
+        return self._h.get("/step-runs/previous", StepRunRead | None, **params)  # type: ignore[no-any-return]
+
+    def list(self, run_id: uuid.UUID) -> builtins.list[StepRunRead]:
+        try:
+            return self._h.all_pages(f"/runs/{run_id}/steps", StepRunRead)
+        except NotFoundError:  # a local store lists no steps of an unknown run, too
+            return []
+
+    def get(self, run_id: uuid.UUID, name: str) -> StepRunRead:
+        return self._h.get(f"/runs/{run_id}/steps/{seg(name)}", StepRunRead)  # type: ignore[no-any-return]
+
+    def get_by_id(self, step_run_id: uuid.UUID) -> StepRunRead:
+        return self._h.get(f"/step-runs/{step_run_id}", StepRunRead)  # type: ignore[no-any-return]
+
+
+class RestArtifacts:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def register(self, versions: builtins.list[ArtifactVersionCreate]) -> builtins.list[ArtifactVersionRead]:
+        return self._h.send("POST", "/artifact-versions", versions, builtins.list[ArtifactVersionRead])  # type: ignore[no-any-return]
+
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ArtifactRead]:
+        return self._h.get("/artifacts", Page[ArtifactRead], **_page(sort, page, size, query))  # type: ignore[no-any-return]
+
+    def get(self, ref: str | uuid.UUID) -> ArtifactRead:
+        return self._h.get(f"/artifacts/{seg(ref)}", ArtifactRead)  # type: ignore[no-any-return]
+
+    def list_versions(
+        self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50
+    ) -> Page[ArtifactVersionRead]:
+        return self._h.get("/artifact-versions", Page[ArtifactVersionRead], **_page(sort, page, size, query))  # type: ignore[no-any-return]
+
+    def get_version(self, ref: str | uuid.UUID) -> ArtifactVersionRead:
+        return self._h.get(f"/artifact-versions/{seg(ref)}", ArtifactVersionRead)  # type: ignore[no-any-return]
+
+    def consumers(self, version_id: uuid.UUID) -> builtins.list[uuid.UUID]:
+        return [s.id for s in self._h.iter_pages(f"/artifact-versions/{version_id}/consumers", StepRunRead)]
+
+    def add_tags(self, version_id: uuid.UUID, tags: builtins.list[str]) -> None:
+        self._h.send("POST", f"/artifact-versions/{version_id}/tags", TagsAdd(tags=tags), idempotent=True)
+
+
+class RestMetadata:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def add(self, entries: builtins.list[MetadataCreate]) -> None:
+        if entries:
+            self._h.send("POST", "/metadata", entries)
+
+    def list(
+        self,
+        *,
+        run_id: uuid.UUID | None = None,
+        step_run_id: uuid.UUID | None = None,
+        artifact_version_id: uuid.UUID | None = None,
+        model_version_id: uuid.UUID | None = None,
+    ) -> builtins.list[MetadataRead]:
+        return self._h.all_pages(
+            "/metadata",
+            MetadataRead,
+            run_id=run_id,
+            step_run_id=step_run_id,
+            artifact_version_id=artifact_version_id,
+            model_version_id=model_version_id,
+        )
+
+
+class RestModels:
+    def __init__(self, http: Http) -> None:
+        self._h = http
+
+    def get_or_create_version(
+        self,
+        name: str,
+        version: str | None,
+        *,
+        description: str | None = None,
+        tags: builtins.list[str] | tuple[str, ...] = (),
+    ) -> ModelVersionRead:
+        want = ModelVersionEnsure(name=name, version=version, description=description, tags=builtins.list(tags))
+        return self._h.send("POST", "/model-versions", want, ModelVersionRead, idempotent=version is not None)  # type: ignore[no-any-return]
+
+    def link(
+        self,
+        version_id: uuid.UUID,
+        *,
+        run_id: uuid.UUID | None = None,
+        artifact_version_ids: builtins.list[uuid.UUID] | tuple[uuid.UUID, ...] = (),
+    ) -> None:
+        link = ModelLinkRequest(run_id=run_id, artifact_version_ids=builtins.list(artifact_version_ids))
+        self._h.send("POST", f"/model-versions/{version_id}/links", link, idempotent=True)
+
+    def get_version(self, model: str, version: str) -> ModelVersionRead:
+        return self._h.get(f"/models/{seg(model)}/versions/{seg(version)}", ModelVersionRead)  # type: ignore[no-any-return]
+
+    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ModelRead]:
+        return self._h.get("/models", Page[ModelRead], **_page(sort, page, size, query))  # type: ignore[no-any-return]
+
+    def list_versions(self, model: str | uuid.UUID) -> builtins.list[ModelVersionRead]:
+        return self._h.all_pages(f"/models/{seg(model)}/versions", ModelVersionRead)
+
+
+def _server_only(what: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{what} is managed on the server, not through a remote store; use the dashboard or the /api/v1 routes."
+    )
+
+
+class RestUsers:
+    """Users are administered on the server; a remote store only refuses, with the way to do it."""
+
+    def create(
+        self,
+        name: str,
+        *,
+        password: str | None = None,
+        is_admin: bool = False,
+        is_service_account: bool = False,
+        full_name: str | None = None,
+        email: str | None = None,
+    ) -> UserRead:
+        raise _server_only("Creating users")
+
+    def get(self, ref: str | uuid.UUID) -> UserRead:
+        raise _server_only("User look-up")
+
+    def list(self, *, service_accounts: bool | None = None) -> builtins.list[UserRead]:
+        raise _server_only("Listing users")
+
+    def count(self) -> int:
+        raise _server_only("Counting users")
+
+    def verify_password(self, name: str, password: str) -> UserRead | None:
+        raise _server_only("Password checking")
+
+    def set_password(self, user_id: uuid.UUID, password: str) -> None:
+        raise _server_only("Setting passwords")
+
+    def set_active(self, user_id: uuid.UUID, active: bool) -> UserRead:
+        raise _server_only("Deactivating users")
+
+    def delete(self, user_id: uuid.UUID) -> None:
+        raise _server_only("Deleting users")
+
+
+class RestAuth:
+    """Keys and sessions live on the server; ``waypost login`` makes a key through /auth/api-keys."""
+
+    def create_api_key(self, user_id: uuid.UUID, name: str, *, expires_at: datetime | None = None) -> ApiKeyCreated:
+        raise _server_only("Creating API keys")
+
+    def resolve_api_key(self, key: str) -> UserRead | None:
+        raise _server_only("API key look-up")
+
+    def list_api_keys(self, user_id: uuid.UUID) -> builtins.list[ApiKeyRead]:
+        raise _server_only("Listing API keys")
+
+    def get_api_key(self, key_id: uuid.UUID) -> ApiKeyRead:
+        raise _server_only("API key look-up")
+
+    def revoke_api_key(self, key_id: uuid.UUID) -> None:
+        raise _server_only("Revoking API keys")
+
+    def revoke_user_api_keys(self, user_id: uuid.UUID) -> None:
+        raise _server_only("Revoking API keys")
+
+    def create_session(self, user_id: uuid.UUID, ttl_s: float) -> str:
+        raise _server_only("Sessions")
+
+    def resolve_session(self, token: str) -> UserRead | None:
+        raise _server_only("Sessions")
+
+    def end_session(self, token: str) -> None:
+        raise _server_only("Sessions")
+
+    def end_user_sessions(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+        raise _server_only("Sessions")
+
+    def create_login_token(self, user_id: uuid.UUID, ttl_s: float = 600) -> str:
+        raise _server_only("Login tokens")
+
+    def redeem_login_token(self, token: str) -> UserRead | None:
+        raise _server_only("Login tokens")

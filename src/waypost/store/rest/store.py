@@ -1,0 +1,80 @@
+"""RestStore: the Store protocol over the Waypost server's HTTP API."""
+
+from __future__ import annotations
+
+import functools
+
+import httpx
+
+from waypost.schemas.store_api import ServerInfo
+from waypost.store.base import Store, StoreCapabilities
+from waypost.store.rest.files import RestFiles
+from waypost.store.rest.http import Http
+from waypost.store.rest.repositories import (
+    RestArtifacts,
+    RestAuth,
+    RestMetadata,
+    RestModels,
+    RestPipelines,
+    RestRuns,
+    RestSteps,
+    RestUsers,
+)
+
+
+class RestStore:
+    """A metadata store behind a Waypost server at ``url``, reached with an API key.
+
+    Every call is one request over one keep-alive connection pool; calls that are safe to
+    repeat are retried while the server restarts, and the server's errors come back as the
+    same :class:`~waypost.exceptions.WaypostError` subclasses a local store raises.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        timeout_s: float = 30.0,
+        retries: int = 6,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.http = Http(url, api_key, timeout_s=timeout_s, retries=retries, transport=transport)
+        self.pipelines = RestPipelines(self.http)
+        self.runs = RestRuns(self.http)
+        self.steps = RestSteps(self.http)
+        self.artifacts = RestArtifacts(self.http)
+        self.metadata = RestMetadata(self.http)
+        self.models = RestModels(self.http)
+        self.users = RestUsers()
+        self.auth = RestAuth()
+        self.files = RestFiles(self.http)
+
+    @functools.cached_property
+    def info(self) -> ServerInfo:
+        """The server's version and artifact store (asked once)."""
+        info: ServerInfo = self.http.get("/info", ServerInfo)
+        return info
+
+    @property
+    def capabilities(self) -> StoreCapabilities:
+        """A remote store; artifacts go to the server's artifact store."""
+        return StoreCapabilities(local_database=False, dialect="rest", artifact_store_uri=self.info.artifact_store_uri)
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.http.close()
+
+    def __enter__(self) -> RestStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RestStore({self.http.url!r})"
+
+
+def _conforms(store: RestStore) -> Store:
+    """Checked by mypy: RestStore implements the Store protocol."""
+    return store
