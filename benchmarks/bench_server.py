@@ -14,11 +14,9 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 Record = Callable[[str, float, str, "float | None"], None]
@@ -39,37 +37,16 @@ def _free_port() -> int:
 
 def _seed(store_url: str, n: int) -> str:
     """Fill the store with one real run and ``n`` bulk-inserted ones; return an admin API key."""
-    from _pipelines import chain
-    from sqlalchemy import insert
+    from _pipelines import chain, insert_runs
 
     from waypost.client import Client
-    from waypost.store.sql.orm import PipelineRun
     from waypost.store.sql.store import SqlStore
 
     chain(2, 0, False)()  # one real run gives a pipeline and a snapshot to hang runs on
     real = Client().list_pipeline_runs().items[0]
-    start = datetime.now(UTC) - timedelta(days=90)
     store = SqlStore(store_url)
     try:
-        for lo in range(0, n, 20_000):
-            rows = [
-                {
-                    "id": uuid.uuid4(),
-                    "name": f"bench-run-{i}",
-                    "pipeline_id": real.pipeline_id,
-                    "snapshot_id": real.snapshot_id,
-                    "status": ("completed", "failed", "cached")[i % 3],
-                    "config": {},
-                    "parameters": {"i": i},
-                    "orchestrator": "local",
-                    "created_at": start + timedelta(seconds=i * 60),
-                    "started_at": start + timedelta(seconds=i * 60),
-                    "ended_at": start + timedelta(seconds=i * 60 + 5),
-                }
-                for i in range(lo, min(n, lo + 20_000))
-            ]
-            with store.sessions.write() as s:
-                s.execute(insert(PipelineRun), rows)
+        insert_runs(store, n, real.pipeline_id, real.snapshot_id)
         admin = store.users.create("bench-admin", password=PASSWORD, is_admin=True)
         return store.auth.create_api_key(admin.id, "bench").key
     finally:

@@ -11,9 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -79,37 +77,16 @@ def bench_steps() -> None:
 
 
 def bench_list_runs(n: int = 10_000) -> None:
-    from sqlalchemy import insert
 
     from waypost.client import Client
-    from waypost.store.sql.orm import PipelineRun
 
     _fresh_home()
-    from _pipelines import chain
+    from _pipelines import chain, insert_runs
 
     chain(2, 0, False)()  # one real run gives a pipeline and a snapshot to hang runs on
     client = Client()
     real = client.list_pipeline_runs().items[0]
-    start = datetime.now(UTC) - timedelta(days=30)
-    rows = [
-        {
-            "id": uuid.uuid4(),
-            "name": f"bench-run-{i}",
-            "pipeline_id": real.pipeline_id,
-            "snapshot_id": real.snapshot_id,
-            "status": ("completed", "failed", "cached")[i % 3],
-            "config": {},
-            "parameters": {"i": i},
-            "orchestrator": "local",
-            "created_at": start + timedelta(seconds=i * 60),
-            "started_at": start + timedelta(seconds=i * 60),
-            "ended_at": start + timedelta(seconds=i * 60 + 5),
-        }
-        for i in range(n)
-    ]
-    store = client.store
-    with store.sessions.write() as s:  # type: ignore[attr-defined]
-        s.execute(insert(PipelineRun), rows)
+    insert_runs(client.store, n, real.pipeline_id, real.snapshot_id)  # type: ignore[arg-type]
     for query, label in (("", "newest 50"), ("status:failed", "status:failed, 50")):
         samples = []
         for _ in range(30):
