@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ from live_server import LiveServer
 from waypost import log_metadata, pipeline, step
 from waypost.client import Client
 from waypost.enums import ExecutionStatus
+from waypost.exceptions import NotFoundError
 from waypost.execution import runtime
 from waypost.execution.server_artifacts import ServerArtifactStore
 from waypost.store.rest import RestStore
@@ -145,3 +147,43 @@ def test_a_machine_that_cannot_reach_the_artifact_store_goes_through_the_server(
     direct = Client()
     assert not isinstance(direct._rt.artifact_store, ServerArtifactStore)
     assert _record(direct, run.id) == remote
+
+
+@step(enable_cache=False)
+def ticking(n: int = 6) -> int:
+    import time
+
+    for i in range(n):
+        print(f"tick {i}", flush=True)
+        time.sleep(0.4)
+    return n
+
+
+@pipeline
+def ticker() -> None:
+    ticking()
+
+
+def test_following_logs_against_a_server_streams_lines_while_the_step_runs(live: LiveServer) -> None:
+    import threading
+    import time
+
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (ticker(), done.set()), daemon=True)
+    worker.start()
+    client = Client()
+    assert client.store.capabilities.streams_logs
+    deadline = time.monotonic() + 20
+    step_run = None
+    while step_run is None and time.monotonic() < deadline:
+        runs = client.list_pipeline_runs(query="pipeline:ticker").items
+        with contextlib.suppress(NotFoundError):  # the run exists, its step has not started yet
+            step_run = client.get_step_run(runs[0].id, "ticking") if runs else None
+        time.sleep(0.1)
+    assert step_run is not None
+    seen: list[tuple[str, bool]] = []
+    for line in client.follow_step_logs(step_run.run_id, "ticking"):
+        seen.append((line["m"], done.is_set()))
+    worker.join(20)
+    assert [m for m, _ in seen] == [f"tick {i}" for i in range(6)]
+    assert not all(finished for _, finished in seen), "lines arrived while the step was still running"

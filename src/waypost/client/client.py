@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from waypost.artifacts.io import load_artifact
 from waypost.exceptions import NotFoundError
@@ -23,6 +23,7 @@ from waypost.schemas import (
 )
 from waypost.settings import WaypostSettings
 from waypost.store import Store
+from waypost.store.base import LogStreamer
 
 
 def _quote(value: str) -> str:
@@ -188,7 +189,14 @@ class Client:
     def follow_step_logs(
         self, run: str | uuid.UUID, step: str, *, offset: int = 0, poll_interval: float = 0.5
     ) -> Iterator[dict[str, Any]]:
-        """Yield a step's log lines as they are written, until the step ends."""
+        """Yield a step's log lines as they are written, until the step ends.
+
+        Against a server the lines are pushed (Server-Sent Events); locally the log's chunk
+        files are polled every ``poll_interval`` seconds.
+        """
+        if self.store.capabilities.streams_logs:
+            streamer = cast(LogStreamer, self.store)
+            return streamer.stream_step_logs(self.get_pipeline_run(run).id, step, offset)
         uri, sr = self._log_uri(run, step)
 
         def finished() -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas import (
@@ -44,6 +45,14 @@ class StoreCapabilities:
     dialect: str
     #: The artifact store the records point into, when the store prescribes one (a server does).
     artifact_store_uri: str | None = None
+    #: The store pushes a running step's new log lines (a server's Server-Sent Events stream).
+    streams_logs: bool = False
+
+
+class LogStreamer(Protocol):
+    """A store that can push a running step's log lines (declared by ``streams_logs``)."""
+
+    def stream_step_logs(self, run_id: uuid.UUID, step: str, offset: int = 0) -> Iterator[dict[str, Any]]: ...
 
 
 class PipelineStore(Protocol):

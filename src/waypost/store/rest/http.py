@@ -107,7 +107,7 @@ class Http:
             except httpx.HTTPError as exc:
                 raise StoreError(f"Request to the Waypost server at {self.url} failed: {exc}.") from None
         if response.is_error:
-            raise self._error(response)
+            raise self.error(response)
         return response
 
     def get(self, path: str, into: Any, **params: Any) -> Any:
@@ -136,7 +136,7 @@ class Http:
                 return
             page += 1
 
-    def _error(self, response: httpx.Response) -> WaypostError:
+    def error(self, response: httpx.Response) -> WaypostError:
         try:
             message = str(response.json().get("detail", ""))
         except ValueError:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import functools
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
@@ -59,7 +63,25 @@ class RestStore:
     @property
     def capabilities(self) -> StoreCapabilities:
         """A remote store; artifacts go to the server's artifact store."""
-        return StoreCapabilities(local_database=False, dialect="rest", artifact_store_uri=self.info.artifact_store_uri)
+        return StoreCapabilities(
+            local_database=False, dialect="rest", artifact_store_uri=self.info.artifact_store_uri, streams_logs=True
+        )
+
+    def stream_step_logs(self, run_id: uuid.UUID, step: str, offset: int = 0) -> Iterator[dict[str, Any]]:
+        """A running step's log lines from ``offset``, pushed by the server until the step ends."""
+        path = f"/runs/{run_id}/steps/{step}/logs/stream"
+        with self.http.client.stream("GET", path, params={"offset": offset}, timeout=None) as response:
+            if response.is_error:
+                response.read()
+                raise self.http.error(response)
+            event = ""
+            for line in response.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "line":
+                    yield json.loads(line[5:])
+                elif line.startswith("data:") and event == "end":
+                    return
 
     def close(self) -> None:
         """Close the connections."""
