@@ -29,13 +29,18 @@ class LiveServer:
     """``start()``, ``stop()`` and ``restart()`` a server over ``folder``'s store; ``url`` and ``api_key``."""
 
     def __init__(
-        self, folder: Path, *, heartbeat_timeout_s: float = 30.0, artifact_store_uri: str | None = None
+        self,
+        folder: Path,
+        *,
+        heartbeat_timeout_s: float = 30.0,
+        artifact_store_uri: str | None = None,
+        store_url: str | None = None,
     ) -> None:
         self.folder = folder
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = load_settings(
-            store={"url": f"sqlite:///{folder / 'server.db'}"},
+            store={"url": store_url or f"sqlite:///{folder / 'server.db'}"},
             artifact_store={"uri": artifact_store_uri or str(folder / "server-artifacts")},
             execution={"heartbeat_timeout_s": heartbeat_timeout_s},
             server={"port": self.port},

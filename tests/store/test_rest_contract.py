@@ -48,6 +48,44 @@ class TestRestStore(StoreContract):
         assert caps.artifact_store_uri == live_server.settings.artifact_store_uri
 
 
+@pytest.fixture(scope="module")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[LiveServer]:
+    """A server over PostgreSQL: every write route the RestStore uses, on that database."""
+    server = LiveServer(
+        tmp_path_factory.mktemp("rest-pg"), artifact_store_uri="memory://waypost-testing", store_url=postgres_url
+    )
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def mysql_server(tmp_path_factory: pytest.TempPathFactory, mysql_url: str) -> Iterator[LiveServer]:
+    """A server over MariaDB/MySQL."""
+    server = LiveServer(
+        tmp_path_factory.mktemp("rest-mysql"), artifact_store_uri="memory://waypost-testing", store_url=mysql_url
+    )
+    yield server.start()
+    server.stop()
+
+
+@pytest.mark.postgres
+class TestRestStoreOverPostgres(StoreContract):
+    @pytest.fixture
+    def store(self, postgres_server: LiveServer) -> Iterator[RestStore]:
+        store = RestStore(postgres_server.url, postgres_server.api_key)
+        yield store
+        store.close()
+
+
+@pytest.mark.mysql
+class TestRestStoreOverMysql(StoreContract):
+    @pytest.fixture
+    def store(self, mysql_server: LiveServer) -> Iterator[RestStore]:
+        store = RestStore(mysql_server.url, mysql_server.api_key)
+        yield store
+        store.close()
+
+
 def test_a_wrong_key_says_how_to_log_in(live_server: LiveServer) -> None:
     with RestStore(live_server.url, "wp_not-a-key") as store, pytest.raises(ConfigurationError) as err:
         store.runs.list()
