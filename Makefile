@@ -4,7 +4,7 @@ PY := .venv/bin/python
 # uv from PATH, else a private copy bootstrapped into .tools/ (no system packages touched).
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: install run test lint format typecheck pytest bench gen clean
+.PHONY: install run test lint format typecheck pytest bench gen dashboard dashboard-test clean
 
 install: .venv/.installed
 
@@ -13,9 +13,35 @@ install: .venv/.installed
 	$(UV) sync --frozen --all-extras --quiet
 	@touch $@
 
-run: install
+run: install dashboard
 	$(PY) examples/run_examples.py
 	.venv/bin/waypost up
+
+# The web dashboard (Node >= 20.19): rebuilt only when its lockfile or sources change or dist/ is missing.
+DASHBOARD_SRC := $(shell find dashboard/src dashboard/scripts dashboard/index.html dashboard/package.json dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
+
+dashboard: dashboard/dist/index.html
+
+dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund
+	@touch $@
+
+dashboard/dist/index.html: dashboard/node_modules/.package-lock.json $(DASHBOARD_SRC)
+	cd dashboard && npm run build
+
+# Type checks and Vitest; fails when the committed API types differ from what `make gen` writes.
+dashboard-test: install dashboard/node_modules/.package-lock.json
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(PY) scripts/gen_openapi.py "$$tmp/openapi.json" >/dev/null && \
+	  dashboard/node_modules/.bin/openapi-typescript "$$tmp/openapi.json" -o "$$tmp/schema.d.ts" >/dev/null 2>&1 && \
+	  cmp -s "$$tmp/openapi.json" dashboard/openapi.json && cmp -s "$$tmp/schema.d.ts" dashboard/src/api/schema.d.ts || \
+	  { echo "dashboard/openapi.json or src/api/schema.d.ts is stale: run 'make gen' and commit the result." >&2; exit 1; }
+	cd dashboard && npx tsc && npx vitest run
+
+# Regenerate the API types: the server's OpenAPI schema (no server needed), then openapi-typescript.
+gen: install dashboard/node_modules/.package-lock.json
+	$(PY) scripts/gen_openapi.py dashboard/openapi.json
+	cd dashboard && npx openapi-typescript openapi.json -o src/api/schema.d.ts
 
 lint: install
 	.venv/bin/ruff check src tests benchmarks examples scripts
@@ -32,7 +58,7 @@ typecheck: install
 pytest: install
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
-test: lint typecheck pytest
+test: lint typecheck pytest dashboard-test
 
 bench: install
 	$(PY) benchmarks/run.py

@@ -100,6 +100,10 @@ class NotFoundError(StoreError):
 class FilterSyntaxError(WaypostError):
     """A filter expression does not parse."""
 
+    def __init__(self, message: str) -> None:
+        # The message quotes the user's text, which may hold line breaks: keep it one line.
+        super().__init__(" ".join(message.split()))
+
 
 class RunStoppedError(WaypostError):
     """The run was stopped before it finished."""

@@ -129,8 +129,11 @@ def test_expired_login_link_is_refused(server_app: FastAPI, server_store: SqlSto
     assert TestClient(server_app, base_url=BASE_URL).get(f"/login?token={token}").status_code == 401
 
 
-def test_dashboard_not_built_page(anon_client: TestClient) -> None:
-    r = anon_client.get("/")
+def test_dashboard_not_built_page(server_settings: WaypostSettings, server_store: SqlStore, tmp_path: Path) -> None:
+    empty = tmp_path / "no-build"
+    empty.mkdir()
+    app = make_app(server_settings, server_store, tmp_path, dashboard_dir=empty)
+    r = TestClient(app, base_url=BASE_URL).get("/")
     assert r.status_code == 200
     assert "no dashboard build was found" in r.text
 

@@ -1,0 +1,55 @@
+import { keepPreviousData, queryOptions } from "@tanstack/react-query";
+
+import { api, unwrap } from "./client";
+import type { components } from "./schema";
+
+export type Run = components["schemas"]["RunRead"];
+export type RunsPage = components["schemas"]["Page_RunRead_"];
+export type ExecutionStatus = components["schemas"]["ExecutionStatus"];
+
+const ACTIVE = new Set<ExecutionStatus>(["initializing", "running"]);
+
+export interface RunsListParams {
+  q: string;
+  sort?: string | undefined;
+  page: number;
+  size: number;
+}
+
+/** Query keys for runs: everything under `all` is invalidated together. */
+export const runKeys = {
+  all: ["runs"] as const,
+  lists: () => [...runKeys.all, "list"] as const,
+  list: (params: RunsListParams) => [...runKeys.lists(), params] as const,
+  details: () => [...runKeys.all, "detail"] as const,
+  detail: (run: string) => [...runKeys.details(), run] as const,
+};
+
+export const runQueries = {
+  list: (params: RunsListParams) =>
+    queryOptions({
+      queryKey: runKeys.list(params),
+      queryFn: async ({ signal }) =>
+        unwrap(
+          await api.GET("/api/v1/runs", {
+            params: {
+              query: {
+                q: params.q,
+                page: params.page,
+                size: params.size,
+                ...(params.sort ? { sort: params.sort } : {}),
+              },
+            },
+            signal,
+          }),
+        ),
+      placeholderData: keepPreviousData,
+      // Poll while a listed run is going, so statuses change without a reload.
+      refetchInterval: (query) => (query.state.data?.items.some((r) => ACTIVE.has(r.status)) ? 3000 : false),
+    }),
+  detail: (run: string) =>
+    queryOptions({
+      queryKey: runKeys.detail(run),
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}", { params: { path: { run } }, signal })),
+    }),
+};

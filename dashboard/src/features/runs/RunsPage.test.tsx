@@ -1,0 +1,113 @@
+// @vitest-environment happy-dom
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { createMemoryHistory } from "@tanstack/react-router";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { Run, RunsPage } from "../../api/runs";
+import { setSessionEnded } from "../../api/session";
+
+/** The server, faked at the one boundary outside the product: fetch. */
+const server = vi.hoisted(() => {
+  const state = {
+    calls: [] as Request[],
+    runs: (_url: URL): Response => new Response("{}", { status: 500 }),
+  };
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  const fetch = async (input: Request) => {
+    state.calls.push(input);
+    const url = new URL(input.url);
+    if (url.pathname === "/api/v1/auth/me") return json({ user: { name: "admin" }, via: "session" });
+    if (url.pathname === "/api/v1/runs") return state.runs(url);
+    return json({ detail: "Not Found" }, 404);
+  };
+  globalThis.fetch = fetch as typeof globalThis.fetch;
+  return { state, json };
+});
+
+const { App, createQueryClient } = await import("../../app/App");
+const { createAppRouter } = await import("../../app/router");
+
+function run(overrides: Partial<Run> = {}): Run {
+  return {
+    id: "3f1c0d7e-0000-4000-8000-000000000001",
+    name: "iris_training-1",
+    pipeline_id: "3f1c0d7e-0000-4000-8000-000000000002",
+    pipeline_name: "iris_training",
+    snapshot_id: "3f1c0d7e-0000-4000-8000-000000000003",
+    status: "completed",
+    config: {},
+    parameters: {},
+    orchestrator: "local",
+    orchestrator_run_id: null,
+    stack_id: null,
+    user_id: null,
+    created_at: "2026-11-01T10:00:00Z",
+    started_at: "2026-11-01T10:00:00Z",
+    ended_at: "2026-11-01T10:03:05Z",
+    heartbeat_at: null,
+    tags: ["prod"],
+    ...overrides,
+  };
+}
+
+const page = (items: Run[], total = items.length): RunsPage => ({ items, total, page: 1, size: 50 });
+
+function renderAt(path: string) {
+  const router = createAppRouter(createMemoryHistory({ initialEntries: [path] }));
+  render(<App router={router} queryClient={createQueryClient()} />);
+  return router;
+}
+
+afterEach(() => {
+  cleanup();
+  setSessionEnded(false);
+  server.state.calls = [];
+});
+
+describe("RunsPage", () => {
+  it("lists runs with their status and duration, sending the URL's filter, sort and page", async () => {
+    server.state.runs = () => server.json(page([run(), run({ id: "x2", name: "iris_training-2", status: "failed", ended_at: "2026-11-01T10:00:42Z", tags: [] })], 120));
+    renderAt("/runs?q=%22status%3Afailed%22&sort=%22-started%22&page=2");
+    expect(await screen.findByText("iris_training-2")).toBeTruthy();
+    expect(screen.getByText("failed")).toBeTruthy();
+    expect(screen.getByText("3m 05s")).toBeTruthy();
+    expect(screen.getByText("120 runs")).toBeTruthy();
+    const sent = new URL(server.state.calls.find((r) => r.url.includes("/api/v1/runs"))!.url);
+    expect(Object.fromEntries(sent.searchParams)).toEqual({ q: "status:failed", sort: "-started", page: "2", size: "50" });
+  });
+
+  it("opens on the runs list at the home route", async () => {
+    server.state.runs = () => server.json(page([run()]));
+    const router = renderAt("/");
+    expect(await screen.findByText("iris_training-1")).toBeTruthy();
+    expect(router.state.location.pathname).toBe("/runs");
+  });
+
+  it("tells a new user how to make runs", async () => {
+    server.state.runs = () => server.json(page([]));
+    renderAt("/runs");
+    expect(await screen.findByText(/No runs yet/)).toBeTruthy();
+  });
+
+  it("shows the server's message for a bad filter under the search box", async () => {
+    server.state.runs = () => server.json({ detail: "Filter term 'status:' has no value; write it like status:VALUE." }, 400);
+    renderAt("/runs?q=status%3A");
+    expect(await screen.findByText(/has no value; write it like status:VALUE/)).toBeTruthy();
+  });
+
+  it("asks to log in again when the session has ended", async () => {
+    server.state.runs = () => server.json({ detail: "Your session has ended; log in again." }, 401);
+    renderAt("/runs");
+    expect(await screen.findByText("Your session ended — log in again")).toBeTruthy();
+    expect(screen.getByLabelText(/Username/)).toBeTruthy();
+  });
+
+  it("puts a search into the URL", async () => {
+    server.state.runs = () => server.json(page([run()]));
+    const router = renderAt("/runs");
+    const box = await screen.findByPlaceholderText(/^Filter runs:/);
+    fireEvent.change(box, { target: { value: "status:failed" } });
+    fireEvent.submit(box.closest("form")!);
+    await waitFor(() => expect(router.state.location.search).toEqual({ q: "status:failed" }));
+  });
+});
