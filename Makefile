@@ -55,10 +55,10 @@ format: install
 typecheck: install
 	.venv/bin/mypy
 
-pytest: install
+pytest: install dashboard
 	$(PY) -m pytest -n 2 --dist loadfile -q
 
-test: lint typecheck pytest dashboard-test
+test: lint typecheck dashboard-test pytest
 
 bench: install
 	$(PY) benchmarks/run.py

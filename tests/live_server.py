@@ -67,6 +67,12 @@ class LiveServer:
             time.sleep(0.02)
         return self
 
+    @property
+    def store(self) -> SqlStore:
+        """The running server's store."""
+        assert self._store is not None, "the server is not running"
+        return self._store
+
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
