@@ -17,23 +17,13 @@ from typer.core import TyperGroup
 
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import WaypostError
+from waypost.execution.status_styles import STATUS_STYLES
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from waypost.client import Client
     from waypost.schemas import Page
-
-STATUS_STYLES: dict[ExecutionStatus, tuple[str, str]] = {
-    ExecutionStatus.COMPLETED: ("✓", "green"),
-    ExecutionStatus.CACHED: ("↺", "cyan"),
-    ExecutionStatus.FAILED: ("✗", "red"),
-    ExecutionStatus.CRASHED: ("✗", "red"),
-    ExecutionStatus.STOPPED: ("■", "yellow"),
-    ExecutionStatus.SKIPPED: ("-", "dim"),
-    ExecutionStatus.RUNNING: ("…", "blue"),
-    ExecutionStatus.INITIALIZING: ("·", "dim"),
-}
 
 
 class CliError(Exception):

@@ -13,7 +13,8 @@ import typer
 from rich.text import Text
 
 from waypost import Pipeline
-from waypost.cli._common import STATUS_STYLES, CliError, duration, fail, out
+from waypost.cli._common import CliError, duration, fail, out
+from waypost.execution.status_styles import STATUS_STYLES
 
 _loaded: set[str] = set()  # module names this process gave to files it ran
 

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from waypost.cli._common import (
-    STATUS_STYLES,
     client,
     elapsed,
     join_query,
@@ -25,6 +24,7 @@ from waypost.cli._common import (
     when_short,
 )
 from waypost.enums import ExecutionStatus
+from waypost.execution.status_styles import STATUS_STYLES
 
 if TYPE_CHECKING:
     from waypost.client import Client

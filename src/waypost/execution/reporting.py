@@ -14,18 +14,10 @@ from rich.text import Text
 
 from waypost.enums import ExecutionStatus
 from waypost.execution.runner import StepOutcome
+from waypost.execution.status_styles import STATUS_STYLES
 from waypost.schemas import PipelineSpec, RunRead, StepSpec
 
-STYLES = {
-    ExecutionStatus.COMPLETED: ("✓", "green"),
-    ExecutionStatus.CACHED: ("↺", "cyan"),
-    ExecutionStatus.FAILED: ("✗", "red"),
-    ExecutionStatus.SKIPPED: ("-", "dim"),
-    ExecutionStatus.STOPPED: ("■", "yellow"),
-    ExecutionStatus.RUNNING: ("…", "blue"),
-    ExecutionStatus.CRASHED: ("✗", "red"),
-    ExecutionStatus.INITIALIZING: (" ", "dim"),
-}
+STYLES = STATUS_STYLES
 
 
 class Reporter:
