@@ -3,11 +3,13 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 
 import { login } from "../api/auth";
-import { setSessionEnded, useSessionEnded } from "../api/session";
+import { csrfToken, setSessionEnded, useSessionEnded } from "../api/session";
 
 /** Shown over any page once the server answers 401; logging in retries what failed. */
 export function SessionEnded() {
   const ended = useSessionEnded();
+  // The readable CSRF cookie outlives an expired session: it tells "ended" from "never logged in".
+  const hadSession = csrfToken() !== undefined;
   const queryClient = useQueryClient();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
@@ -30,7 +32,7 @@ export function SessionEnded() {
       withCloseButton={false}
       closeOnClickOutside={false}
       closeOnEscape={false}
-      title="Your session ended — log in again"
+      title={hadSession ? "Your session ended — log in again" : "Log in to Waypost"}
       centered
     >
       <form onSubmit={submit} aria-label="Log in">

@@ -96,10 +96,18 @@ describe("RunsPage", () => {
   });
 
   it("asks to log in again when the session has ended", async () => {
+    document.cookie = "waypost_csrf=abc";
     server.state.runs = () => server.json({ detail: "Your session has ended; log in again." }, 401);
     renderAt("/runs");
     expect(await screen.findByText("Your session ended — log in again")).toBeTruthy();
     expect(screen.getByLabelText(/Username/)).toBeTruthy();
+    document.cookie = "waypost_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+  });
+
+  it("asks a first-time visitor to log in", async () => {
+    server.state.runs = () => server.json({ detail: "Log in first." }, 401);
+    renderAt("/runs");
+    expect(await screen.findByText("Log in to Waypost")).toBeTruthy();
   });
 
   it("puts a search into the URL", async () => {
