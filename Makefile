@@ -29,14 +29,14 @@ dashboard/node_modules/.package-lock.json: dashboard/package-lock.json
 dashboard/dist/index.html: dashboard/node_modules/.package-lock.json $(DASHBOARD_SRC)
 	cd dashboard && npm run build
 
-# Type checks and Vitest; fails when the committed API types differ from what `make gen` writes.
+# Type checks, ESLint and Vitest; fails when the committed API types differ from what `make gen` writes.
 dashboard-test: install dashboard/node_modules/.package-lock.json
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(PY) scripts/gen_openapi.py "$$tmp/openapi.json" >/dev/null && \
 	  dashboard/node_modules/.bin/openapi-typescript "$$tmp/openapi.json" -o "$$tmp/schema.d.ts" >/dev/null 2>&1 && \
 	  cmp -s "$$tmp/openapi.json" dashboard/openapi.json && cmp -s "$$tmp/schema.d.ts" dashboard/src/api/schema.d.ts || \
 	  { echo "dashboard/openapi.json or src/api/schema.d.ts is stale: run 'make gen' and commit the result." >&2; exit 1; }
-	cd dashboard && npx tsc && npx vitest run
+	cd dashboard && npx tsc && npx eslint . && npx vitest run
 
 # Regenerate the API types: the server's OpenAPI schema (no server needed), then openapi-typescript.
 gen: install dashboard/node_modules/.package-lock.json
