@@ -170,3 +170,33 @@ def test_folders_only_match_directories(tmp_path: Path, registry: MaterializerRe
     file.write_text("x")
     assert registry.for_value(tmp_path).__name__ == "FolderMaterializer"
     assert registry.for_value(pathlib.Path(file)) is PickleMaterializer
+
+
+def test_the_docstring_example_itself_works(tmp_path: Path) -> None:
+    """Runs the code in Materializer's docstring as written, so the example cannot drift from the API."""
+    import textwrap
+    import uuid
+
+    from waypost.artifacts.io import load_artifact, save_artifact
+
+    doc = Materializer.__doc__ or ""
+    start = doc.index("A materializer for a small domain type")
+    block = doc[doc.index("::", start) + 2 : doc.index("Steps that return a ``Molecule``")]
+    namespace: dict[str, Any] = {"__name__": "chem.types"}  # where the example says Molecule lives
+    exec(compile(textwrap.dedent(block), "Materializer.__doc__", "exec"), namespace)
+
+    registry = MaterializerRegistry.with_builtins()
+    registry.register(namespace["MoleculeMaterializer"])
+    water = namespace["Molecule"]("water", ["H", "H", "O"])
+    store = ArtifactStore(str(tmp_path / "store"))
+    saved = save_artifact(store, water, name="water", version_id=uuid.uuid4(), registry=registry)
+    assert saved.materializer.endswith("MoleculeMaterializer")
+    assert [(v.type, v.title) for v in saved.visualizations] == [(VisualizationType.HTML, "Atoms")]
+    loaded = load_artifact(
+        store,
+        uri=saved.uri,
+        materializer=namespace["MoleculeMaterializer"],
+        data_type=saved.data_type,
+        registry=registry,
+    )
+    assert (loaded.name, loaded.atoms) == ("water", ["H", "H", "O"])
