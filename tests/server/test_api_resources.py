@@ -92,6 +92,23 @@ def test_steps_of_a_run(client: TestClient, runs: list[RunRead]) -> None:
     _one_line_error(client.get(f"{API}/runs/{runs[1].id}/steps/{one['id']}"), 404)
 
 
+def test_run_graph_draws_every_planned_step_with_its_artifacts(client: TestClient, runs: list[RunRead]) -> None:
+    graph = client.get(f"{API}/runs/{runs[0].name}/graph").json()
+    assert graph["run_id"] == str(runs[0].id)
+    assert graph["status"] == "completed"
+    steps = {s["name"]: s for s in graph["steps"]}
+    assert list(steps) == ["make_numbers", "report"]
+    made = steps["make_numbers"]["outputs"][0]
+    assert made["name"] == "numbers"
+    assert made["version_id"] is not None
+    assert made["version"] >= 1
+    read = steps["report"]["inputs"][0]
+    assert (read["step"], read["output"]) == ("make_numbers", "numbers")
+    assert read["version_id"] == made["version_id"]  # the edge carries the artifact it moved
+    assert all(s["status"] == "completed" and s["started_at"] and s["ended_at"] for s in steps.values())
+    _one_line_error(client.get(f"{API}/runs/{uuid.uuid4()}/graph"), 404)
+
+
 def test_pipelines_and_snapshots(client: TestClient, runs: list[RunRead]) -> None:
     page = client.get(f"{API}/pipelines", params={"q": "name:numbers_pipeline"}).json()
     assert page["total"] == 1

@@ -408,6 +408,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{run}/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Graph
+         * @description The run's whole DAG in one compact answer: planned steps, their status, timings and artifacts.
+         */
+        get: operations["get_graph_api_v1_runs__run__graph_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run}/steps/{step}/logs": {
         parameters: {
             query?: never;
@@ -1499,6 +1519,63 @@ export interface components {
          */
         ExecutionStatus: "initializing" | "running" | "completed" | "failed" | "cached" | "stopped" | "crashed" | "skipped";
         /**
+         * GraphInput
+         * @description An input of a DAG node: the upstream output it reads and, once known, the version read.
+         */
+        GraphInput: {
+            /** Name */
+            name: string;
+            /** Step */
+            step: string;
+            /** Output */
+            output: string;
+            /** Version Id */
+            version_id?: string | null;
+        };
+        /**
+         * GraphOutput
+         * @description An output of a DAG node: its declared type and, once produced, the version written.
+         */
+        GraphOutput: {
+            /** Name */
+            name: string;
+            /** Data Type */
+            data_type: string;
+            /** Version Id */
+            version_id?: string | null;
+            /** Artifact Name */
+            artifact_name?: string | null;
+            /** Version */
+            version?: number | null;
+        };
+        /**
+         * GraphStep
+         * @description One node of a run's DAG: the planned step and, once it started, how it went.
+         *
+         *     ``status`` is ``None`` for a step that has not started yet.
+         */
+        GraphStep: {
+            /** Name */
+            name: string;
+            /** Step Name */
+            step_name: string;
+            status?: components["schemas"]["ExecutionStatus"] | null;
+            /** Started At */
+            started_at?: string | null;
+            /** Ended At */
+            ended_at?: string | null;
+            /** Cache Miss Reason */
+            cache_miss_reason?: string | null;
+            /** Error Type */
+            error_type?: string | null;
+            /** After */
+            after?: string[];
+            /** Inputs */
+            inputs?: components["schemas"]["GraphInput"][];
+            /** Outputs */
+            outputs?: components["schemas"]["GraphOutput"][];
+        };
+        /**
          * HTTPValidationError
          * @description An error: a one-line reason in `detail`.
          */
@@ -2051,6 +2128,24 @@ export interface components {
             model_version_id?: string | null;
             /** Started At */
             started_at?: string | null;
+        };
+        /**
+         * RunGraph
+         * @description A run's whole DAG in one compact answer: what the DAG and Timeline views draw.
+         */
+        RunGraph: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /** Steps */
+            steps: components["schemas"]["GraphStep"][];
         };
         /**
          * RunRead
@@ -3324,6 +3419,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StepRunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_graph_api_v1_runs__run__graph_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunGraph"];
                 };
             };
             /** @description Validation Error */

@@ -189,3 +189,50 @@ class StepRunFinish(BaseModel):
     traceback: str | None = None
     resource_samples: list[dict[str, Any]] = Field(default_factory=list)
     attempts: list[AttemptRead] = Field(default_factory=list)
+
+
+class GraphInput(BaseModel):
+    """An input of a DAG node: the upstream output it reads and, once known, the version read."""
+
+    name: str
+    step: str
+    output: str
+    version_id: UUID | None = None
+
+
+class GraphOutput(BaseModel):
+    """An output of a DAG node: its declared type and, once produced, the version written."""
+
+    name: str
+    data_type: str
+    version_id: UUID | None = None
+    artifact_name: str | None = None
+    version: int | None = None
+
+
+class GraphStep(BaseModel):
+    """One node of a run's DAG: the planned step and, once it started, how it went.
+
+    ``status`` is ``None`` for a step that has not started yet.
+    """
+
+    name: str
+    step_name: str
+    status: ExecutionStatus | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    cache_miss_reason: str | None = None
+    error_type: str | None = None
+    after: list[str] = Field(default_factory=list)
+    inputs: list[GraphInput] = Field(default_factory=list)
+    outputs: list[GraphOutput] = Field(default_factory=list)
+
+
+class RunGraph(BaseModel):
+    """A run's whole DAG in one compact answer: what the DAG and Timeline views draw."""
+
+    run_id: UUID
+    status: ExecutionStatus
+    started_at: datetime | None
+    ended_at: datetime | None
+    steps: list[GraphStep]

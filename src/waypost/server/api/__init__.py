@@ -30,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     pipelines.router,
     runs.router,
     steps.router,
+    steps.graph_router,
     logs.router,
     artifacts.router,
     metadata.router,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from waypost.schemas import Page, StepRunRead
+from waypost.schemas import Page, RunGraph, StepRunRead
 from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.deps import CurrentUser, StoreDep
 from waypost.server.services import steps
 
 router = APIRouter(prefix="/runs/{run}/steps", tags=["steps"])
+graph_router = APIRouter(prefix="/runs/{run}", tags=["steps"])
 
 
 @router.get("", response_model=Page[StepRunRead])
@@ -18,6 +19,12 @@ def list_steps(
 ) -> Page[StepRunRead]:
     """A run's step runs in start order; ``q`` takes ``name``, ``step`` and ``status`` terms."""
     return steps.list_steps(store, run, q, page, size)
+
+
+@graph_router.get("/graph", response_model=RunGraph)
+def get_graph(run: str, store: StoreDep, user: CurrentUser) -> RunGraph:
+    """The run's whole DAG in one compact answer: planned steps, their status, timings and artifacts."""
+    return steps.run_graph(store, run)
 
 
 @router.get("/{step}", response_model=StepRunRead)

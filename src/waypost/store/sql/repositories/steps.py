@@ -300,6 +300,33 @@ class StepRepository:
             links = _links(s, [r.id for r in rows])
             return [to_read(r, links.get(r.id, {})) for r in rows]
 
+    def graph_rows(self, run_id: uuid.UUID) -> tuple[builtins.list[Any], builtins.list[Any]]:
+        """The few columns the DAG and Timeline draw, for every step of a run, and its artifact links.
+
+        Two statements whatever the run's size: a 10,000-step run must not pull its source
+        code, tracebacks and resource samples just to be drawn.
+        """
+        with self._s.read() as s:
+            steps = s.execute(
+                select(
+                    _T.c.id,
+                    _T.c.name,
+                    _T.c.status,
+                    _T.c.started_at,
+                    _T.c.ended_at,
+                    _T.c.cache_miss_reason,
+                    _T.c.error_type,
+                ).where(_T.c.run_id == run_id)
+            ).all()
+            links = s.execute(
+                select(_L.c.step_run_id, _L.c.kind, _L.c.name, _AV.c.id, _AV.c.version, _A.c.name.label("artifact"))
+                .join(_T, _T.c.id == _L.c.step_run_id)
+                .join(_AV, _AV.c.id == _L.c.artifact_version_id)
+                .join(_A, _A.c.id == _AV.c.artifact_id)
+                .where(_T.c.run_id == run_id)
+            ).all()
+        return steps, links
+
     def get(self, run_id: uuid.UUID, name: str) -> StepRunRead:
         """A step run by run and invocation name (or id)."""
         with self._s.read() as s:
