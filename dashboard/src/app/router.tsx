@@ -4,6 +4,10 @@ import { type RouterHistory, Link, Outlet, createRootRoute, createRoute, createR
 
 import { authQueries } from "../api/auth";
 import { SessionEnded } from "../components/SessionEnded";
+import { PipelinePage } from "../features/pipelines/PipelinePage";
+import { PipelinesPage } from "../features/pipelines/PipelinesPage";
+import { RunPage } from "../features/run/RunPage";
+import { validateRunSearch } from "../features/run/search";
 import { RunsPage } from "../features/runs/RunsPage";
 import { validateRunsSearch } from "../features/runs/search";
 
@@ -16,6 +20,7 @@ function Layout() {
           <Group>
             <Title order={3}>Waypost</Title>
             <Link to="/runs">Runs</Link>
+            <Link to="/pipelines">Pipelines</Link>
           </Group>
           {me.data && (
             <Text fz="sm" c="dimmed">
@@ -59,7 +64,26 @@ const runsRoute = createRoute({
   component: RunsPage,
 });
 
-export const routeTree = rootRoute.addChildren([indexRoute, runsRoute]);
+const runRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/runs/$runId",
+  validateSearch: validateRunSearch,
+  component: RunPage,
+});
+
+const pipelinesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/pipelines",
+  component: PipelinesPage,
+});
+
+const pipelineRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/pipelines/$pipeline",
+  component: PipelinePage,
+});
+
+export const routeTree = rootRoute.addChildren([indexRoute, runsRoute, runRoute, pipelinesRoute, pipelineRoute]);
 
 /** The app's router; tests pass a memory history. */
 export function createAppRouter(history?: RouterHistory) {

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Center, Group, Loader, Pagination, Select, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { getRouteApi } from "@tanstack/react-router";
+import { Link, getRouteApi } from "@tanstack/react-router";
 
 import { ApiError } from "../../api/client";
 import { type Run, runQueries } from "../../api/runs";
@@ -28,9 +28,9 @@ function RunRow({ run }: { run: Run }) {
   return (
     <Table.Tr>
       <Table.Td>
-        <Text fz="sm" ff="monospace">
+        <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: run.id }} />}>
           {run.name}
-        </Text>
+        </Anchor>
       </Table.Td>
       <Table.Td>{run.pipeline_name}</Table.Td>
       <Table.Td>

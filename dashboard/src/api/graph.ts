@@ -1,0 +1,36 @@
+import { queryOptions } from "@tanstack/react-query";
+
+import { api, unwrap } from "./client";
+import type { components } from "./schema";
+
+export type RunGraph = components["schemas"]["RunGraph"];
+export type GraphStep = components["schemas"]["GraphStep"];
+export type GraphInput = components["schemas"]["GraphInput"];
+export type GraphOutput = components["schemas"]["GraphOutput"];
+/** A step's status as drawn: the server's status, or "pending" before it starts. */
+export type StepStatus = NonNullable<GraphStep["status"]> | "pending";
+
+const ACTIVE = new Set(["initializing", "running"]);
+
+export const graphKeys = {
+  all: ["graph"] as const,
+  detail: (run: string) => [...graphKeys.all, run] as const,
+};
+
+export function stepStatus(step: GraphStep): StepStatus {
+  return step.status ?? "pending";
+}
+
+export function isActive(status: string | null | undefined): boolean {
+  return status != null && ACTIVE.has(status);
+}
+
+export const graphQueries = {
+  /** A run's DAG (planned steps + status + artifacts); refreshed while the run is going. */
+  detail: (run: string) =>
+    queryOptions({
+      queryKey: graphKeys.detail(run),
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/graph", { params: { path: { run } }, signal })),
+      refetchInterval: (query) => (isActive(query.state.data?.status) ? 5000 : false),
+    }),
+};

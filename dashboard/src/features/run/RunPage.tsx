@@ -1,0 +1,124 @@
+import { Anchor, Box, Center, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, getRouteApi } from "@tanstack/react-router";
+import { Suspense, lazy, useEffect } from "react";
+
+import { ApiError } from "../../api/client";
+import { graphQueries } from "../../api/graph";
+import { runQueries } from "../../api/runs";
+import { ErrorState } from "../../components/ErrorState";
+import { StatusBadge } from "../../components/StatusBadge";
+import { formatDuration, formatTime } from "../runs/format";
+import { type RunView, defaultView } from "./search";
+import { StepPanel } from "../step/StepPanel";
+
+// The graph views are heavy (xyflow, elkjs, canvas); they load when a run is opened.
+const DagView = lazy(() => import("../dag/DagView").then((m) => ({ default: m.DagView })));
+const TimelineView = lazy(() => import("../timeline/TimelineView").then((m) => ({ default: m.TimelineView })));
+
+const route = getRouteApi("/runs/$runId");
+
+function ViewLoading() {
+  return (
+    <Center h="100%">
+      <Loader aria-label="Loading the view" />
+    </Center>
+  );
+}
+
+/** One run: its summary, the DAG or Timeline, and the selected step's details beside them. */
+export function RunPage() {
+  const { runId } = route.useParams();
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const run = useQuery(runQueries.detail(runId));
+  const graph = useQuery(graphQueries.detail(runId));
+
+  const view: RunView = search.view ?? defaultView(graph.data?.steps.length ?? 0);
+  const firstFailed = graph.data?.steps.find((s) => s.status === "failed" || s.status === "crashed");
+
+  // A failed run opens on its failing step, with the error in view.
+  useEffect(() => {
+    if (!search.step && firstFailed && run.data && (run.data.status === "failed" || run.data.status === "crashed")) {
+      void navigate({ search: (prev) => ({ ...prev, step: firstFailed.name }), replace: true });
+    }
+  }, [search.step, firstFailed, run.data, navigate]);
+
+  const select = (step: string | undefined) =>
+    void navigate({ search: (prev) => ({ ...prev, step, line: undefined, logq: undefined }) });
+
+  const error = run.error ?? graph.error;
+  if (error && !(error instanceof ApiError && error.status === 401)) {
+    return (
+      <ErrorState
+        title={error instanceof ApiError && error.status === 404 ? "No such run" : "Could not load this run"}
+        error={error}
+        onRetry={() => {
+          void run.refetch();
+          void graph.refetch();
+        }}
+        backTo="/runs"
+        backLabel="Back to the runs"
+      />
+    );
+  }
+  if (!run.data || !graph.data) {
+    return (
+      <Center py="xl">
+        <Loader aria-label="Loading the run" />
+      </Center>
+    );
+  }
+  const r = run.data;
+  return (
+    <Stack gap="sm" h="calc(100dvh - 52px - 2 * var(--mantine-spacing-md))">
+      <Group justify="space-between" wrap="nowrap">
+        <Stack gap={2}>
+          <Group gap="xs">
+            <Title order={3} ff="monospace" data-testid="run-name">
+              {r.name}
+            </Title>
+            <StatusBadge status={r.status} />
+          </Group>
+          <Text fz="sm" c="dimmed">
+            <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: r.pipeline_name }} />}>
+              {r.pipeline_name}
+            </Anchor>
+            {" · started "}
+            {formatTime(r.started_at ?? r.created_at)}
+            {" · "}
+            {formatDuration(r.started_at, r.ended_at)}
+            {" · "}
+            {graph.data.steps.length} steps
+            {r.user_name ? ` · ${r.user_name}` : ""}
+          </Text>
+        </Stack>
+        <SegmentedControl
+          aria-label="View"
+          value={view}
+          onChange={(v) => void navigate({ search: (prev) => ({ ...prev, view: v as RunView }) })}
+          data={[
+            { value: "dag", label: "DAG" },
+            { value: "timeline", label: "Timeline" },
+          ]}
+        />
+      </Group>
+      <Group align="stretch" gap="sm" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>
+        <Box style={{ flex: 1, minWidth: 0, position: "relative" }} data-testid="run-view">
+          <Suspense fallback={<ViewLoading />}>
+            {view === "dag" ? (
+              <DagView graph={graph.data} selected={search.step} onSelect={select} />
+            ) : (
+              <TimelineView graph={graph.data} selected={search.step} onSelect={select} />
+            )}
+          </Suspense>
+        </Box>
+        {search.step && (
+          <Box w={{ base: "100%", md: 520 }} style={{ flexShrink: 0, overflow: "auto", borderLeft: "1px solid var(--mantine-color-default-border)" }} pl="sm">
+            <StepPanel key={search.step} runId={r.id} step={search.step} />
+          </Box>
+        )}
+      </Group>
+    </Stack>
+  );
+}
