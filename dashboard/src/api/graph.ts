@@ -1,6 +1,7 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { isLive } from "./events";
 import type { components } from "./schema";
 
 export type RunGraph = components["schemas"]["RunGraph"];
@@ -26,11 +27,11 @@ export function isActive(status: string | null | undefined): boolean {
 }
 
 export const graphQueries = {
-  /** A run's DAG (planned steps + status + artifacts); refreshed while the run is going. */
+  /** A run's DAG (planned steps + status + artifacts); step events refresh it, or polling while the event stream is down. */
   detail: (run: string) =>
     queryOptions({
       queryKey: graphKeys.detail(run),
       queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/graph", { params: { path: { run } }, signal })),
-      refetchInterval: (query) => (isActive(query.state.data?.status) ? 5000 : false),
+      refetchInterval: (query) => (!isLive() && isActive(query.state.data?.status) ? 5000 : false),
     }),
 };

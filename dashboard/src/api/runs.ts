@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { isLive } from "./events";
 import type { components } from "./schema";
 
 export type Run = components["schemas"]["RunRead"];
@@ -44,12 +45,13 @@ export const runQueries = {
           }),
         ),
       placeholderData: keepPreviousData,
-      // Poll while a listed run is going, so statuses change without a reload.
-      refetchInterval: (query) => (query.state.data?.items.some((r) => ACTIVE.has(r.status)) ? 3000 : false),
+      // Status changes arrive by the event stream; poll only while it is down and a listed run is going.
+      refetchInterval: (query) => (!isLive() && query.state.data?.items.some((r) => ACTIVE.has(r.status)) ? 3000 : false),
     }),
   detail: (run: string) =>
     queryOptions({
       queryKey: runKeys.detail(run),
       queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}", { params: { path: { run } }, signal })),
+      refetchInterval: (query) => (!isLive() && query.state.data && ACTIVE.has(query.state.data.status) ? 3000 : false),
     }),
 };

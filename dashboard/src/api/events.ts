@@ -1,0 +1,158 @@
+import type { QueryClient } from "@tanstack/react-query";
+import { useSyncExternalStore } from "react";
+
+import { graphKeys } from "./graph";
+import { pipelineKeys } from "./pipelines";
+import { type Run, runKeys } from "./runs";
+
+/**
+ * One Server-Sent Events stream for the whole app (GET /api/v1/events): a `run` event
+ * updates that run and refreshes the lists; a `step` event refreshes that run's graph and
+ * step details. While the stream is down, queries fall back to polling (see `isLive`).
+ */
+
+export type LiveState = "connecting" | "live" | "reconnecting" | "off";
+
+let state: LiveState = "off";
+const listeners = new Set<() => void>();
+
+function setState(next: LiveState) {
+  if (next === state) return;
+  state = next;
+  for (const l of listeners) l();
+}
+
+/** Whether status changes arrive by the stream; when not, queries poll. */
+export function isLive(): boolean {
+  return state === "live";
+}
+
+export function useLiveState(): LiveState {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => state,
+  );
+}
+
+/** Reconnect delays: 1 s doubling to 30 s, with jitter so many tabs do not return at once. */
+export function backoff(attempt: number, random = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+  return Math.round(base * (0.75 + 0.5 * random()));
+}
+
+/** Bursts (a wide fan-out finishing) coalesce into one refetch per query per window. */
+const FLUSH_MS = 400;
+
+interface StepEvent {
+  run_id: string;
+  name: string;
+}
+
+/** The reactions to events, kept apart from the connection so tests can drive them. */
+export function createEventHandler(queryClient: QueryClient) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lists = false;
+  const runs = new Set<string>();
+
+  const flush = () => {
+    timer = undefined;
+    if (lists) {
+      void queryClient.invalidateQueries({ queryKey: runKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: pipelineKeys.all });
+    }
+    for (const run of runs) {
+      void queryClient.invalidateQueries({ queryKey: graphKeys.detail(run) });
+      void queryClient.invalidateQueries({ queryKey: ["steps", run] });
+    }
+    lists = false;
+    runs.clear();
+  };
+  const schedule = () => {
+    timer ??= setTimeout(flush, FLUSH_MS);
+  };
+
+  return {
+    run(run: Run) {
+      // The event carries the whole record: the run page updates without a request.
+      queryClient.setQueryData(runKeys.detail(run.id), run);
+      lists = true;
+      runs.add(run.id);
+      schedule();
+    },
+    step(step: StepEvent) {
+      runs.add(step.run_id);
+      schedule();
+    },
+    /** After a gap in the stream, anything may have changed. */
+    resync() {
+      lists = true;
+      void queryClient.invalidateQueries({ queryKey: runKeys.all });
+      void queryClient.invalidateQueries({ queryKey: graphKeys.all });
+      void queryClient.invalidateQueries({ queryKey: ["steps"] });
+      schedule();
+    },
+    dispose() {
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+function parse<T>(event: MessageEvent): T | undefined {
+  try {
+    return JSON.parse(String(event.data)) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Open the stream; returns a function that closes it. Without EventSource (tests), it stays off and queries poll. */
+export function startEvents(queryClient: QueryClient, url = "/api/v1/events"): () => void {
+  if (typeof EventSource === "undefined") return () => undefined;
+  const handler = createEventHandler(queryClient);
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let attempt = 0;
+  let everOpen = false;
+  let stopped = false;
+
+  const connect = () => {
+    setState(everOpen ? "reconnecting" : "connecting");
+    const es = new EventSource(url);
+    source = es;
+    es.onopen = () => {
+      attempt = 0;
+      if (everOpen) handler.resync();
+      everOpen = true;
+      setState("live");
+    };
+    es.addEventListener("run", (e) => {
+      const run = parse<Run>(e);
+      if (run?.id) handler.run(run);
+    });
+    es.addEventListener("step", (e) => {
+      const step = parse<StepEvent>(e);
+      if (step?.run_id) handler.step(step);
+    });
+    es.onerror = () => {
+      // The browser's own retry is a fixed interval and gives up on an HTTP error; ours backs off and never gives up.
+      es.close();
+      if (stopped) return;
+      const wasLive = state === "live";
+      setState("reconnecting");
+      // Polling takes over: refetch now so queries re-read isLive() and start their intervals.
+      if (wasLive) handler.resync();
+      retry = setTimeout(connect, backoff(attempt++));
+    };
+  };
+  connect();
+  return () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    source?.close();
+    handler.dispose();
+    setState("off");
+  };
+}
