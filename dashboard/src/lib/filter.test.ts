@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { FilterSyntaxError, parse, suggest } from "./filter";
+import { FilterSyntaxError, parse, quoteValue, suggest } from "./filter";
 
 const pick = (q: string) => parse(q).map(({ key, op, values, negate, bare }) => ({ key, op, values, negate, bare }));
 
@@ -91,5 +91,19 @@ describe("suggest", () => {
 
   it("suggests every key for an empty word", () => {
     expect(suggest("", vocabulary)).toHaveLength(vocabulary.keys.length);
+  });
+
+  it("quotes values that need it and matches inside names after prefixes", () => {
+    const v = { keys: ["pipeline", "tag"], values: { pipeline: ["iris_training", "train", "nightly train"], tag: ["a b"] } };
+    expect(suggest("pipeline:tr", v)).toEqual(["pipeline:train", "pipeline:iris_training", 'pipeline:"nightly train"']);
+    expect(suggest('tag:"a', v)).toEqual(['tag:"a b"']);
+    // A quoted value cannot join a comma list.
+    expect(suggest("tag:x,", v)).toEqual([]);
+  });
+
+  it("round-trips quoted values through the parser", () => {
+    for (const value of ["plain", "two words", 'say "hi"', "a,b", "back\\slash", ""]) {
+      expect(parse(`tag:${quoteValue(value)}`)[0]?.values).toEqual([value]);
+    }
   });
 });

@@ -121,13 +121,19 @@ export function suggest(query: string, vocabulary: FilterVocabulary, limit = 8):
   const [, key = "", op = ":", raw = ""] = m;
   const known = vocabulary.values?.[key.toLowerCase()];
   if (!known) return [];
-  // After `:`, a comma list: complete only its last item.
-  const cut = op === ":" ? raw.lastIndexOf(",") + 1 : 0;
+  // After `:`, a comma list: complete only its last item (a quoted value stands alone).
+  const cut = op === ":" && !raw.startsWith('"') ? raw.lastIndexOf(",") + 1 : 0;
   const done = raw.slice(0, cut);
-  const typed = raw.slice(cut).toLowerCase();
+  const typed = raw.slice(cut).replace(/^"/, "").toLowerCase();
   const chosen = new Set(done.split(",").filter(Boolean));
-  return known
-    .filter((v) => v.toLowerCase().startsWith(typed) && v.toLowerCase() !== typed && !chosen.has(v))
-    .slice(0, limit)
-    .map((v) => `${head}${neg}${key}${op}${done}${v}`);
+  const candidates = known.filter((v) => v.toLowerCase() !== typed && !chosen.has(v) && !(done && quoteValue(v) !== v));
+  // Values that start with what was typed come first, then those that contain it.
+  const starts = candidates.filter((v) => v.toLowerCase().startsWith(typed));
+  const contains = typed ? candidates.filter((v) => !v.toLowerCase().startsWith(typed) && v.toLowerCase().includes(typed)) : [];
+  return [...starts, ...contains].slice(0, limit).map((v) => `${head}${neg}${key}${op}${done}${quoteValue(v)}`);
+}
+
+/** A value as the filter language needs it written: quoted when it holds a space, comma or quote. */
+export function quoteValue(value: string): string {
+  return value === "" || /[\s,"\\]/.test(value) ? `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"` : value;
 }
