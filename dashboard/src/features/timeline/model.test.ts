@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+
+import { barEnd, buildTimeline, extentOf, openEnd } from "./model";
+import { graph, ms, step } from "./testGraph";
+
+describe("buildTimeline", () => {
+  it("orders rows by start, the not-yet-started last in plan order", () => {
+    const m = buildTimeline(graph([step("late", [10, 20]), step("wait_b", null), step("early", [0, 5]), step("wait_a", null)]));
+    expect(m.rows.map((r) => r.name)).toEqual(["early", "late", "wait_b", "wait_a"]);
+    expect(m.byName.get("late")).toBe(1);
+    expect(m.startedCount).toBe(2);
+    expect(m.pendingCount).toBe(2);
+    expect(m.rows[2]?.status).toBe("pending");
+  });
+
+  it("resolves dependencies from inputs and after, ignoring unknown names", () => {
+    const m = buildTimeline(graph([step("a", [0, 1]), step("b", [1, 2], ["a", "ghost"], { after: ["a"] })]));
+    expect(m.rows[1]?.deps).toEqual([0]);
+  });
+
+  it("takes the earlier of the run's start and its first step's as time zero", () => {
+    expect(buildTimeline(graph([step("a", [5, 6])])).origin).toBe(ms(0));
+    expect(buildTimeline(graph([step("a", [5, 6])], { started_at: null })).origin).toBe(ms(5));
+    expect(buildTimeline(graph([step("a", null)])).origin).toBeNaN();
+  });
+
+  it("ends open bars now while the run goes, at the run's end once it stopped", () => {
+    const live = buildTimeline(graph([step("a", [0, null])]));
+    expect(live.live).toBe(true);
+    expect(barEnd(live.rows[0]!, openEnd(live, ms(42)))).toBe(ms(42));
+    expect(extentOf(live, ms(42))).toBe(42_000);
+
+    const crashed = buildTimeline(graph([step("a", [0, null])], { status: "crashed", ended_at: new Date(ms(30)).toISOString() }));
+    expect(barEnd(crashed.rows[0]!, openEnd(crashed, ms(1000)))).toBe(ms(30));
+    expect(extentOf(crashed, ms(1000))).toBe(30_000);
+  });
+
+  it("draws a failed step without an end as a marker at its start", () => {
+    const m = buildTimeline(graph([step("a", [3, null], [], { status: "failed" })], { status: "failed", ended_at: new Date(ms(10)).toISOString() }));
+    expect(barEnd(m.rows[0]!, openEnd(m, ms(99)))).toBe(ms(3));
+  });
+
+  it("parses 10,000 steps quickly", () => {
+    const steps = Array.from({ length: 10_000 }, (_, i) => step(`s_${i}`, [i % 100, (i % 100) + 1], i ? ["s_0"] : []));
+    const t = performance.now();
+    const m = buildTimeline(graph(steps));
+    expect(m.rows).toHaveLength(10_000);
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+});
