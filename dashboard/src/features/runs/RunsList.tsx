@@ -1,0 +1,211 @@
+import {
+  Alert,
+  Anchor,
+  Button,
+  Center,
+  Checkbox,
+  Group,
+  Loader,
+  Pagination,
+  Popover,
+  Select,
+  Stack,
+  Table,
+  Text,
+  UnstyledButton,
+} from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { type ReactNode, useMemo } from "react";
+
+import { ApiError } from "../../api/client";
+import { pipelineQueries } from "../../api/pipelines";
+import { type Run, runQueries } from "../../api/runs";
+import { downloadCsv, toCsv } from "../../lib/csv";
+import { type Column, RUN_COLUMNS, sortWithinPage } from "./columns";
+import { RunsSearchBox } from "./RunsSearchBox";
+import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, formatCols, isServerSort, nextSort, parseCols } from "./search";
+
+const EMPTY: Run[] = [];
+const NO_NAMES: string[] = [];
+
+function SortHeader({ column, sort, onSort }: { column: Column; sort: string | undefined; onSort: (s: string | undefined) => void }) {
+  const key = column.sortKey;
+  const aria = sort === key ? "ascending" : sort === `-${key}` ? "descending" : "none";
+  const mark = aria === "ascending" ? " ▲" : aria === "descending" ? " ▼" : "";
+  return (
+    <Table.Th aria-sort={aria} style={{ whiteSpace: "nowrap" }}>
+      <UnstyledButton fw={600} fz="sm" onClick={() => onSort(nextSort(sort, key))} title={`Sort by ${column.label.toLowerCase()}`}>
+        {column.label}
+        {mark}
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+function ColumnMenu({ visible, available, onChange }: { visible: ColumnId[]; available: readonly ColumnId[]; onChange: (cols: ColumnId[]) => void }) {
+  return (
+    <Popover position="bottom-end" shadow="md" withArrow>
+      <Popover.Target>
+        <Button size="xs" variant="default">
+          Columns
+        </Button>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap={6}>
+          {available.map((id) => (
+            <Checkbox
+              key={id}
+              size="xs"
+              label={RUN_COLUMNS[id].label}
+              checked={visible.includes(id)}
+              // The name links to the run: without it a row leads nowhere.
+              disabled={id === "name"}
+              onChange={(e) => onChange(e.currentTarget.checked ? [...visible, id] : visible.filter((c) => c !== id))}
+            />
+          ))}
+          <Anchor component="button" fz="xs" onClick={() => onChange([...COLUMNS])}>
+            Show all
+          </Anchor>
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
+
+interface Props {
+  search: RunsSearch;
+  /** Apply a change to the URL's search params (undefined removes one). */
+  onChange: (patch: Partial<RunsSearch>) => void;
+  /** A filter always applied, such as `pipeline:train` on a pipeline's page. */
+  scope?: string;
+  /** Columns that say nothing here (the pipeline, on its own page). */
+  hide?: readonly ColumnId[];
+  /** The CSV file's name, without extension. */
+  exportName: string;
+  /** What to say when there are no runs at all. */
+  empty: ReactNode;
+}
+
+/** Runs in a table: filter box with suggestions, sort on every column, columns menu, CSV export and paging, all kept in the URL. */
+export function RunsList({ search, onChange, scope, hide = [], exportName, empty }: Props) {
+  const q = search.q ?? "";
+  const page = search.page ?? 1;
+  const size = search.size ?? DEFAULT_SIZE;
+  const serverSort = isServerSort(search.sort) ? search.sort : undefined;
+  const runs = useQuery(runQueries.list({ q: [scope, q].filter(Boolean).join(" "), sort: serverSort, page, size }));
+  const pipelines = useQuery(pipelineQueries.names());
+
+  const filterError = runs.error instanceof ApiError && (runs.error.status === 400 || runs.error.status === 422) ? runs.error.message : undefined;
+  const otherError = runs.error && !filterError && !(runs.error instanceof ApiError && runs.error.status === 401) ? runs.error : undefined;
+  const data = filterError ? undefined : runs.data;
+  const items = data?.items ?? EMPTY;
+  const available = COLUMNS.filter((c) => !hide.includes(c));
+  const visible = parseCols(search.cols).filter((c) => !hide.includes(c));
+  const columns = visible.map((id) => RUN_COLUMNS[id]);
+  const pageSorted = search.sort !== undefined && !serverSort;
+  const rows = useMemo(() => (pageSorted && search.sort ? sortWithinPage(items, search.sort, Date.now()) : items), [items, pageSorted, search.sort]);
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.size)) : 1;
+
+  const exportCsv = () => {
+    const now = Date.now();
+    const csv = toCsv(
+      ["id", ...columns.map((c) => c.csv.header)],
+      rows.map((r) => [r.id, ...columns.map((c) => c.csv.value(r, now))]),
+    );
+    downloadCsv(`${exportName}.csv`, csv);
+  };
+
+  return (
+    <Stack>
+      <RunsSearchBox
+        query={q}
+        error={filterError}
+        pipelines={pipelines.data ?? NO_NAMES}
+        runs={items}
+        onSearch={(next) => onChange({ q: next || undefined, page: undefined })}
+      />
+      {otherError && (
+        <Alert color="red" title="Could not load runs" role="alert">
+          <Stack gap="xs" align="flex-start">
+            <Text fz="sm">{otherError instanceof ApiError ? otherError.message : "The Waypost server did not answer; is `waypost up` running?"}</Text>
+            <Button size="xs" variant="light" onClick={() => void runs.refetch()}>
+              Retry
+            </Button>
+          </Stack>
+        </Alert>
+      )}
+      {runs.isPending && (
+        <Center py="xl">
+          <Loader aria-label="Loading runs" />
+        </Center>
+      )}
+      {data && data.total === 0 && (
+        <Center py="xl">
+          {q ? (
+            <Stack align="center" gap="xs">
+              <Text>No runs match this filter.</Text>
+              <Anchor component="button" onClick={() => onChange({ q: undefined, page: undefined })}>
+                Clear the filter
+              </Anchor>
+            </Stack>
+          ) : (
+            empty
+          )}
+        </Center>
+      )}
+      {data && data.total > 0 && (
+        <>
+          <Group justify="space-between">
+            <Text fz="sm" c="dimmed">
+              {data.total} run{data.total === 1 ? "" : "s"}
+              {pageSorted && pages > 1 ? " · sorted within this page (the server cannot sort by this column yet)" : ""}
+            </Text>
+            <Group gap="xs">
+              <ColumnMenu visible={visible} available={available} onChange={(cols) => onChange({ cols: formatCols(cols) })} />
+              <Button size="xs" variant="default" onClick={exportCsv} title="Download the rows shown, with the columns shown">
+                Export CSV
+              </Button>
+            </Group>
+          </Group>
+          <Table.ScrollContainer minWidth={Math.max(480, columns.length * 120)}>
+            <Table
+              data-testid="runs-table"
+              striped
+              highlightOnHover
+              verticalSpacing="xs"
+              style={{ opacity: runs.isPlaceholderData ? 0.6 : 1, transition: "opacity 150ms" }}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  {columns.map((c) => (
+                    <SortHeader key={c.id} column={c} sort={search.sort} onSort={(sort) => onChange({ sort, page: undefined })} />
+                  ))}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((run) => (
+                  <Table.Tr key={run.id}>
+                    {columns.map((c) => (
+                      <Table.Td key={c.id}>{c.render(run)}</Table.Td>
+                    ))}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <Group justify="flex-end">
+            <Select
+              aria-label="Runs per page"
+              w={110}
+              data={PAGE_SIZES.map((n) => ({ value: String(n), label: `${n} / page` }))}
+              value={String(size)}
+              onChange={(v) => onChange({ size: v && Number(v) !== DEFAULT_SIZE ? Number(v) : undefined, page: undefined })}
+              allowDeselect={false}
+            />
+            <Pagination total={pages} value={page} onChange={(p) => onChange({ page: p > 1 ? p : undefined })} />
+          </Group>
+        </>
+      )}
+    </Stack>
+  );
+}
