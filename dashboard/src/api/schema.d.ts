@@ -340,6 +340,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest
+         * @description Known values of a filter key that begin with ``prefix``, alphabetically, for the search box.
+         *
+         *     ``metadata`` completes metadata keys (for ``metadata.KEY>VALUE``); ``tag`` offers tags
+         *     some run carries.
+         */
+        get: operations["suggest_api_v1_runs_suggest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run}": {
         parameters: {
             query?: never;
@@ -437,7 +460,7 @@ export interface paths {
         };
         /**
          * Read Logs
-         * @description Up to `limit` lines from line number `offset`.
+         * @description Up to `limit` lines from line number `offset`; `X-Total-Lines` says how many the log holds.
          */
         get: operations["read_logs_api_v1_runs__run__steps__step__logs_get"];
         put?: never;
@@ -457,7 +480,7 @@ export interface paths {
         };
         /**
          * Tail Logs
-         * @description The last `n` lines, oldest first.
+         * @description The last `n` lines, oldest first; `X-Total-Lines` says how many the log holds.
          */
         get: operations["tail_logs_api_v1_runs__run__steps__step__logs_tail_get"];
         put?: never;
@@ -478,8 +501,52 @@ export interface paths {
         /**
          * Search Logs
          * @description Lines matching `q` (text, or a regular expression) over the whole log, with context.
+         *
+         *     The first `limit` hits are returned; `X-Total-Hits` counts all matching lines (from
+         *     `offset` on, exactly up to a cap; `X-More-Hits` is `true` past it). Text search is
+         *     case-insensitive unless `case_sensitive`.
          */
         get: operations["search_logs_api_v1_runs__run__steps__step__logs_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{run}/steps/{step}/logs/first-error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * First Error
+         * @description The first line written to stderr or logged at ERROR or above; null when there is none.
+         */
+        get: operations["first_error_api_v1_runs__run__steps__step__logs_first_error_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{run}/steps/{step}/logs/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Logs
+         * @description The whole log as a plain-text attachment, one message per line.
+         */
+        get: operations["download_logs_api_v1_runs__run__steps__step__logs_download_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2228,6 +2295,19 @@ export interface components {
             ended_at?: string | null;
         };
         /**
+         * RunSuggestions
+         * @description Values the search box can offer for one filter key.
+         */
+        RunSuggestions: {
+            /** Key */
+            key: string;
+            /**
+             * Values
+             * @description Distinct known values beginning with the prefix, alphabetically.
+             */
+            values: string[];
+        };
+        /**
          * RunUpdate
          * @description A change to a run through the API: tags to attach.
          */
@@ -3199,7 +3279,7 @@ export interface operations {
             query?: {
                 /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
                 q?: string;
-                /** @description A sort key; a leading `-` sorts descending. */
+                /** @description A sort key, one of `created`, `started`, `ended`, `name`, `status`, `pipeline`, `duration`; a leading `-` sorts descending. Ties go newest first. `duration` is ended minus started; runs still going or never started come last in both directions. */
                 sort?: string | null;
                 /** @description The page, from 1. */
                 page?: number;
@@ -3252,6 +3332,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_api_v1_runs_suggest_get: {
+        parameters: {
+            query: {
+                /** @description The filter key to complete: `pipeline`, `status`, `tag`, `user`, `stack`, `metadata`. */
+                key: string;
+                /** @description What was typed so far; matched case-insensitively. */
+                prefix?: string;
+                /** @description At most this many values, 1 to 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSuggestions"];
                 };
             };
             /** @description Validation Error */
@@ -3481,6 +3597,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description How many lines the log holds now. */
+                    "X-Total-Lines"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3515,6 +3633,8 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    /** @description How many lines the log holds now. */
+                    "X-Total-Lines"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3539,8 +3659,46 @@ export interface operations {
                 context?: number;
                 regex?: boolean;
                 case_sensitive?: boolean;
+                /** @description Search from this line number on. */
+                offset?: number;
                 limit?: number;
             };
+            header?: never;
+            path: {
+                run: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    /** @description Matching lines from `offset` on, counted exactly up to 10000. */
+                    "X-Total-Hits"?: number;
+                    /** @description `true` when more lines match than `X-Total-Hits` says. */
+                    "X-More-Hits"?: boolean;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogSearchHit"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    first_error_api_v1_runs__run__steps__step__logs_first_error_get: {
+        parameters: {
+            query?: never;
             header?: never;
             path: {
                 run: string;
@@ -3556,7 +3714,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LogSearchHit"][];
+                    "application/json": components["schemas"]["LogLineRead"] | null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_logs_api_v1_runs__run__steps__step__logs_download_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                step: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole log as text. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
                 };
             };
             /** @description Validation Error */

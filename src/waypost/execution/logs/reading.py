@@ -1,4 +1,10 @@
-"""Reading stored step logs: from an offset, the tail, search and follow."""
+"""Reading stored step logs: from an offset, the tail, search, the first error and follow.
+
+Logs can be huge (a million lines, hundreds of MB), so readers work on raw chunk bytes and
+decode JSON only for the lines they return: a chunk's first line number is in its name and
+its lines are numbered consecutively, so a line is found by position, not by parsing; search
+looks for the JSON-escaped needle in the raw bytes and only checks the lines that contain it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,8 @@ import bisect
 import json
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from waypost.artifacts.store import ArtifactStore
@@ -15,8 +21,15 @@ from waypost.artifacts.store import ArtifactStore
 LogLine = dict[str, Any]
 """One stored line: ``{"n", "t", "s", "l", "m"}``."""
 
+COUNT_CAP = 10_000
+"""Search counts matching lines exactly up to this many, then only says there are more."""
+
 _CHUNK_RE = re.compile(r"^(\d{12})\.jsonl$")
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
+# The sink writes the message last, after this marker; a '"' inside a JSON string is always
+# escaped, so the first unescaped marker of a line is where its message starts.
+_MSG = b',"m":"'
+_ERROR_MARKS = (b'"s":"stderr"', b'"l":"ERROR"', b'"l":"CRITICAL"', b'"l":"FATAL"')
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -26,15 +39,23 @@ def _chunks(store: ArtifactStore, uri: str) -> list[tuple[int, str]]:
     return sorted((int(m.group(1)), f"{uri}/{name}") for m, name in found if m)
 
 
-def _raw_lines(store: ArtifactStore, path: str) -> list[str]:
+def _read(store: ArtifactStore, path: str) -> bytes:
+    return store.read_bytes(path)
+
+
+def _split(data: bytes) -> list[bytes]:
     # Split on "\n" only: unescaped U+2028 or U+0085 inside a message are not line ends.
-    text = store.read_bytes(path).decode("utf-8", "replace")
-    return text.split("\n")[:-1]
+    return data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")
 
 
-def _iter_raw(store: ArtifactStore, uri: str) -> Iterator[str]:
+def _decode(raw: bytes | str) -> LogLine:
+    line: LogLine = json.loads(raw)
+    return line
+
+
+def _iter_raw(store: ArtifactStore, uri: str) -> Iterator[bytes]:
     for _, path in _chunks(store, uri):
-        yield from _raw_lines(store, path)
+        yield from _split(_read(store, path))
 
 
 def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 1000) -> list[LogLine]:
@@ -47,8 +68,12 @@ def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 100
     for start, path in chunks[first:]:
         if len(out) >= limit:
             break
-        for raw in _raw_lines(store, path)[max(offset - start, 0) :]:
-            line = json.loads(raw)
+        # Lines of a chunk are numbered from its start, so the wanted ones are found by
+        # position; only they are decoded.
+        for raw in _split(_read(store, path))[max(offset - start, 0) :]:
+            if not raw:
+                continue
+            line = _decode(raw)
             if line["n"] >= offset:
                 out.append(line)
                 if len(out) >= limit:
@@ -59,19 +84,56 @@ def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 100
 def count_lines(store: ArtifactStore, uri: str) -> int:
     """How many lines are stored (the number of the last one, plus one)."""
     for _, path in reversed(_chunks(store, uri)):
-        if raws := _raw_lines(store, path):
-            return int(json.loads(raws[-1])["n"]) + 1
+        if raws := [r for r in _split(_read(store, path))[-2:] if r]:
+            return int(_decode(raws[-1])["n"]) + 1
     return 0
 
 
 def tail(store: ArtifactStore, uri: str, n: int = 100) -> list[LogLine]:
     """The last ``n`` stored lines, oldest first."""
-    raws: list[str] = []
+    raws: list[bytes] = []
     for _, path in reversed(_chunks(store, uri)):
         if len(raws) >= n:
             break
-        raws[:0] = _raw_lines(store, path)
-    return [json.loads(raw) for raw in raws[-n:]] if n > 0 else []
+        raws[:0] = [r for r in _split(_read(store, path)) if r]
+    return [_decode(raw) for raw in raws[-n:]] if n > 0 else []
+
+
+def first_error(store: ArtifactStore, uri: str) -> LogLine | None:
+    """The first line written to stderr or logged at ERROR or above, if any.
+
+    Found on raw bytes: the source and level fields precede the message, and their quotes
+    cannot occur unescaped inside a message.
+    """
+    for _, path in _chunks(store, uri):
+        data = _read(store, path)
+        found = [p for p in (data.find(mark) for mark in _ERROR_MARKS) if p != -1]
+        if found:
+            pos = min(found)
+            start = data.rfind(b"\n", 0, pos) + 1
+            end = data.find(b"\n", pos)
+            return _decode(data[start : end if end != -1 else len(data)])
+    return None
+
+
+def iter_text(store: ArtifactStore, uri: str) -> Iterator[bytes]:
+    """The whole log as plain text, one chunk's messages at a time (for a download)."""
+    for _, path in _chunks(store, uri):
+        yield "".join(_message(raw) + "\n" for raw in _split(store.read_bytes(path)) if raw).encode()
+
+
+# -- search ----------------------------------------------------------------------------
+@dataclass
+class SearchResult:
+    """Hits (each ``{"line", "before", "after"}``) and how many lines match in all.
+
+    ``total`` counts matching lines from the search's offset on, exactly up to
+    :data:`COUNT_CAP`; ``more`` is True when the count stopped there.
+    """
+
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
+    more: bool = False
 
 
 def search(
@@ -86,49 +148,185 @@ def search(
 ) -> list[dict[str, Any]]:
     """Lines whose message matches, each as ``{"line", "before", "after"}``.
 
-    ``before``/``after`` hold up to ``context`` neighbouring lines. Chunks are read one at
-    a time; in a plain-text search a line is only parsed when its raw JSON could match.
+    ``before``/``after`` hold up to ``context`` neighbouring lines.
     """
-    matches, quick = _matcher(text, case_sensitive, regex)
-    hits: list[dict[str, Any]] = []
-    filling: list[dict[str, Any]] = []  # hits still collecting "after" lines
-    before: deque[str] = deque(maxlen=max(context, 0))
-    for raw in _iter_raw(store, uri):
-        if len(hits) >= limit and not filling:
+    return search_log(
+        store, uri, text, limit=limit, context=context, case_sensitive=case_sensitive, regex=regex, count=False
+    ).hits
+
+
+def search_log(
+    store: ArtifactStore,
+    uri: str,
+    text: str,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    context: int = 0,
+    case_sensitive: bool = False,
+    regex: bool = False,
+    count: bool = True,
+    count_cap: int = COUNT_CAP,
+) -> SearchResult:
+    """Matching lines from line ``offset`` on, with ``context`` lines around each, and their count.
+
+    Without ``count`` the search stops at ``limit`` hits. A plain-text search looks for the
+    JSON-escaped needle in each chunk's raw bytes (lowered for a case-insensitive one) and
+    decodes a line only where the raw match is not plainly inside its message.
+    """
+    if offset < 0 or limit < 0 or context < 0:
+        raise ValueError("offset, limit and context must not be negative")
+    find = _regex_finder(text, case_sensitive) if regex else _text_finder(text, case_sensitive)
+    result = SearchResult()
+    chunks = _chunks(store, uri)
+    first = max(bisect.bisect_right([start for start, _ in chunks], offset) - 1, 0)
+    cap = max(count_cap, limit) if count else limit
+    for start, path in chunks[first:]:
+        data = _read(store, path)
+        skip = _byte_offset(data, offset - start) if offset > start else 0
+        kept: list[int] = []
+        for index in find(data, skip, cap - result.total + 1):
+            if result.total >= cap:
+                result.more = True
+                break
+            result.total += 1
+            if len(result.hits) + len(kept) < limit:
+                kept.append(index)
+        if kept:
+            raws = _split(data)
+            result.hits.extend(_hit(store, uri, raws, start, i, context) for i in kept)
+        if result.more or (not count and len(result.hits) >= limit):
             break
-        line: LogLine | None = None
-        if filling:
-            line = json.loads(raw)
-            for hit in filling:
-                hit["after"].append(line)
-            filling = [hit for hit in filling if len(hit["after"]) < context]
-        if len(hits) < limit and quick(raw):
-            line = line or json.loads(raw)
-            if matches(line["m"]):
-                hit = {
-                    "line": line,
-                    "before": [json.loads(r) for r in before],
-                    "after": [],
-                }
-                hits.append(hit)
-                if context > 0:
-                    filling.append(hit)
-        before.append(raw)
-    return hits
+    return result
 
 
-def _matcher(text: str, case_sensitive: bool, regex: bool) -> tuple[Callable[[str], bool], Callable[[str], bool]]:
-    """A test on a message, and a cheap necessary test on its raw JSON line."""
-    if regex:
-        pattern = re.compile(text, 0 if case_sensitive else re.IGNORECASE)
-        return (lambda m: pattern.search(m) is not None), (lambda raw: True)
-    # JSON escaping and casefolding both map character by character, so the escaped needle
-    # appears in the (casefolded) raw line whenever the needle appears in the message.
+def _hit(store: ArtifactStore, uri: str, raws: list[bytes], start: int, i: int, context: int) -> dict[str, Any]:
+    """Line ``i`` of a chunk starting at line ``start``, with up to ``context`` lines each side."""
+    before = [_decode(r) for r in raws[max(i - context, 0) : i]]
+    after = [_decode(r) for r in raws[i + 1 : i + 1 + context]]
+    if context and i - context < 0 < start:  # the context reaches into the previous chunk
+        lo = max(start + i - context, 0)
+        before[:0] = [x for x in read_lines(store, uri, lo, start - lo) if x["n"] < start]
+    if context and len(after) < context and i + 1 + context > len(raws):
+        after += read_lines(store, uri, start + len(raws), context - len(after))
+    return {"line": _decode(raws[i]), "before": before, "after": after}
+
+
+def _byte_offset(data: bytes, lines: int) -> int:
+    """Where line ``lines`` (from 0) of a chunk starts."""
+    pos = 0
+    for _ in range(lines):
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
+            return len(data)
+    return pos
+
+
+Finder = Callable[[bytes, int, int], Iterator[int]]
+"""(chunk bytes, byte offset to start at, most hits wanted) -> indexes of matching lines."""
+
+
+def _text_finder(text: str, case_sensitive: bool) -> Finder:
     needle = text if case_sensitive else text.casefold()
+    # JSON escaping (and casefolding) map character by character, so the escaped needle
+    # appears in the raw line whenever the needle appears in the message.
     escaped = _ENCODER.encode(needle)[1:-1]
-    if case_sensitive:
-        return (lambda m: needle in m), (lambda raw: escaped in raw)
-    return (lambda m: needle in m.casefold()), (lambda raw: escaped in raw.casefold())
+    ascii_fold = not case_sensitive and text.isascii()
+
+    def matches(raw: bytes | str) -> bool:
+        try:
+            m = str(_decode(raw)["m"])
+        except (ValueError, KeyError, TypeError):
+            return False
+        return needle in (m if case_sensitive else m.casefold())
+
+    def find(data: bytes, skip: int, most: int) -> Iterator[int]:
+        hay: bytes | str
+        if case_sensitive or ascii_fold:
+            # bytes.lower() keeps every offset; lowering only ASCII is enough for an ASCII needle.
+            hay = data if case_sensitive or escaped.lower() == escaped.upper() else data.lower()
+            yield from _scan(hay, data, escaped.encode(), b"\n", _MSG, b"\\", skip, most, matches)
+        else:
+            base = data.decode("utf-8", "replace")
+            folded = base.casefold()
+            if len(folded) == len(base):  # offsets still agree, so lines can be sliced from base
+                skip_chars = len(data[:skip].decode("utf-8", "replace"))
+                yield from _scan(folded, base, escaped, "\n", _MSG.decode(), "\\", skip_chars, most, matches)
+            else:
+                raws = _split(data)
+                first = data[:skip].count(b"\n")
+                yield from (first + i for i, raw in enumerate(raws[first:]) if matches(raw))
+
+    return find
+
+
+def _scan(
+    hay: Any,
+    base: Any,
+    needle: Any,
+    nl: Any,
+    msg: Any,
+    backslash: Any,
+    skip: int,
+    most: int,
+    matches: Callable[[Any], bool],
+) -> Iterator[int]:
+    """Indexes of lines of ``base`` whose message holds ``needle``, found in ``hay`` (same offsets).
+
+    Generic over bytes and str: both have the same find/rfind/count.
+    """
+    line_index, counted_to, found = hay.count(nl, 0, skip), skip, 0
+    pos = hay.find(needle, skip)
+    size = len(hay)
+    while pos != -1 and found < most:
+        start = hay.rfind(nl, 0, pos) + 1
+        end = hay.find(nl, pos)
+        end = size if end == -1 else end
+        body = hay.find(msg, start, end)
+        if body == -1:  # not a line as the sink writes it: decide on the decoded line
+            ok = matches(base[start:end])
+        else:
+            body += len(msg)
+            pos = max(pos, body)
+            pos = hay.find(needle, pos, end - 2)  # the message ends with '"}'
+            while pos != -1 and backslash in hay[max(body, pos - 5) : pos]:
+                # Possibly inside an escape sequence (\n, \uXXXX): only the decoded line can tell.
+                if matches(base[start:end]):
+                    break
+                pos = -1
+            ok = pos != -1
+        if ok:
+            line_index += hay.count(nl, counted_to, start)
+            counted_to = start
+            found += 1
+            yield line_index
+        pos = hay.find(needle, end + 1)
+
+
+def _regex_finder(text: str, case_sensitive: bool) -> Finder:
+    pattern = re.compile(text, 0 if case_sensitive else re.IGNORECASE)
+
+    def find(data: bytes, skip: int, most: int) -> Iterator[int]:
+        first = data[:skip].count(b"\n")
+        found = 0
+        for i, raw in enumerate(_split(data)[first:]):
+            if found >= most:
+                return
+            if raw and pattern.search(_message(raw)):
+                found += 1
+                yield first + i
+
+    return find
+
+
+def _message(raw: bytes) -> str:
+    """A line's message; sliced from the raw JSON when nothing in it is escaped."""
+    body = raw.find(_MSG)
+    if body != -1 and raw.endswith(b'"}'):
+        text = raw[body + len(_MSG) : -2]
+        if b"\\" not in text:
+            return text.decode("utf-8", "replace")
+    return str(_decode(raw)["m"])
 
 
 def follow(

@@ -1,11 +1,11 @@
-"""A step run's logs: pages of lines, the tail, search, and a live stream."""
+"""A step run's logs: pages of lines, the tail, search, the first error, a download and a live stream."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from waypost.schemas import LogLineRead, LogSearchHit
@@ -17,46 +17,117 @@ router = APIRouter(prefix="/runs/{run}/steps/{step}/logs", tags=["logs"])
 
 Lines = Annotated[int, Query(ge=0, le=logs.MAX_LINES)]
 _STREAM = {"description": "Server-Sent Events: `line` per log line, then `end`.", "content": {"text/event-stream": {}}}
+_TOTAL_LINES = "X-Total-Lines"
+_LINES_HEADERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {_TOTAL_LINES: {"description": "How many lines the log holds now.", "schema": {"type": "integer"}}}
+    }
+}
+_HITS_HEADERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Total-Hits": {
+                "description": f"Matching lines from `offset` on, counted exactly up to {logs.COUNT_CAP}.",
+                "schema": {"type": "integer"},
+            },
+            "X-More-Hits": {
+                "description": "`true` when more lines match than `X-Total-Hits` says.",
+                "schema": {"type": "boolean"},
+            },
+        }
+    }
+}
 
 
-@router.get("", response_model=list[LogLineRead])
+@router.get("", response_model=list[LogLineRead], responses=_LINES_HEADERS)
 def read_logs(
     run: str,
     step: str,
     store: StoreDep,
     files: ArtifactStoreDep,
     user: CurrentUser,
+    response: Response,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Lines = 1000,
 ) -> list[LogLineRead]:
-    """Up to `limit` lines from line number `offset`."""
-    return logs.read_lines(store, files, run, step, offset, limit)
+    """Up to `limit` lines from line number `offset`; `X-Total-Lines` says how many the log holds."""
+    page = logs.read_lines(store, files, run, step, offset, limit)
+    response.headers[_TOTAL_LINES] = str(page.total)
+    return page.lines
 
 
-@router.get("/tail", response_model=list[LogLineRead])
+@router.get("/tail", response_model=list[LogLineRead], responses=_LINES_HEADERS)
 def tail_logs(
-    run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser, n: Lines = 100
+    run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser, response: Response, n: Lines = 100
 ) -> list[LogLineRead]:
-    """The last `n` lines, oldest first."""
-    return logs.tail(store, files, run, step, n)
+    """The last `n` lines, oldest first; `X-Total-Lines` says how many the log holds."""
+    page = logs.tail(store, files, run, step, n)
+    response.headers[_TOTAL_LINES] = str(page.total)
+    return page.lines
 
 
-@router.get("/search", response_model=list[LogSearchHit])
+@router.get("/search", response_model=list[LogSearchHit], responses=_HITS_HEADERS)
 def search_logs(
     run: str,
     step: str,
     store: StoreDep,
     files: ArtifactStoreDep,
     user: CurrentUser,
+    response: Response,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     context: Annotated[int, Query(ge=0, le=logs.MAX_CONTEXT)] = 0,
     regex: bool = False,
     case_sensitive: bool = False,
+    offset: Annotated[int, Query(ge=0, description="Search from this line number on.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[LogSearchHit]:
-    """Lines matching `q` (text, or a regular expression) over the whole log, with context."""
-    return logs.search(
-        store, files, run, step, q, context=context, regex=regex, case_sensitive=case_sensitive, limit=limit
+    """Lines matching `q` (text, or a regular expression) over the whole log, with context.
+
+    The first `limit` hits are returned; `X-Total-Hits` counts all matching lines (from
+    `offset` on, exactly up to a cap; `X-More-Hits` is `true` past it). Text search is
+    case-insensitive unless `case_sensitive`.
+    """
+    found = logs.search(
+        store,
+        files,
+        run,
+        step,
+        q,
+        offset=offset,
+        context=context,
+        regex=regex,
+        case_sensitive=case_sensitive,
+        limit=limit,
+    )
+    response.headers["X-Total-Hits"] = str(found.total)
+    response.headers["X-More-Hits"] = "true" if found.more else "false"
+    return found.hits
+
+
+@router.get("/first-error", response_model=LogLineRead | None)
+def first_error(run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser) -> LogLineRead | None:
+    """The first line written to stderr or logged at ERROR or above; null when there is none."""
+    return logs.first_error(store, files, run, step)
+
+
+@router.get(
+    "/download",
+    response_class=StreamingResponse,
+    responses={200: {"description": "The whole log as text.", "content": {"text/plain": {}}}},
+)
+def download_logs(
+    run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser
+) -> StreamingResponse:
+    """The whole log as a plain-text attachment, one message per line."""
+    name, body = logs.download(store, files, run, step)
+    return StreamingResponse(
+        body,
+        media_type="text/plain; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
     )
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException, status
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.execution import logs
+from waypost.execution.logs import reading
 from waypost.schemas import LogLineRead, LogSearchHit, StepRunRead
-from waypost.server.services._files import checked_uri
+from waypost.server.services._files import checked_uri, safe_filename
+from waypost.server.services.runs import get_run_or_404
 from waypost.server.services.steps import get_step_or_404
 from waypost.store.sql.store import SqlStore
 
@@ -19,6 +22,24 @@ MAX_LINES = 10_000
 """The most lines one request returns."""
 MAX_CONTEXT = 50
 FOLLOW_POLL_S = 0.5
+COUNT_CAP = reading.COUNT_CAP
+
+
+@dataclass
+class Page:
+    """Lines and the number of lines the log holds now."""
+
+    lines: list[LogLineRead]
+    total: int
+
+
+@dataclass
+class Found:
+    """Search hits and how many lines match (exactly up to :data:`COUNT_CAP`; ``more`` past it)."""
+
+    hits: list[LogSearchHit]
+    total: int
+    more: bool
 
 
 def log_uri(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[StepRunRead, str | None]:
@@ -27,18 +48,28 @@ def log_uri(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple
     return found, checked_uri(files, found.log_uri) if found.log_uri else None
 
 
-def read_lines(
-    store: SqlStore, files: ArtifactStore, run: str, step: str, offset: int, limit: int
-) -> list[LogLineRead]:
+def read_lines(store: SqlStore, files: ArtifactStore, run: str, step: str, offset: int, limit: int) -> Page:
     """Up to ``limit`` lines from line number ``offset``."""
     _, uri = log_uri(store, files, run, step)
-    return [_line(x) for x in logs.read_lines(files, uri, offset, limit)] if uri else []
+    if not uri:
+        return Page([], 0)
+    return Page([_line(x) for x in logs.read_lines(files, uri, offset, limit)], logs.count_lines(files, uri))
 
 
-def tail(store: SqlStore, files: ArtifactStore, run: str, step: str, n: int) -> list[LogLineRead]:
+def tail(store: SqlStore, files: ArtifactStore, run: str, step: str, n: int) -> Page:
     """The last ``n`` lines, oldest first."""
     _, uri = log_uri(store, files, run, step)
-    return [_line(x) for x in logs.tail(files, uri, n)] if uri else []
+    if not uri:
+        return Page([], 0)
+    lines = [_line(x) for x in logs.tail(files, uri, n)]
+    return Page(lines, lines[-1].n + 1 if lines else logs.count_lines(files, uri))
+
+
+def first_error(store: SqlStore, files: ArtifactStore, run: str, step: str) -> LogLineRead | None:
+    """The first stderr line or ERROR/CRITICAL record."""
+    _, uri = log_uri(store, files, run, step)
+    found = logs.first_error(files, uri) if uri else None
+    return _line(found) if found else None
 
 
 def search(
@@ -48,12 +79,13 @@ def search(
     step: str,
     q: str,
     *,
+    offset: int = 0,
     context: int,
     regex: bool,
     case_sensitive: bool,
     limit: int,
-) -> list[LogSearchHit]:
-    """Matching lines over the whole log, each with ``context`` lines around it."""
+) -> Found:
+    """Matching lines from line ``offset`` on, each with ``context`` lines around it, and their count."""
     if regex:
         try:
             re.compile(q)
@@ -63,14 +95,28 @@ def search(
             ) from None
     _, uri = log_uri(store, files, run, step)
     if not uri:
-        return []
-    hits = logs.search(files, uri, q, limit=limit, context=context, case_sensitive=case_sensitive, regex=regex)
-    return [
+        return Found([], 0, False)
+    found = logs.search_log(
+        files, uri, q, offset=offset, limit=limit, context=context, case_sensitive=case_sensitive, regex=regex
+    )
+    hits = [
         LogSearchHit(
             line=_line(h["line"]), before=[_line(x) for x in h["before"]], after=[_line(x) for x in h["after"]]
         )
-        for h in hits
+        for h in found.hits
     ]
+    return Found(hits, found.total, found.more)
+
+
+def download(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[str, Iterator[bytes]]:
+    """A file name and the whole log as text, streamed chunk by chunk.
+
+    The step is looked up now, so an unknown one is a 404 before anything is streamed.
+    """
+    found, uri = log_uri(store, files, run, step)
+    run_name = get_run_or_404(store, run).name
+    name = safe_filename(f"{run_name}-{found.name}", ".log")
+    return name, logs.iter_text(files, uri) if uri else iter(())
 
 
 def follow(store: SqlStore, files: ArtifactStore, run: str, step: str, offset: int) -> Iterator[LogLineRead]:
