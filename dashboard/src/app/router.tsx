@@ -1,37 +1,130 @@
-import { AppShell, Group, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { Anchor, AppShell, Box, Button, Group, Kbd, Stack, Text, Title, Tooltip } from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type RouterHistory, Link, Outlet, createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
+import { useCallback, useEffect, useState } from "react";
 
 import { authQueries } from "../api/auth";
+import { type LiveState, startEvents, useLiveState } from "../api/events";
+import { CommandPalette } from "../components/CommandPalette";
 import { SessionEnded } from "../components/SessionEnded";
+import { ShortcutsHelp, useAppShortcuts } from "../components/Shortcuts";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
 import { PipelinesPage } from "../features/pipelines/PipelinesPage";
+import { validatePipelineSearch, validatePipelinesSearch } from "../features/pipelines/search";
 import { RunPage } from "../features/run/RunPage";
 import { validateRunSearch } from "../features/run/search";
 import { RunsPage } from "../features/runs/RunsPage";
 import { validateRunsSearch } from "../features/runs/search";
 
+const LIVE: Record<LiveState, { color: string; label: string; help: string }> = {
+  live: { color: "var(--mantine-color-green-filled)", label: "Live", help: "Statuses update as they change." },
+  connecting: { color: "var(--mantine-color-yellow-filled)", label: "Connecting", help: "Opening the live status stream…" },
+  reconnecting: {
+    color: "var(--mantine-color-orange-filled)",
+    label: "Reconnecting",
+    help: "The live stream dropped (is the server restarting?); retrying, and refreshing every few seconds meanwhile.",
+  },
+  off: { color: "var(--mantine-color-gray-filled)", label: "Not live", help: "This browser cannot open a live stream; pages refresh every few seconds." },
+};
+
+function LiveIndicator() {
+  const state = useLiveState();
+  const { color, label, help } = LIVE[state];
+  return (
+    <Tooltip label={help} multiline w={260}>
+      <Group gap={6} wrap="nowrap" data-testid="live-indicator" data-state={state} aria-label={`${label}: ${help}`} role="status">
+        <Box w={8} h={8} style={{ borderRadius: "50%", background: color, flexShrink: 0 }} />
+        <Text fz="xs" c="dimmed" visibleFrom="sm">
+          {label}
+        </Text>
+      </Group>
+    </Tooltip>
+  );
+}
+
+const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
+
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines"; label: string }) {
+  return (
+    <Anchor
+      fz="sm"
+      fw={500}
+      c="dimmed"
+      underline="never"
+      renderRoot={(props) => <Link {...props} to={to} activeProps={{ style: { color: "var(--mantine-color-text)", fontWeight: 700 } }} />}
+    >
+      {label}
+    </Anchor>
+  );
+}
+
 function Layout() {
   const me = useQuery(authQueries.me());
+  const queryClient = useQueryClient();
+  const [palette, setPalette] = useState(false);
+  const [help, setHelp] = useState(false);
+  const openPalette = useCallback(() => {
+    setHelp(false);
+    setPalette(true);
+  }, []);
+  const openHelp = useCallback(() => setHelp(true), []);
+  const closePalette = useCallback(() => setPalette(false), []);
+  const closeHelp = useCallback(() => setHelp(false), []);
+  useAppShortcuts({ openPalette, openHelp, paused: palette || help });
+
+  // One live stream for the whole app, once logged in.
+  const loggedIn = me.data !== undefined;
+  useEffect(() => (loggedIn ? startEvents(queryClient) : undefined), [loggedIn, queryClient]);
+
   return (
     <AppShell header={{ height: 52 }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group>
-            <Title order={3}>Waypost</Title>
-            <Link to="/runs">Runs</Link>
-            <Link to="/pipelines">Pipelines</Link>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="lg" wrap="nowrap">
+            <Anchor underline="never" c="inherit" renderRoot={(props) => <Link {...props} to="/runs" />}>
+              <Title order={3}>Waypost</Title>
+            </Anchor>
+            <NavLinkItem to="/runs" label="Runs" />
+            <NavLinkItem to="/pipelines" label="Pipelines" />
           </Group>
-          {me.data && (
-            <Text fz="sm" c="dimmed">
-              {me.data.user.name}
-            </Text>
-          )}
+          <Group gap="md" wrap="nowrap">
+            <Button
+              variant="default"
+              size="xs"
+              onClick={openPalette}
+              aria-label="Search and jump (Ctrl K)"
+              leftSection={
+                <svg width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden>
+                  <circle cx="11" cy="11" r="7" />
+                  <path d="m20 20-3.5-3.5" />
+                </svg>
+              }
+              rightSection={
+                <Group gap={2} wrap="nowrap">
+                  <Kbd size="xs">{isMac ? "⌘" : "Ctrl"}</Kbd>
+                  <Kbd size="xs">K</Kbd>
+                </Group>
+              }
+              w={{ base: "auto", sm: 220 }}
+              justify="space-between"
+              styles={{ label: { color: "var(--mantine-color-dimmed)", fontWeight: 400 } }}
+            >
+              Search…
+            </Button>
+            <LiveIndicator />
+            {me.data && (
+              <Text fz="sm" c="dimmed" data-testid="user-name">
+                {me.data.user.name}
+              </Text>
+            )}
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Main>
         <Outlet />
       </AppShell.Main>
+      <CommandPalette opened={palette} onClose={closePalette} onShortcuts={openHelp} />
+      <ShortcutsHelp opened={help} onClose={closeHelp} />
       <SessionEnded />
     </AppShell>
   );
@@ -39,9 +132,14 @@ function Layout() {
 
 function NotFound() {
   return (
-    <Text>
-      This page does not exist. <Link to="/runs">Go to the runs</Link>
-    </Text>
+    <Stack align="center" py="xl" gap="xs">
+      <Title order={3}>This page does not exist</Title>
+      <Text c="dimmed">The link may be mistyped, or point to something that was deleted.</Text>
+      <Group gap="md">
+        <Anchor renderRoot={(props) => <Link {...props} to="/runs" />}>Go to the runs</Anchor>
+        <Anchor renderRoot={(props) => <Link {...props} to="/pipelines" />}>Go to the pipelines</Anchor>
+      </Group>
+    </Stack>
   );
 }
 
@@ -74,12 +172,14 @@ const runRoute = createRoute({
 const pipelinesRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/pipelines",
+  validateSearch: validatePipelinesSearch,
   component: PipelinesPage,
 });
 
 const pipelineRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/pipelines/$pipeline",
+  validateSearch: validatePipelineSearch,
   component: PipelinePage,
 });
 
