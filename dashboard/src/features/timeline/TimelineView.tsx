@@ -1,12 +1,83 @@
-import { Text } from "@mantine/core";
+import { Center, Group, Stack, Switch, Text, Tooltip } from "@mantine/core";
+import { useCallback, useMemo, useState } from "react";
 
+import type { StepStatus } from "../../api/graph";
+import { stepColor } from "../../components/StepStatusBadge";
 import type { GraphViewProps } from "../run/views";
+import { formatSpan } from "./axis";
+import { criticalPath } from "./criticalPath";
+import { Gantt } from "./Gantt";
+import { useNow } from "./hooks";
+import { type TimelineModel, buildTimeline } from "./model";
+import { CRITICAL_CSS } from "./RowLabel";
 
-/** The run's Timeline (placeholder until the Gantt view lands). */
-export function TimelineView({ graph }: GraphViewProps) {
+function StatusCounts({ model }: { model: TimelineModel }) {
+  const counts = useMemo(() => {
+    const c = new Map<StepStatus, number>();
+    for (const row of model.rows) c.set(row.status, (c.get(row.status) ?? 0) + 1);
+    return [...c.entries()];
+  }, [model]);
   return (
-    <Text data-testid="timeline" data-state="ready">
-      {graph.steps.length} steps
-    </Text>
+    <Group gap="sm" wrap="nowrap" data-testid="timeline-counts">
+      {counts.map(([status, n]) => (
+        <Group key={status} gap={4} wrap="nowrap">
+          <span
+            style={{
+              width: 8,
+              height: 8,
+              borderRadius: 4,
+              border: `1.5px solid var(--mantine-color-${stepColor(status)}-filled)`,
+              background: status === "pending" ? "transparent" : `var(--mantine-color-${stepColor(status)}-filled)`,
+            }}
+          />
+          <Text fz="xs" c="dimmed">
+            {n.toLocaleString()} {status}
+          </Text>
+        </Group>
+      ))}
+    </Group>
+  );
+}
+
+/** The run's Timeline: a Gantt chart of its steps, with the critical path and live growth. */
+export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
+  const model = useMemo(() => buildTimeline(graph), [graph]);
+  const now = useNow(model.live);
+  const critical = useMemo(() => criticalPath(model, now), [model, now]);
+  const [criticalOnly, setCriticalOnly] = useState(false);
+  const [ready, setReady] = useState(false);
+  const painted = useCallback(() => setReady(true), []);
+
+  if (model.rows.length === 0) {
+    return (
+      <Center h="100%" data-testid="timeline" data-state="ready">
+        <Text c="dimmed">This run has no steps, so there is nothing to draw.</Text>
+      </Center>
+    );
+  }
+
+  const runSpan = Number.isNaN(model.origin) ? 0 : (model.live ? now : Number.isNaN(model.runEnd) ? model.lastEnd : model.runEnd) - model.origin;
+  return (
+    <Stack gap={0} data-testid="timeline" data-state={ready ? "ready" : "loading"} style={{ position: "absolute", inset: 0 }}>
+      <Group justify="space-between" wrap="nowrap" gap="md" pb={6} style={{ overflow: "hidden" }}>
+        <StatusCounts model={model} />
+        {critical.rows.length > 0 && (
+          <Tooltip
+            multiline
+            w={320}
+            label="The chain of steps that set the run's total time: each waited for the one before it, and shortening any other step would not end the run sooner."
+          >
+            <Group gap={8} wrap="nowrap">
+              <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }} data-testid="critical-summary">
+                <span style={{ color: CRITICAL_CSS, fontWeight: 600 }}>Critical path</span> {critical.rows.length} steps · {formatSpan(critical.span)}
+                {runSpan > 0 && ` of ${formatSpan(runSpan)}`} · {formatSpan(critical.busy)} running
+              </Text>
+              <Switch size="xs" label="Only" aria-label="Dim steps off the critical path" checked={criticalOnly} onChange={(e) => setCriticalOnly(e.currentTarget.checked)} />
+            </Group>
+          </Tooltip>
+        )}
+      </Group>
+      <Gantt model={model} now={now} critical={critical} criticalOnly={criticalOnly} selected={selected} onSelect={onSelect} onPainted={painted} />
+    </Stack>
   );
 }
