@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import RunRead
 from waypost.store import Store
 from waypost.testing.assertions import assert_one_line
-from waypost.testing.factories import make_metadata, make_model_version, make_pipeline, make_run
+from waypost.testing.factories import make_metadata, make_model_version, make_pipeline, make_run, unique_name
 
 
 @dataclass
@@ -126,6 +126,41 @@ class FilterContract:
     def test_run_sort(self, store: Store, sort: str | None, expected: list[str]) -> None:
         assert build_world(store).query(store, sort=sort) == expected
 
+    def test_run_sort_by_duration_puts_unfinished_runs_last(self, store: Store) -> None:
+        pipe = make_pipeline(store)
+        t0 = datetime.now(UTC) - timedelta(hours=1)
+        # short names -> seconds run; "slow" outlasts a day, "same" ties "ten" (and is newer)
+        plan = {"thirty": 30.0, "ten": 10.0, "twenty": 20.5, "slow": 90_000.0, "same": 10.0, "going": None}
+        for short, seconds in plan.items():
+            run = make_run(store, pipe, name=f"{pipe.name}-{short}", status=ExecutionStatus.RUNNING)
+            if seconds is not None:
+                end = t0 + timedelta(seconds=seconds)
+                store.runs.set_status(run.id, ExecutionStatus.COMPLETED, started_at=t0, ended_at=end)
+        world = RunWorld(pipe.name, {})
+        assert world.query(store, sort="duration") == ["same", "ten", "twenty", "thirty", "slow", "going"]
+        assert world.query(store, sort="-duration") == ["slow", "thirty", "twenty", "same", "ten", "going"]
+        assert world.query(store, "status:completed", sort="-duration")[0] == "slow"
+
+    def test_run_sort_by_pipeline_name(self, store: Store) -> None:
+        tag = unique_name("sort")
+        base = unique_name("p")
+        made = []
+        for word in ("charlie", "alpha", "bravo"):
+            pipe = make_pipeline(store, f"{base}-{word}")
+            made += [make_run(store, pipe, tags=[tag]).id, make_run(store, pipe, tags=[tag]).id]
+        by_pipeline = store.runs.list(f"tag:{tag}", sort="pipeline").items
+        words = [r.pipeline_name.rsplit("-", 1)[1] for r in by_pipeline]
+        assert words == ["alpha", "alpha", "bravo", "bravo", "charlie", "charlie"]
+        # ties (one pipeline's runs) newest first whichever way the pipelines go
+        assert [r.id for r in by_pipeline[:2]] == [made[3], made[2]]
+        reverse = store.runs.list(f"tag:{tag}", sort="-pipeline").items
+        assert [r.pipeline_name.rsplit("-", 1)[1] for r in reverse] == list(reversed(words))
+        assert [r.id for r in reverse[:2]] == [made[1], made[0]]
+        paged = [r.id for n in (1, 2, 3) for r in store.runs.list(f"tag:{tag}", sort="-pipeline", page=n, size=2).items]
+        assert paged == [r.id for r in reverse]
+        both = store.runs.list(f"tag:{tag} pipeline:{base}-bravo", sort="pipeline").items
+        assert [r.id for r in both] == [made[5], made[4]]
+
     @pytest.mark.parametrize(
         ("query", "fragment"),
         [
@@ -151,7 +186,13 @@ class FilterContract:
 
     @pytest.mark.parametrize(
         ("kwargs", "fragment"),
-        [({"size": 5000}, "1000"), ({"size": 0}, "size"), ({"page": 0}, "start at 1"), ({"sort": "nope"}, "created")],
+        [
+            ({"size": 5000}, "1000"),
+            ({"size": 0}, "size"),
+            ({"page": 0}, "start at 1"),
+            ({"sort": "nope"}, "created"),
+            ({"sort": "-nope"}, "duration"),
+        ],
     )
     def test_bad_paging_or_sort_says_how_to_fix_it(
         self, store: Store, kwargs: dict[str, object], fragment: str

@@ -2,22 +2,57 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
-from waypost.server.api._params import Filter, PageNo, Size, Sort
+from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.deps import CurrentUser, StoreDep, require
 from waypost.server.services import runs
+from waypost.server.services.runs import RunSuggestions
+from waypost.store.sql.repositories.runs import FILTERS, MAX_SUGGESTIONS, SUGGEST_KEYS
 
 router = APIRouter(prefix="/runs", tags=["runs"])
+
+RunSort = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description=(
+            f"A sort key, one of {', '.join(f'`{k}`' for k in FILTERS.sorts)}; a leading `-` sorts descending. "
+            "Ties go newest first. `duration` is ended minus started; runs still going or never started "
+            "come last in both directions."
+        ),
+    ),
+]
+SuggestKey = Annotated[
+    str, Query(max_length=32, description=f"The filter key to complete: {', '.join(f'`{k}`' for k in SUGGEST_KEYS)}.")
+]
+Prefix = Annotated[str, Query(max_length=255, description="What was typed so far; matched case-insensitively.")]
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_SUGGESTIONS, description=f"At most this many values, 1 to {MAX_SUGGESTIONS}.")
+]
 
 
 @router.get("", response_model=Page[RunRead])
 def list_runs(
-    store: StoreDep, user: CurrentUser, q: Filter = "", sort: Sort = None, page: PageNo = 1, size: Size = 50
+    store: StoreDep, user: CurrentUser, q: Filter = "", sort: RunSort = None, page: PageNo = 1, size: Size = 50
 ) -> Page[RunRead]:
     """Runs matching the filter, newest first by default."""
     return runs.list_runs(store, q, sort, page, size)
+
+
+@router.get("/suggest", response_model=RunSuggestions)
+def suggest(
+    store: StoreDep, user: CurrentUser, key: SuggestKey, prefix: Prefix = "", limit: Limit = 20
+) -> RunSuggestions:
+    """Known values of a filter key that begin with ``prefix``, alphabetically, for the search box.
+
+    ``metadata`` completes metadata keys (for ``metadata.KEY>VALUE``); ``tag`` offers tags
+    some run carries.
+    """
+    return runs.suggest(store, key, prefix, limit)
 
 
 @router.get("/{run}", response_model=RunRead)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, status
+from pydantic import BaseModel, Field
 
 from waypost.schemas import Page, RunRead, RunUpdate
 from waypost.server.services._common import or_404
@@ -17,6 +18,18 @@ def get_run_or_404(store: SqlStore, ref: str) -> RunRead:
 def list_runs(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[RunRead]:
     """Runs matching the filter ``q``, newest first by default."""
     return store.runs.list(q, sort=sort, page=page, size=size)
+
+
+class RunSuggestions(BaseModel):
+    """Values the search box can offer for one filter key."""
+
+    key: str
+    values: list[str] = Field(description="Distinct known values beginning with the prefix, alphabetically.")
+
+
+def suggest(store: SqlStore, key: str, prefix: str, limit: int) -> RunSuggestions:
+    """Known values of filter key ``key`` beginning with ``prefix``."""
+    return RunSuggestions(key=key, values=store.runs.suggest(key, prefix, limit))
 
 
 def update_run(store: SqlStore, ref: str, change: RunUpdate) -> RunRead:

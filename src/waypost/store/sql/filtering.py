@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.store.filters import Term, parse, parse_number, parse_time
@@ -28,18 +31,35 @@ class Field:
     help: str = ""
 
 
+@dataclass(frozen=True)
+class SortKey:
+    """A sort that is more than one plain column.
+
+    ``column`` may be any SQL expression. ``nulls_last`` puts rows without a value after
+    the others in both directions (databases disagree on where NULL sorts, so it is
+    spelled out). ``join`` names a table and ON clause the list must join to reach the
+    column (the caller applies it).
+    """
+
+    column: Any
+    nulls_last: bool = False
+    join: tuple[Any, Any] | None = None
+
+
 @dataclass
 class FilterSpec:
     """The filter keys one entity understands, plus its sortable columns."""
 
     fields: dict[str, Field]
-    sorts: dict[str, Any]
+    sorts: dict[str, Any]  # a column or a SortKey
     default_sort: str
     metadata_owner: Any = None  # column of the entity's id matched against metadata_entries.run_id etc.
     metadata_column: Any = None
     tag_resource: str | None = None
     id_column: Any = None
     extra_keys: list[str] = field(default_factory=list)
+    #: With it, ties sort newest first and then by id (what a list of runs should do).
+    created_column: Any = None
 
     def keys(self) -> list[str]:
         """Every key, for error messages and suggestions."""
@@ -51,6 +71,37 @@ class FilterSpec:
         return keys
 
 
+class SecondsBetween(FunctionElement[float]):
+    """``end - start`` in seconds (NULL when either is NULL), spelled for each database.
+
+    The three databases share no portable way to subtract two timestamps, so each gets
+    its own: SQLite's julianday, PostgreSQL's interval epoch, MySQL/MariaDB's TIMESTAMPDIFF.
+    """
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(SecondsBetween)
+def _seconds_default(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({end}) - julianday({start})) * 86400.0"
+
+
+@compiles(SecondsBetween, "postgresql")
+def _seconds_postgres(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+@compiles(SecondsBetween, "mysql")
+@compiles(SecondsBetween, "mariadb")
+def _seconds_mysql(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(TIMESTAMPDIFF(MICROSECOND, {start}, {end}) / 1000000.0)"
+
+
 def conditions(spec: FilterSpec, query: str) -> list[Condition]:
     """Parse ``query`` and build one SQL condition per term."""
     out: list[Condition] = []
@@ -60,16 +111,41 @@ def conditions(spec: FilterSpec, query: str) -> list[Condition]:
     return out
 
 
-def order_by(spec: FilterSpec, sort: str | None) -> list[Any]:
-    """ORDER BY clauses for ``sort`` ("created", "-created", …), ties broken by id."""
+def sort_key(spec: FilterSpec, sort: str | None) -> tuple[SortKey, bool]:
+    """The key ``sort`` ("created", "-created", …) names, and whether it is descending."""
     key = sort or spec.default_sort
-    desc = key.startswith("-")
     name = key.lstrip("-+")
-    col = spec.sorts.get(name)
-    if col is None:
+    found = spec.sorts.get(name)
+    if found is None:
         raise FilterSyntaxError(f"Cannot sort by '{name}'; sort by one of: {', '.join(spec.sorts)}.")
+    return (found if isinstance(found, SortKey) else SortKey(found)), key.startswith("-")
+
+
+def order_by(spec: FilterSpec, sort: str | None, dialect: str | None = None) -> list[Any]:
+    """ORDER BY clauses for ``sort`` ("created", "-created", …), ties broken so pages never overlap.
+
+    ``dialect`` (the database's name) lets a ``nulls_last`` key sort in the form its
+    database can serve from an index; without it the portable form is used.
+    """
+    key, desc = sort_key(spec, sort)
+    col = key.column
+    out: list[Any] = []
+    if not key.nulls_last:
+        out.append(col.desc() if desc else col.asc())
+    elif dialect == "postgresql":
+        out.append((col.desc() if desc else col.asc()).nulls_last())
+    elif desc and dialect in ("sqlite", "mysql", "mariadb"):
+        out.append(col.desc())  # these sort NULL lowest, so descending already puts it last
+    else:
+        out += [case((col.is_(None), 1), else_=0).asc(), col.desc() if desc else col.asc()]
     tie = spec.id_column
-    return [col.desc(), tie.desc()] if desc else [col.asc(), tie.asc()]
+    created = spec.created_column
+    if created is None or col is created:
+        # The same direction for the tie as for the key: reversing the sort reverses the list.
+        out.append(tie.desc() if desc else tie.asc())
+    else:
+        out += [created.desc(), tie.desc()]
+    return out
 
 
 def _term(spec: FilterSpec, term: Term) -> Condition:
@@ -130,6 +206,11 @@ def _op(col: Any, term: Term, values: Sequence[Any], kind: str) -> Condition:
     if kind not in ("time", "num"):
         raise FilterSyntaxError(f"'{op}' compares numbers and times, not '{term.key}'; use {term.key}:VALUE.")
     return {">": col > v, ">=": col >= v, "<": col < v, "<=": col <= v}[op]  # type: ignore[no-any-return]
+
+
+def starts_with(column: Any, prefix: str) -> Condition:
+    """Case-insensitive "begins with", LIKE's wildcards in ``prefix`` taken literally."""
+    return func.lower(column).like(f"{_escape(prefix.lower())}%", escape="\\")
 
 
 def _has_wild(values: Sequence[Any]) -> bool:
