@@ -98,12 +98,14 @@ def bench_list_runs(n: int = 10_000) -> None:
 
 
 def main() -> None:
+    from bench_dashboard import bench_dashboard
     from bench_server import bench_server
 
     bench_import()
     bench_steps()
     bench_list_runs()
     bench_server(record, _fresh_home)
+    bench_dashboard(record)
     table = Table(title="Waypost benchmarks (medians)")
     table.add_column("benchmark")
     table.add_column("value", justify="right")
