@@ -18,7 +18,12 @@ const RUNS_SHOWN = 5;
 function Chips({ names, sign, color, what }: { names: string[]; sign: string; color: string; what: string }) {
   if (names.length === 0) return null;
   return (
-    <Group gap={4} aria-label={`${what}: ${names.join(", ")}`}>
+    <Group gap={4} aria-label={`${what}: ${names.join(", ")}`} align="center">
+      {sign && (
+        <Text fz="xs" c="dimmed" w={92}>
+          {what}
+        </Text>
+      )}
       {names.map((n) => (
         <Tooltip key={n} label={`${n}: ${what}`} openDelay={300}>
           <Badge color={color} variant="light" tt="none" ff="monospace" size="sm">

@@ -15,7 +15,7 @@ import {
   UnstyledButton,
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { type ReactNode, useMemo } from "react";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { pipelineQueries } from "../../api/pipelines";
@@ -26,6 +26,17 @@ import { RunsSearchBox } from "./RunsSearchBox";
 import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, formatCols, isServerSort, nextSort, parseCols } from "./search";
 
 const EMPTY: Run[] = [];
+const ACTIVE = new Set(["initializing", "running"]);
+
+/** Re-render every second while a run in view is going, so its duration counts up. */
+function useTicking(active: boolean) {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setTick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+}
 const NO_NAMES: string[] = [];
 
 function SortHeader({ column, sort, onSort }: { column: Column; sort: string | undefined; onSort: (s: string | undefined) => void }) {
@@ -99,6 +110,7 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
   const otherError = runs.error && !filterError && !(runs.error instanceof ApiError && runs.error.status === 401) ? runs.error : undefined;
   const data = filterError ? undefined : runs.data;
   const items = data?.items ?? EMPTY;
+  useTicking(items.some((r) => ACTIVE.has(r.status)));
   const available = COLUMNS.filter((c) => !hide.includes(c));
   const visible = parseCols(search.cols).filter((c) => !hide.includes(c));
   const columns = visible.map((id) => RUN_COLUMNS[id]);
