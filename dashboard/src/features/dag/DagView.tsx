@@ -1,12 +1,280 @@
-import { Text } from "@mantine/core";
+import "@xyflow/react/dist/style.css";
+import "./dag.css";
+
+import { Alert, Button, Center, Group, Kbd, Loader, Paper, Stack, Text } from "@mantine/core";
+import { useComputedColorScheme } from "@mantine/core";
+import { Controls, MiniMap, type Node, Panel, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { GraphViewProps } from "../run/views";
+import { type DagFlowEdge, edgeTypes } from "./DagEdge";
+import { FindStep } from "./FindStep";
+import { foldSteps } from "./fold";
+import { SIZES, layoutRequest } from "./layout";
+import { type NodeModel, artifactId, buildModel } from "./model";
+import { type DagFlowNode, nodeTypes, statusVar } from "./nodes";
+import { cachedLayout, useLayout } from "./useLayout";
+import { boundsOf, shownNodeOf, viewportFor } from "./viewport";
 
-/** The run's DAG (placeholder until the graph view lands). */
-export function DagView({ graph }: GraphViewProps) {
+/** The run's DAG: steps, folded groups and artifacts, laid out by ELK in a worker. */
+export function DagView(props: GraphViewProps) {
+  if (props.graph.steps.length === 0) {
+    return (
+      <Center data-testid="dag" data-state="ready" h="100%">
+        <Stack align="center" gap={4}>
+          <Text fw={600}>This run has no steps</Text>
+          <Text c="dimmed" fz="sm" maw={420} ta="center">
+            Steps appear here as soon as the run plans them. A run that stopped before planning any has nothing to draw: its status above says how it ended.
+          </Text>
+        </Stack>
+      </Center>
+    );
+  }
   return (
-    <Text data-testid="dag" data-state="ready">
-      {graph.steps.length} steps
-    </Text>
+    <ReactFlowProvider>
+      <DagCanvas {...props} />
+    </ReactFlowProvider>
+  );
+}
+
+function minimapColor(node: Node): string {
+  const d = (node as DagFlowNode).data as NodeModel;
+  if (d.kind === "step") return statusVar(d.step.status ?? "pending");
+  if (d.kind === "group") return statusVar(d.counts.failed ? "failed" : d.counts.running ? "running" : "completed");
+  return "var(--mantine-color-gray-5)";
+}
+
+function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
+  const flow = useReactFlow<DagFlowNode, DagFlowEdge>();
+  const colorMode = useComputedColorScheme("light");
+  const rootRef = useRef<HTMLDivElement>(null);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [finding, setFinding] = useState(false);
+
+  const folding = useMemo(() => foldSteps(graph.steps), [graph.steps]);
+  const model = useMemo(() => buildModel(graph, expanded, folding), [graph, expanded, folding]);
+  const request = useMemo(() => layoutRequest(model), [model]);
+  const { layout, error, retry } = useLayout(request);
+
+  // While a new structure (a group expanded) is being laid out, the previous drawing stays.
+  const [shownKey, setShownKey] = useState<string>();
+  useEffect(() => {
+    if (layout) setShownKey(layout.key);
+  }, [layout]);
+  const positions = (layout ?? (shownKey ? cachedLayout(shownKey) : undefined))?.positions;
+
+  const has = useCallback((id: string) => positions?.[id] !== undefined && model.nodes.some((n) => n.id === id), [positions, model]);
+  const selectedNode = shownNodeOf(model, selected, (id) => positions?.[id] !== undefined);
+
+  const nodes = useMemo<DagFlowNode[]>(() => {
+    if (!positions) return [];
+    const out: DagFlowNode[] = [];
+    for (const n of model.nodes) {
+      const position = positions[n.id];
+      if (!position) continue;
+      const base = { id: n.id, position, ...SIZES[n.kind], draggable: false, connectable: false };
+      if (n.kind === "step") out.push({ ...base, type: "step", data: { ...n, selected: n.id === selected } });
+      else if (n.kind === "group") out.push({ ...base, type: "stepGroup", data: { ...n, selected: n.id === selectedNode ? selected : undefined } });
+      else out.push({ ...base, type: "artifact", data: { ...n, selected: false } });
+    }
+    return out;
+  }, [model, positions, selected, selectedNode]);
+
+  const edges = useMemo<DagFlowEdge[]>(() => {
+    if (!positions) return [];
+    const outOfSelected = selectedNode ? artifactId(selectedNode, "") : undefined;
+    return model.edges
+      .filter((e) => positions[e.source] && positions[e.target])
+      .map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        type: "dag",
+        focusable: false,
+        data: {
+          kind: e.kind,
+          count: e.count,
+          highlight: !!selectedNode && (e.source === selectedNode || e.target === selectedNode || (!!outOfSelected && e.source.startsWith(outOfSelected))),
+        },
+      }));
+  }, [model, positions, selectedNode]);
+
+  // Where the view goes next: set by a selection from outside, an expand or a fold, and acted on
+  // once the current structure's layout is known.
+  const centeredOn = useRef<string | undefined>(undefined);
+  const focusNext = useRef<{ ids: ReadonlySet<string> } | undefined>(undefined);
+  const initialised = useRef(false);
+  const [painted, setPainted] = useState<string>();
+  const [nonce, setNonce] = useState(0);
+
+  useEffect(() => {
+    const el = rootRef.current;
+    if (!layout || layout.key !== model.structureKey || !el) return;
+    const pane = { w: el.clientWidth, h: el.clientHeight };
+    const target = shownNodeOf(model, selected, (id) => layout.positions[id] !== undefined);
+    if (!initialised.current) {
+      initialised.current = true;
+      const box = boundsOf(model, layout);
+      if (box && !target) void flow.setViewport(viewportFor(box, pane.w, pane.h));
+    }
+    if (focusNext.current) {
+      const box = boundsOf(model, layout, focusNext.current.ids);
+      focusNext.current = undefined;
+      if (box) void flow.setViewport(viewportFor(box, pane.w, pane.h, flow.getZoom()), { duration: 300 });
+    } else if (selected !== centeredOn.current && target) {
+      const first = centeredOn.current === undefined && painted === undefined;
+      const p = layout.positions[target];
+      const kind = model.nodes.find((n) => n.id === target)?.kind ?? "step";
+      if (p) void flow.setCenter(p.x + SIZES[kind].width / 2, p.y + SIZES[kind].height / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: first ? 0 : 400 });
+    }
+    centeredOn.current = selected;
+  }, [layout, model, selected, flow, painted, nonce]);
+
+  // "ready" means the laid-out nodes are in the page: xyflow renders them a commit or two after
+  // it receives them, so wait (a frame at a time) until some are there, then one more frame.
+  useEffect(() => {
+    if (!layout || layout.key !== model.structureKey || painted === layout.key) return;
+    let frames = 0;
+    let id = requestAnimationFrame(function check() {
+      const drawn = rootRef.current?.querySelector(".react-flow__node") !== null;
+      if (drawn || ++frames > 60) id = requestAnimationFrame(() => setPainted(layout.key));
+      else id = requestAnimationFrame(check);
+    });
+    return () => cancelAnimationFrame(id);
+  }, [layout, model.structureKey, painted]);
+
+  const toggleGroup = (id: string, expand: boolean) => {
+    const members = model.folding.groups.get(id)?.members ?? [];
+    focusNext.current = { ids: new Set(expand ? members : [id]) };
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (expand) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  };
+
+  const pick = (name: string) => {
+    setFinding(false);
+    rootRef.current?.focus({ preventScroll: true });
+    const g = folding.groupOf.get(name);
+    if (g && !expanded.has(g)) setExpanded((prev) => new Set(prev).add(g));
+    centeredOn.current = undefined;
+    setNonce((n) => n + 1);
+    onSelect(name);
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
+    // Ctrl/⌘-K is the app's command palette everywhere else; here, with the DAG focused, it finds
+    // a step. Stopping it here keeps the palette (listening on window) from opening too.
+    if ((e.key === "k" || e.key === "K") && (e.metaKey || e.ctrlKey)) {
+      e.preventDefault();
+      e.stopPropagation();
+      setFinding(true);
+    } else if (e.key === "/" && !typing) {
+      e.preventDefault();
+      e.stopPropagation();
+      setFinding(true);
+    }
+  };
+
+  const state = layout && layout.key === model.structureKey && painted === layout.key ? "ready" : "layout";
+  const expandedGroups = [...expanded].flatMap((id) => model.folding.groups.get(id) ?? []);
+
+  return (
+    <div
+      ref={rootRef}
+      className="dag-root"
+      data-testid="dag"
+      data-state={state}
+      tabIndex={0}
+      aria-label="Run DAG. Press / or Ctrl+K to find a step."
+      onKeyDown={onKeyDown}
+      // Hovering the DAG gives it the keyboard only when nothing else has it (never steals a field's focus).
+      onMouseEnter={() => {
+        if (document.activeElement === document.body) rootRef.current?.focus({ preventScroll: true });
+      }}
+    >
+      <ReactFlow<DagFlowNode, DagFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        colorMode={colorMode}
+        onlyRenderVisibleElements
+        minZoom={0.02}
+        maxZoom={2}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        elementsSelectable={false}
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        onNodeClick={(_, node) => {
+          if (node.type === "stepGroup") return toggleGroup(node.id, true);
+          const name = node.type === "artifact" ? node.data.producer : node.id;
+          if (!has(name) || model.folding.groups.has(name)) return;
+          centeredOn.current = name; // a click inside the DAG selects without moving the view
+          onSelect(name);
+        }}
+      >
+        <Controls showInteractive={false} fitViewOptions={{ padding: 0.05 }} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} ariaLabel="Overview of the DAG" />
+        <Panel position="top-left">
+          <Button size="compact-sm" variant="default" onClick={() => setFinding(true)} rightSection={<Kbd size="xs">/</Kbd>} data-testid="dag-find-button">
+            Find step
+          </Button>
+          {finding && (
+            <div style={{ marginTop: 6 }}>
+              <FindStep steps={graph.steps} onPick={pick} onClose={() => setFinding(false)} />
+            </div>
+          )}
+        </Panel>
+        {expandedGroups.length > 0 && (
+          <Panel position="top-right">
+            <Paper withBorder p={6} shadow="xs">
+              <Stack gap={4}>
+                {expandedGroups.map((g) => (
+                  <Group key={g.id} gap={6} justify="space-between" wrap="nowrap">
+                    <Text fz="xs" ff="monospace">
+                      {g.stepName} ×{g.members.length}
+                    </Text>
+                    <Button size="compact-xs" variant="light" onClick={() => toggleGroup(g.id, false)} data-testid="dag-fold">
+                      Fold
+                    </Button>
+                  </Group>
+                ))}
+              </Stack>
+            </Paper>
+          </Panel>
+        )}
+      </ReactFlow>
+      {!positions && !error && (
+        <Center pos="absolute" inset={0} style={{ pointerEvents: "none" }}>
+          <Group gap="xs">
+            <Loader size="sm" />
+            <Text c="dimmed" fz="sm">
+              Laying out {model.nodes.length.toLocaleString()} nodes…
+            </Text>
+          </Group>
+        </Center>
+      )}
+      {error && (
+        <Center pos="absolute" inset={0}>
+          <Alert color="red" title="Could not lay out this DAG" maw={460}>
+            <Text fz="sm">{error}</Text>
+            <Group mt="sm" gap="xs">
+              <Button size="xs" variant="light" onClick={retry}>
+                Try again
+              </Button>
+              <Text fz="xs" c="dimmed">
+                The Timeline view above shows the same steps without a layout.
+              </Text>
+            </Group>
+          </Alert>
+        </Center>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,35 @@
+import ELK from "elkjs/lib/elk.bundled.js";
+import { describe, expect, it } from "vitest";
+
+import { benchGraph, fixtureGraph, fixtureStep } from "./fixtures";
+import { SIZES, layoutRequest, runLayout } from "./layout";
+import { buildModel } from "./model";
+import { viewportFor } from "./viewport";
+
+describe("runLayout", () => {
+  it("places every node, producers left of what they feed", async () => {
+    const g = fixtureGraph([fixtureStep("load", "load"), fixtureStep("a", "a", ["load"]), fixtureStep("b", "b", ["load"]), fixtureStep("join", "join", ["a", "b"])]);
+    const m = buildModel(g, new Set());
+    const r = await runLayout(new ELK(), layoutRequest(m));
+    expect(Object.keys(r.positions).sort()).toEqual(m.nodes.map((n) => n.id).sort());
+    for (const e of m.edges) expect(r.positions[e.source]!.x).toBeLessThan(r.positions[e.target]!.x);
+    // Parallel branches side by side: a and b share a column, one above the other.
+    expect(r.positions.a!.x).toBe(r.positions.b!.x);
+    expect(Math.abs(r.positions.a!.y - r.positions.b!.y)).toBeGreaterThanOrEqual(SIZES.step.height);
+  });
+
+  it("lays out the folded 1,000-step benchmark run quickly", async () => {
+    const r = await runLayout(new ELK(), layoutRequest(buildModel(benchGraph(), new Set())));
+    expect(Object.keys(r.positions)).toHaveLength(104);
+    expect(r.ms).toBeLessThan(2000);
+  });
+});
+
+describe("viewportFor", () => {
+  it("centres a graph that fits, and opens a long one at its start at a readable zoom", () => {
+    expect(viewportFor({ x: 0, y: 0, width: 400, height: 200 }, 1000, 600)).toEqual({ x: 300, y: 200, zoom: 1 });
+    const long = viewportFor({ x: 0, y: 0, width: 20000, height: 300 }, 1000, 600);
+    expect(long.zoom).toBeGreaterThanOrEqual(0.45);
+    expect(long.x).toBe(24);
+  });
+});

@@ -1,0 +1,89 @@
+import { useEffect, useState } from "react";
+
+import type { LayoutRequest, LayoutResult } from "./layout";
+
+type Reply = LayoutResult | { key: string; error: string };
+
+// Layouts by structure key: a refetch that only changes statuses, or a return to a run seen a
+// moment ago, reuses the positions instead of laying out again. Small: one entry per structure.
+const cache = new Map<string, LayoutResult>();
+const CACHE_SIZE = 24;
+const inflight = new Map<string, Promise<LayoutResult>>();
+let worker: Worker | undefined;
+const waiting = new Map<string, { resolve: (r: LayoutResult) => void; reject: (e: Error) => void }>();
+
+function getWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+    worker.onmessage = (event: MessageEvent<Reply>) => {
+      const reply = event.data;
+      const w = waiting.get(reply.key);
+      waiting.delete(reply.key);
+      if ("error" in reply) w?.reject(new Error(reply.error));
+      else w?.resolve(reply);
+    };
+    worker.onerror = (event) => {
+      // A worker that fails to load fails every pending layout, and the next request starts a new one.
+      for (const w of waiting.values()) w.reject(new Error(event.message || "The layout worker failed to start"));
+      waiting.clear();
+      worker?.terminate();
+      worker = undefined;
+    };
+  }
+  return worker;
+}
+
+async function layoutHere(req: LayoutRequest): Promise<LayoutResult> {
+  // Where there are no workers (unit tests in happy-dom), lay out on this thread instead.
+  const [{ default: ELK }, { runLayout }] = await Promise.all([import("elkjs/lib/elk.bundled.js"), import("./layout")]);
+  return runLayout(new ELK(), req);
+}
+
+export function cachedLayout(key: string): LayoutResult | undefined {
+  return cache.get(key);
+}
+
+/** The layout for a structure: from the cache, or computed once however many views ask. */
+export function requestLayout(req: LayoutRequest): Promise<LayoutResult> {
+  const hit = cache.get(req.key);
+  if (hit) return Promise.resolve(hit);
+  let p = inflight.get(req.key);
+  if (!p) {
+    p = (
+      typeof Worker === "undefined"
+        ? layoutHere(req)
+        : new Promise<LayoutResult>((resolve, reject) => {
+            waiting.set(req.key, { resolve, reject });
+            getWorker().postMessage(req);
+          })
+    )
+      .then((result) => {
+        cache.set(req.key, result);
+        if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        return result;
+      })
+      .finally(() => inflight.delete(req.key));
+    inflight.set(req.key, p);
+  }
+  return p;
+}
+
+/** The layout of `req`, once known; `error` if it failed, with `retry`. */
+export function useLayout(req: LayoutRequest): { layout: LayoutResult | undefined; error: string | undefined; retry: () => void } {
+  const [, setDone] = useState<string>();
+  const [failed, setFailed] = useState<{ key: string; message: string; attempt: number }>();
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    if (cache.has(req.key)) return;
+    let live = true;
+    requestLayout(req).then(
+      (r) => live && setDone(r.key),
+      (e: unknown) => live && setFailed({ key: req.key, message: e instanceof Error ? e.message : String(e), attempt }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [req, attempt]);
+  const error = failed && failed.key === req.key && failed.attempt === attempt ? failed.message : undefined;
+  return { layout: cache.get(req.key), error, retry: () => setAttempt((a) => a + 1) };
+}
