@@ -1,0 +1,365 @@
+import { Alert, Anchor, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "@tanstack/react-router";
+import type { ReactNode } from "react";
+
+import { ApiError } from "../../api/client";
+import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
+import { formatDuration, formatTime } from "../runs/format";
+import { flatten, formatBytes, formatValue } from "./format";
+import "./logs.css";
+
+function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+  return (
+    <Stack gap={4} data-testid={testId}>
+      <Title order={6} c="dimmed" tt="uppercase" fz="xs">
+        {title}
+      </Title>
+      {children}
+    </Stack>
+  );
+}
+
+function None({ children }: { children: ReactNode }) {
+  return (
+    <Text fz="sm" c="dimmed">
+      {children}
+    </Text>
+  );
+}
+
+/** A link to a step of a run, opening the step panel there. */
+function StepLink({ runId, step, children }: { runId: string; step: string; children: ReactNode }) {
+  return (
+    <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId }} search={{ step }} />}>
+      {children}
+    </Anchor>
+  );
+}
+
+/** The error of a failed step: type and message, and the traceback in a scrollable block. */
+export function StepError({ step }: { step: StepRun }) {
+  if (!step.error_type && !step.error_message && !step.traceback) return null;
+  return (
+    <Alert color="red" title={step.error_type ?? "Error"} role="alert" data-testid="step-error">
+      <Stack gap="xs">
+        {step.error_message && (
+          <Text fz="sm" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+            {step.error_message}
+          </Text>
+        )}
+        {step.traceback && <pre className="wp-traceback" data-testid="step-traceback">{step.traceback}</pre>}
+      </Stack>
+    </Alert>
+  );
+}
+
+function KeyValues({ rows, label }: { rows: [string, unknown][]; label: string }) {
+  return (
+    <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" aria-label={label} layout="fixed">
+      <Table.Tbody>
+        {rows.map(([key, value]) => (
+          <Table.Tr key={key}>
+            <Table.Td w="40%" ff="monospace" style={{ overflowWrap: "anywhere" }}>
+              {key}
+            </Table.Td>
+            <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+              {formatValue(value)}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** Where a cached step's outputs came from, named by the step run they were made by. */
+function CachedFrom({ step }: { step: StepRun }) {
+  const origin = useQuery({ ...stepQueries.byId(step.cached_from_step_run_id ?? ""), enabled: !!step.cached_from_step_run_id });
+  const runId = step.cached_from_run_id ?? origin.data?.run_id;
+  if (!runId) return <Text fz="sm">Cache hit (the original run is gone)</Text>;
+  return (
+    <Text fz="sm">
+      Cache hit: outputs reused from{" "}
+      <StepLink runId={runId} step={origin.data?.name ?? step.name}>
+        {origin.data ? `${origin.data.name} in that run` : "the run that made them"}
+      </StepLink>
+    </Text>
+  );
+}
+
+function Cache({ step }: { step: StepRun }) {
+  if (step.cached_from_run_id || step.cached_from_step_run_id || step.status === "cached") return <CachedFrom step={step} />;
+  if (step.cache_miss_reason)
+    return (
+      <Text fz="sm">
+        Cache miss: <Text span fz="sm" c="dimmed">{step.cache_miss_reason}</Text>
+      </Text>
+    );
+  return <None>{step.cache_key ? "Ran (no cache reason recorded)" : "Not cached (caching was off for this step)"}</None>;
+}
+
+function Attempts({ step }: { step: StepRun }) {
+  const attempts = step.attempts ?? [];
+  if (attempts.length <= 1) return <None>{attempts.length === 1 ? "One attempt" : "No retries"}</None>;
+  return (
+    <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" aria-label="Attempts">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>#</Table.Th>
+          <Table.Th>Status</Table.Th>
+          <Table.Th>Took</Table.Th>
+          <Table.Th>Error</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {attempts.map((a) => (
+          <Table.Tr key={a.number}>
+            <Table.Td>{a.number}</Table.Td>
+            <Table.Td>{a.status}</Table.Td>
+            <Table.Td>{formatDuration(a.started_at, a.ended_at)}</Table.Td>
+            <Table.Td style={{ overflowWrap: "anywhere" }}>{a.error ?? ""}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** An input: the version read and a link to the step (in whichever run) that produced it. */
+function InputRow({ name, versionId, detailed }: { name: string; versionId: string; detailed: boolean }) {
+  const version = useQuery(stepQueries.version(versionId));
+  const producerId = version.data?.producer_step_run_id;
+  const producer = useQuery({ ...stepQueries.byId(producerId ?? ""), enabled: !!producerId });
+  const v = version.data;
+  return (
+    <Table.Tr>
+      <Table.Td ff="monospace">{name}</Table.Td>
+      <Table.Td>
+        {version.error ? (
+          <Text fz="xs" c="red">
+            {version.error instanceof ApiError ? version.error.message : "could not load"}
+          </Text>
+        ) : !v ? (
+          <Loader size="xs" />
+        ) : (
+          <Stack gap={0}>
+            <Text fz="sm" ff="monospace">
+              {v.name} v{v.version}
+            </Text>
+            {v.producer_run_id && producer.data ? (
+              <Text fz="xs" c="dimmed">
+                from <StepLink runId={v.producer_run_id} step={producer.data.name}>{producer.data.name}</StepLink>
+              </Text>
+            ) : (
+              <Text fz="xs" c="dimmed">
+                {v.producer_run_id ? "from another step" : "registered outside a run"}
+              </Text>
+            )}
+          </Stack>
+        )}
+      </Table.Td>
+      {detailed && <VersionDetails v={v} />}
+    </Table.Tr>
+  );
+}
+
+function VersionDetails({ v }: { v: ArtifactVersion | undefined }) {
+  return (
+    <>
+      <Table.Td ff="monospace" fz="xs" style={{ overflowWrap: "anywhere" }}>
+        {v?.data_type ?? ""}
+      </Table.Td>
+      <Table.Td fz="xs">{v ? formatBytes(v.size) : ""}</Table.Td>
+    </>
+  );
+}
+
+function OutputRow({ name, versionId, detailed }: { name: string; versionId: string; detailed: boolean }) {
+  const version = useQuery(stepQueries.version(versionId));
+  const v = version.data;
+  return (
+    <Table.Tr>
+      <Table.Td ff="monospace">{name}</Table.Td>
+      <Table.Td>
+        {version.error ? (
+          <Text fz="xs" c="red">
+            {version.error instanceof ApiError ? version.error.message : "could not load"}
+          </Text>
+        ) : !v ? (
+          <Loader size="xs" />
+        ) : (
+          <Stack gap={0}>
+            <Text fz="sm" ff="monospace">
+              {v.name} v{v.version}
+            </Text>
+            {!detailed && (
+              <Text fz="xs" c="dimmed" style={{ overflowWrap: "anywhere" }}>
+                {v.data_type} · {formatBytes(v.size)}
+              </Text>
+            )}
+            {detailed && v.visualizations.length > 0 && (
+              <Text fz="xs" c="dimmed">
+                {v.visualizations.length} visualization{v.visualizations.length === 1 ? "" : "s"}
+              </Text>
+            )}
+          </Stack>
+        )}
+      </Table.Td>
+      {detailed && <VersionDetails v={v} />}
+    </Table.Tr>
+  );
+}
+
+function Artifacts({ step, detailed }: { step: StepRun; detailed: boolean }) {
+  const inputs = Object.entries(step.inputs ?? {});
+  const outputs = Object.entries(step.outputs ?? {});
+  const head = (
+    <Table.Thead>
+      <Table.Tr>
+        <Table.Th w="28%">Name</Table.Th>
+        <Table.Th>Version</Table.Th>
+        {detailed && <Table.Th>Type</Table.Th>}
+        {detailed && <Table.Th w={70}>Size</Table.Th>}
+      </Table.Tr>
+    </Table.Thead>
+  );
+  return (
+    <>
+      <Section title={`Inputs (${inputs.length})`} testId="step-inputs">
+        {inputs.length === 0 ? (
+          <None>No artifact inputs</None>
+        ) : (
+          <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" layout="fixed">
+            {head}
+            <Table.Tbody>
+              {inputs.map(([name, id]) => (
+                <InputRow key={name} name={name} versionId={id} detailed={detailed} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Section>
+      <Section title={`Outputs (${outputs.length})`} testId="step-outputs">
+        {outputs.length === 0 ? (
+          <None>{step.status === "running" ? "Outputs are saved when the step finishes" : "No outputs saved"}</None>
+        ) : (
+          <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" layout="fixed">
+            {head}
+            <Table.Tbody>
+              {outputs.map(([name, id]) => (
+                <OutputRow key={name} name={name} versionId={id} detailed={detailed} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Section>
+    </>
+  );
+}
+
+function Metadata({ runId, step }: { runId: string; step: StepRun }) {
+  const found = useQuery(stepQueries.metadata(runId, step.id));
+  if (found.error) return <Text fz="sm" c="red">{found.error instanceof ApiError ? found.error.message : "Could not load the metadata."}</Text>;
+  if (!found.data) return <Loader size="xs" />;
+  const items = found.data.items;
+  if (items.length === 0) return <None>Nothing logged with log_metadata</None>;
+  return (
+    <>
+      <KeyValues rows={items.map((m) => [m.key, m.value])} label="Metadata" />
+      {found.data.total > items.length && (
+        <Text fz="xs" c="dimmed">
+          Showing {items.length} of {found.data.total} entries.
+        </Text>
+      )}
+    </>
+  );
+}
+
+/** Everything about one step run at a glance; a failed step shows its error first. */
+export function Overview({ runId, step }: { runId: string; step: StepRun }) {
+  const params = Object.entries(step.parameters ?? {});
+  const settings = flatten(step.config ?? {});
+  return (
+    <Stack gap="md" data-testid="step-overview">
+      <StepError step={step} />
+      <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" aria-label="Timing">
+        <Table.Tbody>
+          <Table.Tr>
+            <Table.Td c="dimmed" w={90}>
+              Created
+            </Table.Td>
+            <Table.Td>{formatTime(step.created_at)}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Td c="dimmed">Started</Table.Td>
+            <Table.Td>{formatTime(step.started_at)}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Td c="dimmed">Ended</Table.Td>
+            <Table.Td>{formatTime(step.ended_at)}</Table.Td>
+          </Table.Tr>
+          <Table.Tr>
+            <Table.Td c="dimmed">Duration</Table.Td>
+            <Table.Td>
+              {formatDuration(step.started_at, step.ended_at)}
+              {!step.ended_at && step.started_at ? " (still running)" : ""}
+            </Table.Td>
+          </Table.Tr>
+          {step.name !== step.step_name && (
+            <Table.Tr>
+              <Table.Td c="dimmed">Step</Table.Td>
+              <Table.Td ff="monospace">{step.step_name}</Table.Td>
+            </Table.Tr>
+          )}
+        </Table.Tbody>
+      </Table>
+      <Section title="Cache">
+        <Cache step={step} />
+        {step.cache_key && (
+          <Group gap={4}>
+            <Text fz="xs" c="dimmed">
+              key
+            </Text>
+            <Code fz="xs" title={step.cache_key}>
+              {step.cache_key.slice(0, 16)}
+            </Code>
+          </Group>
+        )}
+      </Section>
+      <Section title="Attempts">
+        <Attempts step={step} />
+      </Section>
+      <Section title={`Parameters (${params.length})`}>
+        {params.length === 0 ? <None>No parameters</None> : <KeyValues rows={params} label="Parameters" />}
+      </Section>
+      <Section title="Settings">
+        {settings.length === 0 ? <None>Defaults</None> : <KeyValues rows={settings} label="Settings" />}
+      </Section>
+      <Artifacts step={step} detailed={false} />
+      <Section title="Metadata">
+        <Metadata runId={runId} step={step} />
+      </Section>
+      {step.upstream.length > 0 && (
+        <Section title="Runs after">
+          <Group gap="xs">
+            {step.upstream.map((name) => (
+              <StepLink key={name} runId={step.run_id} step={name}>
+                {name}
+              </StepLink>
+            ))}
+          </Group>
+        </Section>
+      )}
+    </Stack>
+  );
+}
+
+/** Inputs and outputs with their types and sizes. */
+export function ArtifactsTab({ step }: { step: StepRun }) {
+  return (
+    <Stack gap="md" data-testid="step-artifacts">
+      <Artifacts step={step} detailed />
+    </Stack>
+  );
+}
