@@ -18,6 +18,7 @@ const server = vi.hoisted(() => {
     const url = new URL(input.url);
     if (url.pathname === "/api/v1/auth/me") return json({ user: { name: "admin" }, via: "session" });
     if (url.pathname === "/api/v1/runs") return state.runs(url);
+    if (url.pathname === "/api/v1/pipelines") return json({ items: [{ name: "iris_training" }, { name: "nightly etl" }], total: 2, page: 1, size: 1000 });
     return json({ detail: "Not Found" }, 404);
   };
   globalThis.fetch = fetch as typeof globalThis.fetch;
@@ -117,5 +118,60 @@ describe("RunsPage", () => {
     fireEvent.change(box, { target: { value: "status:failed" } });
     fireEvent.submit(box.closest("form")!);
     await waitFor(() => expect(router.state.location.search).toEqual({ q: "status:failed" }));
+  });
+
+  it("suggests keys and values: Tab takes the first, arrows pick, Enter takes the picked one", async () => {
+    server.state.runs = () => server.json(page([run()]));
+    renderAt("/runs");
+    const box = (await screen.findByPlaceholderText(/^Filter runs:/)) as HTMLInputElement;
+    fireEvent.focus(box);
+    fireEvent.change(box, { target: { value: "pip" } });
+    expect(await screen.findByText("pipeline:")).toBeTruthy();
+    fireEvent.keyDown(box, { key: "Tab" });
+    expect(box.value).toBe("pipeline:");
+    // Pipeline names come from the server, quoted when they hold a space.
+    expect(await screen.findByText('pipeline:"nightly etl"')).toBeTruthy();
+    fireEvent.keyDown(box, { key: "ArrowDown", code: "ArrowDown" });
+    fireEvent.keyDown(box, { key: "ArrowDown", code: "ArrowDown" });
+    fireEvent.keyDown(box, { key: "Enter", code: "Enter" });
+    expect(box.value).toBe('pipeline:"nightly etl"');
+  });
+
+  it("hides a column from the menu, keeping the choice in the URL", async () => {
+    server.state.runs = () => server.json(page([run({ stack_name: "gpu-stack" })]));
+    const router = renderAt("/runs");
+    expect(await screen.findByText("gpu-stack")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Columns" }));
+    fireEvent.click(await screen.findByRole("checkbox", { name: "Stack" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ cols: "status,name,pipeline,started,duration,user,tags" }));
+    await waitFor(() => expect(screen.queryByText("gpu-stack")).toBeNull());
+  });
+
+  it("sorts by duration within the page when the server cannot, and says so", async () => {
+    const a = run({ id: "a", name: "slow-run", ended_at: "2026-11-01T11:00:00Z" });
+    const b = run({ id: "b", name: "quick-run", ended_at: "2026-11-01T10:00:05Z" });
+    server.state.runs = () => server.json({ items: [a, b], total: 120, page: 1, size: 50 });
+    renderAt("/runs?sort=duration");
+    await screen.findByText("slow-run");
+    const names = [...screen.getByTestId("runs-table").querySelectorAll("tbody tr")].map((tr) => tr.textContent);
+    expect(names[0]).toContain("quick-run");
+    expect(screen.getByText(/sorted within this page/)).toBeTruthy();
+    const sent = new URL(server.state.calls.find((r) => r.url.includes("/api/v1/runs?"))!.url);
+    expect(sent.searchParams.get("sort")).toBeNull();
+  });
+
+  it("exports the rows and columns shown as CSV", async () => {
+    server.state.runs = () => server.json(page([run({ name: "=cmd", tags: ["a", "b"] })]));
+    const blobs: Blob[] = [];
+    URL.createObjectURL = (b: Blob) => {
+      blobs.push(b);
+      return "blob:x";
+    };
+    URL.revokeObjectURL = () => undefined;
+    renderAt("/runs?cols=status%2Cname%2Ctags");
+    await screen.findByText("=cmd");
+    fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    const text = (await blobs[0]!.text()).replace(/^\ufeff/, "");
+    expect(text).toBe(`id,status,name,tags\r\n${run().id},completed,'=cmd,a b\r\n`);
   });
 });

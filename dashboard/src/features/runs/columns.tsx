@@ -15,8 +15,8 @@ export interface Column {
   render: (run: Run) => ReactNode;
   /** The CSV header and value: times as ISO 8601, durations in seconds, so a spreadsheet can compute with them. */
   csv: { header: string; value: (run: Run, now: number) => CsvValue };
-  /** Orders two runs for sorting within the page. */
-  compare?: (a: Run, b: Run, now: number) => number;
+  /** What the page is sorted by where the server cannot sort; runs without a value go last either way. */
+  sortValue?: (run: Run, now: number) => string | number | undefined;
 }
 
 const startOf = (r: Run) => r.started_at ?? r.created_at;
@@ -28,7 +28,6 @@ export function durationSeconds(run: Run, now: number): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? ms / 1000 : undefined;
 }
 
-const text = (a: string | null | undefined, b: string | null | undefined) => (a ?? "").localeCompare(b ?? "");
 
 export const RUN_COLUMNS: Record<ColumnId, Column> = {
   status: {
@@ -59,7 +58,7 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
       </Anchor>
     ),
     csv: { header: "pipeline", value: (r) => r.pipeline_name },
-    compare: (a, b) => text(a.pipeline_name, b.pipeline_name),
+    sortValue: (r) => r.pipeline_name,
   },
   started: {
     id: "started",
@@ -82,8 +81,7 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
       </Text>
     ),
     csv: { header: "duration_s", value: (r, now) => durationSeconds(r, now) },
-    // Runs that have not started sort after every duration.
-    compare: (a, b, now) => (durationSeconds(a, now) ?? Infinity) - (durationSeconds(b, now) ?? Infinity) || 0,
+    sortValue: (r, now) => durationSeconds(r, now),
   },
   user: {
     id: "user",
@@ -91,7 +89,7 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
     sortKey: "user",
     render: (r) => r.user_name ?? "—",
     csv: { header: "user", value: (r) => r.user_name },
-    compare: (a, b) => text(a.user_name, b.user_name),
+    sortValue: (r) => r.user_name ?? undefined,
   },
   stack: {
     id: "stack",
@@ -99,7 +97,7 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
     sortKey: "stack",
     render: (r) => r.stack_name ?? "—",
     csv: { header: "stack", value: (r) => r.stack_name },
-    compare: (a, b) => text(a.stack_name, b.stack_name),
+    sortValue: (r) => r.stack_name ?? undefined,
   },
   tags: {
     id: "tags",
@@ -115,7 +113,7 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
       </Group>
     ),
     csv: { header: "tags", value: (r) => (r.tags ?? []).join(" ") },
-    compare: (a, b) => text((a.tags ?? []).join(","), (b.tags ?? []).join(",")),
+    sortValue: (r) => (r.tags?.length ? r.tags.join(",") : undefined),
   },
 };
 
@@ -123,7 +121,16 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
 export function sortWithinPage(runs: readonly Run[], sort: string, now: number): Run[] {
   const desc = sort.startsWith("-");
   const col = Object.values(RUN_COLUMNS).find((c) => c.sortKey === sort.replace(/^[-+]/, ""));
-  if (!col?.compare) return [...runs];
-  const cmp = col.compare;
-  return [...runs].sort((a, b) => (desc ? -cmp(a, b, now) : cmp(a, b, now)));
+  const value = col?.sortValue;
+  if (!value) return [...runs];
+  const keyed = runs.map((run) => ({ run, v: value(run, now) }));
+  const known = keyed.filter((k) => k.v !== undefined);
+  const missing = keyed.filter((k) => k.v === undefined);
+  known.sort((a, b) => {
+    const x = a.v as string | number;
+    const y = b.v as string | number;
+    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return desc ? -c : c;
+  });
+  return [...known, ...missing].map((k) => k.run);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { nextSort, validateRunsSearch } from "./search";
+import { COLUMNS, formatCols, isServerSort, nextSort, parseCols, validateRunsSearch } from "./search";
 
 describe("validateRunsSearch", () => {
   it("keeps valid values and drops defaults", () => {
@@ -25,5 +25,26 @@ describe("nextSort", () => {
     expect(nextSort("name", "name")).toBe("-name");
     expect(nextSort("-name", "name")).toBeUndefined();
     expect(nextSort("-started", "name")).toBe("name");
+  });
+});
+
+describe("columns in the URL", () => {
+  it("reads known columns in order, always with the name", () => {
+    expect(parseCols(undefined)).toEqual([...COLUMNS]);
+    expect(parseCols("status,bogus,started,status")).toEqual(["name", "status", "started"]);
+  });
+
+  it("keeps the default set out of the URL and writes others in table order", () => {
+    expect(formatCols([...COLUMNS])).toBeUndefined();
+    expect(formatCols(["tags", "name", "status"])).toBe("status,name,tags");
+    expect(validateRunsSearch({ cols: "name,status" })).toEqual({ cols: "status,name" });
+    expect(validateRunsSearch({ cols: COLUMNS.join(",") })).toEqual({});
+  });
+
+  it("accepts page-sorted columns and tells them from server sorts", () => {
+    expect(validateRunsSearch({ sort: "-duration" })).toEqual({ sort: "-duration" });
+    expect(isServerSort("-started")).toBe(true);
+    expect(isServerSort("tags")).toBe(false);
+    expect(isServerSort(undefined)).toBe(false);
   });
 });
