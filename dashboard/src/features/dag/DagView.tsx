@@ -13,8 +13,11 @@ import { foldSteps } from "./fold";
 import { SIZES, layoutRequest } from "./layout";
 import { type NodeModel, artifactId, buildModel } from "./model";
 import { type DagFlowNode, nodeTypes, statusVar } from "./nodes";
-import { cachedLayout, useLayout } from "./useLayout";
+import { cachedLayout, useLayout, warmLayoutWorker } from "./useLayout";
 import { boundsOf, shownNodeOf, viewportFor } from "./viewport";
+
+// This chunk loads only to draw a DAG: start the layout worker now, while React renders.
+warmLayoutWorker();
 
 /** The run's DAG: steps, folded groups and artifacts, laid out by ELK in a worker. */
 export function DagView(props: GraphViewProps) {
@@ -37,6 +40,9 @@ export function DagView(props: GraphViewProps) {
   );
 }
 
+/** The largest group a selection opens by itself (a bigger one stays folded, naming the call). */
+const AUTO_EXPAND_MAX = 100;
+
 function minimapColor(node: Node): string {
   const d = (node as DagFlowNode).data as NodeModel;
   if (d.kind === "step") return statusVar(d.step.status ?? "pending");
@@ -49,10 +55,22 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
   const colorMode = useComputedColorScheme("light");
   const rootRef = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  // Groups the user folded back: a selection inside them no longer opens them by itself.
+  const [folded, setFolded] = useState<ReadonlySet<string>>(() => new Set());
   const [finding, setFinding] = useState(false);
 
   const folding = useMemo(() => foldSteps(graph.steps), [graph.steps]);
-  const model = useMemo(() => buildModel(graph, expanded, folding), [graph, expanded, folding]);
+  // A step selected from outside (the failing step a failed run opens on, a Timeline bar) is
+  // drawn as itself when its group is small enough to open cheaply; bigger groups stay folded and
+  // name the selected call on the group node. Decided while rendering, so the first layout is
+  // already the opened one, then remembered so the group stays open when the selection moves on.
+  const autoGroup = selected ? folding.groupOf.get(selected) : undefined;
+  const auto = autoGroup && !folded.has(autoGroup) && (folding.groups.get(autoGroup)?.members.length ?? Infinity) <= AUTO_EXPAND_MAX ? autoGroup : undefined;
+  const shownExpanded = useMemo(() => (auto && !expanded.has(auto) ? new Set([...expanded, auto]) : expanded), [expanded, auto]);
+  useEffect(() => {
+    if (shownExpanded !== expanded) setExpanded(shownExpanded);
+  }, [shownExpanded, expanded]);
+  const model = useMemo(() => buildModel(graph, shownExpanded, folding), [graph, shownExpanded, folding]);
   const request = useMemo(() => layoutRequest(model), [model]);
   const { layout, error, retry } = useLayout(request);
 
@@ -137,8 +155,12 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
     let frames = 0;
     let id = requestAnimationFrame(function check() {
       const drawn = rootRef.current?.querySelector(".react-flow__node") !== null;
-      if (drawn || ++frames > 60) id = requestAnimationFrame(() => setPainted(layout.key));
-      else id = requestAnimationFrame(check);
+      if (drawn || ++frames > 60) {
+        id = requestAnimationFrame(() => {
+          performance.mark("dag:painted");
+          setPainted(layout.key);
+        });
+      } else id = requestAnimationFrame(check);
     });
     return () => cancelAnimationFrame(id);
   }, [layout, model.structureKey, painted]);
@@ -146,19 +168,24 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
   const toggleGroup = (id: string, expand: boolean) => {
     const members = model.folding.groups.get(id)?.members ?? [];
     focusNext.current = { ids: new Set(expand ? members : [id]) };
-    setExpanded((prev) => {
+    const change = (prev: ReadonlySet<string>, add: boolean) => {
       const next = new Set(prev);
-      if (expand) next.add(id);
+      if (add) next.add(id);
       else next.delete(id);
       return next;
-    });
+    };
+    setExpanded((prev) => change(prev, expand));
+    setFolded((prev) => change(prev, !expand));
   };
 
   const pick = (name: string) => {
     setFinding(false);
     rootRef.current?.focus({ preventScroll: true });
     const g = folding.groupOf.get(name);
-    if (g && !expanded.has(g)) setExpanded((prev) => new Set(prev).add(g));
+    if (g && !shownExpanded.has(g)) {
+      setExpanded((prev) => new Set(prev).add(g));
+      setFolded((prev) => new Set([...prev].filter((x) => x !== g)));
+    }
     centeredOn.current = undefined;
     setNonce((n) => n + 1);
     onSelect(name);
@@ -180,7 +207,7 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
   };
 
   const state = layout && layout.key === model.structureKey && painted === layout.key ? "ready" : "layout";
-  const expandedGroups = [...expanded].flatMap((id) => model.folding.groups.get(id) ?? []);
+  const expandedGroups = [...shownExpanded].flatMap((id) => model.folding.groups.get(id) ?? []);
 
   return (
     <div

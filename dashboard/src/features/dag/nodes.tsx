@@ -44,7 +44,9 @@ export const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>
   const live = isActive(s.status) && !s.ended_at;
   const now = useNow(live);
   const duration = s.started_at ? formatDuration(s.started_at, s.ended_at, now) : null;
-  const third = s.error_type ?? (status === "cached" ? "cache hit: not re-run" : s.cache_miss_reason ? `ran: ${s.cache_miss_reason}` : s.step_name !== s.name ? s.step_name : null);
+  // Why it ran is worth a line (a changed parameter, a new input); "caching is off" on every node is not.
+  const reason = s.cache_miss_reason && !/disabled/i.test(s.cache_miss_reason) ? `ran: ${s.cache_miss_reason}` : null;
+  const third = s.error_type ?? reason ?? (s.step_name !== s.name ? s.step_name : null);
   return (
     <div
       className="dag-node"
@@ -53,7 +55,7 @@ export const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>
       data-status={status}
       data-selected={data.selected}
       style={{ "--dag-c": statusVar(status) } as CSSProperties}
-      title={`${s.name} (${s.step_name}): ${status}${s.error_type ? ` — ${s.error_type}` : ""}`}
+      title={`${s.name} (${s.step_name}): ${status}${s.error_type ? ` — ${s.error_type}` : ""}${s.cache_miss_reason ? `\nCache miss: ${s.cache_miss_reason}` : ""}`}
     >
       <Handles />
       <div className="dag-line dag-name">{s.name}</div>
@@ -78,6 +80,7 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
       data-step-name={data.group.stepName}
       data-count={n}
       data-selected={chosen !== undefined}
+      data-failed={!!(data.counts.failed || data.counts.crashed)}
       title={`${n} calls of ${data.group.stepName} — click to expand`}
     >
       <Handles />

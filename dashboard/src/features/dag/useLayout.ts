@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import type { LayoutRequest, LayoutResult } from "./layout";
+import { type LayoutRequest, type LayoutResult, runLayout } from "./layout";
 
 type Reply = LayoutResult | { key: string; error: string };
 
@@ -20,7 +20,10 @@ function getWorker(): Worker {
       const w = waiting.get(reply.key);
       waiting.delete(reply.key);
       if ("error" in reply) w?.reject(new Error(reply.error));
-      else w?.resolve(reply);
+      else {
+        performance.mark("dag:layout-done");
+        w?.resolve(reply);
+      }
     };
     worker.onerror = (event) => {
       // A worker that fails to load fails every pending layout, and the next request starts a new one.
@@ -35,8 +38,16 @@ function getWorker(): Worker {
 
 async function layoutHere(req: LayoutRequest): Promise<LayoutResult> {
   // Where there are no workers (unit tests in happy-dom), lay out on this thread instead.
-  const [{ default: ELK }, { runLayout }] = await Promise.all([import("elkjs/lib/elk.bundled.js"), import("./layout")]);
+  const { default: ELK } = await import("elkjs/lib/elk.bundled.js");
   return runLayout(new ELK(), req);
+}
+
+/**
+ * Starts the worker (and its 1.4 MB of ELK parsing) ahead of the first layout. The DAG's chunk
+ * calls this as it loads, which is only ever because a DAG is about to be drawn.
+ */
+export function warmLayoutWorker(): void {
+  if (typeof Worker !== "undefined") getWorker();
 }
 
 export function cachedLayout(key: string): LayoutResult | undefined {
@@ -54,6 +65,7 @@ export function requestLayout(req: LayoutRequest): Promise<LayoutResult> {
         ? layoutHere(req)
         : new Promise<LayoutResult>((resolve, reject) => {
             waiting.set(req.key, { resolve, reject });
+            performance.mark("dag:layout-post");
             getWorker().postMessage(req);
           })
     )
@@ -73,6 +85,12 @@ export function useLayout(req: LayoutRequest): { layout: LayoutResult | undefine
   const [, setDone] = useState<string>();
   const [failed, setFailed] = useState<{ key: string; message: string; attempt: number }>();
   const [attempt, setAttempt] = useState(0);
+  // Asked for while rendering, not in an effect: the first commit of a view revealed by Suspense
+  // can be held back ~300 ms by React, and the layout should not wait for it. Idempotent: one
+  // request per structure, answered from the cache after that.
+  if (!cache.has(req.key) && !inflight.has(req.key) && !(failed?.key === req.key && failed.attempt === attempt)) {
+    requestLayout(req).catch(() => undefined);
+  }
   useEffect(() => {
     if (cache.has(req.key)) return;
     let live = true;
