@@ -138,7 +138,7 @@ def test_the_example_run_from_the_runs_list_to_a_step_s_log_search(page: Page, l
     page.goto(f"{live.url}/runs")
     link = runs_table(page).get_by_role("link", name=run.name)
     expect(link).to_be_visible()
-    screenshot(page, "runs")
+    screenshot(page, "runs-example-run")
     link.click()
     expect(page).to_have_url(re.compile(rf"/runs/{run.id}(\?|$)"))
     expect(page.get_by_test_id("run-name")).to_have_text(run.name)
