@@ -6,7 +6,8 @@ import { formatOffset, formatSpan } from "./axis";
 import { type TimelineModel, type TimelineRow, barEnd } from "./model";
 
 function clock(ms: number): string {
-  return Number.isNaN(ms) ? "—" : new Date(ms).toLocaleTimeString(undefined, { hour12: false, fractionalSecondDigits: 3 } as Intl.DateTimeFormatOptions);
+  if (Number.isNaN(ms)) return "—";
+  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false });
 }
 
 function Line({ label, children }: { label: string; children: ReactNode }) {
@@ -33,14 +34,16 @@ export function BarTooltip({ row, model, open, critical, left, top }: { row: Tim
       shadow="md"
       withBorder
       p="xs"
-      style={{ position: "absolute", left, top, width: 300, pointerEvents: "none", zIndex: 3 }}
+      style={{ position: "absolute", left, top, width: 320, pointerEvents: "none", zIndex: 3 }}
     >
       <Stack gap={4}>
         <Group gap="xs" justify="space-between" wrap="nowrap">
           <Text fz="sm" fw={600} ff="monospace" truncate>
             {row.name}
           </Text>
-          <StepStatusBadge status={row.status} />
+          <div style={{ flex: "none" }}>
+            <StepStatusBadge status={row.status} />
+          </div>
         </Group>
         {row.step.step_name !== row.name && <Line label="Step">{row.step.step_name}</Line>}
         <Line label="Started">

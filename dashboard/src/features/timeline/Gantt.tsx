@@ -2,6 +2,7 @@ import { ActionIcon, Button, Group, Text, useComputedColorScheme } from "@mantin
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, type MouseEvent, useCallback, useId, useLayoutEffect, useRef, useState } from "react";
 
+import "./timeline.css";
 import { BarTooltip } from "./BarTooltip";
 import type { CriticalPath } from "./criticalPath";
 import { HEADER_H, PAD_L, PAD_R, ROW_H, type Viewport, drawTimeline, hitTest } from "./draw";
@@ -170,13 +171,18 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
       aria-label="Steps by start time. Arrow keys move the selection, + and - zoom, 0 fits the run."
       aria-activedescendant={selIndex >= 0 ? `${ids}-${selIndex}` : undefined}
       onKeyDown={onKeyDown}
-      onScroll={(e) => setScroll({ top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft })}
+      onScroll={(e) => {
+        setScroll({ top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft });
+        setHover(null); // the row under a still pointer changed; it is hovered again when the pointer moves
+      }}
+      className="wp-timeline-scroller"
       style={{ position: "relative", flex: 1, minHeight: 0, overflow: "auto", outline: "none", touchAction: "pan-x pan-y", overscrollBehavior: "contain" }}
     >
       <div style={{ position: "relative", width: contentW, height: contentH }}>
         <div style={{ position: "sticky", top: 0, left: 0, width: size.width, height: size.height, overflow: "hidden" }}>
           <canvas
             ref={canvasRef}
+            aria-hidden
             style={{ position: "absolute", left: nameW, top: 0, width: chartW, height: size.height, cursor: hovered >= 0 ? "pointer" : "default" }}
             onMouseMove={(e) => setHover(pointAt(e))}
             onMouseLeave={() => setHover(null)}
@@ -191,8 +197,8 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
             wrap="nowrap"
             style={{ position: "absolute", left: 0, top: 0, width: nameW, height: HEADER_H, padding: "0 10px", borderBottom: "1px solid var(--mantine-color-default-border)", borderRight: "1px solid var(--mantine-color-default-border)" }}
           >
-            <Text fz="xs" c="dimmed" truncate>
-              {Number.isNaN(model.origin) ? `${rows.length} steps` : `${rows.length} steps · +0s = ${new Date(model.origin).toLocaleTimeString()}`}
+            <Text fz="xs" c="dimmed" truncate title={Number.isNaN(model.origin) ? undefined : `Time zero: ${new Date(model.origin).toLocaleString()}`}>
+              {Number.isNaN(model.origin) ? "Not started" : `+0s = ${new Date(model.origin).toLocaleTimeString()}`}
             </Text>
           </Group>
           <div
@@ -226,7 +232,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
               model={model}
               open={open}
               critical={critical.members.has(tooltipRow.index)}
-              left={nameW + Math.min(hover.x + 14, chartW - 310)}
+              left={nameW + Math.min(hover.x + 14, chartW - 330)}
               top={hover.y + 200 > size.height ? Math.max(0, hover.y - 190) : hover.y + 16}
             />
           )}

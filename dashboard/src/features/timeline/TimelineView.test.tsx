@@ -71,6 +71,20 @@ describe("TimelineView", () => {
     expect(onSelect).toHaveBeenLastCalledWith(undefined);
   });
 
+  it("zooms with + and -, and fits again with 0 or the Fit button", () => {
+    show(iris());
+    const list = screen.getByRole("listbox");
+    const fit = screen.getByRole("button", { name: "Fit" }) as HTMLButtonElement;
+    expect(fit.disabled).toBe(true);
+    fireEvent.keyDown(list, { key: "+" });
+    expect(fit.disabled).toBe(false);
+    fireEvent.keyDown(list, { key: "-" });
+    expect(fit.disabled).toBe(true);
+    fireEvent.click(screen.getByRole("button", { name: "Zoom in" }));
+    fireEvent.click(fit);
+    expect(fit.disabled).toBe(true);
+  });
+
   it("renders only a window of a large run's rows", () => {
     const steps = Array.from({ length: 10_000 }, (_, i) => step(`s_${i}`, [i, i + 1], i ? [`s_${i - 1}`] : []));
     show(graph(steps));

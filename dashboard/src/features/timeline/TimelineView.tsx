@@ -68,11 +68,17 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
             label="The chain of steps that set the run's total time: each waited for the one before it, and shortening any other step would not end the run sooner."
           >
             <Group gap={8} wrap="nowrap">
+              <Switch
+                size="xs"
+                label={<span style={{ color: CRITICAL_CSS, fontWeight: 600 }}>Critical path</span>}
+                aria-label="Critical path: dim the other steps"
+                checked={criticalOnly}
+                onChange={(e) => setCriticalOnly(e.currentTarget.checked)}
+              />
               <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }} data-testid="critical-summary">
-                <span style={{ color: CRITICAL_CSS, fontWeight: 600 }}>Critical path</span> {critical.rows.length} steps · {formatSpan(critical.span)}
+                {critical.rows.length} steps · {formatSpan(critical.span)}
                 {runSpan > 0 && ` of ${formatSpan(runSpan)}`} · {formatSpan(critical.busy)} running
               </Text>
-              <Switch size="xs" label="Only" aria-label="Dim steps off the critical path" checked={criticalOnly} onChange={(e) => setCriticalOnly(e.currentTarget.checked)} />
             </Group>
           </Tooltip>
         )}

@@ -24,6 +24,8 @@ describe("axis", () => {
     expect(formatOffset(90_000)).toBe("+1m30s");
     expect(formatOffset(2 * 3_600_000 + 15 * 60_000)).toBe("+2h15m");
     expect(formatOffset(86_400_000)).toBe("+1d");
+    expect(formatOffset(1_050, 50)).toBe("+1.05s");
+    expect(formatOffset(1_100, 50)).toBe("+1.1s");
   });
 
   it("formats durations", () => {

@@ -30,11 +30,14 @@ function unit(value: number, suffix: string): string {
   return value ? `${value}${suffix}` : "";
 }
 
-/** A tick's label, relative to the run's start: "+0s", "+500ms", "+30s", "+1m", "+1m30s", "+2h15m". */
-export function formatOffset(ms: number): string {
+/**
+ * A tick's label, relative to the run's start: "+0s", "+500ms", "+30s", "+1m", "+1m30s", "+2h15m".
+ * `step` (the tick interval) sets the precision, so neighbouring ticks never read the same.
+ */
+export function formatOffset(ms: number, step = 100): string {
   if (ms <= 0) return "+0s";
   if (ms < SECOND) return `+${Math.round(ms)}ms`;
-  if (ms < MINUTE) return `+${Number((ms / SECOND).toFixed(1))}s`;
+  if (ms < MINUTE) return `+${Number((ms / SECOND).toFixed(step < 10 ? 3 : step < 100 ? 2 : 1))}s`;
   const total = Math.round(ms / SECOND);
   const d = Math.floor(total / 86400);
   const h = Math.floor((total % 86400) / 3600);

@@ -165,11 +165,6 @@ function drawRow(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, row: 
     ctx.fillStyle = fill;
     roundedBar(ctx, x0, top, w, BAR_H);
     ctx.fill();
-    if (row.status === "running" || row.status === "initializing") {
-      // A lighter head shows the bar is still growing.
-      ctx.fillStyle = p.light[row.status];
-      ctx.fillRect(Math.max(x0, x1 - 6), top + 2, Math.min(4, w), BAR_H - 4);
-    }
   }
 
   if (row.status === "failed" || row.status === "crashed") {
@@ -293,7 +288,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Vie
   for (const t of marks) {
     const x = Math.round(PAD_L + t * v.scale - v.scrollLeft);
     ctx.fillRect(x, HEADER_H - 6, 1, 5);
-    const label = formatOffset(t);
+    const label = formatOffset(t, step);
     if (x + 3 + ctx.measureText(label).width < v.width) ctx.fillText(label, x + 3, HEADER_H / 2 - 1);
   }
 }
