@@ -2,16 +2,16 @@
 import { QueryClient } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { backoff, createEventHandler } from "./events";
+import { backoff, createEventHandler, isLive, startEvents } from "./events";
 import { graphKeys } from "./graph";
 import { type Run, runKeys } from "./runs";
 
 afterEach(() => vi.useRealTimers());
 
 describe("backoff", () => {
-  it("doubles from about a second up to about thirty", () => {
+  it("doubles from about a second up to about fifteen", () => {
     const mid = () => 0.5;
-    expect([0, 1, 2, 5, 9].map((a) => backoff(a, mid))).toEqual([1000, 2000, 4000, 30000, 30000]);
+    expect([0, 1, 2, 3, 4, 9].map((a) => backoff(a, mid))).toEqual([1000, 2000, 4000, 8000, 15000, 15000]);
     expect(backoff(0, () => 0)).toBe(750);
     expect(backoff(0, () => 1)).toBe(1250);
   });
@@ -43,5 +43,70 @@ describe("createEventHandler", () => {
     createEventHandler(qc).step({ run_id: "r2", name: "load" });
     await vi.advanceTimersByTimeAsync(500);
     expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toEqual([graphKeys.detail("r2"), ["steps", "r2"]]);
+  });
+});
+
+/** A stand-in for the browser's EventSource that the test opens, feeds and breaks. */
+class FakeSource {
+  static all: FakeSource[] = [];
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  closed = false;
+  listeners = new Map<string, (e: MessageEvent) => void>();
+  constructor(readonly url: string) {
+    FakeSource.all.push(this);
+  }
+  addEventListener(type: string, fn: (e: MessageEvent) => void) {
+    this.listeners.set(type, fn);
+  }
+  close() {
+    this.closed = true;
+  }
+  emit(type: string, data: unknown) {
+    this.listeners.get(type)?.(new MessageEvent(type, { data: JSON.stringify(data) }));
+  }
+}
+
+describe("startEvents", () => {
+  it("goes live, falls back while the stream is down, reconnects with backoff and resyncs", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    FakeSource.all = [];
+    globalThis.EventSource = FakeSource as unknown as typeof EventSource;
+    const qc = new QueryClient();
+    const invalidate = vi.spyOn(qc, "invalidateQueries");
+    const stop = startEvents(qc);
+    expect(isLive()).toBe(false);
+    FakeSource.all[0]!.onopen?.();
+    expect(isLive()).toBe(true);
+    expect(invalidate).not.toHaveBeenCalled(); // nothing was missed on the first open
+
+    FakeSource.all[0]!.emit("run", { id: "r1", status: "running" });
+    expect(qc.getQueryData(runKeys.detail("r1"))).toEqual({ id: "r1", status: "running" });
+
+    FakeSource.all[0]!.onerror?.();
+    expect(FakeSource.all[0]!.closed).toBe(true);
+    expect(isLive()).toBe(false);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(FakeSource.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSource.all).toHaveLength(2);
+    FakeSource.all[1]!.onerror?.();
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(FakeSource.all).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeSource.all).toHaveLength(3);
+
+    invalidate.mockClear();
+    FakeSource.all[2]!.onopen?.();
+    expect(isLive()).toBe(true);
+    expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toContainEqual(runKeys.all);
+
+    stop();
+    expect(FakeSource.all[2]!.closed).toBe(true);
+    expect(isLive()).toBe(false);
+    // @ts-expect-error -- happy-dom has no EventSource; put it back as it was
+    delete globalThis.EventSource;
+    vi.restoreAllMocks();
   });
 });

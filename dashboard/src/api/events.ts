@@ -37,9 +37,12 @@ export function useLiveState(): LiveState {
   );
 }
 
-/** Reconnect delays: 1 s doubling to 30 s, with jitter so many tabs do not return at once. */
+/**
+ * Reconnect delays: 1 s doubling to 15 s, with jitter so many tabs do not return at once.
+ * The cap is short because the usual cause is a server restart, which takes seconds.
+ */
 export function backoff(attempt: number, random = Math.random): number {
-  const base = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5));
+  const base = Math.min(15_000, 1000 * 2 ** Math.min(attempt, 4));
   return Math.round(base * (0.75 + 0.5 * random()));
 }
 
@@ -144,12 +147,28 @@ export function startEvents(queryClient: QueryClient, url = "/api/v1/events"): (
       setState("reconnecting");
       // Polling takes over: refetch now so queries re-read isLive() and start their intervals.
       if (wasLive) handler.resync();
-      retry = setTimeout(connect, backoff(attempt++));
+      retry = setTimeout(() => {
+        retry = undefined;
+        connect();
+      }, backoff(attempt++));
     };
   };
+  // Back online, or back to a tab left in the background: try now rather than at the end of the wait.
+  const retryNow = () => {
+    if (stopped || retry === undefined || document.visibilityState === "hidden") return;
+    clearTimeout(retry);
+    retry = undefined;
+    attempt = 0;
+    connect();
+  };
+  const onVisible = () => document.visibilityState === "visible" && retryNow();
+  window.addEventListener("online", retryNow);
+  document.addEventListener("visibilitychange", onVisible);
   connect();
   return () => {
     stopped = true;
+    window.removeEventListener("online", retryNow);
+    document.removeEventListener("visibilitychange", onVisible);
     if (retry) clearTimeout(retry);
     source?.close();
     handler.dispose();
