@@ -242,6 +242,22 @@ def test_a_deep_link_to_a_log_line_lands_on_it_after_a_reload(page: Page, live: 
     expect(page.locator('[data-testid="log-line"][data-line="5"]')).to_be_in_viewport()
 
 
+def test_log_search_runs_over_the_whole_log_not_only_the_lines_loaded(page: Page, live: LiveServer) -> None:
+    run = e2e_chatty(n=5000)
+    page.goto(f"{live.url}/runs/{run.id}?step=count_to&tab=logs")
+    expect(page.locator(LOG_READY)).to_be_visible()
+    expect(page.locator('[data-testid="log-line"][data-line="0"]')).to_be_visible()
+    expect(page.locator('[data-testid="log-line"][data-line="4917"]')).to_have_count(0)  # far below the view
+    page.get_by_label("Search logs").fill("counting line 4917 of")
+    expect(page.get_by_test_id("log-hits")).to_contain_text("1")
+    page.get_by_role("button", name="Next match").click()
+    expect(page).to_have_url(re.compile(r"[?&]line=4917(&|$)"))
+    hit = page.locator('[data-testid="log-line"][data-line="4917"]')
+    expect(hit).to_be_in_viewport()
+    expect(hit).to_contain_text("counting line 4917 of 5000")
+    screenshot(page, "step-log-search")
+
+
 def test_a_run_of_more_than_100_steps_opens_in_the_timeline(page: Page, live: LiveServer) -> None:
     wide = e2e_wide(width=101)
     narrow = e2e_wide(width=100)
