@@ -48,6 +48,14 @@ export const runQueries = {
       // Status changes arrive by the event stream; poll only while it is down and a listed run is going.
       refetchInterval: (query) => (!isLive() && query.state.data?.items.some((r) => ACTIVE.has(r.status)) ? 3000 : false),
     }),
+  /** Stored values of a filter key beginning with `prefix`, for the search box. */
+  suggest: (key: string, prefix: string) =>
+    queryOptions({
+      queryKey: [...runKeys.all, "suggest", key, prefix] as const,
+      queryFn: async ({ signal }) =>
+        unwrap(await api.GET("/api/v1/runs/suggest", { params: { query: { key, prefix, limit: 20 } }, signal })).values,
+      staleTime: 30_000,
+    }),
   detail: (run: string) =>
     queryOptions({
       queryKey: runKeys.detail(run),

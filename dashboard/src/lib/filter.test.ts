@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { FilterSyntaxError, parse, quoteValue, suggest } from "./filter";
+import { FilterSyntaxError, completing, parse, quoteValue, suggest } from "./filter";
 
 const pick = (q: string) => parse(q).map(({ key, op, values, negate, bare }) => ({ key, op, values, negate, bare }));
 
@@ -105,5 +105,20 @@ describe("suggest", () => {
     for (const value of ["plain", "two words", 'say "hi"', "a,b", "back\\slash", ""]) {
       expect(parse(`tag:${quoteValue(value)}`)[0]?.values).toEqual([value]);
     }
+  });
+});
+
+describe("completing", () => {
+  it("tells a key being typed from a value of a key", () => {
+    expect(completing("status:failed pip")).toEqual({ typed: "pip" });
+    expect(completing("-metadata.acc")).toEqual({ typed: "metadata.acc" });
+    expect(completing("tag:a,b")).toEqual({ key: "tag", typed: "b" });
+    expect(completing('Pipeline:"nightly e')).toEqual({ key: "pipeline", typed: "nightly e" });
+    expect(completing("created>7")).toEqual({ key: "created", typed: "7" });
+    expect(completing("")).toEqual({ typed: "" });
+  });
+
+  it("completes metadata keys without a colon, leaving the comparison to the user", () => {
+    expect(suggest("metadata.ac", { keys: ["metadata.", "metadata.accuracy"] })).toEqual(["metadata.accuracy"]);
   });
 });

@@ -102,6 +102,20 @@ function lastWord(query: string): { start: number; word: string } {
 }
 
 /**
+ * What the word at the end of `query` is completing: a value of `key` (after `key:`, the
+ * last item of a comma list, without an opening quote) or, with no operator yet, a key.
+ */
+export function completing(query: string): { key?: string; typed: string } {
+  const { word } = lastWord(query);
+  const body = word.replace(/^-/, "");
+  const m = /^([A-Za-z_][\w.-]*)(>=|<=|!=|:|=|>|<|~)(.*)$/.exec(body);
+  if (!m) return { typed: body };
+  const [, key = "", op = ":", raw = ""] = m;
+  const cut = op === ":" && !raw.startsWith('"') ? raw.lastIndexOf(",") + 1 : 0;
+  return { key: key.toLowerCase(), typed: raw.slice(cut).replace(/^"/, "") };
+}
+
+/**
  * Completions of the word at the end of `query`, each the whole query with that word
  * completed: a key (`sta` → `status:`), or a value (`status:fa` → `status:failed`).
  */
@@ -116,7 +130,8 @@ export function suggest(query: string, vocabulary: FilterVocabulary, limit = 8):
     return vocabulary.keys
       .filter((k) => k.toLowerCase().startsWith(typed) && k.toLowerCase() !== typed)
       .slice(0, limit)
-      .map((k) => `${head}${neg}${k.endsWith(".") ? k : `${k}:`}`);
+      // `metadata.` waits for its key; a full `metadata.KEY` for the comparison the user picks.
+      .map((k) => `${head}${neg}${k.endsWith(".") || k.startsWith("metadata.") ? k : `${k}:`}`);
   }
   const [, key = "", op = ":", raw = ""] = m;
   const known = vocabulary.values?.[key.toLowerCase()];

@@ -11,15 +11,18 @@ interface Props {
   /** The server's one-line message for a filter it rejected; the filter stays in the box to fix. */
   error: string | undefined;
   onSearch: (query: string) => void;
+  /** Told of each edit, for suggestions that are asked of the server as one types. */
+  onDraftChange?: (draft: string) => void;
 }
 
 /**
  * A search box that speaks the filter language, suggesting keys and values as you type:
  * ↑/↓ pick a suggestion, Tab or Enter takes it, Enter without one searches, Esc closes.
  */
-export function FilterBox({ label, placeholder, query, vocabulary, error, onSearch }: Props) {
+export function FilterBox({ label, placeholder, query, vocabulary, error, onSearch, onDraftChange }: Props) {
   const [draft, setDraft] = useState(query);
   useEffect(() => setDraft(query), [query]);
+  useEffect(() => onDraftChange?.(draft), [draft, onDraftChange]);
   const combobox = useCombobox({ onDropdownClose: () => combobox.resetSelectedOption() });
   const options = useMemo(() => suggest(draft, vocabulary), [draft, vocabulary]);
 

@@ -18,6 +18,11 @@ const server = vi.hoisted(() => {
     const url = new URL(input.url);
     if (url.pathname === "/api/v1/auth/me") return json({ user: { name: "admin" }, via: "session" });
     if (url.pathname === "/api/v1/runs") return state.runs(url);
+    if (url.pathname === "/api/v1/runs/suggest") {
+      const key = url.searchParams.get("key") ?? "";
+      const known: Record<string, string[]> = { tag: ["prod-eu", "prod-us"], metadata: ["accuracy", "auc"] };
+      return json({ key, values: (known[key] ?? []).filter((v) => v.startsWith(url.searchParams.get("prefix") ?? "")) });
+    }
     if (url.pathname === "/api/v1/pipelines") return json({ items: [{ name: "iris_training" }, { name: "nightly etl" }], total: 2, page: 1, size: 1000 });
     return json({ detail: "Not Found" }, 404);
   };
@@ -147,17 +152,25 @@ describe("RunsPage", () => {
     await waitFor(() => expect(screen.queryByText("gpu-stack")).toBeNull());
   });
 
-  it("sorts by duration within the page when the server cannot, and says so", async () => {
-    const a = run({ id: "a", name: "slow-run", ended_at: "2026-11-01T11:00:00Z" });
-    const b = run({ id: "b", name: "quick-run", ended_at: "2026-11-01T10:00:05Z" });
+  it("sorts by user within the page, where the server cannot, and says so", async () => {
+    const a = run({ id: "a", name: "zed-run", user_name: "zoe" });
+    const b = run({ id: "b", name: "ana-run", user_name: "ana" });
     server.state.runs = () => server.json({ items: [a, b], total: 120, page: 1, size: 50 });
-    renderAt("/runs?sort=duration");
-    await screen.findByText("slow-run");
+    renderAt("/runs?sort=user");
+    await screen.findByText("zed-run");
     const names = [...screen.getByTestId("runs-table").querySelectorAll("tbody tr")].map((tr) => tr.textContent);
-    expect(names[0]).toContain("quick-run");
+    expect(names[0]).toContain("ana-run");
     expect(screen.getByText(/sorted within this page/)).toBeTruthy();
     const sent = new URL(server.state.calls.find((r) => r.url.includes("/api/v1/runs?"))!.url);
     expect(sent.searchParams.get("sort")).toBeNull();
+  });
+
+  it("asks the server to sort by duration and pipeline", async () => {
+    server.state.runs = () => server.json(page([run()]));
+    renderAt("/runs?sort=%22-duration%22");
+    await screen.findByText("iris_training-1");
+    const sent = new URL(server.state.calls.find((r) => r.url.includes("/api/v1/runs?"))!.url);
+    expect(sent.searchParams.get("sort")).toBe("-duration");
   });
 
   it("exports the rows and columns shown as CSV", async () => {
@@ -173,5 +186,19 @@ describe("RunsPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
     const text = (await blobs[0]!.text()).replace(/^\ufeff/, "");
     expect(text).toBe(`id,status,name,tags\r\n${run().id},completed,'=cmd,a b\r\n`);
+  });
+
+  it("completes tags and metadata keys from everything the server stores", async () => {
+    server.state.runs = () => server.json(page([run()]));
+    renderAt("/runs");
+    const box = (await screen.findByPlaceholderText(/^Filter runs:/)) as HTMLInputElement;
+    fireEvent.focus(box);
+    fireEvent.change(box, { target: { value: "tag:prod-" } });
+    expect(await screen.findByText("tag:prod-eu")).toBeTruthy();
+    expect(screen.getByText("tag:prod-us")).toBeTruthy();
+    fireEvent.change(box, { target: { value: "metadata.a" } });
+    expect(await screen.findByText("metadata.auc")).toBeTruthy();
+    const asked = server.state.calls.map((r) => new URL(r.url)).filter((u) => u.pathname === "/api/v1/runs/suggest");
+    expect(asked.map((u) => [u.searchParams.get("key"), u.searchParams.get("prefix")])).toContainEqual(["metadata", "a"]);
   });
 });

@@ -1,8 +1,10 @@
-import { useMemo } from "react";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 
-import type { Run } from "../../api/runs";
+import { type Run, runQueries } from "../../api/runs";
 import { STATUSES } from "../../components/StatusBadge";
-import type { FilterVocabulary } from "../../lib/filter";
+import { type FilterVocabulary, completing } from "../../lib/filter";
 import { FilterBox } from "./FilterBox";
 
 /** Keys the server's runs filter understands (FilterSpec of runs in the store). */
@@ -26,16 +28,35 @@ const AGES = ["1h", "24h", "7d", "30d"];
 
 const distinct = (values: Iterable<string | null | undefined>) => [...new Set([...values].filter((v): v is string => !!v))].sort();
 
-/** What to suggest: fixed statuses and ages, pipeline names from the server, the rest from the runs in view. */
-export function runVocabulary(pipelines: readonly string[], runs: readonly Run[]): FilterVocabulary {
+/** Keys whose values the server can complete from everything stored (GET /runs/suggest). */
+const SERVER_SUGGESTED = new Set(["pipeline", "tag", "user", "stack"]);
+
+/** The server's question for what is being typed: a value of a key it knows, or a metadata key. */
+export function serverSuggestion(draft: string): { key: string; prefix: string } | undefined {
+  const { key, typed } = completing(draft);
+  if (key && SERVER_SUGGESTED.has(key)) return { key, prefix: typed };
+  if (!key && typed.toLowerCase().startsWith("metadata.")) return { key: "metadata", prefix: typed.slice("metadata.".length) };
+  return undefined;
+}
+
+/**
+ * What to suggest: fixed statuses and ages; pipelines, tags, users, stacks and metadata keys
+ * from the server as one types (`fromServer`), merged with those of the runs in view.
+ */
+export function runVocabulary(
+  pipelines: readonly string[],
+  runs: readonly Run[],
+  fromServer?: { key: string; values: readonly string[] },
+): FilterVocabulary {
+  const extra = (key: string) => (fromServer?.key === key ? fromServer.values : []);
   return {
-    keys: RUN_FILTER_KEYS,
+    keys: [...RUN_FILTER_KEYS, ...extra("metadata").map((k) => `metadata.${k}`)],
     values: {
       status: STATUSES,
-      pipeline: pipelines,
-      tag: distinct(runs.flatMap((r) => r.tags ?? [])),
-      user: distinct(runs.map((r) => r.user_name)),
-      stack: distinct(runs.map((r) => r.stack_name)),
+      pipeline: distinct([...pipelines, ...extra("pipeline")]),
+      tag: distinct([...runs.flatMap((r) => r.tags ?? []), ...extra("tag")]),
+      user: distinct([...runs.map((r) => r.user_name), ...extra("user")]),
+      stack: distinct([...runs.map((r) => r.stack_name), ...extra("stack")]),
       orchestrator: distinct(runs.map((r) => r.orchestrator)),
       created: AGES,
       started: AGES,
@@ -54,7 +75,16 @@ interface Props {
 
 /** The runs filter box. */
 export function RunsSearchBox({ query, error, onSearch, pipelines, runs }: Props) {
-  const vocabulary = useMemo(() => runVocabulary(pipelines, runs), [pipelines, runs]);
+  const [draft, setDraft] = useState(query);
+  const wanted = serverSuggestion(draft);
+  // Debounced as one string: a new object each render would restart the wait forever.
+  const [asked] = useDebouncedValue(wanted ? `${wanted.key}:${wanted.prefix}` : "", 150);
+  const askedKey = asked.slice(0, asked.indexOf(":"));
+  const fromServer = useQuery({ ...runQueries.suggest(askedKey, asked.slice(askedKey.length + 1)), enabled: asked !== "" });
+  const vocabulary = useMemo(
+    () => runVocabulary(pipelines, runs, askedKey && fromServer.data ? { key: askedKey, values: fromServer.data } : undefined),
+    [pipelines, runs, askedKey, fromServer.data],
+  );
   return (
     <FilterBox
       label="Filter runs"
@@ -63,6 +93,7 @@ export function RunsSearchBox({ query, error, onSearch, pipelines, runs }: Props
       vocabulary={vocabulary}
       error={error}
       onSearch={onSearch}
+      onDraftChange={setDraft}
     />
   );
 }

@@ -12,12 +12,12 @@ export const DEFAULT_SIZE = 50;
 export const PAGE_SIZES = [20, 50, 100, 200] as const;
 
 /** Sort keys the server understands (FilterSpec.sorts of runs); a leading "-" sorts descending. */
-export const SERVER_SORT_KEYS = ["name", "status", "created", "started", "ended"] as const;
+export const SERVER_SORT_KEYS = ["name", "status", "created", "started", "ended", "pipeline", "duration"] as const;
 /**
- * Columns the server cannot sort by yet: these sort the page that is shown. Move a key to
- * SERVER_SORT_KEYS when the server learns it (pipeline and duration are on their way).
+ * Columns the server cannot sort by: these sort the page that is shown. Move a key to
+ * SERVER_SORT_KEYS when the server learns it.
  */
-export const PAGE_SORT_KEYS = ["pipeline", "duration", "user", "stack", "tags"] as const;
+export const PAGE_SORT_KEYS = ["user", "stack", "tags"] as const;
 export const SORT_KEYS = [...SERVER_SORT_KEYS, ...PAGE_SORT_KEYS] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
