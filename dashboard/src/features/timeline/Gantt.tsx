@@ -6,7 +6,7 @@ import "./timeline.css";
 import { BarTooltip } from "./BarTooltip";
 import type { CriticalPath } from "./criticalPath";
 import { HEADER_H, PAD_L, PAD_R, ROW_H, type Viewport, drawTimeline, hitTest } from "./draw";
-import { type ZoomAt, useZoomGestures } from "./gestures";
+import { type ZoomAt, useDragPan, useZoomGestures } from "./gestures";
 import { useClientSize } from "./hooks";
 import { type TimelineModel, extentOf, openEnd } from "./model";
 import { type Palette, resolvePalette } from "./palette";
@@ -88,6 +88,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
     chartLeft.current = nameW;
   });
   useZoomGestures(scroller, chartLeft, zoomRef);
+  const pan = useDragPan(scroller);
 
   // After a zoom, scroll so the anchor stays under the pointer (the content has its new width now).
   useLayoutEffect(() => {
@@ -186,7 +187,9 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
             style={{ position: "absolute", left: nameW, top: 0, width: chartW, height: size.height, cursor: hovered >= 0 ? "pointer" : "default" }}
             onMouseMove={(e) => setHover(pointAt(e))}
             onMouseLeave={() => setHover(null)}
+            onMouseDown={pan.onMouseDown}
             onClick={(e) => {
+              if (pan.dragged.current) return;
               const hit = pointAt(e);
               const row = hit ? rows[hit.row] : undefined;
               if (row) onSelect(row.name);

@@ -1,8 +1,8 @@
 import { memo } from "react";
 
-import { stepColor } from "../../components/StepStatusBadge";
 import { ROW_H } from "./draw";
 import type { TimelineRow } from "./model";
+import { StatusDot } from "./StatusDot";
 
 /** The critical path's accent, matched by the canvas outline (see palette.ts). */
 export const CRITICAL_CSS = "light-dark(var(--mantine-color-orange-7), var(--mantine-color-yellow-4))";
@@ -20,13 +20,13 @@ interface Props {
 
 /** One step's name in the left column: its status dot and name; a click selects it. */
 export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered, critical, onSelect, onHover }: Props) {
-  const color = `var(--mantine-color-${stepColor(row.status)}-filled)`;
   const pending = row.status === "pending";
   return (
     <div
       id={id}
       role="option"
       aria-selected={selected}
+      aria-label={`${row.name}, ${row.status}${critical ? ", on the critical path" : ""}`}
       data-testid="timeline-row"
       data-step={row.name}
       data-status={row.status}
@@ -50,17 +50,7 @@ export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered
         boxShadow: critical ? `inset 3px 0 0 ${CRITICAL_CSS}` : undefined,
       }}
     >
-      <span
-        aria-label={row.status}
-        style={{
-          flex: "none",
-          width: 8,
-          height: 8,
-          borderRadius: 4,
-          background: pending ? "transparent" : color,
-          border: `1.5px solid ${color}`,
-        }}
-      />
+      <StatusDot status={row.status} />
       <span
         style={{
           fontFamily: "var(--mantine-font-family-monospace)",

@@ -2,7 +2,6 @@ import { Center, Group, Stack, Switch, Text, Tooltip } from "@mantine/core";
 import { useCallback, useMemo, useState } from "react";
 
 import type { StepStatus } from "../../api/graph";
-import { stepColor } from "../../components/StepStatusBadge";
 import type { GraphViewProps } from "../run/views";
 import { formatSpan } from "./axis";
 import { criticalPath } from "./criticalPath";
@@ -10,6 +9,7 @@ import { Gantt } from "./Gantt";
 import { useNow } from "./hooks";
 import { type TimelineModel, buildTimeline } from "./model";
 import { CRITICAL_CSS } from "./RowLabel";
+import { StatusDot } from "./StatusDot";
 
 function StatusCounts({ model }: { model: TimelineModel }) {
   const counts = useMemo(() => {
@@ -21,15 +21,7 @@ function StatusCounts({ model }: { model: TimelineModel }) {
     <Group gap="sm" wrap="nowrap" data-testid="timeline-counts">
       {counts.map(([status, n]) => (
         <Group key={status} gap={4} wrap="nowrap">
-          <span
-            style={{
-              width: 8,
-              height: 8,
-              borderRadius: 4,
-              border: `1.5px solid var(--mantine-color-${stepColor(status)}-filled)`,
-              background: status === "pending" ? "transparent" : `var(--mantine-color-${stepColor(status)}-filled)`,
-            }}
-          />
+          <StatusDot status={status} />
           <Text fz="xs" c="dimmed">
             {n.toLocaleString()} {status}
           </Text>
@@ -77,7 +69,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
               />
               <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }} data-testid="critical-summary">
                 {critical.rows.length} steps · {formatSpan(critical.span)}
-                {runSpan > 0 && ` of ${formatSpan(runSpan)}`} · {formatSpan(critical.busy)} running
+                {runSpan > 0 && ` of ${formatSpan(runSpan)}`} · {formatSpan(critical.busy)} busy
               </Text>
             </Group>
           </Tooltip>

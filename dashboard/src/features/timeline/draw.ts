@@ -136,8 +136,9 @@ function drawRow(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, row: 
   const w = Math.max(2, x1 - x0);
   let labelX = x0 + w + 6;
   const fill = p.fill[row.status];
+  const asMarker = row.status === "cached" && w < 2 * MARKER;
 
-  if (row.status === "cached" && w < 2 * MARKER) {
+  if (asMarker) {
     // A cache hit takes no time: a diamond marks when it was looked up.
     ctx.fillStyle = fill;
     ctx.beginPath();
@@ -188,7 +189,12 @@ function drawRow(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, row: 
   if (onPath) {
     ctx.strokeStyle = p.critical;
     ctx.lineWidth = 2;
-    roundedBar(ctx, x0 - 2, top - 2, w + 4, BAR_H + 4);
+    if (asMarker) {
+      ctx.beginPath();
+      ctx.arc(x0, mid, MARKER + 4, 0, 2 * Math.PI);
+    } else {
+      roundedBar(ctx, x0 - 2, top - 2, w + 4, BAR_H + 4);
+    }
     ctx.stroke();
   }
 

@@ -1,4 +1,4 @@
-import { type RefObject, useEffect } from "react";
+import { type MouseEvent as ReactMouseEvent, type RefObject, useCallback, useEffect, useRef } from "react";
 
 /** Zoom by `factor` keeping the time under `anchor` (px from the chart's left edge) in place. */
 export type ZoomAt = (factor: number, anchor: number) => void;
@@ -58,4 +58,37 @@ export function useZoomGestures(scroller: HTMLElement | null, chartLeft: RefObje
       scroller.removeEventListener("pointercancel", onUp);
     };
   }, [scroller, chartLeft, zoomAt]);
+}
+
+/**
+ * Drag the chart to pan it (the way maps and profilers move), while a click without movement still
+ * selects. Returns the mousedown handler and whether the last press turned into a drag.
+ */
+export function useDragPan(scroller: HTMLElement | null) {
+  const dragged = useRef(false);
+  const onMouseDown = useCallback(
+    (e: ReactMouseEvent) => {
+      if (e.button !== 0 || !scroller) return;
+      const start = { x: e.clientX, y: e.clientY, left: scroller.scrollLeft, top: scroller.scrollTop };
+      dragged.current = false;
+      const move = (m: MouseEvent) => {
+        const dx = m.clientX - start.x;
+        const dy = m.clientY - start.y;
+        if (!dragged.current && Math.abs(dx) + Math.abs(dy) < 5) return;
+        dragged.current = true;
+        scroller.style.cursor = "grabbing";
+        scroller.scrollLeft = start.left - dx;
+        scroller.scrollTop = start.top - dy;
+      };
+      const up = () => {
+        scroller.style.cursor = "";
+        window.removeEventListener("mousemove", move);
+        window.removeEventListener("mouseup", up);
+      };
+      window.addEventListener("mousemove", move);
+      window.addEventListener("mouseup", up);
+    },
+    [scroller],
+  );
+  return { onMouseDown, dragged };
 }
