@@ -25,6 +25,17 @@ describe("runLayout", () => {
   });
 });
 
+describe("keepCallOrder", () => {
+  it("draws an expanded group's calls in call order, each with its own artifacts", async () => {
+    const steps = [fixtureStep("source", "source"), ...Array.from({ length: 12 }, (_, i) => fixtureStep(`train_${i + 1}`, "train", ["source"]))];
+    const m = buildModel(fixtureGraph(steps), new Set(["group:train:source"]));
+    const r = await runLayout(new ELK(), layoutRequest(m));
+    const ys = steps.slice(1).map((s) => r.positions[s.name]!.y);
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+    for (const s of steps.slice(1)) expect(r.positions[`artifact:${s.name}/out`]!.y - r.positions[s.name]!.y).toBe(r.positions["artifact:train_1/out"]!.y - r.positions.train_1!.y);
+  });
+});
+
 describe("viewportFor", () => {
   it("centres a graph that fits, and opens a long one at its start at a readable zoom", () => {
     expect(viewportFor({ x: 0, y: 0, width: 400, height: 200 }, 1000, 600)).toEqual({ x: 300, y: 200, zoom: 1 });

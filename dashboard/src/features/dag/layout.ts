@@ -14,6 +14,8 @@ export interface LayoutRequest {
   key: string;
   nodes: { id: string; width: number; height: number }[];
   edges: { id: string; source: string; target: string }[];
+  /** Calls of an expanded group, in call order: drawn top to bottom in that order. */
+  order: string[][];
 }
 
 export interface LayoutResult {
@@ -28,6 +30,9 @@ export function layoutRequest(model: DagModel): LayoutRequest {
     key: model.structureKey,
     nodes: model.nodes.map((n) => ({ id: n.id, ...SIZES[n.kind] })),
     edges: model.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
+    order: model.nodes.flatMap((n) => (n.kind === "step" && n.groupId ? [n.groupId] : []))
+      .filter((g, i, all) => all.indexOf(g) === i)
+      .map((g) => model.folding.groups.get(g)?.members ?? []),
   };
 }
 
@@ -68,5 +73,38 @@ export async function runLayout(elk: ELK, req: LayoutRequest): Promise<LayoutRes
   const out = await elk.layout(graph);
   const positions: LayoutResult["positions"] = {};
   for (const c of out.children ?? []) positions[c.id] = { x: c.x ?? 0, y: c.y ?? 0 };
+  keepCallOrder(req, positions);
   return { key: req.key, positions, ms: performance.now() - t0 };
+}
+
+/**
+ * Puts an expanded group's calls back in call order (train_1 above train_2 …), each carrying the
+ * artifacts only it writes. ELK can keep model order itself, but that costs 30–70 s at 1,000
+ * nodes; calls of one group are interchangeable to the crossing count, so permuting their rows
+ * afterwards is free and changes no crossing that matters (two expanded groups in a chain are
+ * both sorted by call order, so their rows still line up).
+ */
+export function keepCallOrder(req: LayoutRequest, positions: LayoutResult["positions"]): void {
+  const outs = new Map<string, string[]>();
+  const indegree = new Map<string, number>();
+  for (const e of req.edges) {
+    const list = outs.get(e.source);
+    if (list) list.push(e.target);
+    else outs.set(e.source, [e.target]);
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+  }
+  for (const ids of req.order) {
+    const placed = ids.filter((id) => positions[id]);
+    const first = placed[0] && positions[placed[0]];
+    if (!first || placed.length < 2 || !placed.every((id) => positions[id]?.x === first.x)) continue;
+    const slots = placed.map((id) => positions[id]?.y ?? 0).sort((a, b) => a - b);
+    const moves = placed.map((id, i) => [id, (slots[i] ?? 0) - (positions[id]?.y ?? 0)] as const);
+    for (const [id, dy] of moves) {
+      if (dy === 0) continue;
+      for (const n of [id, ...(outs.get(id) ?? []).filter((t) => t.startsWith("artifact:") && indegree.get(t) === 1)]) {
+        const p = positions[n];
+        if (p) positions[n] = { x: p.x, y: p.y + dy };
+      }
+    }
+  }
 }
