@@ -218,6 +218,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
                   selected={row.index === selIndex}
                   hovered={row.index === hovered}
                   critical={critical.members.has(row.index)}
+                  faded={criticalOnly && !critical.members.has(row.index)}
                   onSelect={select}
                   onHover={hoverRow}
                 />

@@ -14,12 +14,14 @@ interface Props {
   selected: boolean;
   hovered: boolean;
   critical: boolean;
+  /** Faded while only the critical path is shown. */
+  faded: boolean;
   onSelect: (name: string) => void;
   onHover: (index: number | null) => void;
 }
 
 /** One step's name in the left column: its status dot and name; a click selects it. */
-export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered, critical, onSelect, onHover }: Props) {
+export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered, critical, faded, onSelect, onHover }: Props) {
   const pending = row.status === "pending";
   return (
     <div
@@ -47,6 +49,7 @@ export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered
         padding: "0 8px 0 10px",
         cursor: "pointer",
         background: selected ? "var(--mantine-primary-color-light)" : hovered ? "var(--mantine-color-default-hover)" : undefined,
+        opacity: faded ? 0.4 : undefined,
         boxShadow: critical ? `inset 3px 0 0 ${CRITICAL_CSS}` : undefined,
       }}
     >
