@@ -107,7 +107,7 @@ function Layout() {
               }
               w={{ base: "auto", sm: 220 }}
               justify="space-between"
-              styles={{ label: { color: "var(--mantine-color-dimmed)", fontWeight: 400 } }}
+              styles={{ inner: { width: "100%" }, label: { flex: 1, color: "var(--mantine-color-dimmed)", fontWeight: 400 } }}
             >
               Search…
             </Button>
