@@ -11,10 +11,16 @@ const scope = self as unknown as {
 
 const elk = new ELK();
 
+// A tiny first layout compiles ELK's code paths while the page is still fetching and rendering,
+// so the run's own layout does not pay for them. Requests queue behind it on this thread anyway.
+const warm = runLayout(elk, { key: "warm-up", nodes: [{ id: "a", width: 10, height: 10 }, { id: "b", width: 10, height: 10 }], edges: [{ id: "e", source: "a", target: "b" }], order: [] }).catch(
+  () => undefined,
+);
+
 // Assigned (not addEventListener) on purpose: importing elk.bundled.js inside a worker installs
 // ELK's own `self.onmessage` dispatcher, which would also answer our messages; this replaces it.
 scope.onmessage = (event) => {
-  runLayout(elk, event.data).then(
+  void warm.then(() => runLayout(elk, event.data)).then(
     (result) => scope.postMessage(result),
     (error: unknown) => scope.postMessage({ key: event.data.key, error: error instanceof Error ? error.message : String(error) }),
   );
