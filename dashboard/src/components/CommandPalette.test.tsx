@@ -1,7 +1,10 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { createMemoryHistory } from "@tanstack/react-router";
 import { afterEach, describe, expect, it } from "vitest";
+
+// The machine running the tests is shared and slow at times: allow for it.
+configure({ asyncUtilTimeout: 4000 });
 
 /** The server, faked at fetch. */
 const server = await (async () => {

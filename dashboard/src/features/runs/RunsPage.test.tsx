@@ -1,10 +1,13 @@
 // @vitest-environment happy-dom
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { cleanup, configure, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { createMemoryHistory } from "@tanstack/react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Run, RunsPage } from "../../api/runs";
 import { setSessionEnded } from "../../api/session";
+
+// The machine running the tests is shared and slow at times: allow for it.
+configure({ asyncUtilTimeout: 4000 });
 
 /** The server, faked at the one boundary outside the product: fetch. */
 const server = vi.hoisted(() => {
