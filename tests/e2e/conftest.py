@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from live_server import LiveServer
 from waypost.execution import runtime
@@ -29,6 +29,8 @@ def browser() -> Iterator[Browser]:
         pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
     if not (SOURCE_DASHBOARD / "index.html").exists():
         pytest.skip("The dashboard is not built: run `make dashboard`")
+    # The reference machine has 2 cores shared with the server, the pipelines and Chromium itself.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
