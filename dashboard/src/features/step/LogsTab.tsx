@@ -24,6 +24,12 @@ import "./logs.css";
 const route = getRouteApi("/runs/$runId");
 
 const ROW_HEIGHT = 18;
+/**
+ * Lines per virtual item. The virtualizer keeps one record per item and recomputes them all
+ * when an item's measured size changes; over a million single lines that is ~50 ms a time,
+ * over blocks of 25 it is nothing, and a block still sizes itself to its wrapped lines.
+ */
+const BLOCK = 25;
 /** Hits fetched per search request; more are fetched when next/previous reach the end. */
 const HITS_PAGE = 200;
 
@@ -55,14 +61,40 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
   // A line number clicked in the view is already on screen: selecting it must not scroll.
   const clicked = useRef<number | undefined>(undefined);
 
+  const totalRef = useRef(0);
+  useLayoutEffect(() => {
+    totalRef.current = total ?? 0;
+  }, [total]);
   const grow = useCallback((n: number) => setTotal((t) => (t === null || n > t ? n : t)), []);
 
   const virtualizer = useVirtualizer({
-    count: total ?? 0,
+    count: Math.ceil((total ?? 0) / BLOCK),
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    estimateSize: () => BLOCK * ROW_HEIGHT,
+    overscan: 1,
   });
+
+  // The block holding a line is scrolled to first; once it is drawn, the line itself is
+  // placed (centred, or at the bottom for the tail).
+  const scrollToLine = useCallback(
+    (n: number, align: "center" | "end") => {
+      virtualizer.scrollToIndex(Math.floor(n / BLOCK), { align: align === "end" ? "end" : "start" });
+      let tries = 0;
+      const place = () => {
+        const scroller = scrollRef.current;
+        const el = scroller?.querySelector<HTMLElement>(`[data-line="${n}"]`);
+        if (!scroller || !el) {
+          if (++tries < 20) window.requestAnimationFrame(place);
+          return;
+        }
+        const delta = el.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+        const target = align === "end" ? delta - scroller.clientHeight + el.offsetHeight : delta - (scroller.clientHeight - el.offsetHeight) / 2;
+        scroller.scrollTop += target;
+      };
+      window.requestAnimationFrame(place);
+    },
+    [virtualizer],
+  );
 
   // The first page: around the permalinked line, else the tail or the start (see openAt).
   useEffect(() => {
@@ -91,16 +123,16 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
   useLayoutEffect(() => {
     if (!loaded) return;
     const { line, at } = opening.current;
-    const last = virtualizer.options.count - 1;
-    if (line !== undefined) virtualizer.scrollToIndex(Math.min(line, last), { align: "center" });
-    else if (at === "tail") virtualizer.scrollToIndex(last, { align: "end" });
-  }, [loaded, virtualizer]);
+    const last = totalRef.current - 1;
+    if (line !== undefined) scrollToLine(Math.min(line, last), "center");
+    else if (at === "tail") scrollToLine(last, "end");
+  }, [loaded, scrollToLine]);
 
   // Pages the visible rows lack, fetched once scrolling pauses (a scrollbar drag across a
   // million lines must not fetch every page it passes).
   const items = virtualizer.getVirtualItems();
-  const from = items[0]?.index ?? 0;
-  const to = (items.at(-1)?.index ?? -1) + 1;
+  const from = (items[0]?.index ?? 0) * BLOCK;
+  const to = Math.min(((items.at(-1)?.index ?? -1) + 1) * BLOCK, total ?? 0);
   useEffect(() => {
     if (total === null || to <= from) return;
     pages.touch(from, to);
@@ -127,7 +159,7 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
   // A running step's new lines, pushed by the server from the last line loaded; batched per frame.
   useEffect(() => {
     if (!running || !loaded) return;
-    const es = new EventSource(logStreamUrl(runId, step, virtualizer.options.count));
+    const es = new EventSource(logStreamUrl(runId, step, totalRef.current));
     let batch: LogLine[] = [];
     let frame = 0;
     const flush = () => {
@@ -160,11 +192,11 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
       if (frame) window.cancelAnimationFrame(frame);
       setStreaming(false);
     };
-  }, [running, loaded, runId, step, pages, grow, queryClient, virtualizer]);
+  }, [running, loaded, runId, step, pages, grow, queryClient]);
 
   useEffect(() => {
-    if (follow && total !== null && total > 0) virtualizer.scrollToIndex(total - 1, { align: "end" });
-  }, [follow, total, virtualizer]);
+    if (follow && total !== null && total > 0) scrollToLine(total - 1, "end");
+  }, [follow, total, scrollToLine]);
 
   // A line chosen elsewhere (search hit, first error, Back) is scrolled into view.
   useEffect(() => {
@@ -175,8 +207,8 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
       return;
     }
     setFollow(false);
-    virtualizer.scrollToIndex(Math.min(line, virtualizer.options.count - 1), { align: "center" });
-  }, [search.line, loaded, virtualizer]);
+    scrollToLine(Math.min(line, totalRef.current - 1), "center");
+  }, [search.line, loaded, scrollToLine]);
 
   const goToLine = useCallback(
     (line: number | undefined, replace: boolean) => void navigate({ search: (prev) => ({ ...prev, line }), replace }),
@@ -197,10 +229,15 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
   let state: ViewState = "loading";
   if (error && total === null) state = "error";
   else if (total === 0) state = "empty";
-  else if (readyRef.current || (items.length > 0 && items.every((v) => pages.line(v.index)))) state = "ready";
+  else if (readyRef.current || (total !== null && inView(virtualizer, total).every((n) => pages.line(n)))) state = "ready";
   useEffect(() => {
     if (state === "ready") readyRef.current = true;
   });
+
+  const onSelect = useCallback((n: number) => {
+    clicked.current = n;
+    setFollow(false);
+  }, []);
 
   const stopFollowing = () => {
     if (follow) setFollow(false);
@@ -220,7 +257,7 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
         </Group>
         <Group gap="xs" wrap="nowrap">
           <Text fz="xs" c="dimmed" data-testid="log-count">
-            {total === null ? "" : `${total.toLocaleString()} lines`}
+            {total === null ? "" : `${total.toLocaleString()} line${total === 1 ? "" : "s"}`}
           </Text>
           {running && (
             <Tooltip label={streaming ? "New lines arrive live" : "Connecting to the live log"}>
@@ -279,19 +316,23 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
           {total !== null && total > 0 && (
             <div style={{ height: virtualizer.getTotalSize(), position: "relative", width: "100%" }}>
               {items.map((v) => (
-                <Row
+                <div
                   key={v.key}
-                  index={v.index}
-                  start={v.start}
-                  line={pages.line(v.index)}
-                  current={search.line === v.index}
-                  term={search.logq}
-                  measure={virtualizer.measureElement}
-                  onSelect={(n) => {
-                    clicked.current = n;
-                    setFollow(false);
-                  }}
-                />
+                  ref={virtualizer.measureElement}
+                  data-index={v.index}
+                  style={{ position: "absolute", top: 0, left: 0, width: "100%", transform: `translateY(${v.start}px)` }}
+                >
+                  {blockLines(v.index, total).map((n) => (
+                    <Row
+                      key={n}
+                      index={n}
+                      line={pages.line(n)}
+                      current={search.line === n}
+                      term={search.logq}
+                      onSelect={onSelect}
+                    />
+                  ))}
+                </div>
               ))}
             </div>
           )}
@@ -304,33 +345,26 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
 
 const Row = memo(function Row({
   index,
-  start,
   line,
   current,
   term,
-  measure,
   onSelect,
 }: {
   index: number;
-  start: number;
   line: LogLine | undefined;
   current: boolean;
   term: string | undefined;
-  measure: (el: HTMLElement | null) => void;
   onSelect: (n: number) => void;
 }) {
   const kind = line ? classify(line) : undefined;
   const text = line ? shown(line.m) : undefined;
   return (
     <div
-      ref={measure}
-      data-index={index}
       data-testid="log-line"
       data-line={index}
       data-current={current || undefined}
       data-tone={kind?.tone}
       className="wp-log-row"
-      style={{ transform: `translateY(${start}px)` }}
     >
       <Link
         className="wp-log-num"
@@ -364,6 +398,21 @@ const Row = memo(function Row({
     </div>
   );
 });
+
+/** Line numbers of block `index`. */
+function blockLines(index: number, total: number): number[] {
+  const out: number[] = [];
+  for (let n = index * BLOCK; n < Math.min((index + 1) * BLOCK, total); n++) out.push(n);
+  return out;
+}
+
+/** Line numbers of the blocks on screen (not the overscan). */
+function inView(virtualizer: { scrollOffset: number | null; scrollRect: { height: number } | null; getVirtualItems: () => { index: number; start: number; end: number }[] }, total: number): number[] {
+  const top = virtualizer.scrollOffset ?? 0;
+  const bottom = top + (virtualizer.scrollRect?.height ?? 0);
+  const blocks = virtualizer.getVirtualItems().filter((v) => v.end > top && v.start < bottom);
+  return blocks.length === 0 ? [-1] : blocks.flatMap((v) => blockLines(v.index, total));
+}
 
 function useLogSearch(runId: string, step: string, q: string | undefined) {
   return useInfiniteQuery({
@@ -460,7 +509,7 @@ function SearchBar({
     <Group gap={4} wrap="nowrap">
       <TextInput
         aria-label="Search logs"
-        placeholder={total ? `Search ${total.toLocaleString()} lines (server-side)` : "Search the log"}
+        placeholder={total && total > 1 ? `Search ${total.toLocaleString()} lines` : "Search the log"}
         size="xs"
         style={{ flex: 1 }}
         value={draft}

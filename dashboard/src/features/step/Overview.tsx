@@ -4,6 +4,7 @@ import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 
 import { ApiError } from "../../api/client";
+import { runQueries } from "../../api/runs";
 import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
 import { formatDuration, formatTime } from "../runs/format";
 import { flatten, formatBytes, formatValue } from "./format";
@@ -77,13 +78,18 @@ function KeyValues({ rows, label }: { rows: [string, unknown][]; label: string }
 function CachedFrom({ step }: { step: StepRun }) {
   const origin = useQuery({ ...stepQueries.byId(step.cached_from_step_run_id ?? ""), enabled: !!step.cached_from_step_run_id });
   const runId = step.cached_from_run_id ?? origin.data?.run_id;
+  const run = useQuery({ ...runQueries.detail(runId ?? ""), enabled: !!runId });
   if (!runId) return <Text fz="sm">Cache hit (the original run is gone)</Text>;
   return (
-    <Text fz="sm">
+    <Text fz="sm" data-testid="cached-from">
       Cache hit: outputs reused from{" "}
       <StepLink runId={runId} step={origin.data?.name ?? step.name}>
-        {origin.data ? `${origin.data.name} in that run` : "the run that made them"}
+        {origin.data?.name ?? step.name}
       </StepLink>
+      {" of run "}
+      <Text span fz="sm" ff="monospace">
+        {run.data?.name ?? runId.slice(0, 8)}
+      </Text>
     </Text>
   );
 }
@@ -279,7 +285,10 @@ function Metadata({ runId, step }: { runId: string; step: StepRun }) {
 /** Everything about one step run at a glance; a failed step shows its error first. */
 export function Overview({ runId, step }: { runId: string; step: StepRun }) {
   const params = Object.entries(step.parameters ?? {});
-  const settings = flatten(step.config ?? {});
+  // Unset settings (null, {}) mean "the default": only what was set is worth a row.
+  const settings = flatten(step.config ?? {}).filter(
+    ([, v]) => v !== null && !(typeof v === "object" && Object.keys(v as object).length === 0),
+  );
   return (
     <Stack gap="md" data-testid="step-overview">
       <StepError step={step} />
@@ -334,7 +343,7 @@ export function Overview({ runId, step }: { runId: string; step: StepRun }) {
         {params.length === 0 ? <None>No parameters</None> : <KeyValues rows={params} label="Parameters" />}
       </Section>
       <Section title="Settings">
-        {settings.length === 0 ? <None>Defaults</None> : <KeyValues rows={settings} label="Settings" />}
+        {settings.length === 0 ? <None>All defaults</None> : <KeyValues rows={settings} label="Settings" />}
       </Section>
       <Artifacts step={step} detailed={false} />
       <Section title="Metadata">

@@ -7,7 +7,7 @@ const line = (n: number, m = `line ${n}`): LogLine => ({ n, t: 0, s: "stdout", l
 
 describe("classify", () => {
   it("tells sources and levels apart", () => {
-    expect(classify({ s: "stdout", l: null })).toMatchObject({ tone: "stdout", mark: "out" });
+    expect(classify({ s: "stdout", l: null })).toMatchObject({ tone: "stdout", mark: "" });
     expect(classify({ s: "stderr", l: null })).toMatchObject({ tone: "stderr", mark: "err" });
     expect(classify({ s: "logging", l: "ERROR" })).toMatchObject({ tone: "error", color: "red" });
     expect(classify({ s: "logging", l: "CRITICAL" })).toMatchObject({ tone: "error", color: "red" });

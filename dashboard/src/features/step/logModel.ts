@@ -34,7 +34,7 @@ export function classify(line: Pick<LogLine, "s" | "l">): LineKind {
     return LEVELS[level] ?? { tone: "info", mark: level.slice(0, 4) || "LOG", color: "blue" };
   }
   if (line.s === "stderr") return { tone: "stderr", mark: "err", color: "orange" };
-  return { tone: "stdout", mark: "out", color: undefined };
+  return { tone: "stdout", mark: "", color: undefined };
 }
 
 export interface Segment {
