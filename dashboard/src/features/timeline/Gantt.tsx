@@ -52,7 +52,8 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
   const ids = useId();
 
   const rows = model.rows;
-  const nameW = Math.min(340, Math.max(170, Math.round(model.longestName * 7.4) + 48));
+  // Names get what they need, up to a third of a narrow chart (the bars are the point).
+  const nameW = Math.max(120, Math.min(340, Math.round(size.width / 3), Math.max(170, Math.round(model.longestName * 7.4) + 48)));
   const chartW = Math.max(120, size.width - nameW);
   const extent = extentOf(model, now);
   const fit = (chartW - PAD_L - PAD_R) / extent;

@@ -18,11 +18,11 @@ function StatusCounts({ model }: { model: TimelineModel }) {
     return [...c.entries()];
   }, [model]);
   return (
-    <Group gap="sm" wrap="nowrap" data-testid="timeline-counts">
+    <Group gap="sm" data-testid="timeline-counts">
       {counts.map(([status, n]) => (
         <Group key={status} gap={4} wrap="nowrap">
           <StatusDot status={status} />
-          <Text fz="xs" c="dimmed">
+          <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }}>
             {n.toLocaleString()} {status}
           </Text>
         </Group>
@@ -51,7 +51,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
   const runSpan = Number.isNaN(model.origin) ? 0 : (model.live ? now : Number.isNaN(model.runEnd) ? model.lastEnd : model.runEnd) - model.origin;
   return (
     <Stack gap={0} data-testid="timeline" data-state={ready ? "ready" : "loading"} style={{ position: "absolute", inset: 0 }}>
-      <Group justify="space-between" wrap="nowrap" gap="md" pb={6} style={{ overflow: "hidden" }}>
+      <Group justify="space-between" gap="md" pb={6} style={{ rowGap: 4 }}>
         <StatusCounts model={model} />
         {critical.rows.length > 0 && (
           <Tooltip
@@ -62,7 +62,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
             <Group gap={8} wrap="nowrap">
               <Switch
                 size="xs"
-                label={<span style={{ color: CRITICAL_CSS, fontWeight: 600 }}>Critical path</span>}
+                label={<span style={{ color: CRITICAL_CSS, fontWeight: 600, whiteSpace: "nowrap" }}>Critical path</span>}
                 aria-label="Critical path: dim the other steps"
                 checked={criticalOnly}
                 onChange={(e) => setCriticalOnly(e.currentTarget.checked)}
