@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -130,6 +131,20 @@ class PipelineRepository:
             if row is None:
                 raise not_found("snapshot", snapshot_id, "list a pipeline's snapshots to find one")
             return SnapshotRead.model_validate(row)
+
+    def snapshot_spec(self, snapshot_id: uuid.UUID) -> dict[str, Any]:
+        """A snapshot's spec as the plain JSON it is stored as: no schema validation.
+
+        For readers that walk a few fields of every step (the run graph): validating a
+        10,000-step spec, source code and all, costs far more than parsing it.
+        """
+        with self._s.read_conn() as c:
+            spec = c.execute(
+                select(PipelineSnapshot.spec).where(PipelineSnapshot.id == snapshot_id)
+            ).scalar_one_or_none()
+        if spec is None:
+            raise not_found("snapshot", snapshot_id, "list a pipeline's snapshots to find one")
+        return dict(spec)
 
     def list_snapshots(self, pipeline_id: uuid.UUID) -> builtins.list[SnapshotRead]:
         """Every snapshot of a pipeline, oldest first."""
