@@ -157,8 +157,9 @@ def load_or_build(log: bool = True) -> Dataset:
     ready = folder / "ready.json"
     if ready.is_file():
         return Dataset(**json.loads(ready.read_text()))
-    if folder.exists():  # an interrupted build
-        shutil.rmtree(folder)
+    # An interrupted build, or data of an older version or schema (close to 1 GB each).
+    for old in folder.parent.glob("waypost-bench-dashboard-v*"):
+        shutil.rmtree(old, ignore_errors=True)
     folder.mkdir(parents=True)
     t0 = time.perf_counter()
     data = _build(folder, log)
