@@ -67,6 +67,22 @@ class FakeSource {
   }
 }
 
+describe("createEventHandler with a slow graph", () => {
+  it("lets a graph fetch in flight finish, then refreshes it", async () => {
+    vi.useFakeTimers();
+    const qc = new QueryClient();
+    let finish: (v: unknown) => void = () => undefined;
+    void qc.fetchQuery({ queryKey: graphKeys.detail("big"), queryFn: () => new Promise((resolve) => (finish = resolve)) });
+    const invalidate = vi.spyOn(qc, "invalidateQueries");
+    createEventHandler(qc).step({ run_id: "big", name: "s1" });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(invalidate).not.toHaveBeenCalled();
+    finish({ steps: [] });
+    await vi.advanceTimersByTimeAsync(500);
+    expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toContainEqual(graphKeys.detail("big"));
+  });
+});
+
 describe("startEvents", () => {
   it("goes live, falls back while the stream is down, reconnects with backoff and resyncs", async () => {
     vi.useFakeTimers();

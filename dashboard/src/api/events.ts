@@ -62,16 +62,27 @@ export function createEventHandler(queryClient: QueryClient) {
 
   const flush = () => {
     timer = undefined;
+    // A query still fetching is left to finish and refreshed on the next round: invalidating
+    // it would cancel it, and a big run's graph might then never finish loading.
+    let again = false;
     if (lists) {
-      void queryClient.invalidateQueries({ queryKey: runKeys.lists() });
-      void queryClient.invalidateQueries({ queryKey: pipelineKeys.all });
+      if (queryClient.isFetching({ queryKey: runKeys.lists() }) > 0) again = true;
+      else {
+        void queryClient.invalidateQueries({ queryKey: runKeys.lists() });
+        void queryClient.invalidateQueries({ queryKey: pipelineKeys.all });
+        lists = false;
+      }
     }
-    for (const run of runs) {
+    for (const run of [...runs]) {
+      if (queryClient.isFetching({ queryKey: graphKeys.detail(run) }) > 0) {
+        again = true;
+        continue;
+      }
       void queryClient.invalidateQueries({ queryKey: graphKeys.detail(run) });
       void queryClient.invalidateQueries({ queryKey: ["steps", run] });
+      runs.delete(run);
     }
-    lists = false;
-    runs.clear();
+    if (again) schedule();
   };
   const schedule = () => {
     timer ??= setTimeout(flush, FLUSH_MS);
