@@ -269,6 +269,10 @@ def test_a_run_of_more_than_100_steps_opens_in_the_timeline(page: Page, live: Li
     page.goto(f"{live.url}/runs/{narrow.id}")
     expect(page.locator(DAG_READY)).to_be_visible()
     expect(page.get_by_test_id("timeline")).to_have_count(0)
+    # The 99 calls fanned out from the first one fold into one group node.
+    group = page.locator('[data-testid="dag-group"][data-step-name="tick"]')
+    expect(group).to_have_attribute("data-count", "99")
+    screenshot(page, "run-dag-folded")
 
 
 def test_an_unknown_run_says_so_and_leads_back_to_the_runs(page: Page, live: LiveServer) -> None:
