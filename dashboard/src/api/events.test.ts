@@ -21,10 +21,14 @@ describe("createEventHandler", () => {
   it("puts a run event's record in place and refreshes lists, graph and steps once per burst", async () => {
     vi.useFakeTimers();
     const qc = new QueryClient();
+    qc.setQueryData(graphKeys.detail("r1"), { run_id: "r1", steps: [] });
+    // The same run's page opened by name.
+    qc.setQueryData(runKeys.detail("iris-7"), { id: "r1", status: "running" });
     const invalidate = vi.spyOn(qc, "invalidateQueries");
     const h = createEventHandler(qc);
     const run = { id: "r1", status: "completed" } as Run;
     h.run(run);
+    expect(qc.getQueryData(runKeys.detail("iris-7"))).toEqual(run);
     h.step({ run_id: "r1", name: "train" });
     h.step({ run_id: "r1", name: "evaluate" });
     expect(qc.getQueryData(runKeys.detail("r1"))).toBe(run);
@@ -36,13 +40,15 @@ describe("createEventHandler", () => {
     );
   });
 
-  it("refreshes only the run's graph and steps on a step event", async () => {
+  it("refreshes only that run's graph (by id or name) and steps on a step event", async () => {
     vi.useFakeTimers();
     const qc = new QueryClient();
+    qc.setQueryData(graphKeys.detail("my-run-name"), { run_id: "r2", steps: [] });
+    qc.setQueryData(graphKeys.detail("other"), { run_id: "r3", steps: [] });
     const invalidate = vi.spyOn(qc, "invalidateQueries");
     createEventHandler(qc).step({ run_id: "r2", name: "load" });
     await vi.advanceTimersByTimeAsync(500);
-    expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toEqual([graphKeys.detail("r2"), ["steps", "r2"]]);
+    expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toEqual([graphKeys.detail("my-run-name"), ["steps", "r2"]]);
   });
 });
 

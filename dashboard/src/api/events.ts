@@ -1,7 +1,7 @@
-import type { QueryClient } from "@tanstack/react-query";
+import type { QueryClient, QueryKey } from "@tanstack/react-query";
 import { useSyncExternalStore } from "react";
 
-import { graphKeys } from "./graph";
+import { type RunGraph, graphKeys } from "./graph";
 import { pipelineKeys } from "./pipelines";
 import { type Run, runKeys } from "./runs";
 
@@ -54,6 +54,15 @@ interface StepEvent {
   name: string;
 }
 
+/** The graph queries of a run: keyed by its id, or by its name when the page was opened by name. */
+function graphQueriesOf(queryClient: QueryClient, run: string): QueryKey[] {
+  return queryClient
+    .getQueryCache()
+    .findAll({ queryKey: graphKeys.all })
+    .filter((q) => q.queryKey[1] === run || (q.state.data as RunGraph | undefined)?.run_id === run)
+    .map((q) => q.queryKey);
+}
+
 /** The reactions to events, kept apart from the connection so tests can drive them. */
 export function createEventHandler(queryClient: QueryClient) {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,11 +83,12 @@ export function createEventHandler(queryClient: QueryClient) {
       }
     }
     for (const run of [...runs]) {
-      if (queryClient.isFetching({ queryKey: graphKeys.detail(run) }) > 0) {
+      const graphs = graphQueriesOf(queryClient, run);
+      if (graphs.some((key) => queryClient.isFetching({ queryKey: key, exact: true }) > 0)) {
         again = true;
         continue;
       }
-      void queryClient.invalidateQueries({ queryKey: graphKeys.detail(run) });
+      for (const key of graphs) void queryClient.invalidateQueries({ queryKey: key, exact: true });
       void queryClient.invalidateQueries({ queryKey: ["steps", run] });
       runs.delete(run);
     }
@@ -90,8 +100,12 @@ export function createEventHandler(queryClient: QueryClient) {
 
   return {
     run(run: Run) {
-      // The event carries the whole record: the run page updates without a request.
+      // The event carries the whole record: the run page updates without a request,
+      // whether it was opened by the run's id or by its name.
       queryClient.setQueryData(runKeys.detail(run.id), run);
+      for (const q of queryClient.getQueryCache().findAll({ queryKey: runKeys.details() })) {
+        if ((q.state.data as Run | undefined)?.id === run.id) queryClient.setQueryData(q.queryKey, run);
+      }
       lists = true;
       runs.add(run.id);
       schedule();
