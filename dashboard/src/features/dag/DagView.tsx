@@ -1,13 +1,14 @@
 import "@xyflow/react/dist/style.css";
 import "./dag.css";
 
-import { Alert, Button, Center, Group, Kbd, Loader, Paper, Stack, Text } from "@mantine/core";
+import { Button, Center, Kbd, Stack, Text } from "@mantine/core";
 import { useComputedColorScheme } from "@mantine/core";
 import { Controls, MiniMap, type Node, Panel, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import type { GraphViewProps } from "../run/views";
 import { type DagFlowEdge, edgeTypes } from "./DagEdge";
+import { ExpandedGroups, LayingOut, LayoutFailed } from "./DagPanels";
 import { FindStep } from "./FindStep";
 import { foldSteps } from "./fold";
 import { SIZES, layoutRequest } from "./layout";
@@ -178,14 +179,17 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
     setFolded((prev) => change(prev, !expand));
   };
 
-  const pick = (name: string) => {
+  const closeFind = (refocus = true) => {
     setFinding(false);
-    rootRef.current?.focus({ preventScroll: true });
+    if (refocus) rootRef.current?.focus({ preventScroll: true });
+  };
+
+  const pick = (name: string) => {
+    closeFind();
+    // Asking for a call by name undoes "fold back" on its group, so the selection opens it again
+    // when it is small enough; a big group stays folded, centred, and names the call.
     const g = folding.groupOf.get(name);
-    if (g && !shownExpanded.has(g)) {
-      setExpanded((prev) => new Set(prev).add(g));
-      setFolded((prev) => new Set([...prev].filter((x) => x !== g)));
-    }
+    if (g) setFolded((prev) => new Set([...prev].filter((x) => x !== g)));
     centeredOn.current = undefined;
     setNonce((n) => n + 1);
     onSelect(name);
@@ -254,54 +258,14 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
           </Button>
           {finding && (
             <div style={{ marginTop: 6 }}>
-              <FindStep steps={graph.steps} onPick={pick} onClose={() => setFinding(false)} />
+              <FindStep steps={graph.steps} onPick={pick} onClose={closeFind} />
             </div>
           )}
         </Panel>
-        {expandedGroups.length > 0 && (
-          <Panel position="top-right">
-            <Paper withBorder p={6} shadow="xs">
-              <Stack gap={4}>
-                {expandedGroups.map((g) => (
-                  <Group key={g.id} gap={6} justify="space-between" wrap="nowrap">
-                    <Text fz="xs" ff="monospace">
-                      {g.stepName} ×{g.members.length}
-                    </Text>
-                    <Button size="compact-xs" variant="light" onClick={() => toggleGroup(g.id, false)} data-testid="dag-fold">
-                      Fold
-                    </Button>
-                  </Group>
-                ))}
-              </Stack>
-            </Paper>
-          </Panel>
-        )}
+        <ExpandedGroups groups={expandedGroups} onFold={(id) => toggleGroup(id, false)} />
       </ReactFlow>
-      {!positions && !error && (
-        <Center pos="absolute" inset={0} style={{ pointerEvents: "none" }}>
-          <Group gap="xs">
-            <Loader size="sm" />
-            <Text c="dimmed" fz="sm">
-              Laying out {model.nodes.length.toLocaleString()} nodes…
-            </Text>
-          </Group>
-        </Center>
-      )}
-      {error && (
-        <Center pos="absolute" inset={0}>
-          <Alert color="red" title="Could not lay out this DAG" maw={460}>
-            <Text fz="sm">{error}</Text>
-            <Group mt="sm" gap="xs">
-              <Button size="xs" variant="light" onClick={retry}>
-                Try again
-              </Button>
-              <Text fz="xs" c="dimmed">
-                The Timeline view above shows the same steps without a layout.
-              </Text>
-            </Group>
-          </Alert>
-        </Center>
-      )}
+      {!positions && !error && <LayingOut nodes={model.nodes.length} />}
+      {error && <LayoutFailed error={error} onRetry={retry} />}
     </div>
   );
 }

@@ -22,7 +22,12 @@ export function findSteps(steps: readonly GraphStep[], query: string, max = MAX)
 }
 
 /** The "find a step" box over the canvas: type, arrows to choose, Enter to go, Escape to close. */
-export function FindStep({ steps, onPick, onClose }: { steps: readonly GraphStep[]; onPick: (name: string) => void; onClose: () => void }) {
+export function FindStep({ steps, onPick, onClose }: {
+  steps: readonly GraphStep[];
+  onPick: (name: string) => void;
+  /** `refocus`: give the keyboard back to the DAG (Escape), not when focus moved elsewhere (blur). */
+  onClose: (refocus: boolean) => void;
+}) {
   const [query, setQuery] = useState("");
   const [active, setActive] = useState(0);
   const hits = useMemo(() => findSteps(steps, query), [steps, query]);
@@ -41,7 +46,7 @@ export function FindStep({ steps, onPick, onClose }: { steps: readonly GraphStep
       if (hit) onPick(hit.name);
     } else if (e.key === "Escape") {
       e.preventDefault();
-      onClose();
+      onClose(true);
     }
   };
 
@@ -58,7 +63,7 @@ export function FindStep({ steps, onPick, onClose }: { steps: readonly GraphStep
           setActive(0);
         }}
         onBlur={(e) => {
-          if (!e.currentTarget.closest("[data-testid=dag-find]")?.contains(e.relatedTarget as Node | null)) onClose();
+          if (!e.currentTarget.closest("[data-testid=dag-find]")?.contains(e.relatedTarget as Node | null)) onClose(false);
         }}
         rightSection={<Kbd size="xs">Esc</Kbd>}
         rightSectionWidth={40}

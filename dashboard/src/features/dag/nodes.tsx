@@ -81,6 +81,7 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
       data-count={n}
       data-selected={chosen !== undefined}
       data-failed={!!(data.counts.failed || data.counts.crashed)}
+      data-running={!!(data.counts.running || data.counts.initializing)}
       title={`${n} calls of ${data.group.stepName} — click to expand`}
     >
       <Handles />

@@ -21,7 +21,7 @@ function getWorker(): Worker {
       waiting.delete(reply.key);
       if ("error" in reply) w?.reject(new Error(reply.error));
       else {
-        performance.mark("dag:layout-done");
+        performance.mark("dag:layout-done", { detail: { layoutMs: reply.ms, ...reply.worker } });
         w?.resolve(reply);
       }
     };
