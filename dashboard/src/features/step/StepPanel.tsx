@@ -1,9 +1,10 @@
 import { ActionIcon, Center, Group, Loader, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
-import { Suspense, lazy } from "react";
+import { Suspense, lazy, useEffect } from "react";
 
 import { ApiError } from "../../api/client";
+import { graphQueries } from "../../api/graph";
 import { stepQueries } from "../../api/steps";
 import { ErrorState } from "../../components/ErrorState";
 import { StepStatusBadge } from "../../components/StepStatusBadge";
@@ -31,6 +32,14 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
   const navigate = route.useNavigate();
   const found = useQuery(stepQueries.detail(runId, step));
   const tab: StepTab = search.tab ?? "overview";
+  // The run page has the graph already: its step status lets the log view start at once,
+  // without waiting for the step's details.
+  const graph = useQuery(graphQueries.detail(route.useParams().runId));
+  const planned = graph.data?.steps.find((s) => s.name === step);
+  const status = found.data?.status ?? planned?.status ?? undefined;
+  useEffect(() => {
+    if (tab === "logs") void import("./LogsTab");
+  }, [tab]);
 
   const close = () =>
     void navigate({ search: (prev) => ({ ...prev, step: undefined, tab: undefined, line: undefined, logq: undefined }) });
@@ -40,7 +49,7 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
         <Title order={4} ff="monospace" data-testid="step-name" style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }} title={step}>
           {step}
         </Title>
-        {found.data && <StepStatusBadge status={found.data.status} />}
+        {status && <StepStatusBadge status={status} />}
       </Group>
       <Tooltip label="Close (the run's view stays)">
         <ActionIcon variant="subtle" color="gray" aria-label="Close the step panel" onClick={close}>
@@ -65,7 +74,9 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
       </div>
     );
   }
-  if (!found.data) {
+  const sr = found.data;
+  const earlyLogs = !sr && tab === "logs" && status !== undefined;
+  if (!sr && !earlyLogs) {
     return (
       <div data-testid="step-panel">
         {header}
@@ -75,7 +86,11 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
       </div>
     );
   }
-  const sr = found.data;
+  const waiting = (
+    <Center py="xl">
+      <Loader size="sm" aria-label="Loading the step" />
+    </Center>
+  );
   return (
     <div data-testid="step-panel" style={{ display: "flex", flexDirection: "column", height: "100%", minHeight: 0, gap: 8 }}>
       {header}
@@ -93,23 +108,23 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
           <Tabs.Tab value="artifacts">Artifacts</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="overview" pt="sm" style={{ overflow: "auto" }}>
-          <Overview runId={runId} step={sr} />
+          {sr ? <Overview runId={runId} step={sr} /> : waiting}
         </Tabs.Panel>
         <Tabs.Panel value="logs" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
           <Suspense fallback={<TabLoading />}>
-            <LogsTab runId={runId} step={step} status={sr.status} />
+            {status !== undefined && <LogsTab runId={runId} step={step} status={status} />}
           </Suspense>
         </Tabs.Panel>
         <Tabs.Panel value="metrics" pt="sm" style={{ overflow: "auto" }}>
           <Suspense fallback={<TabLoading />}>
-            <MetricsTab step={sr} />
+            {sr ? <MetricsTab step={sr} /> : waiting}
           </Suspense>
         </Tabs.Panel>
         <Tabs.Panel value="code" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
-          <CodeTab step={sr} />
+          {sr ? <CodeTab step={sr} /> : waiting}
         </Tabs.Panel>
         <Tabs.Panel value="artifacts" pt="sm" style={{ overflow: "auto" }}>
-          <ArtifactsTab step={sr} />
+          {sr ? <ArtifactsTab step={sr} /> : waiting}
         </Tabs.Panel>
       </Tabs>
     </div>
