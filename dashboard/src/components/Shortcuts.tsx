@@ -12,10 +12,15 @@ export const SHORTCUTS: { where: string; keys: string[][]; what: string }[] = [
   { where: "Anywhere", keys: [["g", "p"]], what: "Go to the pipelines" },
   { where: "Search boxes", keys: [["↑"], ["↓"]], what: "Pick a suggestion" },
   { where: "Search boxes", keys: [["Tab"], ["Enter"]], what: "Take the suggestion; Enter without one searches" },
-  { where: "DAG view", keys: [["Ctrl", "K"], ["⌘", "K"]], what: "Find a step, while the graph has focus" },
+  { where: "DAG view", keys: [["Ctrl", "K"], ["⌘", "K"], ["/"]], what: "Find a step, while the graph has focus" },
+  { where: "DAG view", keys: [["↑"], ["↓"], ["Enter"]], what: "In the step finder: pick a match and go to it" },
   { where: "Timeline view", keys: [["↑"], ["↓"]], what: "Select the previous or next step" },
+  { where: "Timeline view", keys: [["Home"], ["End"]], what: "Select the first or last step" },
   { where: "Timeline view", keys: [["+"], ["-"]], what: "Zoom in or out" },
-  { where: "Logs", keys: [["Enter"], ["Shift", "Enter"]], what: "Next or previous search hit" },
+  { where: "Timeline view", keys: [["0"]], what: "Zoom to fit the whole run" },
+  { where: "Timeline view", keys: [["Esc"]], what: "Clear the selection" },
+  { where: "Logs", keys: [["Enter"], ["Shift", "Enter"]], what: "Next or previous search hit (in the log search box)" },
+  { where: "Logs", keys: [["Esc"]], what: "Clear the log search" },
   { where: "Dialogs", keys: [["Esc"]], what: "Close" },
 ];
 
