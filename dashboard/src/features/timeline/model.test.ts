@@ -35,6 +35,11 @@ describe("buildTimeline", () => {
     expect(extentOf(crashed, ms(1000))).toBe(30_000);
   });
 
+  it("never ends a running bar before what the server already saw (a lagging browser clock)", () => {
+    const m = buildTimeline(graph([step("a", [0, 10]), step("b", [12, null])]));
+    expect(openEnd(m, ms(5))).toBe(ms(12));
+  });
+
   it("draws a failed step without an end as a marker at its start", () => {
     const m = buildTimeline(graph([step("a", [3, null], [], { status: "failed" })], { status: "failed", ended_at: new Date(ms(10)).toISOString() }));
     expect(barEnd(m.rows[0]!, openEnd(m, ms(99)))).toBe(ms(3));

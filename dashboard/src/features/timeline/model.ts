@@ -37,6 +37,8 @@ export interface TimelineModel {
   runEnd: number;
   /** The latest end any step reported (epoch ms) or NaN. */
   lastEnd: number;
+  /** The latest start or end any step reported (epoch ms) or NaN: "now" is never before it. */
+  lastSeen: number;
   /** Whether the run is still going, so open bars grow to "now". */
   live: boolean;
   startedCount: number;
@@ -65,6 +67,7 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
 
   let origin = parse(graph.started_at);
   let lastEnd = Number.NaN;
+  let lastSeen = Number.NaN;
   let startedCount = 0;
   let longestName = 0;
   let hasOpen = false;
@@ -74,6 +77,7 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
       if (!(origin <= p.start)) origin = p.start;
     }
     if (!Number.isNaN(p.end) && !(lastEnd >= p.end)) lastEnd = p.end;
+    if (!Number.isNaN(p.start) && !(lastSeen >= p.start)) lastSeen = p.start;
     else if (Number.isNaN(p.end) && !Number.isNaN(p.start)) hasOpen = true;
     if (p.step.name.length > longestName) longestName = p.step.name.length;
     const deps = new Set<number>();
@@ -95,6 +99,7 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
     origin,
     runEnd: parse(graph.ended_at),
     lastEnd,
+    lastSeen: Number.isNaN(lastEnd) || lastSeen > lastEnd ? lastSeen : lastEnd,
     live: isActive(graph.status),
     startedCount,
     pendingCount: rows.length - startedCount,
@@ -108,7 +113,8 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
  * left "running" by a crash did not run on forever).
  */
 export function openEnd(model: TimelineModel, now: number): number {
-  if (model.live) return now;
+  // The browser's clock may lag the server's: a running bar still ends after everything the server saw.
+  if (model.live) return Number.isNaN(model.lastSeen) ? now : Math.max(now, model.lastSeen);
   if (!Number.isNaN(model.runEnd)) return model.runEnd;
   if (!Number.isNaN(model.lastEnd)) return model.lastEnd;
   return now;
