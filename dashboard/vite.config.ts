@@ -1,12 +1,49 @@
 /// <reference types="vitest/config" />
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+// Text assets worth compressing; smaller files gain less than a request header costs.
+const COMPRESSIBLE = /\.(js|mjs|css|svg|html|json|txt|map)$/;
+const MIN_GZIP_BYTES = 1024;
+
+/**
+ * Writes `file.gz` beside every text asset of the build over 1 KB, compressed once at
+ * the highest level, so `waypost up` sends those bytes to browsers that accept gzip
+ * instead of compressing on every request (server/web.py picks the .gz when allowed).
+ */
+function precompress(): Plugin {
+  let outDir = "dist";
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : [path];
+    });
+  return {
+    name: "waypost-precompress",
+    apply: "build",
+    configResolved(config) {
+      outDir = join(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      for (const file of walk(outDir)) {
+        if (!COMPRESSIBLE.test(file)) continue;
+        const body = readFileSync(file);
+        if (body.length < MIN_GZIP_BYTES) continue;
+        const packed = gzipSync(body, { level: 9 });
+        if (packed.length < body.length) writeFileSync(`${file}.gz`, packed);
+      }
+    },
+  };
+}
 
 // `npm run dev` proxies the API to a `waypost up` on the default port.
 const server = process.env.WAYPOST_URL ?? "http://127.0.0.1:8742";
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   // One entry chunk for now; scripts/size-budget.mjs guards the gzipped size that matters.
   build: { outDir: "dist", sourcemap: false, chunkSizeWarningLimit: 1024 },
   server: {

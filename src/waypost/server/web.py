@@ -1,4 +1,7 @@
-"""Non-API routes: the one-time login link, the OpenAPI schema, and the dashboard build at ``/``."""
+"""Non-API routes: the one-time login link, the OpenAPI schema, and the dashboard build at ``/``.
+
+Also the gzip middleware for the API's answers (:class:`ApiCompression`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from waypost.server.auth.cookies import set_session
 from waypost.server.deps import StoreDep, public, require
@@ -86,6 +91,10 @@ def static(request: Request, path: str) -> Response:
     return _dashboard_file(request, path)
 
 
+#: Hashed build outputs: a new build writes new names, so a year in any cache is safe.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
 def _dashboard_file(request: Request, path: str) -> Response:
     settings = _settings(request)
     folder = dashboard_dir(settings)
@@ -95,11 +104,83 @@ def _dashboard_file(request: Request, path: str) -> Response:
     root = folder.resolve()
     target = (root / path).resolve() if path else root / "index.html"
     if target.is_relative_to(root) and target.is_file():
-        media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        headers = {"X-Content-Type-Options": "nosniff"}
-        if "/assets/" in f"/{path}":  # Vite's content-hashed files never change
-            headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return FileResponse(target, media_type=media_type, headers=headers)
+        return _static(request, target, immutable="/assets/" in f"/{path}" and target.name != "index.html")
     if Path(path).suffix:  # a missing asset, not a client-side route
         return JSONResponse({"detail": "Not Found"}, status_code=404)
-    return FileResponse(root / "index.html", media_type="text/html", headers={"Cache-Control": "no-cache"})
+    return _static(request, root / "index.html", immutable=False)
+
+
+def _static(request: Request, target: Path, *, immutable: bool) -> Response:
+    """A build file, as the ``.gz`` the build wrote beside it when the client takes gzip.
+
+    index.html is revalidated on every load (it names the current hashed assets); those
+    assets are cached for a year. ``Vary`` tells caches the body depends on Accept-Encoding.
+    """
+    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Vary": "Accept-Encoding",
+        "Cache-Control": IMMUTABLE if immutable else "no-cache",
+    }
+    packed = target.with_name(target.name + ".gz")
+    if accepts_gzip(request.headers.get("accept-encoding", "")) and packed.is_file():
+        headers["Content-Encoding"] = "gzip"
+        return FileResponse(packed, media_type=media_type, headers=headers)
+    return FileResponse(target, media_type=media_type, headers=headers)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (``gzip;q=0`` and ``*;q=0`` refuse it)."""
+    quality: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        coding, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[coding.strip().lower()] = q
+    if "gzip" in quality:
+        return quality["gzip"] > 0
+    return quality.get("*", 0.0) > 0
+
+
+class ApiCompression:
+    """gzip for the API's answers over ~1 KB, when the client accepts it.
+
+    Left alone: the server-sent event streams (the live events and log tails must reach
+    the browser as they happen, not when a compressor's buffer fills), ranged reads of
+    logs and artifacts (a gzip body cannot honour byte ranges), and bodies that are
+    already compressed (Starlette's own list of such types). The dashboard's files
+    outside the API come precompressed from the build (see :func:`_static`).
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str = "", minimum_size: int = 1024) -> None:
+        self.app = app
+        self.api = f"{prefix}/api/"
+        self.schema = f"{prefix}/openapi.json"
+        # Level 1: a 6 MB graph of 10,000 steps packs to 0.8 MB in 20 ms of CPU; level 9
+        # saves another 0.1 MB for 110 ms, which a local dashboard would wait for.
+        self.gzip = GZipMiddleware(
+            app,
+            minimum_size=minimum_size,
+            compresslevel=1,
+            exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream"),
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self._compressible(scope):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _compressible(self, scope: Scope) -> bool:
+        path: str = scope["path"]
+        if not (path.startswith(self.api) or path == self.schema):
+            return False
+        if path.endswith("/events") or path.endswith("/stream"):
+            return False
+        return not any(name == b"range" for name, _ in scope["headers"])
