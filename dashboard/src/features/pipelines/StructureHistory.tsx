@@ -1,7 +1,7 @@
-import { Alert, Anchor, Badge, Button, Center, Group, Loader, Stack, Text, Timeline, Title, Tooltip } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Center, Code, Collapse, Group, Loader, Stack, Table, Text, Timeline, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { type Snapshot, pipelineQueries } from "../../api/pipelines";
@@ -36,7 +36,44 @@ function Chips({ names, sign, color, what }: { names: string[]; sign: string; co
   );
 }
 
+/** Every step of one version: what it runs and where its inputs come from. */
+function StepsTable({ version }: { version: Version<Snapshot> }) {
+  const mark = (name: string) =>
+    version.initial ? undefined : version.added.includes(name) ? "green" : version.changed.includes(name) ? "orange" : version.rewired.includes(name) ? "blue" : undefined;
+  return (
+    <Table withTableBorder fz="xs" verticalSpacing={4} maw={900}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Step</Table.Th>
+          <Table.Th>Function</Table.Th>
+          <Table.Th>Inputs</Table.Th>
+          <Table.Th>Code</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {version.steps.map((s) => (
+          <Table.Tr key={s.name}>
+            <Table.Td>
+              <Text fz="xs" ff="monospace" c={mark(s.name)}>
+                {s.name}
+              </Text>
+            </Table.Td>
+            <Table.Td ff="monospace">{s.stepName}</Table.Td>
+            <Table.Td ff="monospace">{[...s.inputs, ...s.after.map((a) => `after ${a}`)].join(", ") || "—"}</Table.Td>
+            <Table.Td>
+              <Code fz="xs" title="Source hash">
+                {s.sourceHash.slice(0, 10) || "—"}
+              </Code>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
 function VersionItem({ version, runs }: { version: Version<Snapshot>; runs: Run[] }) {
+  const [open, setOpen] = useState(false);
   const unchanged = !version.initial && !version.added.length && !version.removed.length && !version.changed.length && !version.rewired.length;
   return (
     <Stack gap={6} data-testid="snapshot-version">
@@ -66,6 +103,10 @@ function VersionItem({ version, runs }: { version: Version<Snapshot>; runs: Run[
           <Chips names={version.rewired} sign="⇄" color="blue" what="inputs rewired" />
         </Stack>
       )}
+      <Anchor component="button" fz="xs" onClick={() => setOpen((o) => !o)} aria-expanded={open} w="fit-content">
+        {open ? "Hide the steps" : `Show all ${version.steps.length} steps`}
+      </Anchor>
+      <Collapse expanded={open}>{open && <StepsTable version={version} />}</Collapse>
       <Text fz="sm" c="dimmed" component="div">
         {runs.length === 0 ? (
           "No runs among the latest used this version."
