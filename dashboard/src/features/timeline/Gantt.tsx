@@ -60,7 +60,8 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
   const maxScale = Math.max(fit, Math.min(4, MAX_CONTENT_PX / extent));
   const eff = scale === null ? fit : Math.min(maxScale, Math.max(fit, scale));
   const contentW = Math.floor(nameW + PAD_L + extent * eff + PAD_R);
-  const contentH = Math.max(size.height, HEADER_H + rows.length * ROW_H + 8);
+  // Room under the last row so the zoom buttons never cover it.
+  const contentH = Math.max(size.height, HEADER_H + rows.length * ROW_H + 44);
   const open = openEnd(model, now);
   const viewport: Viewport = { width: chartW, height: size.height, scrollTop: scroll.top, scrollLeft: scroll.left, scale: eff };
   const selIndex = selected === undefined ? -1 : (model.byName.get(selected) ?? -1);
@@ -166,94 +167,97 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
 
   const tooltipRow = hover?.onBar ? rows[hover.row] : undefined;
   return (
-    <div
-      ref={setScroller}
-      tabIndex={0}
-      role="listbox"
-      aria-label="Steps by start time. Arrow keys move the selection, + and - zoom, 0 fits the run."
-      aria-activedescendant={selIndex >= 0 ? `${ids}-${selIndex}` : undefined}
-      onKeyDown={onKeyDown}
-      onScroll={(e) => {
-        setScroll({ top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft });
-        setHover(null); // the row under a still pointer changed; it is hovered again when the pointer moves
-      }}
-      className="wp-timeline-scroller"
-      style={{ position: "relative", flex: 1, minHeight: 0, overflow: "auto", outline: "none", touchAction: "pan-x pan-y", overscrollBehavior: "contain" }}
-    >
-      <div style={{ position: "relative", width: contentW, height: contentH }}>
-        <div style={{ position: "sticky", top: 0, left: 0, width: size.width, height: size.height, overflow: "hidden" }}>
-          <canvas
-            ref={canvasRef}
-            aria-hidden
-            style={{ position: "absolute", left: nameW, top: 0, width: chartW, height: size.height, cursor: hovered >= 0 ? "pointer" : "default" }}
-            onMouseMove={(e) => setHover(pointAt(e))}
-            onMouseLeave={() => setHover(null)}
-            onMouseDown={pan.onMouseDown}
-            onClick={(e) => {
-              if (pan.dragged.current) return;
-              const hit = pointAt(e);
-              const row = hit ? rows[hit.row] : undefined;
-              if (row) onSelect(row.name);
-            }}
-          />
-          <Group
-            gap={4}
-            wrap="nowrap"
-            style={{ position: "absolute", left: 0, top: 0, width: nameW, height: HEADER_H, padding: "0 10px", borderBottom: "1px solid var(--mantine-color-default-border)", borderRight: "1px solid var(--mantine-color-default-border)" }}
-          >
-            <Text fz="xs" c="dimmed" truncate title={Number.isNaN(model.origin) ? undefined : `Time zero: ${new Date(model.origin).toLocaleString()}`}>
-              {Number.isNaN(model.origin) ? "Not started" : `+0s = ${new Date(model.origin).toLocaleTimeString()}`}
-            </Text>
-          </Group>
-          <div
-            style={{ position: "absolute", left: 0, top: HEADER_H, width: nameW, bottom: 0, overflow: "hidden", borderRight: "1px solid var(--mantine-color-default-border)", background: "var(--mantine-color-body)" }}
-          >
-            {virtualizer.getVirtualItems().map((item) => {
-              const row = rows[item.index];
-              return row ? (
-                <RowLabel
-                  key={row.name}
-                  id={`${ids}-${row.index}`}
-                  row={row}
-                  top={item.start - HEADER_H - scroll.top}
-                  selected={row.index === selIndex}
-                  hovered={row.index === hovered}
-                  critical={critical.members.has(row.index)}
-                  faded={criticalOnly && !critical.members.has(row.index)}
-                  onSelect={select}
-                  onHover={hoverRow}
-                />
-              ) : null;
-            })}
-          </div>
-          {model.startedCount === 0 && (
-            <Text c="dimmed" fz="sm" ta="center" style={{ position: "absolute", left: nameW, right: 0, top: HEADER_H + 24, padding: "0 16px" }}>
-              Not started yet: the bars appear as steps start.
-            </Text>
-          )}
-          {tooltipRow && hover && (
-            <BarTooltip
-              row={tooltipRow}
-              model={model}
-              open={open}
-              critical={critical.members.has(tooltipRow.index)}
-              left={nameW + Math.min(hover.x + 14, chartW - 330)}
-              top={hover.y + 200 > size.height ? Math.max(0, hover.y - 190) : hover.y + 16}
+    <div style={{ position: "relative", flex: 1, minHeight: 0, display: "flex" }}>
+      <div
+        ref={setScroller}
+        tabIndex={0}
+        role="listbox"
+        aria-label="Steps by start time. Arrow keys move the selection, + and - zoom, 0 fits the run."
+        aria-activedescendant={selIndex >= 0 ? `${ids}-${selIndex}` : undefined}
+        onKeyDown={onKeyDown}
+        onScroll={(e) => {
+          setScroll({ top: e.currentTarget.scrollTop, left: e.currentTarget.scrollLeft });
+          setHover(null); // the row under a still pointer changed; it is hovered again when the pointer moves
+        }}
+        className="wp-timeline-scroller"
+        style={{ position: "relative", flex: 1, minWidth: 0, overflow: "auto", outline: "none", touchAction: "pan-x pan-y", overscrollBehavior: "contain" }}
+      >
+        <div style={{ position: "relative", width: contentW, height: contentH }}>
+          <div style={{ position: "sticky", top: 0, left: 0, width: size.width, height: size.height, overflow: "hidden" }}>
+            <canvas
+              ref={canvasRef}
+              aria-hidden
+              style={{ position: "absolute", left: nameW, top: 0, width: chartW, height: size.height, cursor: hovered >= 0 ? "pointer" : "default" }}
+              onMouseMove={(e) => setHover(pointAt(e))}
+              onMouseLeave={() => setHover(null)}
+              onMouseDown={pan.onMouseDown}
+              onClick={(e) => {
+                if (pan.dragged.current) return;
+                const hit = pointAt(e);
+                const row = hit ? rows[hit.row] : undefined;
+                if (row) onSelect(row.name);
+              }}
             />
-          )}
-          <Group gap={4} wrap="nowrap" style={{ position: "absolute", right: 12, bottom: 12 }}>
-            <ActionIcon variant="default" size="sm" aria-label="Zoom out" onClick={() => zoomAt(1 / KEY_ZOOM, chartW / 2)} disabled={scale === null}>
-              −
-            </ActionIcon>
-            <ActionIcon variant="default" size="sm" aria-label="Zoom in" onClick={() => zoomAt(KEY_ZOOM, chartW / 2)} disabled={eff >= maxScale}>
-              +
-            </ActionIcon>
-            <Button variant="default" size="compact-xs" onClick={() => setScale(null)} disabled={scale === null}>
-              Fit
-            </Button>
-          </Group>
+            <Group
+              gap={4}
+              wrap="nowrap"
+              style={{ position: "absolute", left: 0, top: 0, width: nameW, height: HEADER_H, padding: "0 10px", borderBottom: "1px solid var(--mantine-color-default-border)", borderRight: "1px solid var(--mantine-color-default-border)" }}
+            >
+              <Text fz="xs" c="dimmed" truncate title={Number.isNaN(model.origin) ? undefined : `Time zero: ${new Date(model.origin).toLocaleString()}`}>
+                {Number.isNaN(model.origin) ? "Not started" : `+0s = ${new Date(model.origin).toLocaleTimeString()}`}
+              </Text>
+            </Group>
+            <div
+              style={{ position: "absolute", left: 0, top: HEADER_H, width: nameW, bottom: 0, overflow: "hidden", borderRight: "1px solid var(--mantine-color-default-border)", background: "var(--mantine-color-body)" }}
+            >
+              {virtualizer.getVirtualItems().map((item) => {
+                const row = rows[item.index];
+                return row ? (
+                  <RowLabel
+                    key={row.name}
+                    id={`${ids}-${row.index}`}
+                    row={row}
+                    top={item.start - HEADER_H - scroll.top}
+                    selected={row.index === selIndex}
+                    hovered={row.index === hovered}
+                    critical={critical.members.has(row.index)}
+                    faded={criticalOnly && !critical.members.has(row.index)}
+                    onSelect={select}
+                    onHover={hoverRow}
+                  />
+                ) : null;
+              })}
+            </div>
+            {model.startedCount === 0 && (
+              <Text c="dimmed" fz="sm" ta="center" style={{ position: "absolute", left: nameW, right: 0, top: HEADER_H + 24, padding: "0 16px" }}>
+                Not started yet: the bars appear as steps start.
+              </Text>
+            )}
+            {tooltipRow && hover && (
+              <BarTooltip
+                row={tooltipRow}
+                model={model}
+                open={open}
+                critical={critical.members.has(tooltipRow.index)}
+                left={nameW + Math.min(hover.x + 14, chartW - 330)}
+                top={hover.y + 200 > size.height ? Math.max(0, hover.y - 190) : hover.y + 16}
+              />
+            )}
+            <Group gap={4} wrap="nowrap" style={{ position: "absolute", right: 12, bottom: 12 }}>
+              <ActionIcon variant="default" size="sm" aria-label="Zoom out" onClick={() => zoomAt(1 / KEY_ZOOM, chartW / 2)} disabled={scale === null}>
+                −
+              </ActionIcon>
+              <ActionIcon variant="default" size="sm" aria-label="Zoom in" onClick={() => zoomAt(KEY_ZOOM, chartW / 2)} disabled={eff >= maxScale}>
+                +
+              </ActionIcon>
+              <Button variant="default" size="compact-xs" onClick={() => setScale(null)} disabled={scale === null}>
+                Fit
+              </Button>
+            </Group>
+          </div>
         </div>
       </div>
+      <div className="wp-timeline-focus" />
     </div>
   );
 }

@@ -266,11 +266,12 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Vie
     ctx.fillStyle = i === scene.selected ? p.selected : p.hover;
     ctx.fillRect(0, HEADER_H + i * ROW_H - v.scrollTop, v.width, ROW_H);
   }
+  // Links under the bars: a long one crossing many rows must not hide them.
+  drawCriticalLinks(ctx, scene, v);
   for (let i = first; i <= last; i++) {
     const row = model.rows[i];
     if (row) drawRow(ctx, scene, v, row, HEADER_H + i * ROW_H - v.scrollTop);
   }
-  drawCriticalLinks(ctx, scene, v);
 
   if (model.live && !Number.isNaN(model.origin)) {
     const x = Math.round(xOf(scene.open, model, v)) + 0.5;
