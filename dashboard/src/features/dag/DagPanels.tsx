@@ -1,5 +1,6 @@
 import { Alert, Button, Center, Group, Loader, Paper, Stack, Text } from "@mantine/core";
 import { Panel } from "@xyflow/react";
+import { useEffect, useState } from "react";
 
 import type { FoldGroup } from "./fold";
 
@@ -26,16 +27,48 @@ export function ExpandedGroups({ groups, onFold }: { groups: FoldGroup[]; onFold
   );
 }
 
+/** Seconds since mount, ticking. */
+function useElapsed(): number {
+  const [start] = useState(() => Date.now());
+  const [now, setNow] = useState(start);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return Math.floor((now - start) / 1000);
+}
+
+/** The first layout of a run: what is happening, and after a while, what else to look at. */
 export function LayingOut({ nodes }: { nodes: number }) {
+  const elapsed = useElapsed();
   return (
     <Center pos="absolute" inset={0} style={{ pointerEvents: "none" }}>
-      <Group gap="xs">
-        <Loader size="sm" />
-        <Text c="dimmed" fz="sm">
-          Laying out {nodes.toLocaleString()} nodes…
-        </Text>
-      </Group>
+      <Stack align="center" gap={4}>
+        <Group gap="xs">
+          <Loader size="sm" />
+          <Text c="dimmed" fz="sm">
+            Laying out {nodes.toLocaleString()} nodes…
+          </Text>
+        </Group>
+        {elapsed >= 5 && (
+          <Text c="dimmed" fz="xs" maw={380} ta="center">
+            {elapsed} s so far. A graph this size takes a while; the Timeline view (above) shows the same steps at once.
+          </Text>
+        )}
+      </Stack>
     </Center>
+  );
+}
+
+/** A new layout on top of the old drawing (a group opened or closed, new steps planned). */
+export function Relayout() {
+  return (
+    <Group gap={6} mt={6} data-testid="dag-relayout">
+      <Loader size={14} />
+      <Text fz="xs" c="dimmed">
+        Laying out…
+      </Text>
+    </Group>
   );
 }
 

@@ -8,7 +8,7 @@ import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState }
 
 import type { GraphViewProps } from "../run/views";
 import { type DagFlowEdge, edgeTypes } from "./DagEdge";
-import { ExpandedGroups, LayingOut, LayoutFailed } from "./DagPanels";
+import { ExpandedGroups, LayingOut, LayoutFailed, Relayout } from "./DagPanels";
 import { FindStep } from "./FindStep";
 import { foldSteps } from "./fold";
 import { SIZES, layoutRequest } from "./layout";
@@ -257,6 +257,7 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
           <Button size="compact-sm" variant="default" onClick={() => setFinding(true)} rightSection={<Kbd size="xs">/</Kbd>} data-testid="dag-find-button">
             Find step
           </Button>
+          {positions && !layout && !error && <Relayout />}
           {finding && (
             <div style={{ marginTop: 6 }}>
               <FindStep steps={graph.steps} onPick={pick} onClose={closeFind} />
