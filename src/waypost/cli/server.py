@@ -127,7 +127,14 @@ def serve(settings: WaypostSettings) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"pid": os.getpid(), "url": base_url(settings)}))
     try:
-        uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="info")
+        # Open dashboards hold never-ending event streams; without a limit, shutdown waits for every tab to close.
+        uvicorn.run(
+            app,
+            host=settings.server.host,
+            port=settings.server.port,
+            log_level="info",
+            timeout_graceful_shutdown=3,
+        )
     finally:
         record = read_pid_file(settings)
         if record is not None and record["pid"] == os.getpid():
