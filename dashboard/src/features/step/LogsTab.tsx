@@ -40,7 +40,18 @@ type ViewState = "loading" | "ready" | "empty" | "error";
  * opens as fast as a short one. Line numbers are permalinks (`line`), the search (`logq`)
  * runs on the server over the whole log, and a running step's new lines stream in.
  */
-export function LogsTab({ runId, step, status }: { runId: string; step: string; status: string }) {
+export function LogsTab({
+  runId,
+  step,
+  status,
+  cachedFromRunId,
+}: {
+  runId: string;
+  step: string;
+  status: string;
+  /** For a cached step: the run whose step made the outputs (and wrote the logs). */
+  cachedFromRunId?: string | undefined;
+}) {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   const queryClient = useQueryClient();
@@ -310,7 +321,20 @@ export function LogsTab({ runId, step, status }: { runId: string; step: string; 
           )}
           {state === "empty" && (
             <Text fz="sm" c="dimmed" p="sm">
-              {running ? "No output yet; lines appear here as the step writes them." : "This step wrote nothing to stdout, stderr or logging."}
+              {running ? (
+                "No output yet; lines appear here as the step writes them."
+              ) : status === "cached" ? (
+                <>
+                  This step came from the cache and did not run, so it wrote no log.{" "}
+                  {cachedFromRunId && (
+                    <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: cachedFromRunId }} search={{ step, tab: "logs" }} />}>
+                      See the log of the run that made its outputs
+                    </Anchor>
+                  )}
+                </>
+              ) : (
+                "This step wrote nothing to stdout, stderr or logging (or its log capture was off)."
+              )}
             </Text>
           )}
           {total !== null && total > 0 && (

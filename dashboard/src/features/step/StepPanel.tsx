@@ -1,4 +1,4 @@
-import { ActionIcon, Center, Group, Loader, Tabs, Text, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Center, Group, Loader, Tabs, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
 import { Suspense, lazy, useEffect } from "react";
@@ -59,6 +59,21 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
     </Group>
   );
 
+  const notFound = found.error instanceof ApiError && found.error.status === 404;
+  if (notFound && planned) {
+    // Planned in the graph but not started: nothing is recorded yet.
+    return (
+      <div data-testid="step-panel">
+        {header}
+        <Alert color="gray" mt="sm" title="Not started yet" data-testid="step-pending">
+          <Text fz="sm">
+            This step has not started{planned.after?.length ? `; it waits for ${planned.after.join(", ")}` : ""}. Its details, logs and
+            metrics appear here once it runs.
+          </Text>
+        </Alert>
+      </div>
+    );
+  }
   if (found.error && !(found.error instanceof ApiError && found.error.status === 401)) {
     return (
       <div data-testid="step-panel">
@@ -112,7 +127,9 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
         </Tabs.Panel>
         <Tabs.Panel value="logs" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
           <Suspense fallback={<TabLoading />}>
-            {status !== undefined && <LogsTab runId={runId} step={step} status={status} />}
+            {status !== undefined && (
+              <LogsTab runId={runId} step={step} status={status} cachedFromRunId={sr?.cached_from_run_id ?? undefined} />
+            )}
           </Suspense>
         </Tabs.Panel>
         <Tabs.Panel value="metrics" pt="sm" style={{ overflow: "auto" }}>
