@@ -2,8 +2,8 @@ import type { LogLine } from "../../api/logs";
 
 /** Lines fetched per request; pages are aligned to multiples of it. */
 export const PAGE = 500;
-/** Pages kept in memory (250,000 lines); the least recently used go first. */
-export const MAX_PAGES = 500;
+/** Pages kept in memory (100,000 lines); the least recently used go first. */
+export const MAX_PAGES = 200;
 /** A message longer than this is cut in the viewer (the download has it whole). */
 export const MAX_SHOWN_CHARS = 20_000;
 
