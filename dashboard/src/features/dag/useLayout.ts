@@ -11,6 +11,24 @@ const CACHE_SIZE = 24;
 const inflight = new Map<string, Promise<LayoutResult>>();
 let worker: Worker | undefined;
 const waiting = new Map<string, { resolve: (r: LayoutResult) => void; reject: (e: Error) => void }>();
+// How many mounted views want each structure: a layout nobody wants any more is stopped.
+const wanted = new Map<string, number>();
+
+/**
+ * Stops the worker when every layout queued on it is for views that are gone (the user left a
+ * 20,000-node run while it was being laid out): its one thread would otherwise stay busy for
+ * minutes and hold up the next run's layout. Checked a tick after an unmount, so a view that
+ * remounts at once (React's StrictMode) keeps its request.
+ */
+function stopUnwanted(): void {
+  if (!worker || waiting.size === 0) return;
+  for (const key of waiting.keys()) if ((wanted.get(key) ?? 0) > 0) return;
+  worker.terminate();
+  worker = undefined;
+  const stopped = [...waiting.values()];
+  waiting.clear();
+  for (const w of stopped) w.reject(new Error("Layout stopped: the view that asked for it is gone"));
+}
 
 function getWorker(): Worker {
   if (!worker) {
@@ -93,6 +111,8 @@ export function useLayout(req: LayoutRequest): { layout: LayoutResult | undefine
   }
   useEffect(() => {
     if (cache.has(req.key)) return;
+    const key = req.key;
+    wanted.set(key, (wanted.get(key) ?? 0) + 1);
     let live = true;
     requestLayout(req).then(
       (r) => live && setDone(r.key),
@@ -100,6 +120,10 @@ export function useLayout(req: LayoutRequest): { layout: LayoutResult | undefine
     );
     return () => {
       live = false;
+      const left = (wanted.get(key) ?? 1) - 1;
+      if (left > 0) wanted.set(key, left);
+      else wanted.delete(key);
+      setTimeout(stopUnwanted, 0);
     };
   }, [req, attempt]);
   const error = failed && failed.key === req.key && failed.attempt === attempt ? failed.message : undefined;
