@@ -103,8 +103,9 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
   // A step selected elsewhere (the URL, the DAG, the keyboard) is scrolled into view, once per selection.
   const shownFor = useRef<string | undefined>(undefined);
   useLayoutEffect(() => {
-    if (!scroller || !size.measured || selIndex < 0 || shownFor.current === selected) return;
-    shownFor.current = selected;
+    if (!scroller || !size.measured || shownFor.current === selected) return;
+    shownFor.current = selected; // cleared on deselect, so picking the same step again shows it again
+    if (selIndex < 0) return;
     const body = size.height - HEADER_H;
     const y = selIndex * ROW_H;
     if (y < scroller.scrollTop || y + ROW_H > scroller.scrollTop + body) scroller.scrollTop = y - body / 2 + ROW_H / 2;

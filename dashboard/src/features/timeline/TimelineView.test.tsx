@@ -93,6 +93,17 @@ describe("TimelineView", () => {
     expect(n).toBeLessThan(100);
   });
 
+  it("scrolls a step selected from outside into view", () => {
+    const steps = Array.from({ length: 10_000 }, (_, i) => step(`s_${i}`, [i, i + 1], i ? [`s_${i - 1}`] : []));
+    show(graph(steps), "s_5000");
+    const list = screen.getByRole("listbox");
+    expect(list.scrollTop).toBeGreaterThan(4_980 * 24); // centred: the row sits mid-view
+    expect(list.scrollTop).toBeLessThan(5_000 * 24);
+    const row = rowsOf().find((r) => r.dataset.step === "s_5000");
+    expect(row?.getAttribute("aria-selected")).toBe("true");
+    expect(list.getAttribute("aria-activedescendant")).toBe(row?.id);
+  });
+
   it("says when a run has no steps", () => {
     show(graph([]));
     expect(screen.getByTestId("timeline").textContent).toMatch(/no steps/);
