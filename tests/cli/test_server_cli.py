@@ -53,6 +53,26 @@ def test_up_status_health_down(waypost_home: Path) -> None:
         invoke("down")
 
 
+def test_down_stops_gracefully_while_a_dashboard_holds_the_event_stream(waypost_home: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    up = invoke("up", "--detach", "--port", str(port))
+    assert up.exit_code == 0, up.output
+    try:
+        link = re.search(rf"{re.escape(base)}/login\?token=\S+", up.stdout)
+        assert link is not None, up.stdout
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            assert browser.get(link.group()).status_code == 303
+            with browser.stream("GET", "/api/v1/events") as events:
+                assert events.status_code == 200
+                down = invoke("down")
+    finally:
+        invoke("down")
+    assert down.exit_code == 0
+    assert "Stopped" in down.stdout
+    assert "by force" not in down.stdout
+
+
 def test_up_refuses_a_busy_port(waypost_home: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -230,10 +230,12 @@ def down_command() -> None:
     while _alive(pid) and time.monotonic() < deadline:
         _reap(pid)
         time.sleep(0.1)
-    if _alive(pid):
+    forced = _alive(pid)
+    if forced:
         os.kill(pid, signal.SIGKILL)
     _pid_path(settings).unlink(missing_ok=True)
-    out().print(f"Stopped the Waypost server at {record['url']} (pid {pid}).")
+    how = f" by force: it did not stop within {STOP_TIMEOUT_S:.0f} s" if forced else ""
+    out().print(f"Stopped the Waypost server at {record['url']} (pid {pid}){how}.")
 
 
 def _reap(pid: int) -> None:
