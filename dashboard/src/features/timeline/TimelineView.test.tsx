@@ -99,6 +99,7 @@ describe("TimelineView", () => {
     const list = screen.getByRole("listbox");
     expect(list.scrollTop).toBeGreaterThan(4_980 * 24); // centred: the row sits mid-view
     expect(list.scrollTop).toBeLessThan(5_000 * 24);
+    fireEvent.scroll(list); // a browser fires it after a scrollTop change; happy-dom does not
     const row = rowsOf().find((r) => r.dataset.step === "s_5000");
     expect(row?.getAttribute("aria-selected")).toBe("true");
     expect(list.getAttribute("aria-activedescendant")).toBe(row?.id);
