@@ -92,6 +92,12 @@ def test_search_context_and_regex(client: TestClient, base: str) -> None:
     assert [x["n"] for x in hit["after"]] == [1, 2]
     assert _hits(client, base, q=r"^plain line 2\d$", regex=True)[0] == list(range(20, 30))
     assert _hits(client, base, q=r"NEEDLE$", regex=True, case_sensitive=True)[0] == []
+    # A leading (?i) wins over case_sensitive; escapes in the stored JSON do not hide a match.
+    assert _hits(client, base, q=r"(?i)mixed case NEEDLE", regex=True, case_sensitive=True)[0] == [31]
+    assert _hits(client, base, q=r'"C:\\tmp\\x"', regex=True)[0] == [30]
+    assert _hits(client, base, q=r"tab\tand", regex=True)[0] == [34]
+    # No plain text to look for first: every line is tried.
+    assert _hits(client, base, q=r"^\w+ \w+ \d+$", regex=True)[1] == 30
 
 
 def test_search_bad_input_is_one_line(client: TestClient, base: str) -> None:

@@ -18,6 +18,13 @@ from typing import Any
 
 from waypost.artifacts.store import ArtifactStore
 
+try:  # the regular-expression parser, for a regex's required text (private, hence guarded)
+    from re import _constants as _sre_constants  # type: ignore[attr-defined]
+    from re import _parser as _sre_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parser
+
 LogLine = dict[str, Any]
 """One stored line: ``{"n", "t", "s", "l", "m"}``."""
 
@@ -226,7 +233,8 @@ Finder = Callable[[bytes, int, int], Iterator[int]]
 """(chunk bytes, byte offset to start at, most hits wanted) -> indexes of matching lines."""
 
 
-def _text_finder(text: str, case_sensitive: bool) -> Finder:
+def _text_finder(text: str, case_sensitive: bool, also: Callable[[str], bool] | None = None) -> Finder:
+    """Lines whose message holds ``text`` (and, with ``also``, passes that test too)."""
     needle = text if case_sensitive else text.casefold()
     # JSON escaping (and casefolding) map character by character, so the escaped needle
     # appears in the raw line whenever the needle appears in the message.
@@ -238,20 +246,22 @@ def _text_finder(text: str, case_sensitive: bool) -> Finder:
             m = str(_decode(raw)["m"])
         except (ValueError, KeyError, TypeError):
             return False
-        return needle in (m if case_sensitive else m.casefold())
+        return needle in (m if case_sensitive else m.casefold()) and (also is None or also(m))
+
+    always = also is not None
 
     def find(data: bytes, skip: int, most: int) -> Iterator[int]:
         hay: bytes | str
         if case_sensitive or ascii_fold:
             # bytes.lower() keeps every offset; lowering only ASCII is enough for an ASCII needle.
             hay = data if case_sensitive or escaped.lower() == escaped.upper() else data.lower()
-            yield from _scan(hay, data, escaped.encode(), b"\n", _MSG, b"\\", skip, most, matches)
+            yield from _scan(hay, data, escaped.encode(), b"\n", _MSG, b"\\", skip, most, matches, always)
         else:
             base = data.decode("utf-8", "replace")
             folded = base.casefold()
             if len(folded) == len(base):  # offsets still agree, so lines can be sliced from base
                 skip_chars = len(data[:skip].decode("utf-8", "replace"))
-                yield from _scan(folded, base, escaped, "\n", _MSG.decode(), "\\", skip_chars, most, matches)
+                yield from _scan(folded, base, escaped, "\n", _MSG.decode(), "\\", skip_chars, most, matches, always)
             else:
                 raws = _split(data)
                 first = data[:skip].count(b"\n")
@@ -270,10 +280,12 @@ def _scan(
     skip: int,
     most: int,
     matches: Callable[[Any], bool],
+    always: bool = False,
 ) -> Iterator[int]:
     """Indexes of lines of ``base`` whose message holds ``needle``, found in ``hay`` (same offsets).
 
-    Generic over bytes and str: both have the same find/rfind/count.
+    ``matches`` decides on a decoded line where the raw bytes cannot tell, and on every
+    candidate when ``always``. Generic over bytes and str: both have the same find/rfind/count.
     """
     line_index, counted_to, found = hay.count(nl, 0, skip), skip, 0
     pos = hay.find(needle, skip)
@@ -289,12 +301,14 @@ def _scan(
             body += len(msg)
             pos = max(pos, body)
             pos = hay.find(needle, pos, end - 2)  # the message ends with '"}'
+            checked = False
             while pos != -1 and backslash in hay[max(body, pos - 5) : pos]:
                 # Possibly inside an escape sequence (\n, \uXXXX): only the decoded line can tell.
-                if matches(base[start:end]):
-                    break
-                pos = -1
-            ok = pos != -1
+                checked = matches(base[start:end])
+                if not checked:
+                    pos = -1
+                break
+            ok = pos != -1 and (checked or not always or matches(base[start:end]))
         if ok:
             line_index += hay.count(nl, counted_to, start)
             counted_to = start
@@ -304,7 +318,13 @@ def _scan(
 
 
 def _regex_finder(text: str, case_sensitive: bool) -> Finder:
-    pattern = re.compile(text, 0 if case_sensitive else re.IGNORECASE)
+    flags = 0 if case_sensitive else re.IGNORECASE
+    pattern = re.compile(text, flags)
+    literal, folded = _required_literal(text, flags)
+    if literal and (not folded or literal.isascii()):
+        # Only lines holding a text every match must contain are tried: a raw-byte search
+        # finds those, so most lines are never decoded.
+        return _text_finder(literal, not folded, also=lambda m: pattern.search(m) is not None)
 
     def find(data: bytes, skip: int, most: int) -> Iterator[int]:
         first = data[:skip].count(b"\n")
@@ -317,6 +337,26 @@ def _regex_finder(text: str, case_sensitive: bool) -> Finder:
                 yield first + i
 
     return find
+
+
+def _required_literal(text: str, flags: int) -> tuple[str | None, bool]:
+    """The longest run of plain characters in a pattern's top-level sequence (each match holds
+    it), and whether the pattern ignores case (a leading ``(?i)`` counts)."""
+    try:
+        parsed = _sre_parser.parse(text, flags)
+        folded = bool(parsed.state.flags & re.IGNORECASE)
+    except Exception:  # a private module: any surprise means "no shortcut"
+        return None, True
+    best: list[str] = []
+    run: list[str] = []
+    for op, arg in parsed:
+        if op == _sre_constants.LITERAL:
+            run.append(chr(arg))
+            continue
+        best = max(best, run, key=len)
+        run = []
+    best = max(best, run, key=len)
+    return ("".join(best) if len(best) >= 2 else None), folded
 
 
 def _message(raw: bytes) -> str:
