@@ -198,15 +198,15 @@ def bench_dashboard(record: Record) -> None:
             state: dict[str, Any] = dict(login.storage_state())
             login.close()
             pages = (
-                ("1,000-step run: DAG laid out and painted", f"/runs/{data.dag_run}?view=dag", DAG_READY, 2000),
-                ("10,000-step run: Timeline painted", f"/runs/{data.timeline_run}?view=timeline", TIMELINE_READY, 1000),
+                ("1,000-step DAG painted", f"/runs/{data.dag_run}?view=dag", DAG_READY, 2000),
+                ("10,000-step Timeline painted", f"/runs/{data.timeline_run}?view=timeline", TIMELINE_READY, 1000),
                 (
-                    f"Step log of {LOG_LINES:,} lines ({mb:.0f} MB) opens",
+                    f"{LOG_LINES:,}-line log ({mb:.0f} MB) opens",
                     f"/runs/{data.logs_run}?step={data.logs_step}&tab=logs",
                     LOGS_READY,
                     1000,
                 ),
-                (f"Runs list over {data.runs:,} runs: first page", "/runs", RUNS_READY, 1000),
+                (f"runs list of {data.runs:,}: page 1", "/runs", RUNS_READY, 1000),
             )
             for label, path, selector, target in pages:
                 try:
@@ -215,10 +215,10 @@ def bench_dashboard(record: Record) -> None:
                     print(f"dashboard: {exc}")
                     value = float("inf")
                 record(f"Dashboard: {label}", value, "ms", target)
-            record(f"HTTP log search over {LOG_LINES:,} lines", _search_ms(url, key, data), "ms", 300)
+            record(f"HTTP log search, {LOG_LINES:,} lines", _search_ms(url, key, data), "ms", 300)
             try:
                 record(
-                    "Dashboard: first page JavaScript, gzipped",
+                    "Dashboard: first-page JS, gzipped",
                     _first_page_js_kb(browser, state, f"{url}/runs"),
                     "KB",
                     400,
