@@ -19,43 +19,37 @@ export function useZoomGestures(scroller: HTMLElement | null, chartLeft: RefObje
       zoomAt.current(Math.exp(-e.deltaY * lines * 0.002), anchorOf(e.clientX));
     };
 
-    const touches = new Map<number, number>();
+    // Two fingers: their horizontal spread sets the zoom. One finger still scrolls natively.
     let spread = 0;
-    const spreadOf = () => {
-      const [a, b] = [...touches.values()];
-      return a !== undefined && b !== undefined ? Math.abs(a - b) : 0;
+    const spreadOf = (e: TouchEvent) => {
+      const [a, b] = [e.touches[0], e.touches[1]];
+      return a && b ? { width: Math.abs(a.clientX - b.clientX), mid: (a.clientX + b.clientX) / 2 } : null;
     };
-    const onDown = (e: PointerEvent) => {
-      if (e.pointerType !== "touch") return;
-      touches.set(e.pointerId, e.clientX);
-      spread = spreadOf();
+    const onTouchStart = (e: TouchEvent) => {
+      spread = spreadOf(e)?.width ?? 0;
     };
-    const onMove = (e: PointerEvent) => {
-      if (!touches.has(e.pointerId)) return;
-      touches.set(e.pointerId, e.clientX);
-      const next = spreadOf();
-      if (spread > 20 && next > 20) {
-        const [a = 0, b = 0] = [...touches.values()];
-        zoomAt.current(next / spread, anchorOf((a + b) / 2));
-      }
-      spread = next;
+    const onTouchMove = (e: TouchEvent) => {
+      const now = spreadOf(e);
+      if (!now) return;
+      e.preventDefault();
+      if (spread > 20 && now.width > 20) zoomAt.current(now.width / spread, anchorOf(now.mid));
+      spread = now.width;
     };
-    const onUp = (e: PointerEvent) => {
-      touches.delete(e.pointerId);
-      spread = spreadOf();
+    const onTouchEnd = (e: TouchEvent) => {
+      spread = spreadOf(e)?.width ?? 0;
     };
 
     scroller.addEventListener("wheel", onWheel, { passive: false });
-    scroller.addEventListener("pointerdown", onDown);
-    scroller.addEventListener("pointermove", onMove);
-    scroller.addEventListener("pointerup", onUp);
-    scroller.addEventListener("pointercancel", onUp);
+    scroller.addEventListener("touchstart", onTouchStart, { passive: true });
+    scroller.addEventListener("touchmove", onTouchMove, { passive: false });
+    scroller.addEventListener("touchend", onTouchEnd);
+    scroller.addEventListener("touchcancel", onTouchEnd);
     return () => {
       scroller.removeEventListener("wheel", onWheel);
-      scroller.removeEventListener("pointerdown", onDown);
-      scroller.removeEventListener("pointermove", onMove);
-      scroller.removeEventListener("pointerup", onUp);
-      scroller.removeEventListener("pointercancel", onUp);
+      scroller.removeEventListener("touchstart", onTouchStart);
+      scroller.removeEventListener("touchmove", onTouchMove);
+      scroller.removeEventListener("touchend", onTouchEnd);
+      scroller.removeEventListener("touchcancel", onTouchEnd);
     };
   }, [scroller, chartLeft, zoomAt]);
 }
