@@ -23,8 +23,8 @@ export interface LayoutResult {
   /** Top-left corner of each node. */
   positions: Record<string, { x: number; y: number }>;
   ms: number;
-  /** From the worker, for telling where the time went: ms from its start until ELK was loaded and warmed. */
-  worker?: { loadedMs: number; warmedMs: number };
+  /** From the worker, for telling where the time went: ms from its start until ELK was loaded. */
+  worker?: { loadedMs: number };
 }
 
 export function layoutRequest(model: DagModel): LayoutRequest {

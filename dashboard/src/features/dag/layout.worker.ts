@@ -11,21 +11,13 @@ const scope = self as unknown as {
 
 // The worker's clock starts when it is created: this is how long fetching and parsing ELK took.
 const loadedMs = performance.now();
-let warmedMs = loadedMs;
 const elk = new ELK();
-
-// A tiny first layout compiles ELK's code paths while the page is still fetching and rendering,
-// so the run's own layout does not pay for them. Requests queue behind it on this thread anyway.
-const warm = runLayout(elk, { key: "warm-up", nodes: [{ id: "a", width: 10, height: 10 }, { id: "b", width: 10, height: 10 }], edges: [{ id: "e", source: "a", target: "b" }], order: [] }).then(
-  () => void (warmedMs = performance.now()),
-  () => undefined,
-);
 
 // Assigned (not addEventListener) on purpose: importing elk.bundled.js inside a worker installs
 // ELK's own `self.onmessage` dispatcher, which would also answer our messages; this replaces it.
 scope.onmessage = (event) => {
-  void warm.then(() => runLayout(elk, event.data)).then(
-    (result) => scope.postMessage({ ...result, worker: { loadedMs, warmedMs } }),
+  runLayout(elk, event.data).then(
+    (result) => scope.postMessage({ ...result, worker: { loadedMs } }),
     (error: unknown) => scope.postMessage({ key: event.data.key, error: error instanceof Error ? error.message : String(error) }),
   );
 };
