@@ -133,7 +133,7 @@ function Attempts({ step }: { step: StepRun }) {
 }
 
 /** An input: the version read and a link to the step (in whichever run) that produced it. */
-function InputRow({ name, versionId, detailed }: { name: string; versionId: string; detailed: boolean }) {
+function InputRow({ name, versionId, detailed, runId }: { name: string; versionId: string; detailed: boolean; runId: string }) {
   const version = useQuery(stepQueries.version(versionId));
   const producerId = version.data?.producer_step_run_id;
   const producer = useQuery({ ...stepQueries.byId(producerId ?? ""), enabled: !!producerId });
@@ -156,6 +156,7 @@ function InputRow({ name, versionId, detailed }: { name: string; versionId: stri
             {v.producer_run_id && producer.data ? (
               <Text fz="xs" c="dimmed">
                 from <StepLink runId={v.producer_run_id} step={producer.data.name}>{producer.data.name}</StepLink>
+                {v.producer_run_id !== runId ? " of an earlier run" : ""}
               </Text>
             ) : (
               <Text fz="xs" c="dimmed">
@@ -240,7 +241,7 @@ function Artifacts({ step, detailed }: { step: StepRun; detailed: boolean }) {
             {head}
             <Table.Tbody>
               {inputs.map(([name, id]) => (
-                <InputRow key={name} name={name} versionId={id} detailed={detailed} />
+                <InputRow key={name} name={name} versionId={id} detailed={detailed} runId={step.run_id} />
               ))}
             </Table.Tbody>
           </Table>
