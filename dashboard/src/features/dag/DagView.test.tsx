@@ -48,4 +48,42 @@ describe("DagView", () => {
     expect(onWindow).not.toHaveBeenCalled();
     expect(screen.getByTestId("dag-find")).toBeTruthy();
   });
+
+  it("updates statuses in place without laying out again", async () => {
+    const graph = (status: "running" | "completed") => fixtureGraph([fixtureStep("load", "load"), fixtureStep("fit", "fit", ["load"], status)], "running");
+    const onSelect = vi.fn();
+    const tree = (g: RunGraph) => (
+      <MantineProvider>
+        <DagView graph={g} selected={undefined} onSelect={onSelect} />
+      </MantineProvider>
+    );
+    const { rerender } = render(tree(graph("running")));
+    const root = screen.getByTestId("dag");
+    await waitFor(() => expect(root.dataset.state).toBe("ready"), { timeout: 10_000 });
+    expect(root.querySelector('[data-step="fit"]')?.getAttribute("data-status")).toBe("running");
+
+    rerender(tree(graph("completed")));
+    // Same structure: the cached layout is used at once, so the view never leaves "ready".
+    expect(root.dataset.state).toBe("ready");
+    await waitFor(() => expect(root.querySelector('[data-step="fit"]')?.getAttribute("data-status")).toBe("completed"));
+  });
+
+  it("opens a folded group on click and folds it back", async () => {
+    const steps = [fixtureStep("source", "source"), ...Array.from({ length: 6 }, (_, i) => fixtureStep(`train_${i + 1}`, "train", ["source"]))];
+    show(fixtureGraph(steps));
+    const root = screen.getByTestId("dag");
+    await waitFor(() => expect(root.dataset.state).toBe("ready"), { timeout: 10_000 });
+    const group = root.querySelector('[data-testid="dag-group"]') as HTMLElement;
+    expect(group.dataset.stepName).toBe("train");
+    expect(group.dataset.count).toBe("6");
+    expect(root.querySelector('[data-step="train_1"]')).toBeNull();
+
+    fireEvent.click(group);
+    await waitFor(() => expect(root.querySelector('[data-step="train_1"]')).not.toBeNull(), { timeout: 10_000 });
+    await waitFor(() => expect(root.dataset.state).toBe("ready"));
+
+    fireEvent.click(screen.getByTestId("dag-fold"));
+    await waitFor(() => expect(root.querySelector('[data-testid="dag-group"]')).not.toBeNull());
+    expect(root.querySelector('[data-step="train_1"]')).toBeNull();
+  });
 });
