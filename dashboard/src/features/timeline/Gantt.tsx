@@ -244,21 +244,21 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
                 top={hover.y + 200 > size.height ? Math.max(0, hover.y - 190) : hover.y + 16}
               />
             )}
-            <Group gap={4} wrap="nowrap" style={{ position: "absolute", right: 12, bottom: 12 }}>
-              <ActionIcon variant="default" size="sm" aria-label="Zoom out" onClick={() => zoomAt(1 / KEY_ZOOM, chartW / 2)} disabled={scale === null}>
-                −
-              </ActionIcon>
-              <ActionIcon variant="default" size="sm" aria-label="Zoom in" onClick={() => zoomAt(KEY_ZOOM, chartW / 2)} disabled={eff >= maxScale}>
-                +
-              </ActionIcon>
-              <Button variant="default" size="compact-xs" onClick={() => setScale(null)} disabled={scale === null}>
-                Fit
-              </Button>
-            </Group>
           </div>
         </div>
       </div>
       <div className="wp-timeline-focus" />
+      <Group gap={4} wrap="nowrap" style={{ position: "absolute", right: 20, bottom: 20, zIndex: 3 }}>
+        <ActionIcon variant="default" size="sm" aria-label="Zoom out" title="Zoom out (−, Ctrl/⌘-wheel)" onClick={() => zoomAt(1 / KEY_ZOOM, chartW / 2)} disabled={scale === null}>
+          −
+        </ActionIcon>
+        <ActionIcon variant="default" size="sm" aria-label="Zoom in" title="Zoom in (+, Ctrl/⌘-wheel, pinch)" onClick={() => zoomAt(KEY_ZOOM, chartW / 2)} disabled={eff >= maxScale}>
+          +
+        </ActionIcon>
+        <Button variant="default" size="compact-xs" title="Show the whole run (0)" onClick={() => setScale(null)} disabled={scale === null}>
+          Fit
+        </Button>
+      </Group>
     </div>
   );
 }
