@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -113,6 +114,23 @@ def report(n: int) -> int:
 @step
 def tick(x: int) -> int:
     return x
+
+
+@step
+def nap(x: int, seconds: float) -> int:
+    time.sleep(seconds)  # the step's own work: it sets which branch is the critical path
+    return x
+
+
+@step
+def join(a: int, b: int) -> int:
+    return a + b
+
+
+@pipeline(enable_cache=False)
+def e2e_branches() -> None:
+    root = tick(0)
+    join(nap(root, seconds=0.8, id="slow"), nap(root, seconds=0.0, id="fast"))
 
 
 @pipeline(enable_cache=False)
@@ -273,6 +291,16 @@ def test_a_run_of_more_than_100_steps_opens_in_the_timeline(page: Page, live: Li
     group = page.locator('[data-testid="dag-group"][data-step-name="tick"]')
     expect(group).to_have_attribute("data-count", "99")
     screenshot(page, "run-dag-folded")
+
+
+def test_the_timeline_marks_the_critical_path(page: Page, live: LiveServer) -> None:
+    run = e2e_branches()
+    page.goto(f"{live.url}/runs/{run.id}?view=timeline")
+    expect(page.locator(TIMELINE_READY)).to_be_visible()
+    for name in ("tick", "slow", "join"):
+        expect(timeline_row(page, name)).to_have_attribute("data-critical", "true")
+    expect(timeline_row(page, "fast")).not_to_have_attribute("data-critical", "true")
+    screenshot(page, "run-timeline-critical-path")
 
 
 def test_an_unknown_run_says_so_and_leads_back_to_the_runs(page: Page, live: LiveServer) -> None:
