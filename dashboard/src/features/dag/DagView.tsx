@@ -12,7 +12,7 @@ import { ExpandedGroups, LayingOut, LayoutFailed, Relayout } from "./DagPanels";
 import { FindStep } from "./FindStep";
 import { foldSteps } from "./fold";
 import { SIZES, layoutRequest } from "./layout";
-import { type NodeModel, artifactId, buildModel } from "./model";
+import { type NodeModel, STATUS_ORDER, artifactId, buildModel } from "./model";
 import { type DagFlowNode, nodeTypes, statusVar } from "./nodes";
 import { cachedLayout, useLayout, warmLayoutWorker } from "./useLayout";
 import { boundsOf, shownNodeOf, viewportFor } from "./viewport";
@@ -47,7 +47,8 @@ const AUTO_EXPAND_MAX = 100;
 function minimapColor(node: Node): string {
   const d = (node as DagFlowNode).data as NodeModel;
   if (d.kind === "step") return statusVar(d.step.status ?? "pending");
-  if (d.kind === "group") return statusVar(d.counts.failed ? "failed" : d.counts.running ? "running" : "completed");
+  // A group shows its most urgent status: a failure first, then work in progress.
+  if (d.kind === "group") return statusVar(STATUS_ORDER.find((st) => d.counts[st]) ?? "pending");
   return "var(--mantine-color-gray-5)";
 }
 
