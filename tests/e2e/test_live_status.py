@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ LIVE_TIMEOUT_MS = 20_000
 """How long a status change may take to reach the page (live updates, or the polling fallback)."""
 
 _started: dict[str, threading.Event] = {}
-_run_ids: dict[str, str] = {}
+_runs: dict[str, tuple[str, str]] = {}
+"""flag -> (run id, run name) of the run whose gate waits on it."""
 
 
 @step
@@ -35,7 +37,8 @@ def begin() -> int:
 @step
 def gate(x: int, flag: str) -> int:
     """Wait until ``flag`` exists (tells the test it started, and which run it belongs to)."""
-    _run_ids[flag] = str(get_step_context().pipeline_run.id)
+    run = get_step_context().pipeline_run
+    _runs[flag] = (str(run.id), run.name)
     _started.setdefault(flag, threading.Event()).set()
     deadline = time.monotonic() + GATE_TIMEOUT_S
     while not Path(flag).exists():
@@ -51,9 +54,50 @@ def finish(x: int) -> int:
 
 
 @pipeline(enable_cache=False)
+def e2e_live_one(flag: str) -> None:
+    finish(gate(begin(), flag=flag))
+
+
+@pipeline(enable_cache=False)
 def e2e_live(first: str, second: str) -> None:
     x = gate(begin(), flag=first, id="first_gate")
     finish(gate(x, flag=second, id="second_gate"))
+
+
+def _in_background(target: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    """Run ``target`` in a thread; the dict gets its "run" or its "error"."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["run"] = target()
+        except BaseException as exc:  # reported by the test thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="e2e-live-pipeline", daemon=True)
+    worker.start()
+    return worker, outcome
+
+
+def test_the_runs_list_shows_a_run_finish_without_a_reload(page: Page, live: LiveServer, tmp_path: Path) -> None:
+    flag = str(tmp_path / "go.flag")
+    _started[flag] = threading.Event()
+    worker, outcome = _in_background(lambda: e2e_live_one(flag=flag))
+    try:
+        assert _started[flag].wait(60), f"the gate never started: {outcome.get('error')!r}"
+        _, name = _runs[flag]
+        page.goto(f"{live.url}/runs")
+        row = runs_table(page).locator("tbody tr").filter(has=page.get_by_role("link", name=name))
+        expect(row).to_contain_text("running")
+        page.evaluate("() => { window.__sameDocument = true; }")
+        Path(flag).touch()
+        expect(row).to_contain_text("completed", timeout=LIVE_TIMEOUT_MS)
+        assert page.evaluate("() => window.__sameDocument === true"), "the page reloaded"
+        screenshot(page, "live-runs-list")
+    finally:
+        Path(flag).touch()
+        worker.join(60)
+    assert "error" not in outcome, outcome.get("error")
 
 
 def test_a_running_pipeline_s_steps_change_status_without_a_reload(
@@ -62,19 +106,10 @@ def test_a_running_pipeline_s_steps_change_status_without_a_reload(
     first, second = str(tmp_path / "first.flag"), str(tmp_path / "second.flag")
     for flag in (first, second):
         _started[flag] = threading.Event()
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["run"] = e2e_live(first=first, second=second)
-        except BaseException as exc:  # reported by the test thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="e2e-live-pipeline", daemon=True)
-    worker.start()
+    worker, outcome = _in_background(lambda: e2e_live(first=first, second=second))
     try:
         assert _started[first].wait(60), f"the first gate never started: {outcome.get('error')!r}"
-        run_id = _run_ids[first]
+        run_id, _ = _runs[first]
         page.goto(f"{live.url}/runs")
         runs_table(page).locator(f'a[href$="/runs/{run_id}"]').click()
         expect(page).to_have_url(re.compile(rf"/runs/{run_id}(\?|$)"))
