@@ -32,7 +32,7 @@ export function boundsOf(model: DagModel, layout: LayoutResult, ids?: ReadonlySe
 
 const PAD = 24;
 /** Below this zoom labels stop being readable; a bigger graph opens at this zoom instead of shrinking. */
-export const READABLE_ZOOM = 0.45;
+export const READABLE_ZOOM = 0.55;
 
 /**
  * The viewport that shows `box` in a `width`×`height` pane: the whole box when it fits at a
