@@ -8,7 +8,7 @@ import type { CriticalPath } from "./criticalPath";
 import { HEADER_H, PAD_L, PAD_R, ROW_H, type Viewport, drawTimeline, hitTest } from "./draw";
 import { type ZoomAt, useDragPan, useZoomGestures } from "./gestures";
 import { useClientSize } from "./hooks";
-import { type TimelineModel, extentOf, openEnd } from "./model";
+import { type TimelineModel, barEnd, extentOf, openEnd } from "./model";
 import { type Palette, resolvePalette } from "./palette";
 import { RowLabel } from "./RowLabel";
 
@@ -46,6 +46,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
   const [scale, setScale] = useState<number | null>(null); // null: fit the whole run
   const [hover, setHover] = useState<Hover | null>(null);
   const intent = useRef<{ scale: number; left: number } | null>(null);
+  const [intentSeq, setIntentSeq] = useState(0); // a new intent applies even when the scale stays the same
   const palette = useRef<{ scheme: string; value: Palette } | null>(null);
   const painted = useRef(false);
   const scheme = useComputedColorScheme("light");
@@ -82,6 +83,17 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
     const t = (anchor + cur.left - PAD_L) / cur.scale;
     intent.current = { scale: next, left: Math.max(0, PAD_L + t * next - anchor) };
     setScale(next <= fit * 1.0001 ? null : next);
+    setIntentSeq((n) => n + 1);
+  };
+  /** Zoom so a step's bar fills most of the chart (double-click). */
+  const zoomTo = (index: number) => {
+    const row = rows[index];
+    if (!row || Number.isNaN(row.start)) return;
+    const span = Math.max(1, barEnd(row, open) - row.start);
+    const next = Math.min(maxScale, Math.max(fit, (0.6 * chartW) / span));
+    intent.current = { scale: next, left: Math.max(0, PAD_L + (row.start - model.origin) * next - 0.2 * chartW) };
+    setScale(next <= fit * 1.0001 ? null : next);
+    setIntentSeq((n) => n + 1);
   };
   const zoomRef = useRef<ZoomAt>(zoomAt);
   const chartLeft = useRef(nameW);
@@ -98,7 +110,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
     scroller.scrollLeft = intent.current.left;
     intent.current = null;
     setScroll({ top: scroller.scrollTop, left: scroller.scrollLeft });
-  }, [scroller, eff, contentW]);
+  }, [scroller, eff, contentW, intentSeq]);
 
   // A step selected elsewhere (the URL, the DAG, the keyboard) is scrolled into view, once per selection.
   const shownFor = useRef<string | undefined>(undefined);
@@ -192,6 +204,10 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
               onMouseMove={(e) => setHover(pointAt(e))}
               onMouseLeave={() => setHover(null)}
               onMouseDown={pan.onMouseDown}
+            onDoubleClick={(e) => {
+              const hit = pointAt(e);
+              if (hit?.onBar) zoomTo(hit.row);
+            }}
               onClick={(e) => {
                 if (pan.dragged.current) return;
                 const hit = pointAt(e);

@@ -215,19 +215,20 @@ function drawRow(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, row: 
   ctx.globalAlpha = 1;
 }
 
-/** Elbow lines from each critical step's end to the start of the step that waited for it. */
-function drawCriticalLinks(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport) {
-  const { rows } = scene.critical;
-  if (rows.length < 2) return;
-  ctx.strokeStyle = scene.palette.critical;
+/**
+ * Elbow lines from the end of each `from` row to the start of the `to` row that waited for it,
+ * for pairs with at least one end on screen (or crossing it).
+ */
+function drawLinks(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, pairs: Iterable<[number, number]>, color: string) {
+  const yOf = (i: number) => HEADER_H + i * ROW_H - v.scrollTop + ROW_H / 2;
+  ctx.strokeStyle = color;
   ctx.lineWidth = 1.5;
   ctx.setLineDash([4, 3]);
   ctx.beginPath();
-  const yOf = (i: number) => HEADER_H + i * ROW_H - v.scrollTop + ROW_H / 2;
-  for (let k = 1; k < rows.length; k++) {
-    const a = scene.model.rows[rows[k - 1] ?? -1];
-    const b = scene.model.rows[rows[k] ?? -1];
-    if (!a || !b) continue;
+  for (const [from, to] of pairs) {
+    const a = scene.model.rows[from];
+    const b = scene.model.rows[to];
+    if (!a || !b || Number.isNaN(a.start) || Number.isNaN(b.start)) continue;
     const ya = yOf(a.index);
     const yb = yOf(b.index);
     if (Math.max(ya, yb) < HEADER_H || Math.min(ya, yb) > v.height) continue;
@@ -239,6 +240,19 @@ function drawCriticalLinks(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewp
   }
   ctx.stroke();
   ctx.setLineDash([]);
+}
+
+function* chainPairs(rows: number[]): Generator<[number, number]> {
+  for (let k = 1; k < rows.length; k++) yield [rows[k - 1] ?? -1, rows[k] ?? -1];
+}
+
+/** What the selected step waited for; a huge fan-in shows only the links of rows on screen. */
+function* selectedPairs(scene: Scene, v: Viewport): Generator<[number, number]> {
+  const row = scene.model.rows[scene.selected];
+  if (!row) return;
+  const [first, last] = visibleRows(v, scene.model.rows.length);
+  const few = row.deps.length <= 50;
+  for (const d of row.deps) if (few || (d >= first && d <= last)) yield [d, row.index];
 }
 
 /** Paint the visible part of the chart: grid, rows, bars, the critical path, "now" and the axis. */
@@ -267,7 +281,8 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Vie
     ctx.fillRect(0, HEADER_H + i * ROW_H - v.scrollTop, v.width, ROW_H);
   }
   // Links under the bars: a long one crossing many rows must not hide them.
-  drawCriticalLinks(ctx, scene, v);
+  drawLinks(ctx, scene, v, selectedPairs(scene, v), p.dimmed);
+  drawLinks(ctx, scene, v, chainPairs(scene.critical.rows), p.critical);
   for (let i = first; i <= last; i++) {
     const row = model.rows[i];
     if (row) drawRow(ctx, scene, v, row, HEADER_H + i * ROW_H - v.scrollTop);
