@@ -1,7 +1,7 @@
 import { Anchor, Box, Center, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
-import { Suspense, lazy, useEffect } from "react";
+import { Suspense, lazy, useEffect, useRef } from "react";
 
 import { ApiError } from "../../api/client";
 import { graphQueries } from "../../api/graph";
@@ -37,12 +37,14 @@ export function RunPage() {
   const view: RunView = search.view ?? defaultView(graph.data?.steps.length ?? 0);
   const firstFailed = graph.data?.steps.find((s) => s.status === "failed" || s.status === "crashed");
 
-  // A failed run opens on its failing step, with the error in view.
+  // A failed run opens on its failing step, with the error in view — once: closing the panel keeps it closed.
+  const openedOnFailure = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (!search.step && firstFailed && run.data && (run.data.status === "failed" || run.data.status === "crashed")) {
-      void navigate({ search: (prev) => ({ ...prev, step: firstFailed.name }), replace: true });
-    }
-  }, [search.step, firstFailed, run.data, navigate]);
+    if (openedOnFailure.current === runId || !firstFailed || !run.data) return;
+    if (run.data.status !== "failed" && run.data.status !== "crashed") return;
+    openedOnFailure.current = runId;
+    if (!search.step) void navigate({ search: (prev) => ({ ...prev, step: firstFailed.name }), replace: true });
+  }, [runId, search.step, firstFailed, run.data, navigate]);
 
   const select = (step: string | undefined) =>
     void navigate({ search: (prev) => ({ ...prev, step, line: undefined, logq: undefined }) });
