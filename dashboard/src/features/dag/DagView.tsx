@@ -15,7 +15,7 @@ import { SIZES, layoutRequest } from "./layout";
 import { type NodeModel, STATUS_ORDER, artifactId, buildModel } from "./model";
 import { type DagFlowNode, nodeTypes, statusVar } from "./nodes";
 import { cachedLayout, useLayout, warmLayoutWorker } from "./useLayout";
-import { boundsOf, shownNodeOf, viewportFor } from "./viewport";
+import { FIT_WHOLE_NODES, READABLE_ZOOM, boundsOf, shownNodeOf, viewportFor } from "./viewport";
 
 // This chunk loads only to draw a DAG: start the layout worker now, while React renders.
 warmLayoutWorker();
@@ -132,20 +132,25 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
     if (!layout || layout.key !== model.structureKey || !el) return;
     const pane = { w: el.clientWidth, h: el.clientHeight };
     const target = shownNodeOf(model, selected, (id) => layout.positions[id] !== undefined);
-    if (!initialised.current) {
+    // The opening zoom: the whole graph when small or when it fits, else readable.
+    const box = boundsOf(model, layout);
+    const opening = box && viewportFor(box, pane.w, pane.h, 1, model.nodes.length <= FIT_WHOLE_NODES ? 0.2 : READABLE_ZOOM);
+    const first = !initialised.current;
+    if (first) {
       initialised.current = true;
-      const box = boundsOf(model, layout);
-      if (box && !target) void flow.setViewport(viewportFor(box, pane.w, pane.h));
+      if (opening && !target) void flow.setViewport(opening);
     }
     if (focusNext.current) {
-      const box = boundsOf(model, layout, focusNext.current.ids);
+      const around = boundsOf(model, layout, focusNext.current.ids);
       focusNext.current = undefined;
-      if (box) void flow.setViewport(viewportFor(box, pane.w, pane.h, flow.getZoom()), { duration: 300 });
+      if (around) void flow.setViewport(viewportFor(around, pane.w, pane.h, flow.getZoom()), { duration: 300 });
     } else if (selected !== centeredOn.current && target) {
-      const first = centeredOn.current === undefined && painted === undefined;
       const p = layout.positions[target];
       const kind = model.nodes.find((n) => n.id === target)?.kind ?? "step";
-      if (p) void flow.setCenter(p.x + SIZES[kind].width / 2, p.y + SIZES[kind].height / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: first ? 0 : 400 });
+      // Opening on a step (a failed run's failing step) centres it at the opening zoom, so its
+      // neighbours stay in view; later selections keep the user's zoom unless it is unreadable.
+      const zoom = first && opening ? opening.zoom : Math.max(flow.getZoom(), READABLE_ZOOM);
+      if (p) void flow.setCenter(p.x + SIZES[kind].width / 2, p.y + SIZES[kind].height / 2, { zoom, duration: first ? 0 : 400 });
     }
     centeredOn.current = selected;
   }, [layout, model, selected, flow, painted, nonce]);

@@ -42,5 +42,7 @@ describe("viewportFor", () => {
     const long = viewportFor({ x: 0, y: 0, width: 20000, height: 300 }, 1000, 600);
     expect(long.zoom).toBeGreaterThanOrEqual(0.55);
     expect(long.x).toBe(24);
+    // A small pipeline asks for a lower floor, and opens whole.
+    expect(viewportFor({ x: 0, y: 0, width: 3000, height: 300 }, 1000, 600, 1, 0.2).zoom).toBeCloseTo(952 / 3000);
   });
 });

@@ -31,17 +31,19 @@ export function boundsOf(model: DagModel, layout: LayoutResult, ids?: ReadonlySe
 }
 
 const PAD = 24;
-/** Below this zoom labels stop being readable; a bigger graph opens at this zoom instead of shrinking. */
+/** Below this zoom labels stop being readable; a big graph opens at this zoom instead of shrinking. */
 export const READABLE_ZOOM = 0.55;
+/** A graph of up to this many nodes always opens whole: seeing all of a small pipeline beats reading it. */
+export const FIT_WHOLE_NODES = 60;
 
 /**
- * The viewport that shows `box` in a `width`×`height` pane: the whole box when it fits at a
- * readable zoom (centred), else its start (left, where a pipeline begins; top when too tall)
- * at the readable zoom.
+ * The viewport that shows `box` in a `width`×`height` pane: the whole box when it fits at
+ * `minZoom` or more (centred), else its start (left, where a pipeline begins; top when too tall)
+ * at `minZoom`.
  */
-export function viewportFor(box: Box, width: number, height: number, maxZoom = 1): Viewport {
+export function viewportFor(box: Box, width: number, height: number, maxZoom = 1, minZoom = READABLE_ZOOM): Viewport {
   const fit = Math.min((width - 2 * PAD) / Math.max(box.width, 1), (height - 2 * PAD) / Math.max(box.height, 1));
-  const zoom = Math.max(READABLE_ZOOM, Math.min(fit, maxZoom));
+  const zoom = Math.max(minZoom, Math.min(fit, maxZoom));
   const w = box.width * zoom;
   const h = box.height * zoom;
   const x = w <= width - 2 * PAD ? (width - w) / 2 - box.x * zoom : PAD - box.x * zoom;
