@@ -5,7 +5,7 @@ import { type KeyboardEvent, type MouseEvent, useCallback, useId, useLayoutEffec
 import "./timeline.css";
 import { BarTooltip } from "./BarTooltip";
 import type { CriticalPath } from "./criticalPath";
-import { HEADER_H, PAD_L, PAD_R, ROW_H, type Viewport, drawTimeline, hitTest } from "./draw";
+import { HEADER_H, OVERVIEW_W, PAD_L, PAD_R, ROW_H, type Viewport, drawTimeline, hasOverview, hitTest, overviewFraction } from "./draw";
 import { type ZoomAt, useDragPan, useZoomGestures } from "./gestures";
 import { useClientSize } from "./hooks";
 import { type TimelineModel, barEnd, extentOf, openEnd } from "./model";
@@ -152,12 +152,32 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
   const select = useCallback((name: string) => onSelect(name), [onSelect]);
   const hoverRow = useCallback((index: number | null) => setHover(index === null ? null : { row: index, onBar: false, x: 0, y: 0 }), []);
 
-  const pointAt = (e: MouseEvent<HTMLCanvasElement>) => {
+  const local = (e: MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
-    const x = e.clientX - r.left;
-    const y = e.clientY - r.top;
-    const hit = hitTest({ model, open }, viewport, x, y);
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  };
+  const onStrip = (x: number, y: number) => y >= HEADER_H && x >= chartW - OVERVIEW_W - 1 && hasOverview(viewport, rows.length);
+  const pointAt = (e: MouseEvent<HTMLCanvasElement>) => {
+    const { x, y } = local(e);
+    const hit = onStrip(x, y) ? null : hitTest({ model, open }, viewport, x, y);
     return hit ? { ...hit, x, y } : null;
+  };
+  /** Press on the overview strip: jump there, and follow the pointer until it is released. */
+  const followStrip = (e: MouseEvent<HTMLCanvasElement>) => {
+    if (!scroller) return;
+    e.preventDefault();
+    const top = e.currentTarget.getBoundingClientRect().top;
+    const jump = (clientY: number) => {
+      scroller.scrollTop = overviewFraction(viewport, clientY - top) * rows.length * ROW_H - (size.height - HEADER_H) / 2;
+    };
+    jump(e.clientY);
+    const move = (m: globalThis.MouseEvent) => jump(m.clientY);
+    const up = () => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -203,11 +223,15 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
               style={{ position: "absolute", left: nameW, top: 0, width: chartW, height: size.height, cursor: hovered >= 0 ? "pointer" : "default" }}
               onMouseMove={(e) => setHover(pointAt(e))}
               onMouseLeave={() => setHover(null)}
-              onMouseDown={pan.onMouseDown}
-            onDoubleClick={(e) => {
-              const hit = pointAt(e);
-              if (hit?.onBar) zoomTo(hit.row);
-            }}
+              onMouseDown={(e) => {
+                const { x, y } = local(e);
+                if (onStrip(x, y)) followStrip(e);
+                else pan.onMouseDown(e);
+              }}
+              onDoubleClick={(e) => {
+                const hit = pointAt(e);
+                if (hit?.onBar) zoomTo(hit.row);
+              }}
               onClick={(e) => {
                 if (pan.dragged.current) return;
                 const hit = pointAt(e);

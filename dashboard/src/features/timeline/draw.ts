@@ -57,6 +57,19 @@ export function hitTest(scene: Pick<Scene, "model" | "open">, v: Viewport, x: nu
   return { row: index, onBar: x >= x0 - MARKER - 2 && x <= x1 + 2 * MARKER + 4 };
 }
 
+/** Width of the overview strip along the chart's right edge, shown when the rows overflow. */
+export const OVERVIEW_W = 12;
+
+/** Whether the rows overflow the view, so the overview strip is drawn (and takes clicks). */
+export function hasOverview(v: Viewport, count: number): boolean {
+  return count * ROW_H > v.height - HEADER_H;
+}
+
+/** The row fraction (0..1) at a y on the overview strip. */
+export function overviewFraction(v: Viewport, y: number): number {
+  return Math.min(1, Math.max(0, (y - HEADER_H - 2) / (v.height - HEADER_H - 4)));
+}
+
 const hatches = new Map<string, CanvasPattern | null>();
 
 /** Diagonal stripes for cached bars: readable without colour, and distinct from a fresh run. */
@@ -255,6 +268,44 @@ function* selectedPairs(scene: Scene, v: Viewport): Generator<[number, number]> 
   for (const d of row.deps) if (few || (d >= first && d <= last)) yield [d, row.index];
 }
 
+/**
+ * The overview strip: where the failures, running steps, the critical path and the selection are
+ * among all rows, and which part is on screen, so a problem in a 10,000-step run is one click away.
+ */
+function drawOverview(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport) {
+  const { model, palette: p } = scene;
+  const n = model.rows.length;
+  if (!hasOverview(v, n)) return;
+  const x = v.width - OVERVIEW_W;
+  const top = HEADER_H + 2;
+  const h = v.height - HEADER_H - 4;
+  ctx.fillStyle = p.body;
+  ctx.fillRect(x - 1, HEADER_H, OVERVIEW_W + 1, v.height - HEADER_H);
+  ctx.fillStyle = p.border;
+  ctx.fillRect(x - 1, HEADER_H, 1, v.height - HEADER_H);
+  const yOf = (i: number) => top + Math.floor((i / n) * h);
+  ctx.fillStyle = p.critical;
+  for (const i of scene.critical.rows) ctx.fillRect(x + 1, yOf(i), 3, 2);
+  for (const row of model.rows) {
+    if (row.status === "failed" || row.status === "crashed" || row.status === "running") {
+      ctx.fillStyle = p.fill[row.status];
+      ctx.fillRect(x + 4, yOf(row.index), OVERVIEW_W - 5, 2);
+    }
+  }
+  if (scene.selected >= 0) {
+    ctx.fillStyle = p.text;
+    ctx.fillRect(x + 1, yOf(scene.selected), OVERVIEW_W - 2, 2);
+  }
+  const total = n * ROW_H;
+  ctx.fillStyle = p.selected;
+  ctx.strokeStyle = p.dimmed;
+  ctx.lineWidth = 1;
+  const vy = top + (v.scrollTop / total) * h;
+  const vh = Math.max(4, ((v.height - HEADER_H) / total) * h);
+  ctx.fillRect(x, vy, OVERVIEW_W - 1, vh);
+  ctx.strokeRect(x + 0.5, vy + 0.5, OVERVIEW_W - 2, vh - 1);
+}
+
 /** Paint the visible part of the chart: grid, rows, bars, the critical path, "now" and the axis. */
 export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, dpr: number) {
   const { model, palette: p } = scene;
@@ -299,6 +350,8 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Vie
     ctx.stroke();
     ctx.setLineDash([]);
   }
+
+  drawOverview(ctx, scene, v);
 
   // The axis last, over rows scrolled under it.
   ctx.fillStyle = p.body;
