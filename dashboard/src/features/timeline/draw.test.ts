@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { criticalPath } from "./criticalPath";
-import { HEADER_H, PAD_L, ROW_H, type Viewport, drawTimeline, hitTest, visibleRows, xOf } from "./draw";
+import { HEADER_H, PAD_L, ROW_H, type Viewport, drawTimeline, hasOverview, hitTest, overviewFraction, visibleRows, xOf } from "./draw";
 import { buildTimeline, openEnd } from "./model";
 import type { Palette } from "./palette";
 import { graph, ms, step } from "./testGraph";
@@ -49,6 +49,14 @@ describe("draw", () => {
     expect(hitTest({ model, open: openEnd(model, now) }, v, 44, y)).toEqual({ row: 3, onBar: true });
     expect(hitTest({ model, open: openEnd(model, now) }, v, 400, y)).toEqual({ row: 3, onBar: false });
     expect(hitTest({ model, open: openEnd(model, now) }, v, 44, 5)).toBeNull();
+  });
+
+  it("shows the overview strip only when the rows overflow, and maps it onto them", () => {
+    expect(hasOverview(view(), 1000)).toBe(true);
+    expect(hasOverview(view(), 5)).toBe(false);
+    expect(overviewFraction(view(), HEADER_H + 2)).toBe(0);
+    expect(overviewFraction(view(), view().height)).toBe(1);
+    expect(overviewFraction(view(), HEADER_H + 2 + (view().height - HEADER_H - 4) / 2)).toBeCloseTo(0.5);
   });
 
   it("paints only the rows on screen, however many the run has", () => {
