@@ -13,7 +13,8 @@ import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
 
 // The graph views are heavy (xyflow, elkjs, canvas); they load when a run is opened.
-const DagView = lazy(() => import("../dag/DagView").then((m) => ({ default: m.DagView })));
+const loadDag = () => import("../dag/DagView").then((m) => ({ default: m.DagView }));
+const DagView = lazy(loadDag);
 const TimelineView = lazy(() => import("../timeline/TimelineView").then((m) => ({ default: m.TimelineView })));
 
 const route = getRouteApi("/runs/$runId");
@@ -33,6 +34,11 @@ export function RunPage() {
   const navigate = route.useNavigate();
   const run = useQuery(runQueries.detail(runId));
   const graph = useQuery(graphQueries.detail(runId));
+
+  // Fetch the DAG's code (and start ELK's worker) while the graph is still on its way, not after.
+  useEffect(() => {
+    if (search.view !== "timeline") void loadDag();
+  }, [search.view]);
 
   const view: RunView = search.view ?? defaultView(graph.data?.steps.length ?? 0);
   const firstFailed = graph.data?.steps.find((s) => s.status === "failed" || s.status === "crashed");
