@@ -7,7 +7,7 @@ import { formatSpan } from "./axis";
 import { criticalPath } from "./criticalPath";
 import { Gantt } from "./Gantt";
 import { useNow } from "./hooks";
-import { type TimelineModel, buildTimeline } from "./model";
+import { type TimelineModel, buildTimeline, runSpan } from "./model";
 import { CRITICAL_CSS } from "./RowLabel";
 import { StatusDot } from "./StatusDot";
 
@@ -48,7 +48,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
     );
   }
 
-  const runSpan = Number.isNaN(model.origin) ? 0 : (model.live ? now : Number.isNaN(model.runEnd) ? model.lastEnd : model.runEnd) - model.origin;
+  const total = runSpan(model, now);
   return (
     <Stack gap={0} data-testid="timeline" data-state={ready ? "ready" : "loading"} style={{ position: "absolute", inset: 0 }}>
       <Group justify="space-between" gap="md" pb={6} style={{ rowGap: 4 }}>
@@ -57,7 +57,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
           <Tooltip
             multiline
             w={320}
-            label="The chain of steps that set the run's total time: each waited for the one before it, and shortening any other step would not end the run sooner."
+            label="The chain of steps that set the run's total time: each waited for the one before it, so making the run faster starts with these steps."
           >
             <Group gap={8} wrap="nowrap">
               <Switch
@@ -69,7 +69,7 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
               />
               <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }} data-testid="critical-summary">
                 {critical.rows.length} steps · {formatSpan(critical.span)}
-                {runSpan > 0 && ` of ${formatSpan(runSpan)}`} · {formatSpan(critical.busy)} busy
+                {total > 0 && ` of ${formatSpan(total)}`} · {formatSpan(critical.busy)} busy
               </Text>
             </Group>
           </Tooltip>

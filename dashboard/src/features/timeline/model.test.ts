@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { barEnd, buildTimeline, extentOf, openEnd } from "./model";
+import { barEnd, buildTimeline, extentOf, openEnd, runSpan } from "./model";
 import { graph, ms, step } from "./testGraph";
 
 describe("buildTimeline", () => {
@@ -43,6 +43,12 @@ describe("buildTimeline", () => {
   it("draws a failed step without an end as a marker at its start", () => {
     const m = buildTimeline(graph([step("a", [3, null], [], { status: "failed" })], { status: "failed", ended_at: new Date(ms(10)).toISOString() }));
     expect(barEnd(m.rows[0]!, openEnd(m, ms(99)))).toBe(ms(3));
+  });
+
+  it("measures the run from time zero to its end, or to now while it goes", () => {
+    expect(runSpan(buildTimeline(graph([step("a", [0, 10]), step("b", [10, 25], ["a"])])), ms(99))).toBe(25_000);
+    expect(runSpan(buildTimeline(graph([step("a", [0, null])])), ms(40))).toBe(40_000);
+    expect(runSpan(buildTimeline(graph([step("a", null)])), ms(40))).toBe(0);
   });
 
   it("parses 10,000 steps quickly", () => {

@@ -138,3 +138,10 @@ export function extentOf(model: TimelineModel, now: number): number {
   else if (model.hasOpen) last = Math.max(last, open);
   return Math.max(1000, last - model.origin);
 }
+
+/** How long the run has taken (ms): to its end, or to the open end while it goes; 0 before it starts. */
+export function runSpan(model: TimelineModel, now: number): number {
+  if (Number.isNaN(model.origin)) return 0;
+  const end = model.live ? openEnd(model, now) : Number.isNaN(model.runEnd) ? model.lastEnd : model.runEnd;
+  return Number.isNaN(end) ? 0 : Math.max(0, end - model.origin);
+}
