@@ -23,7 +23,7 @@ function recorder() {
 }
 
 const colors = new Proxy({}, { get: () => "#888" }) as Palette["fill"];
-const palette: Palette = { text: "#000", dimmed: "#888", border: "#ddd", body: "#fff", hover: "#eee", selected: "#def", critical: "#f80", fill: colors, light: colors, font: "sans-serif", mono: "monospace" };
+const palette: Palette = { text: "#000", dimmed: "#888", border: "#ddd", body: "#fff", hover: "#eee", selected: "#def", critical: "#f80", fill: colors, light: colors, font: "sans-serif" };
 
 const view = (over: Partial<Viewport> = {}): Viewport => ({ width: 800, height: HEADER_H + 10 * ROW_H, scrollTop: 0, scrollLeft: 0, scale: 0.01, ...over });
 

@@ -16,17 +16,11 @@ export interface Palette {
   /** Per status: the bar's fill and a light tint (cached bars, the running bar's tail). */
   fill: Record<StepStatus, string>;
   light: Record<StepStatus, string>;
-  /** The page's sans-serif and monospace families, for canvas text. */
+  /** The page's font family, for canvas text. */
   font: string;
-  mono: string;
 }
 
 const STATUSES = [...(Object.keys(STATUS_COLORS) as StepStatus[]), "pending" as const];
-
-function fontOf(probe: HTMLElement, family: string): string {
-  probe.style.fontFamily = family;
-  return getComputedStyle(probe).fontFamily || "monospace";
-}
 
 /**
  * Resolve CSS colours (variables, light-dark()) to what a canvas understands, by letting the
@@ -61,7 +55,6 @@ export function resolvePalette(host: HTMLElement): Palette {
       fill,
       light,
       font: getComputedStyle(host).fontFamily || "sans-serif",
-      mono: fontOf(probe, "var(--mantine-font-family-monospace)"),
     };
   } finally {
     probe.remove();
