@@ -34,7 +34,7 @@ export function resolvePalette(host: HTMLElement): Palette {
     probe.style.color = "";
     probe.style.color = value;
     const got = getComputedStyle(probe).color;
-    return got && got !== "" ? got : fallback;
+    return got || fallback;
   };
   try {
     const fill = {} as Record<StepStatus, string>;
