@@ -1,7 +1,7 @@
 import { Anchor, Box, Center, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
-import { Suspense, lazy, useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { graphQueries } from "../../api/graph";
@@ -12,10 +12,29 @@ import { formatDuration, formatTime } from "../runs/format";
 import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
 
-// The graph views are heavy (xyflow, elkjs, canvas); they load when a run is opened.
-const loadDag = () => import("../dag/DagView").then((m) => ({ default: m.DagView }));
-const DagView = lazy(loadDag);
-const TimelineView = lazy(() => import("../timeline/TimelineView").then((m) => ({ default: m.TimelineView })));
+// The graph views are heavy (xyflow, elkjs, canvas): each loads when a run first needs it.
+const loadDag = () => import("../dag/DagView");
+const loadTimeline = () => import("../timeline/TimelineView");
+
+/**
+ * A view's module, fetched as soon as it is wanted — in parallel with the run's data.
+ * Not React.lazy: Suspense holds a revealed view back for ~300 ms after its fallback shows,
+ * which is a third of the 10,000-step Timeline's budget.
+ */
+function useViewModule<T>(load: () => Promise<T>, wanted: boolean): T | undefined {
+  const [mod, setMod] = useState<T>();
+  useEffect(() => {
+    if (!wanted || mod) return;
+    let live = true;
+    void load().then((m) => {
+      if (live) setMod(m);
+    });
+    return () => {
+      live = false;
+    };
+  }, [load, wanted, mod]);
+  return mod;
+}
 
 const route = getRouteApi("/runs/$runId");
 
@@ -35,12 +54,13 @@ export function RunPage() {
   const run = useQuery(runQueries.detail(runId));
   const graph = useQuery(graphQueries.detail(runId));
 
-  // Fetch the DAG's code (and start ELK's worker) while the graph is still on its way, not after.
-  useEffect(() => {
-    if (search.view !== "timeline") void loadDag();
-  }, [search.view]);
-
-  const view: RunView = search.view ?? defaultView(graph.data?.steps.length ?? 0);
+  // The run (small, answers first) tells how many steps started, so the right view's code is
+  // fetched while the graph is still on its way; the graph's planned steps decide in the end.
+  const started = run.data ? Object.values(run.data.step_counts ?? {}).reduce((a, b) => a + b, 0) : undefined;
+  const stepCount = graph.data?.steps.length ?? started;
+  const view: RunView | undefined = search.view ?? (stepCount === undefined ? undefined : defaultView(stepCount));
+  const dag = useViewModule(loadDag, view === "dag");
+  const timeline = useViewModule(loadTimeline, view === "timeline");
   const firstFailed = graph.data?.steps.find((s) => s.status === "failed" || s.status === "crashed");
 
   // A failed run opens on its failing step, with the error in view — once: closing the panel keeps it closed.
@@ -103,7 +123,7 @@ export function RunPage() {
         </Stack>
         <SegmentedControl
           aria-label="View"
-          value={view}
+          value={view ?? defaultView(graph.data.steps.length)}
           onChange={(v) => void navigate({ search: (prev) => ({ ...prev, view: v as RunView }) })}
           data={[
             { value: "dag", label: "DAG" },
@@ -113,13 +133,13 @@ export function RunPage() {
       </Group>
       <Group align="stretch" gap="sm" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>
         <Box style={{ flex: 1, minWidth: 0, position: "relative" }} data-testid="run-view">
-          <Suspense fallback={<ViewLoading />}>
-            {view === "dag" ? (
-              <DagView graph={graph.data} selected={search.step} onSelect={select} />
-            ) : (
-              <TimelineView graph={graph.data} selected={search.step} onSelect={select} />
-            )}
-          </Suspense>
+          {view === "dag" && dag ? (
+            <dag.DagView graph={graph.data} selected={search.step} onSelect={select} />
+          ) : view === "timeline" && timeline ? (
+            <timeline.TimelineView graph={graph.data} selected={search.step} onSelect={select} />
+          ) : (
+            <ViewLoading />
+          )}
         </Box>
         {search.step && (
           <Box w={{ base: "100%", md: 520 }} style={{ flexShrink: 0, overflow: "auto", borderLeft: "1px solid var(--mantine-color-default-border)" }} pl="sm">
