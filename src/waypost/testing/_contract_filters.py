@@ -108,6 +108,15 @@ class FilterContract:
         before_delta = delta.created_at.isoformat()
         assert world.matching(store, f"created<{before_delta.replace('+00:00', 'Z')}") == {"alpha", "beta", "gamma"}
 
+    def test_metadata_of_other_owners_does_not_match_runs(self, store: Store) -> None:
+        world = build_world(store)
+        mv = make_model_version(store, run=world.runs["delta"])
+        make_metadata(store, model_version_id=mv.id, accuracy=0.99, optimizer="sgd")
+        assert world.matching(store, "metadata.accuracy>0.9") == {"alpha"}
+        assert world.matching(store, "-metadata.accuracy>0.4") == {"gamma", "delta"}
+        assert world.matching(store, "metadata.optimizer:sgd") == set()
+        assert world.matching(store, "-metadata.optimizer:sgd") == {"alpha", "beta", "gamma", "delta"}
+
     def test_model_filter(self, store: Store) -> None:
         world = build_world(store)
         mv = make_model_version(store, run=world.runs["beta"])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, exists, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Float, and_, case, func, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -240,14 +240,13 @@ def _metadata(spec: FilterSpec, term: Term) -> Condition:
     key = term.key.split(".", 1)[1]
     if not key:
         raise FilterSyntaxError("Write metadata filters as metadata.KEY>VALUE, e.g. metadata.accuracy>0.9.")
-    base = [MetadataEntry.key == key, spec.metadata_column == spec.id_column]
     bools = {"true": 1.0, "false": 0.0}
     if term.op in (":", "=", "!=") and all(v.lower() in bools for v in term.values):
         nums = [bools[v.lower()] for v in term.values]
         is_bool = MetadataEntry.type == "bool"
         if term.op == "!=":
-            return exists().where(and_(*base, is_bool, MetadataEntry.value_num != nums[0]))
-        return exists().where(and_(*base, is_bool, MetadataEntry.value_num.in_(nums)))
+            return _owners(spec, key, and_(is_bool, MetadataEntry.value_num != nums[0]))
+        return _owners(spec, key, and_(is_bool, MetadataEntry.value_num.in_(nums)))
     if term.op in (">", ">=", "<", "<=") or (term.op in (":", "=", "!=") and _numeric(term.values)):
         nums = [parse_number(v, term.key) for v in term.values]
         col = MetadataEntry.value_num
@@ -263,7 +262,20 @@ def _metadata(spec: FilterSpec, term: Term) -> Condition:
         cond = MetadataEntry.value_str != term.values[0]
     else:
         cond = MetadataEntry.value_str.in_(term.values)
-    return exists().where(and_(*base, cond)) if base else false()
+    return _owners(spec, key, cond)
+
+
+def _owners(spec: FilterSpec, key: str, cond: Condition) -> Condition:
+    """Rows owning a metadata entry ``key`` that meets ``cond``.
+
+    Written as ``id IN (owners of matching entries)`` rather than a correlated EXISTS:
+    the matching entries are found once through ix_metadata_key_num, where EXISTS had
+    SQLite probe that index once per row (over a million runs, minutes instead of
+    milliseconds). Entries of other owners have a NULL there, kept out so that a
+    negated term's NOT IN stays true for everyone else.
+    """
+    owners = select(spec.metadata_column).where(MetadataEntry.key == key, cond, spec.metadata_column.is_not(None))
+    return spec.id_column.in_(owners)  # type: ignore[no-any-return]
 
 
 def _numeric(values: Sequence[str]) -> bool:
