@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -132,7 +133,8 @@ def order_by(spec: FilterSpec, sort: str | None, dialect: str | None = None) -> 
     out: list[Any] = []
     if not key.nulls_last:
         out.append(col.desc() if desc else col.asc())
-    elif dialect == "postgresql":
+    elif dialect == "postgresql" or (dialect == "sqlite" and sqlite3.sqlite_version_info >= (3, 30)):
+        # Said outright rather than with a flag column, which would compute the key twice.
         out.append((col.desc() if desc else col.asc()).nulls_last())
     elif desc and dialect in ("sqlite", "mysql", "mariadb"):
         out.append(col.desc())  # these sort NULL lowest, so descending already puts it last
