@@ -59,11 +59,10 @@ def _holds(term: Term, step: StepRunRead) -> bool:
 def run_graph(store: SqlStore, run_ref: str) -> RunGraph:
     """A run's DAG: every planned step of its snapshot, with how far each got and what it read and wrote.
 
-    Built for a 10,000-step run to answer in well under 250 ms: the snapshot is read as
-    plain JSON (validating every step's source code through the schema took most of a
-    second), only the drawn columns are read, and the answer is assembled with
-    ``model_construct``: every value comes from the store's own typed columns or from a
-    spec the store validated when it was written, so validating again buys nothing.
+    Built for a 10,000-step run (about 0.2 s here, from 1.1 s): the snapshot's drawn
+    fields are parsed once per snapshot and not validated (every step's source code went
+    through the schema on each request), only the drawn columns are read, and the answer
+    is plain dicts validated in one pass rather than 40,000 models built one by one.
     """
     run = get_run_or_404(store, run_ref)
     with _cycle_collector_paused():
