@@ -5,10 +5,13 @@ from __future__ import annotations
 import gc
 from datetime import datetime
 
+import pytest
+from _api_helpers import numbers_pipeline, share_stores
 from fastapi.testclient import TestClient
 
 from waypost.enums import ExecutionStatus
 from waypost.server.services import steps as step_service
+from waypost.settings import WaypostSettings
 from waypost.store.sql.store import SqlStore
 from waypost.testing import make_pipeline, make_run
 from waypost.testing.factories import make_step_run, start_step
@@ -67,3 +70,24 @@ def test_the_cycle_collector_is_back_on_after_a_graph(client: TestClient, server
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_input_versions_are_the_ones_the_steps_recorded(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, server_settings: WaypostSettings
+) -> None:
+    """The graph takes a started step's inputs from its upstream outputs: they must match its own links."""
+    share_stores(monkeypatch, server_settings)
+    fresh = numbers_pipeline.with_options(enable_cache=True)(count=2)
+    cached = numbers_pipeline.with_options(enable_cache=True)(count=2)  # every step a cache hit
+    assert set(cached.step_counts) == {"cached"}
+    for run in (fresh, cached):
+        graph = client.get(f"/api/v1/runs/{run.id}/graph").json()
+        checked = 0
+        for step in graph["steps"]:
+            recorded = client.get(f"/api/v1/runs/{run.id}/steps/{step['name']}").json()
+            for item in step["inputs"]:
+                assert item["version_id"] == recorded["inputs"][item["name"]]
+                checked += 1
+            for item in step["outputs"]:
+                assert item["version_id"] == recorded["outputs"][item["name"]]
+        assert checked == 1

@@ -114,16 +114,18 @@ def _graph(run: RunRead, planned: tuple[Planned, ...], rows: list[Any], links: l
     # whole answer costs less than building 40,000 models one by one. Ids, statuses and
     # times go in as the database returned them; validation types them.
     by_name = {r[0]: r for r in rows}
-    versions = {(step, kind, name): (vid, version, artifact) for step, kind, name, vid, version, artifact in links}
+    written = {(step, name): (vid, version, artifact) for step, name, vid, version, artifact in links}
     out: list[dict[str, Any]] = []
     for name, step_name, planned_inputs, planned_outputs, after in planned:
+        row = by_name.get(name)
         inputs = []
         for key, upstream, output in planned_inputs:
-            v = versions.get((name, "input", key))
+            # A step that started read what its upstream step wrote (see graph_rows).
+            v = written.get((upstream, output)) if row is not None else None
             inputs.append({"name": key, "step": upstream, "output": output, "version_id": v and v[0]})
         outputs = []
         for output, data_type, artifact_name in planned_outputs:
-            v = versions.get((name, "output", output))
+            v = written.get((name, output))
             outputs.append(
                 {
                     "name": output,
@@ -140,7 +142,6 @@ def _graph(run: RunRead, planned: tuple[Planned, ...], rows: list[Any], links: l
             "inputs": inputs,
             "outputs": outputs,
         }
-        row = by_name.get(name)
         if row is not None:
             _, step["status"], started, ended, step["cache_miss_reason"], step["error_type"] = row
             step["started_at"], step["ended_at"] = _utc(started), _utc(ended)
