@@ -301,14 +301,14 @@ class StepRepository:
             return [to_read(r, links.get(r.id, {})) for r in rows]
 
     def graph_rows(self, run_id: uuid.UUID) -> tuple[builtins.list[Any], builtins.list[Any]]:
-        """The few columns the DAG and Timeline draw, for every step of a run, and its artifact links.
+        """The few columns the DAG and Timeline draw, for every step of a run, and what each step wrote.
 
         Two statements whatever the run's size: a 10,000-step run must not pull its source
-        code, tracebacks and resource samples just to be drawn. Links name their step by
-        invocation name and carry the version id as the database returns it (a 32-digit
-        hex string, or a UUID where the database has the type): turning 20,000 ids into
-        UUID objects through SQLAlchemy's type took longer than the rest of the request.
-        Times come as the driver returns them: naive UTC, as text (SQLite) or datetime.
+        code, tracebacks and resource samples just to be drawn. Output links name their
+        step by invocation name and carry the version id as the database returns it (32
+        hex digits, or a UUID where the database has the type): turning every id into a
+        UUID through SQLAlchemy's type took longer than the rest of the request. Times
+        come as the driver returns them: naive UTC, as text (SQLite) or datetime.
         """
         with self._s.read() as c:  # one snapshot: a step finishing meanwhile shows up in both or neither
             steps = c.execute(
