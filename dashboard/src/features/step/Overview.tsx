@@ -4,6 +4,7 @@ import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 
 import { ApiError } from "../../api/client";
+import { downloadCsv, toCsv } from "../../lib/csv";
 import { runQueries } from "../../api/runs";
 import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
 import { formatDuration, formatTime } from "../runs/format";
@@ -56,21 +57,28 @@ export function StepError({ step }: { step: StepRun }) {
 }
 
 function KeyValues({ rows, label }: { rows: [string, unknown][]; label: string }) {
+  const exportCsv = () =>
+    downloadCsv(`${label.toLowerCase().replace(/[^a-z0-9]+/g, "-")}.csv`, toCsv(["key", "value"], rows.map(([k, v]) => [k, formatValue(v)])));
   return (
-    <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" aria-label={label} layout="fixed">
-      <Table.Tbody>
-        {rows.map(([key, value]) => (
-          <Table.Tr key={key}>
-            <Table.Td w="40%" ff="monospace" style={{ overflowWrap: "anywhere" }}>
-              {key}
-            </Table.Td>
-            <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
-              {formatValue(value)}
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <Stack gap={2}>
+      <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" aria-label={label} layout="fixed">
+        <Table.Tbody>
+          {rows.map(([key, value]) => (
+            <Table.Tr key={key}>
+              <Table.Td w="40%" ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                {key}
+              </Table.Td>
+              <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+                {formatValue(value)}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Anchor component="button" type="button" fz="xs" c="dimmed" style={{ alignSelf: "flex-end" }} onClick={exportCsv} aria-label={`Export ${label} as CSV`}>
+        Export CSV
+      </Anchor>
+    </Stack>
   );
 }
 
