@@ -109,9 +109,7 @@ def test_accept_encoding(header: str, gzip_ok: bool) -> None:
 
 @pytest.fixture
 def compressed(server_app: FastAPI, admin_key: str) -> Iterator[TestClient]:
-    with TestClient(
-        ApiCompression(server_app), base_url=BASE_URL, headers={"Authorization": f"Bearer {admin_key}"}
-    ) as c:
+    with TestClient(server_app, base_url=BASE_URL, headers={"Authorization": f"Bearer {admin_key}"}) as c:
         yield c
 
 
@@ -144,7 +142,7 @@ def test_streams_and_ranges_are_never_compressed() -> None:
 
 
 def test_the_event_stream_arrives_uncompressed_and_unbuffered(server_app: FastAPI, admin_key: str) -> None:
-    server = uvicorn.Server(uvicorn.Config(ApiCompression(server_app), host="127.0.0.1", port=0, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(server_app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

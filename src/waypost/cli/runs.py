@@ -50,7 +50,13 @@ def list_runs(
     query: QueryArg = None,
     pipeline: Annotated[str | None, typer.Option("--pipeline", help="Only runs of this pipeline.")] = None,
     sort: Annotated[
-        str, typer.Option(help="Sort by created, started, ended, name or status; a leading '-' sorts descending.")
+        str,
+        typer.Option(
+            help=(
+                "Sort by created, started, ended, name, status, pipeline or duration (runs not finished come "
+                "last); a leading '-' sorts descending."
+            )
+        ),
     ] = "-created",
     page: Annotated[int, typer.Option(help="Page number, from 1.")] = 1,
     size: Annotated[int, typer.Option(help="Runs per page.")] = 20,

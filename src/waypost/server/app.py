@@ -77,6 +77,7 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
         app.include_router(router, prefix=prefix + API_PREFIX)
     app.include_router(web.router, prefix=prefix)
     errors.install(app)
+    app.add_middleware(web.ApiCompression, prefix=prefix)
     if server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
