@@ -117,7 +117,7 @@ export function RunPage() {
             {" · "}
             {formatDuration(r.started_at, r.ended_at)}
             {" · "}
-            {graph.data.steps.length} steps
+            {graph.data.steps.length} {graph.data.steps.length === 1 ? "step" : "steps"}
             {r.user_name ? ` · ${r.user_name}` : ""}
           </Text>
         </Stack>

@@ -259,7 +259,7 @@ export function LogsTab({
       <SearchBar runId={runId} step={step} total={total} onGo={goToLine} />
       <Group gap="xs" justify="space-between" wrap="nowrap">
         <Group gap="xs" wrap="nowrap">
-          <Button size="compact-xs" variant="light" color="red" onClick={() => void jumpToFirstError()}>
+          <Button size="compact-xs" variant="default" onClick={() => void jumpToFirstError()}>
             Jump to first error
           </Button>
           <Button size="compact-xs" variant="default" component="a" href={logDownloadUrl(runId, step)} download>
