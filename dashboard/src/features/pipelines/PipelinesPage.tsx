@@ -138,7 +138,7 @@ export function PipelinesPage() {
               </Table.Thead>
               <Table.Tbody>
                 {rows.map((p) => (
-                  <Table.Tr key={p.id}>
+                  <Table.Tr key={p.name}>
                     <Table.Td>
                       <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: p.name }} />}>
                         {p.name}
