@@ -79,6 +79,10 @@ def test_small_files_and_index_html(web: TestClient) -> None:
         assert page.text == "<html>the app</html>"
         assert page.headers["cache-control"] == "no-cache"
         assert page.headers["content-type"].startswith("text/html")
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'self';" in policy  # no inline or foreign scripts in the dashboard itself
+        assert "frame-ancestors 'none'" in policy  # nobody frames it (clickjacking)
+    assert "content-security-policy" not in css.headers
 
 
 def test_no_path_escapes_the_build(web: TestClient) -> None:

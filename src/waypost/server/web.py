@@ -91,6 +91,26 @@ def static(request: Request, path: str) -> Response:
     return _dashboard_file(request, path)
 
 
+#: The dashboard's pages run only the build's own scripts and talk only to this server. Styles
+#: may be inline (the component library sets style attributes); user HTML never runs in the
+#: page itself, only in sandboxed frames of the API's visualization route ('self').
+DASHBOARD_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
 #: Hashed build outputs: a new build writes new names, so a year in any cache is safe.
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -122,6 +142,8 @@ def _static(request: Request, target: Path, *, immutable: bool) -> Response:
         "Vary": "Accept-Encoding",
         "Cache-Control": IMMUTABLE if immutable else "no-cache",
     }
+    if media_type == "text/html":
+        headers["Content-Security-Policy"] = DASHBOARD_CSP
     packed = target.with_name(target.name + ".gz")
     if accepts_gzip(request.headers.get("accept-encoding", "")) and packed.is_file():
         headers["Content-Encoding"] = "gzip"
