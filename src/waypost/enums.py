@@ -62,6 +62,10 @@ class VisualizationType(StrEnum):
     MARKDOWN = "markdown"
     HTML = "html"
     JSON = "json"
+    CONFUSION_MATRIX = "confusion_matrix"
+    CLASSIFICATION_REPORT = "classification_report"
+    VALIDATION = "validation"
+    PROFILE = "profile"
 
 
 class LogSource(StrEnum):

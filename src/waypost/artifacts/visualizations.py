@@ -88,8 +88,15 @@ def _number(value: float) -> float | None:
 def _write(path: Path, name: str, data: bytes) -> tuple[str, int]:
     folder = path / VIZ_DIR
     folder.mkdir(exist_ok=True)
-    (folder / name).write_bytes(data)
-    return f"{VIZ_DIR}/{name}", len(data)
+    # A materializer may write several views of one kind (two HTML reports, three tables):
+    # a taken name gets a numbered twin rather than silently replacing the earlier view.
+    stem, dot, ext = name.rpartition(".") if "." in name else (name, "", "")
+    target, n = name, 1
+    while (folder / target).exists():
+        n += 1
+        target = f"{stem}-{n}{dot}{ext}"
+    (folder / target).write_bytes(data)
+    return f"{VIZ_DIR}/{target}", len(data)
 
 
 def _write_json(
@@ -334,14 +341,21 @@ def text_kind(value: str) -> VisualizationType:
 _EXTENSIONS = {VisualizationType.HTML: "html", VisualizationType.MARKDOWN: "md"}
 
 
-def text(path: Path, value: str, *, title: str = "Text", kind: VisualizationType | None = None) -> VisualizationRef:
+def text(
+    path: Path,
+    value: str,
+    *,
+    title: str = "Text",
+    kind: VisualizationType | None = None,
+    name: str | None = None,
+) -> VisualizationRef:
     """A string as a markdown, HTML or plain text file, cut at 5 MB (``meta.truncated``)."""
     kind = kind or text_kind(value)
     data = value[: MAX_BYTES + 1].encode("utf-8", errors="replace")
     truncated = len(data) > MAX_BYTES
     if truncated:
         data = data[:MAX_BYTES].decode("utf-8", errors="ignore").encode()
-    rel, size = _write(path, f"text.{_EXTENSIONS.get(kind, 'txt')}", data)
+    rel, size = _write(path, name or f"text.{_EXTENSIONS.get(kind, 'txt')}", data)
     meta = {"length": len(value), "truncated": truncated}
     return VisualizationRef(type=kind, path=rel, title=title, size=size, meta=meta)
 
@@ -361,3 +375,168 @@ def json_tree(path: Path, value: Any, *, title: str = "Value", name: str = "tree
         "truncated": items is not None,
     }
     return VisualizationRef(type=VisualizationType.JSON, path=rel, title=title, size=size, meta=meta)
+
+
+def html(path: Path, document: str, *, title: str = "Report", name: str = "report.html") -> VisualizationRef:
+    """An HTML page or fragment; the dashboard shows it in a sandboxed frame, scripts allowed."""
+    return text(path, document, title=title, kind=VisualizationType.HTML, name=name)
+
+
+def markdown(path: Path, document: str, *, title: str = "Notes", name: str = "notes.md") -> VisualizationRef:
+    """A markdown document, rendered by the dashboard (raw HTML inside it is not)."""
+    return text(path, document, title=title, kind=VisualizationType.MARKDOWN, name=name)
+
+
+# -- model evaluation ------------------------------------------------------------------------
+MAX_CLASSES = 1_000
+
+
+def confusion_matrix(
+    path: Path,
+    labels: Sequence[Any],
+    matrix: Sequence[Sequence[float]],
+    *,
+    title: str = "Confusion matrix",
+    name: str = "confusion_matrix.json",
+) -> VisualizationRef:
+    """A square matrix of counts, rows the true class and columns the predicted one.
+
+    ``normalized`` divides each row by its total (the recall of that class on the diagonal);
+    a class absent from ``y_true`` gets a row of zeros there rather than NaN.
+    """
+    n = len(labels)
+    rows = [list(r) for r in matrix]
+    if len(rows) != n or any(len(r) != n for r in rows):
+        raise ValueError(f"a confusion matrix over {n} labels must be {n} x {n}")
+    if n > MAX_CLASSES:
+        raise ValueError(f"{n} classes is over the {MAX_CLASSES} a confusion matrix view can show")
+    counts = [[_count(v) for v in r] for r in rows]
+    normalized = []
+    for r in counts:
+        total = sum(v for v in r if v is not None)
+        normalized.append([_number(v / total) if total and v is not None else 0.0 for v in r])
+    correct = sum(counts[i][i] or 0 for i in range(n))
+    total = sum(v or 0 for r in counts for v in r)
+    cell = {"max_chars": CELL_CHARS}
+    doc = {"labels": [json_safe(v, **cell) for v in labels], "matrix": counts, "normalized": normalized}
+    meta = {"classes": n, "total": total, "accuracy": _number(correct / total) if total else None}
+    return _write_json(path, name, VisualizationType.CONFUSION_MATRIX, doc, title, meta)
+
+
+def _count(value: Any) -> int | float | None:
+    number = float(value)
+    if not math.isfinite(number):
+        return None
+    return int(number) if number.is_integer() else _number(number)  # sample weights give fractions
+
+
+def _scores(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "precision": _number(float(entry["precision"])),
+        "recall": _number(float(entry["recall"])),
+        "f1": _number(float(entry["f1"])),
+        "support": _count(entry["support"]),
+    }
+
+
+def classification_report(
+    path: Path,
+    classes: Sequence[dict[str, Any]],
+    *,
+    accuracy: float | None,
+    macro_avg: dict[str, Any],
+    weighted_avg: dict[str, Any],
+    title: str = "Classification report",
+    name: str = "classification_report.json",
+) -> VisualizationRef:
+    """Precision, recall, F1 and support per class, with accuracy and the two averages.
+
+    Each entry of ``classes`` and both averages hold ``precision``, ``recall``, ``f1`` and
+    ``support``; ``accuracy`` is ``None`` when it is not defined (multi-label targets).
+    """
+    if len(classes) > MAX_CLASSES:
+        raise ValueError(f"{len(classes)} classes is over the {MAX_CLASSES} a report view can show")
+    rows = [{"label": json_safe(c["label"], max_chars=CELL_CHARS), **_scores(c)} for c in classes]
+    acc = None if accuracy is None else _number(float(accuracy))
+    macro = _scores(macro_avg)
+    doc = {"classes": rows, "accuracy": acc, "macro_avg": macro, "weighted_avg": _scores(weighted_avg)}
+    meta = {"classes": len(rows), "accuracy": acc, "macro_f1": macro["f1"]}
+    return _write_json(path, name, VisualizationType.CLASSIFICATION_REPORT, doc, title, meta)
+
+
+# -- data quality ----------------------------------------------------------------------------
+UNEXPECTED_SAMPLE = 20
+
+
+def validation(
+    path: Path,
+    results: Sequence[dict[str, Any]],
+    *,
+    success: bool,
+    statistics: dict[str, Any] | None = None,
+    title: str = "Validation",
+    name: str = "validation.json",
+) -> VisualizationRef:
+    """The outcome of a data validation suite, one entry per expectation (or check).
+
+    Each result holds ``expectation`` (its name), ``column`` (or ``None``), ``kwargs``,
+    ``success``, ``observed_value``, ``unexpected_count`` and ``unexpected_sample`` (at most
+    20 failing values or rows). ``statistics`` defaults to counts computed from ``results``.
+    """
+    cell = {"max_chars": CELL_CHARS, "max_items": 50, "depth": 4}
+    rows = []
+    for r in results:
+        count = r.get("unexpected_count")
+        rows.append(
+            {
+                "expectation": str(r["expectation"]),
+                "column": None if r.get("column") is None else str(r["column"]),
+                "kwargs": json_safe(r.get("kwargs") or {}, **cell),
+                "success": bool(r["success"]),
+                "observed_value": json_safe(r.get("observed_value"), **cell),
+                "unexpected_count": None if count is None else int(count),
+                "unexpected_sample": json_safe(list(r.get("unexpected_sample") or [])[:UNEXPECTED_SAMPLE], **cell),
+            }
+        )
+    passed = sum(1 for r in rows if r["success"])
+    stats_doc = statistics or {
+        "evaluated_expectations": len(rows),
+        "successful_expectations": passed,
+        "unsuccessful_expectations": len(rows) - passed,
+        "success_percent": _number(100 * passed / len(rows)) if rows else None,
+    }
+    doc = {"success": bool(success), "statistics": json_safe(stats_doc, **cell), "results": rows}
+    meta = {"success": bool(success), "evaluated": len(rows), "failed": len(rows) - passed}
+    return _write_json(path, name, VisualizationType.VALIDATION, doc, title, meta)
+
+
+def profile(
+    path: Path,
+    columns: Sequence[dict[str, Any]],
+    *,
+    title: str = "Profile",
+    name: str = "profile.json",
+) -> VisualizationRef:
+    """A per-column data profile: each dict holds ``name``, ``type``, ``count``, ``null_count``,
+    ``min``, ``max``, ``mean``, ``stddev``, ``unique_est`` and ``histogram`` (``{"bins":
+    [edges], "counts": [...]}`` or ``None``); unknown figures are ``None``."""
+    keys = ("count", "null_count", "min", "max", "mean", "stddev", "unique_est")
+    shown = list(columns)[:MAX_COLUMNS]
+    out = []
+    for c in shown:
+        entry: dict[str, Any] = {"name": str(c["name"]), "type": str(c.get("type") or "unknown")}
+        for key in keys:
+            value = c.get(key)
+            entry[key] = None if value is None else _number(float(value))
+        hist = c.get("histogram")
+        entry["histogram"] = (
+            None
+            if not hist
+            else {
+                "bins": [_number(float(b)) for b in hist["bins"]],
+                "counts": [_count(v) for v in hist["counts"]],
+            }
+        )
+        out.append(entry)
+    meta = {"columns": len(out), "total_columns": len(columns), "truncated": len(out) < len(columns)}
+    return _write_json(path, name, VisualizationType.PROFILE, {"columns": out}, title, meta)
