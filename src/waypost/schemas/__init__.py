@@ -3,8 +3,13 @@
 from waypost.schemas.artifacts import (
     ArtifactFileRead,
     ArtifactRead,
+    ArtifactTable,
     ArtifactVersionCreate,
     ArtifactVersionRead,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    TableColumn,
     VisualizationRef,
 )
 from waypost.schemas.common import MAX_PAGE_SIZE, Page, ReadModel
@@ -43,6 +48,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "ArtifactFileRead",
     "ArtifactRead",
+    "ArtifactTable",
     "ArtifactVersionCreate",
     "ArtifactVersionRead",
     "AttemptRead",
@@ -51,6 +57,9 @@ __all__ = [
     "GraphOutput",
     "GraphStep",
     "InputSpec",
+    "LineageEdge",
+    "LineageGraph",
+    "LineageNode",
     "LogLineRead",
     "LogSearchHit",
     "MetadataCreate",
@@ -76,5 +85,6 @@ __all__ = [
     "StepRunRead",
     "StepSettings",
     "StepSpec",
+    "TableColumn",
     "VisualizationRef",
 ]

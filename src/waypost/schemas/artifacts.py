@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -77,3 +77,54 @@ class ArtifactFileRead(BaseModel):
 
     path: str = Field(description="Path relative to the artifact version's folder.")
     size: int
+
+
+class TableColumn(BaseModel):
+    """A column of a stored table."""
+
+    name: str
+    dtype: str = Field(description="The column's Arrow type, e.g. int64, double, string, timestamp[ns].")
+
+
+class ArtifactTable(BaseModel):
+    """One page of a stored table (a DataFrame or CSV text), sorted over all its rows when asked."""
+
+    columns: list[TableColumn]
+    rows: list[list[Any]] = Field(description="Cells in column order; missing values and NaN are null.")
+    total: int = Field(description="Rows in the whole table.")
+    offset: int
+    limit: int
+    sort: str | None = None
+    descending: bool = False
+
+
+class LineageNode(BaseModel):
+    """An artifact version (id = version id) or a step run (id = step run id) in a lineage graph."""
+
+    id: UUID
+    kind: Literal["artifact", "step"]
+    name: str = Field(description="The artifact's name, or the step run's name.")
+    version: int | None = Field(default=None, description="The artifact version's number; null for steps.")
+    data_type: str | None = Field(default=None, description="The artifact's data type; null for steps.")
+    run_id: UUID | None = Field(
+        default=None, description="The run of the step, or the run that produced the artifact (null when uploaded)."
+    )
+    run_name: str | None = None
+    step: str | None = Field(default=None, description="The step's function name; null for artifacts.")
+    status: str | None = Field(default=None, description="The step run's status; null for artifacts.")
+
+
+class LineageEdge(BaseModel):
+    """step → artifact: the step produced it; artifact → step: the step read it."""
+
+    source: UUID
+    target: UUID
+
+
+class LineageGraph(BaseModel):
+    """Producers and consumers of an artifact version, across runs."""
+
+    root: UUID
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+    truncated: bool = Field(default=False, description="True when the node limit cut the graph short.")

@@ -5,12 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
-from waypost.schemas import ArtifactFileRead, ArtifactRead, ArtifactVersionRead, Page, StepRunRead
+from waypost.schemas import (
+    ArtifactFileRead,
+    ArtifactRead,
+    ArtifactTable,
+    ArtifactVersionRead,
+    LineageGraph,
+    Page,
+    StepRunRead,
+)
 from waypost.server.api._params import Filter, PageNo, Size, Sort
 from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep
-from waypost.server.services import artifacts
+from waypost.server.services import artifacts, lineage, tables
 
 router = APIRouter(tags=["artifacts"])
 
@@ -66,6 +74,33 @@ def list_consumers(
 ) -> Page[StepRunRead]:
     """Step runs that took this version as an input."""
     return artifacts.list_consumers(store, version_id, page, size)
+
+
+@router.get("/artifact-versions/{version_id}/table", response_model=ArtifactTable)
+def get_table(
+    version_id: uuid.UUID,
+    store: StoreDep,
+    files: ArtifactStoreDep,
+    user: CurrentUser,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=tables.MAX_LIMIT)] = 100,
+    sort: Annotated[str | None, Query(max_length=1000, description="A column to sort all rows by.")] = None,
+    descending: bool = False,
+) -> ArtifactTable:
+    """A page of the version's whole table (a DataFrame or CSV text), sorted by a column when asked."""
+    return tables.table_page(store, files, version_id, offset, limit, sort, descending)
+
+
+@router.get("/artifact-versions/{version_id}/lineage", response_model=LineageGraph)
+def get_lineage(
+    version_id: uuid.UUID,
+    store: StoreDep,
+    user: CurrentUser,
+    up: Annotated[int, Query(ge=0, le=50, description="Steps to walk toward producers and raw inputs.")] = 3,
+    down: Annotated[int, Query(ge=0, le=50, description="Steps to walk toward consumers.")] = 3,
+) -> LineageGraph:
+    """Producers and consumers of the version across runs (at most 500 nodes; `truncated` says so)."""
+    return lineage.lineage(store, version_id, up, down)
 
 
 @router.get("/artifact-versions/{version_id}/files", response_model=list[ArtifactFileRead])

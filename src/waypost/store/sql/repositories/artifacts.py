@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
-from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, Page
+from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, LineageNode, Page
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import Field, FilterSpec
 from waypost.store.sql.orm import (
@@ -20,11 +20,21 @@ from waypost.store.sql.orm import (
     MetadataEntry,
     Pipeline,
     PipelineRun,
+    StepRun,
     StepRunArtifact,
     table_of,
     utcnow,
 )
 from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
+
+_IN_CHUNK = 500  # ids per IN (…): well under every backend's bound-parameter limit
+
+
+def _chunks(ids: Collection[uuid.UUID]) -> Iterable[builtins.list[uuid.UUID]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), _IN_CHUNK):
+        yield ordered[start : start + _IN_CHUNK]
+
 
 FILTERS = FilterSpec(
     fields={"name": Field("str", Artifact.name), "created": Field("time", Artifact.created_at)},
@@ -296,3 +306,76 @@ class ArtifactRepository:
         """Tag an artifact version."""
         with self._s.write() as s:
             add_tags(s, "artifact_version", version_id, tags)
+
+    # -- lineage ---------------------------------------------------------------------
+    def links(
+        self, kind: str, *, versions: Collection[uuid.UUID] = (), steps: Collection[uuid.UUID] = ()
+    ) -> builtins.list[tuple[uuid.UUID, uuid.UUID]]:
+        """(step run id, version id) of every ``kind`` link ("input"/"output") touching ``versions`` or ``steps``.
+
+        One query per 500 ids, whatever the graph's shape: lineage walks a hop at a time.
+        """
+        out: builtins.list[tuple[uuid.UUID, uuid.UUID]] = []
+        link = StepRunArtifact
+        with self._s.read() as s:
+            for column, ids in ((link.artifact_version_id, versions), (link.step_run_id, steps)):
+                for chunk in _chunks(ids):
+                    stmt = select(link.step_run_id, link.artifact_version_id).where(
+                        link.kind == kind, column.in_(chunk)
+                    )
+                    out.extend((a, b) for a, b in s.execute(stmt).all())
+        return out
+
+    def lineage_nodes(
+        self, versions: Collection[uuid.UUID], steps: Collection[uuid.UUID]
+    ) -> builtins.list[LineageNode]:
+        """Graph nodes of these versions and step runs, with their runs' names (versions first)."""
+        nodes: builtins.list[LineageNode] = []
+        with self._s.read() as s:
+            for chunk in _chunks(versions):
+                stmt = (
+                    select(
+                        ArtifactVersion.id,
+                        Artifact.name,
+                        ArtifactVersion.version,
+                        ArtifactVersion.data_type,
+                        ArtifactVersion.producer_run_id,
+                        PipelineRun.name,
+                    )
+                    .join(Artifact, Artifact.id == ArtifactVersion.artifact_id)
+                    .outerjoin(PipelineRun, PipelineRun.id == ArtifactVersion.producer_run_id)
+                    .where(ArtifactVersion.id.in_(chunk))
+                )
+                for vid, name, number, data_type, run_id, run_name in s.execute(stmt).all():
+                    nodes.append(
+                        LineageNode(
+                            id=vid,
+                            kind="artifact",
+                            name=name,
+                            version=number,
+                            data_type=data_type,
+                            run_id=run_id,
+                            run_name=run_name,
+                        )
+                    )
+            for chunk in _chunks(steps):
+                steps_stmt = (
+                    select(
+                        StepRun.id, StepRun.name, StepRun.step_name, StepRun.status, StepRun.run_id, PipelineRun.name
+                    )
+                    .join(PipelineRun, PipelineRun.id == StepRun.run_id)
+                    .where(StepRun.id.in_(chunk))
+                )
+                for sid, name, step_name, status, run_id, run_name in s.execute(steps_stmt).all():
+                    nodes.append(
+                        LineageNode(
+                            id=sid,
+                            kind="step",
+                            name=name,
+                            step=step_name,
+                            status=status,
+                            run_id=run_id,
+                            run_name=run_name,
+                        )
+                    )
+        return nodes
