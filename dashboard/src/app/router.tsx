@@ -8,6 +8,9 @@ import { type LiveState, startEvents, useLiveState } from "../api/events";
 import { CommandPalette } from "../components/CommandPalette";
 import { SessionEnded } from "../components/SessionEnded";
 import { ShortcutsHelp, useAppShortcuts } from "../components/Shortcuts";
+import { ArtifactPage } from "../features/artifacts/ArtifactPage";
+import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
+import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
 import { PipelinesPage } from "../features/pipelines/PipelinesPage";
 import { validatePipelineSearch, validatePipelinesSearch } from "../features/pipelines/search";
@@ -44,7 +47,7 @@ function LiveIndicator() {
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines"; label: string }) {
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts"; label: string }) {
   return (
     <Anchor
       fz="sm"
@@ -86,6 +89,7 @@ function Layout() {
             </Anchor>
             <NavLinkItem to="/runs" label="Runs" />
             <NavLinkItem to="/pipelines" label="Pipelines" />
+            <NavLinkItem to="/artifacts" label="Artifacts" />
           </Group>
           <Group gap="md" wrap="nowrap">
             <Button
@@ -183,7 +187,21 @@ const pipelineRoute = createRoute({
   component: PipelinePage,
 });
 
-export const routeTree = rootRoute.addChildren([indexRoute, runsRoute, runRoute, pipelinesRoute, pipelineRoute]);
+const artifactsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/artifacts",
+  validateSearch: validateArtifactsSearch,
+  component: ArtifactsPage,
+});
+
+const artifactRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/artifacts/$artifact",
+  validateSearch: validateArtifactSearch,
+  component: ArtifactPage,
+});
+
+export const routeTree = rootRoute.addChildren([indexRoute, runsRoute, runRoute, pipelinesRoute, pipelineRoute, artifactsRoute, artifactRoute]);
 
 /** The app's router; tests pass a memory history. */
 export function createAppRouter(history?: RouterHistory) {

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useMatch, useNavigate } from "@tanstack/react-router";
 import { type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
 
+import { artifactQueries } from "../api/artifacts";
 import { api, unwrap } from "../api/client";
 import { graphQueries } from "../api/graph";
 import { pipelineQueries } from "../api/pipelines";
@@ -14,7 +15,7 @@ import { StatusBadge } from "./StatusBadge";
 
 export interface PaletteItem {
   id: string;
-  group: "Pages" | "Steps of this run" | "Pipelines" | "Runs";
+  group: "Pages" | "Steps of this run" | "Pipelines" | "Artifacts" | "Runs";
   label: string;
   hint?: string;
   status?: ExecutionStatus | null;
@@ -40,7 +41,7 @@ function useRunSearch(text: string, enabled: boolean) {
   });
 }
 
-/** Jump to any page, pipeline, run, or a step of the run on screen: Ctrl/⌘-K, type, ↑/↓, Enter. */
+/** Jump to any page, pipeline, artifact, run, or a step of the run on screen: Ctrl/⌘-K, type, ↑/↓, Enter. */
 export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boolean; onClose: () => void; onShortcuts: () => void }) {
   const [text, setText] = useState("");
   const [index, setIndex] = useState(0);
@@ -49,6 +50,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
   const runId = runMatch?.params.runId;
   const runSearch = runMatch?.search;
   const names = useQuery({ ...pipelineQueries.names(), enabled: opened });
+  const artifactNames = useQuery({ ...artifactQueries.names(), enabled: opened });
   const graph = useQuery({ ...graphQueries.detail(runId ?? ""), enabled: opened && runId !== undefined });
   const runs = useRunSearch(text, opened);
   const listRef = useRef<HTMLDivElement>(null);
@@ -68,6 +70,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
     const pages: PaletteItem[] = [
       { id: "page:runs", group: "Pages", label: "Runs", hint: "g r", go: done(() => void navigate({ to: "/runs" })) },
       { id: "page:pipelines", group: "Pages", label: "Pipelines", hint: "g p", go: done(() => void navigate({ to: "/pipelines" })) },
+      { id: "page:artifacts", group: "Pages", label: "Artifacts", hint: "g a", go: done(() => void navigate({ to: "/artifacts" })) },
       { id: "page:shortcuts", group: "Pages", label: "Keyboard shortcuts", hint: "?", go: done(onShortcuts) },
     ];
     const steps: PaletteItem[] =
@@ -86,6 +89,12 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
       label: name,
       go: done(() => void navigate({ to: "/pipelines/$pipeline", params: { pipeline: name } })),
     }));
+    const artifacts: PaletteItem[] = (artifactNames.data ?? NO_NAMES).map((name) => ({
+      id: `artifact:${name}`,
+      group: "Artifacts",
+      label: name,
+      go: done(() => void navigate({ to: "/artifacts/$artifact", params: { artifact: name } })),
+    }));
     const found: PaletteItem[] = text.trim()
       ? (runs.data ?? []).map((r) => ({
           id: `run:${r.id}`,
@@ -101,10 +110,11 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
       ...rankItems(pages, text, label, PER_GROUP),
       ...rankItems(steps, text, label, PER_GROUP),
       ...rankItems(pipelines, text, label, PER_GROUP),
+      ...rankItems(artifacts, text, label, PER_GROUP),
       // The server already matched these by name; keep its newest-first order.
       ...found,
     ];
-  }, [text, runId, runSearch, graph.data, names.data, runs.data, navigate, onClose, onShortcuts]);
+  }, [text, runId, runSearch, graph.data, names.data, artifactNames.data, runs.data, navigate, onClose, onShortcuts]);
 
   const current = Math.min(index, Math.max(0, items.length - 1));
 
@@ -132,7 +142,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
       <TextInput
         data-autofocus
         aria-label="Jump to"
-        placeholder="Jump to a run, pipeline, step or page…"
+        placeholder="Jump to a run, pipeline, artifact, step or page…"
         value={text}
         onChange={(e) => {
           setText(e.currentTarget.value);
@@ -156,7 +166,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
         <Stack gap={0} p={6} id="palette-list" role="listbox" aria-label="Results" ref={listRef}>
           {items.length === 0 && (
             <Text fz="sm" c="dimmed" p="md">
-              {searching ? "Searching…" : "Nothing matches. Try part of a run or pipeline name."}
+              {searching ? "Searching…" : "Nothing matches. Try part of a run, pipeline or artifact name."}
             </Text>
           )}
           {items.map((item, i) => {

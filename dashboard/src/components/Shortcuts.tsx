@@ -6,10 +6,11 @@ import { isTyping } from "./paletteSearch";
 
 /** Every keyboard shortcut in the app, by where it works. Keep in step with the views that handle them. */
 export const SHORTCUTS: { where: string; keys: string[][]; what: string }[] = [
-  { where: "Anywhere", keys: [["Ctrl", "K"], ["⌘", "K"]], what: "Open the command palette: jump to a run, pipeline, step or page" },
+  { where: "Anywhere", keys: [["Ctrl", "K"], ["⌘", "K"]], what: "Open the command palette: jump to a run, pipeline, artifact, step or page" },
   { where: "Anywhere", keys: [["?"]], what: "Show these shortcuts" },
   { where: "Anywhere", keys: [["g", "r"]], what: "Go to the runs" },
   { where: "Anywhere", keys: [["g", "p"]], what: "Go to the pipelines" },
+  { where: "Anywhere", keys: [["g", "a"]], what: "Go to the artifacts" },
   { where: "Search boxes", keys: [["↑"], ["↓"]], what: "Pick a suggestion" },
   { where: "Search boxes", keys: [["Tab"], ["Enter"]], what: "Take the suggestion; Enter without one searches" },
   { where: "DAG view", keys: [["Ctrl", "K"], ["⌘", "K"], ["/"]], what: "Find a step, while the graph has focus" },
@@ -93,7 +94,7 @@ const SEQUENCE_MS = 1000;
 /**
  * The app-wide keys, on window so they work wherever focus is: Ctrl/⌘-K (unless a view
  * handled it first and called preventDefault, as the DAG's find-step does), and, when not
- * typing in a field, `?`, `g r`, `g p`.
+ * typing in a field, `?`, `g r`, `g p`, `g a`.
  */
 export function useAppShortcuts({ openPalette, openHelp, paused }: { openPalette: () => void; openHelp: () => void; paused: boolean }) {
   const navigate = useNavigate();
@@ -116,6 +117,7 @@ export function useAppShortcuts({ openPalette, openHelp, paused }: { openPalette
       pending.current = 0;
       if (sequence && event.key === "r") void navigate({ to: "/runs" });
       else if (sequence && event.key === "p") void navigate({ to: "/pipelines" });
+      else if (sequence && event.key === "a") void navigate({ to: "/artifacts" });
       else if (event.key === "g") pending.current = Date.now();
     };
     window.addEventListener("keydown", onKey);

@@ -1,0 +1,212 @@
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, getRouteApi } from "@tanstack/react-router";
+import { useMemo } from "react";
+
+import { type Artifact, artifactQueries } from "../../api/artifacts";
+import { ApiError } from "../../api/client";
+import { downloadCsv, toCsv } from "../../lib/csv";
+import type { FilterVocabulary } from "../../lib/filter";
+import { FilterBox } from "../runs/FilterBox";
+import { formatTime } from "../runs/format";
+import { formatBytes } from "../step/format";
+import { DEFAULT_SIZE, isArtifactServerSort } from "./search";
+
+const route = getRouteApi("/artifacts");
+const NO_NAMES: string[] = [];
+const EMPTY: Artifact[] = [];
+
+type SortId = "name" | "versions" | "type" | "size" | "pipeline" | "created";
+
+/** Orders the page shown by what the server cannot sort on; rows without a value go last. */
+export function sortArtifactsPage(items: readonly Artifact[], sort: string): Artifact[] {
+  const desc = sort.startsWith("-");
+  const key = sort.replace(/^[-+]/, "");
+  const value = (a: Artifact): string | number | null =>
+    key === "type" ? (a.data_type ?? null) : key === "size" ? (a.size ?? null) : key === "pipeline" ? (a.pipeline_name ?? null) : null;
+  return [...items].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    return desc ? -c : c;
+  });
+}
+
+function Header({ id, label, sort, onSort }: { id: SortId; label: string; sort: string | undefined; onSort: (s: string | undefined) => void }) {
+  const aria = sort === id ? "ascending" : sort === `-${id}` ? "descending" : "none";
+  const next = sort === id ? `-${id}` : sort === `-${id}` ? undefined : id;
+  return (
+    <Table.Th aria-sort={aria} style={{ whiteSpace: "nowrap" }}>
+      <UnstyledButton fw={600} fz="sm" onClick={() => onSort(next)}>
+        {label}
+        {aria === "ascending" ? " ▲" : aria === "descending" ? " ▼" : ""}
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+/** Every artifact with its latest version's facts; filter, sort and paging in the URL. */
+export function ArtifactsPage() {
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const q = search.q ?? "";
+  const page = search.page ?? 1;
+  const size = search.size ?? DEFAULT_SIZE;
+  const serverSort = isArtifactServerSort(search.sort) ? search.sort : undefined;
+  const list = useQuery(artifactQueries.list({ q, sort: serverSort, page, size }));
+  const names = useQuery(artifactQueries.names());
+  const vocabulary: FilterVocabulary = useMemo(
+    () => ({ keys: ["name", "created", "tag"], values: { name: names.data ?? NO_NAMES, created: ["1h", "24h", "7d", "30d"] } }),
+    [names.data],
+  );
+
+  const filterError = list.error instanceof ApiError && (list.error.status === 400 || list.error.status === 422) ? list.error.message : undefined;
+  const otherError = list.error && !filterError && !(list.error instanceof ApiError && list.error.status === 401) ? list.error : undefined;
+  const data = filterError ? undefined : list.data;
+  const items = data?.items ?? EMPTY;
+  const rows = useMemo(() => (search.sort && !serverSort ? sortArtifactsPage(items, search.sort) : items), [items, search.sort, serverSort]);
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.size)) : 1;
+  const setSort = (sort: string | undefined) => void navigate({ search: (prev) => ({ ...prev, sort, page: undefined }) });
+
+  const exportCsv = () =>
+    downloadCsv(
+      "artifacts.csv",
+      toCsv(
+        ["id", "name", "latest_version", "latest_version_id", "data_type", "size_bytes", "pipeline", "tags", "created"],
+        rows.map((a) => [a.id, a.name, a.latest_version, a.latest_version_id, a.data_type, a.size, a.pipeline_name, (a.tags ?? []).join(" "), a.created_at]),
+      ),
+    );
+
+  return (
+    <Stack data-testid="artifacts-page">
+      <Title order={2}>Artifacts</Title>
+      <FilterBox
+        label="Filter artifacts"
+        placeholder="Filter artifacts: name~model tag:prod created>7d"
+        query={q}
+        vocabulary={vocabulary}
+        error={filterError}
+        onSearch={(next) => void navigate({ search: (prev) => ({ ...prev, q: next || undefined, page: undefined }) })}
+      />
+      {otherError && (
+        <Alert color="red" title="Could not load artifacts" role="alert">
+          <Stack gap="xs" align="flex-start">
+            <Text fz="sm">{otherError instanceof ApiError ? otherError.message : "The Waypost server did not answer; is `waypost up` running?"}</Text>
+            <Button size="xs" variant="light" onClick={() => void list.refetch()}>
+              Retry
+            </Button>
+          </Stack>
+        </Alert>
+      )}
+      {list.isPending && (
+        <Center py="xl">
+          <Loader aria-label="Loading artifacts" />
+        </Center>
+      )}
+      {data && data.total === 0 && (
+        <Center py="xl">
+          {q ? (
+            <Stack align="center" gap="xs">
+              <Text>No artifacts match this filter.</Text>
+              <Anchor component="button" onClick={() => void navigate({ search: (prev) => ({ ...prev, q: undefined, page: undefined }) })}>
+                Clear the filter
+              </Anchor>
+            </Stack>
+          ) : (
+            <Text>No artifacts yet — each step output is saved as an artifact version when its step succeeds.</Text>
+          )}
+        </Center>
+      )}
+      {data && data.total > 0 && (
+        <>
+          <Group justify="space-between">
+            <Text fz="sm" c="dimmed">
+              {data.total} artifact{data.total === 1 ? "" : "s"}
+              {search.sort && !serverSort && pages > 1 ? " · sorted within this page" : ""}
+            </Text>
+            <Button size="xs" variant="default" onClick={exportCsv}>
+              Export CSV
+            </Button>
+          </Group>
+          <Table.ScrollContainer minWidth={760}>
+            <Table data-testid="artifacts-table" striped highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Header id="name" label="Name" sort={search.sort} onSort={setSort} />
+                  <Header id="versions" label="Latest" sort={search.sort} onSort={setSort} />
+                  <Header id="type" label="Type" sort={search.sort} onSort={setSort} />
+                  <Header id="size" label="Size" sort={search.sort} onSort={setSort} />
+                  <Header id="pipeline" label="Pipeline" sort={search.sort} onSort={setSort} />
+                  <Table.Th>Tags</Table.Th>
+                  <Header id="created" label="Created" sort={search.sort} onSort={setSort} />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((a) => (
+                  <Table.Tr key={a.id} data-testid="artifact-row">
+                    <Table.Td>
+                      <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/artifacts/$artifact" params={{ artifact: a.name }} />}>
+                        {a.name}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td style={{ fontVariantNumeric: "tabular-nums" }}>
+                      {a.latest_version > 0 ? (
+                        <Anchor
+                          fz="sm"
+                          renderRoot={(props) => <Link {...props} to="/artifacts/$artifact" params={{ artifact: a.name }} search={{ version: a.latest_version }} />}
+                        >
+                          v{a.latest_version}
+                        </Anchor>
+                      ) : (
+                        <Text fz="sm" c="dimmed">
+                          none
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td ff="monospace" fz="xs" style={{ overflowWrap: "anywhere" }}>
+                      {a.data_type ?? ""}
+                    </Table.Td>
+                    <Table.Td fz="sm" style={{ whiteSpace: "nowrap", fontVariantNumeric: "tabular-nums" }}>
+                      {a.size === null || a.size === undefined ? "" : formatBytes(a.size)}
+                    </Table.Td>
+                    <Table.Td>
+                      {a.pipeline_name ? (
+                        <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: a.pipeline_name ?? "" }} />}>
+                          {a.pipeline_name}
+                        </Anchor>
+                      ) : (
+                        <Text fz="sm" c="dimmed">
+                          —
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {(a.tags ?? []).map((t) => (
+                          <Badge key={t} size="sm" variant="light" tt="none">
+                            {t}
+                          </Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text fz="sm" style={{ whiteSpace: "nowrap" }}>
+                        {formatTime(a.created_at)}
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          {pages > 1 && (
+            <Group justify="flex-end">
+              <Pagination total={pages} value={page} onChange={(p) => void navigate({ search: (prev) => ({ ...prev, page: p > 1 ? p : undefined }) })} />
+            </Group>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}

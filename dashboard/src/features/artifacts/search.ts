@@ -1,0 +1,69 @@
+import { validateRunsSearch } from "../runs/search";
+
+/** The artifacts list's URL search params. Defaults stay out of the URL. */
+export interface ArtifactsSearch {
+  q?: string;
+  sort?: string;
+  page?: number;
+  size?: number;
+}
+
+export const DEFAULT_SIZE = 50;
+/** Sort keys the server understands for artifacts (FilterSpec.sorts). */
+export const ARTIFACT_SERVER_SORTS = ["name", "created", "versions"] as const;
+/** Sorted within the page shown: the server knows these per row only. */
+export const ARTIFACT_PAGE_SORTS = ["type", "size", "pipeline"] as const;
+const SORTS: readonly string[] = [...ARTIFACT_SERVER_SORTS, ...ARTIFACT_PAGE_SORTS];
+
+const keyOf = (sort: string) => sort.replace(/^[-+]/, "");
+
+export function isArtifactServerSort(sort: string | undefined): boolean {
+  return sort !== undefined && (ARTIFACT_SERVER_SORTS as readonly string[]).includes(keyOf(sort));
+}
+
+/** Accept what a hand-edited URL may hold; drop what makes no sense. */
+export function validateArtifactsSearch(raw: Record<string, unknown>): ArtifactsSearch {
+  const { q, page, size } = validateRunsSearch({ ...raw, sort: undefined, cols: undefined });
+  const out: ArtifactsSearch = {};
+  if (q !== undefined) out.q = q;
+  if (page !== undefined) out.page = page;
+  if (size !== undefined) out.size = size;
+  if (typeof raw.sort === "string" && SORTS.includes(keyOf(raw.sort))) out.sort = raw.sort;
+  return out;
+}
+
+export const ARTIFACT_TABS = ["overview", "versions", "lineage"] as const;
+export type ArtifactTab = (typeof ARTIFACT_TABS)[number];
+
+/** Hops the lineage graph may follow each way; the server bounds the node count too. */
+export const MAX_DEPTH = 10;
+export const DEFAULT_UP = 3;
+export const DEFAULT_DOWN = 3;
+
+/** An artifact page: which version, which tab, and the lineage depths. */
+export interface ArtifactSearch {
+  version?: number;
+  tab?: ArtifactTab;
+  up?: number;
+  down?: number;
+}
+
+function depth(value: unknown): number | undefined {
+  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, MAX_DEPTH) : undefined;
+}
+
+export function validateArtifactSearch(raw: Record<string, unknown>): ArtifactSearch {
+  const out: ArtifactSearch = {};
+  const v = typeof raw.version === "number" ? raw.version : typeof raw.version === "string" ? Number(raw.version) : Number.NaN;
+  if (Number.isInteger(v) && v >= 1) out.version = v;
+  if (typeof raw.tab === "string" && (ARTIFACT_TABS as readonly string[]).includes(raw.tab) && raw.tab !== "overview") out.tab = raw.tab as ArtifactTab;
+  const up = depth(raw.up);
+  if (up !== undefined && up !== DEFAULT_UP) out.up = up;
+  const down = depth(raw.down);
+  if (down !== undefined && down !== DEFAULT_DOWN) out.down = down;
+  return out;
+}
+
+/** "Trace back": the lineage toward the raw inputs only, as far as it goes. */
+export const TRACE_BACK: ArtifactSearch = { tab: "lineage", up: MAX_DEPTH, down: 0 };
