@@ -138,7 +138,7 @@ def table_page(
             status.HTTP_400_BAD_REQUEST, f"Column '{sort[:100]}' is not in the table; its columns are: {shown}."
         )
     page = source.page(offset, limit) if sort is None else source.sorted_page(sort, descending, offset, limit)
-    columns = [TableColumn(name=f.name, dtype=str(f.type)) for f in schema]
+    columns = [TableColumn(name=f.name, dtype=_dtype(f.type)) for f in schema]
     return ArtifactTable(
         columns=columns,
         rows=_rows(page),
@@ -148,6 +148,11 @@ def table_page(
         sort=sort,
         descending=descending,
     )
+
+
+def _dtype(kind: pa.DataType) -> str:
+    # 64-bit offsets are a storage detail (pandas 3 strings use them); readers care that it is text.
+    return {"large_string": "string", "large_binary": "binary"}.get(str(kind), str(kind))
 
 
 def _rows(page: pa.Table) -> list[list[Any]]:
@@ -187,7 +192,7 @@ class _Source:
             values = self.whole([column])
             order_name = "descending" if descending else "ascending"
             try:
-                order = pc.sort_indices(values, sort_keys=[(column, order_name)], null_placement="at_end")
+                order = pc.sort_indices(values, sort_keys=[(column, order_name)])  # nulls and NaN last
             except (NotImplementedError, _arrow_errors()) as exc:
                 field = values.schema.field(column)
                 raise HTTPException(
@@ -323,7 +328,11 @@ class _Csv(_Source):
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT, f"The text of {_label(self.version)} is corrupt."
             )
+        if text.strip().count("\n") < 1:
+            raise _not_csv(self.version, "it has fewer than two lines")
         delimiter = _delimiter(text)
+        if delimiter is None:
+            raise _not_csv(self.version, "no delimiter separates its lines into the same columns")
         try:
             table = pacsv.read_csv(
                 io.BytesIO(text.encode("utf-8")), parse_options=pacsv.ParseOptions(delimiter=delimiter)
@@ -344,11 +353,14 @@ class _Csv(_Source):
         return self._table.select(columns) if columns else self._table
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str) -> str | None:
+    head = text[:65_536]
+    if len(text) > len(head):
+        head = head[: head.rfind("\n")]  # whole lines only, or the cut one looks ragged
     try:
-        return csv.Sniffer().sniff(text[:65_536], delimiters=_DELIMITERS).delimiter
+        return csv.Sniffer().sniff(head, delimiters=_DELIMITERS).delimiter
     except csv.Error:
-        return ","
+        return None
 
 
 # -- errors ----------------------------------------------------------------------------------
