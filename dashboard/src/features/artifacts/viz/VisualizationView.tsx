@@ -1,15 +1,117 @@
-import { Text } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Group, Paper, Text } from "@mantine/core";
+import { Component, type ErrorInfo, type ReactNode, useCallback, useMemo, useState } from "react";
 
-import type { components } from "../../../api/schema";
+import { vizUrl } from "./api";
+import { ChartViz, ConfusionMatrixViz, HeatmapViz } from "./ArrayViz";
+import { VizReportContext } from "./hooks";
+import { HtmlViz, ImageViz } from "./MediaViz";
+import { formatBytes } from "./parse";
+import { ClassificationReportViz, ProfileViz, ValidationViz } from "./ReportViz";
+import { StatsViz } from "./StatsViz";
+import { TableViz } from "./TableViz";
+import { JsonViz, MarkdownViz, TextViz } from "./TextViz";
+import type { ArtifactVersion, Visualization, VizProps } from "./types";
 
-export type ArtifactVersion = components["schemas"]["ArtifactVersionRead"];
-export type Visualization = components["schemas"]["VisualizationRef"];
+export type { ArtifactVersion, Visualization } from "./types";
 
-/** One stored visualization of an artifact version (placeholder until the renderers land). */
+// typed as string: plugins and newer servers may store kinds this dashboard doesn't know yet
+const RENDERERS: Record<string, (props: VizProps) => ReactNode> = {
+  table: TableViz,
+  stats: StatsViz,
+  chart: ChartViz,
+  heatmap: HeatmapViz,
+  image: ImageViz,
+  text: TextViz,
+  markdown: MarkdownViz,
+  html: HtmlViz,
+  json: JsonViz,
+  confusion_matrix: ConfusionMatrixViz,
+  classification_report: ClassificationReportViz,
+  validation: ValidationViz,
+  profile: ProfileViz,
+};
+
+const LABELS: Record<string, string> = {
+  confusion_matrix: "confusion matrix",
+  classification_report: "classification report",
+};
+
+class Boundary extends Component<{ onError: (message: string) => void; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override componentDidCatch(error: Error, _info: ErrorInfo) {
+    this.props.onError(`This visualization could not be shown: ${error.message}`);
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
+type State = { s: "loading" } | { s: "ready"; paintMs?: number } | { s: "error"; message: string };
+
+/** One stored visualization of an artifact version, with its own loading and error states. */
 export function VisualizationView({ version, viz, index }: { version: ArtifactVersion; viz: Visualization; index: number }) {
+  const [state, setState] = useState<State>({ s: "loading" });
+  const [attempt, setAttempt] = useState(0);
+  const report = useMemo(
+    () => ({
+      ready: (paintMs?: number) => setState((s) => (s.s === "error" ? s : { s: "ready", paintMs })),
+      fail: (message: string) => setState({ s: "error", message }),
+    }),
+    [],
+  );
+  const onError = useCallback((message: string) => report.fail(message), [report]);
+  const type = String(viz.type);
+  const Renderer = RENDERERS[type];
+  const retry = () => {
+    setState({ s: "loading" });
+    setAttempt((a) => a + 1);
+  };
+  const known = Renderer !== undefined;
+  const shownState = known ? state : { s: "error" as const, message: `This dashboard has no view for "${type}" visualizations; download the file to look at it.` };
   return (
-    <Text data-testid="viz" data-type={viz.type} data-index={index}>
-      {viz.title ?? viz.type} of {version.name}
-    </Text>
+    <Paper
+      withBorder
+      p="sm"
+      data-testid="viz"
+      data-type={type}
+      data-index={index}
+      data-state={shownState.s}
+      data-paint-ms={shownState.s === "ready" && shownState.paintMs !== undefined ? Math.round(shownState.paintMs) : undefined}
+      aria-busy={shownState.s === "loading"}
+    >
+      <Group justify="space-between" mb="xs" gap="xs" wrap="nowrap">
+        <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+          <Text fw={600} fz="sm" truncate>
+            {viz.title ?? type}
+          </Text>
+          <Badge size="xs" variant="light" color="gray">
+            {LABELS[type] ?? type}
+          </Badge>
+        </Group>
+        <Anchor href={vizUrl(version.id, index)} target="_blank" rel="noopener" fz="xs" c="dimmed" download={type === "html" ? true : undefined}>
+          Raw file · {formatBytes(viz.size)}
+        </Anchor>
+      </Group>
+      {shownState.s === "error" ? (
+        <Alert color="red" variant="light" p="xs" data-testid="viz-error">
+          <Text fz="sm">{shownState.message}</Text>
+          {known ? (
+            <Button size="compact-xs" variant="default" mt={6} onClick={retry}>
+              Try again
+            </Button>
+          ) : null}
+        </Alert>
+      ) : null}
+      {known && shownState.s !== "error" ? (
+        <VizReportContext.Provider value={report}>
+          <Boundary key={attempt} onError={onError}>
+            <Renderer key={attempt} version={version} viz={viz} index={index} />
+          </Boundary>
+        </VizReportContext.Provider>
+      ) : null}
+    </Paper>
   );
 }

@@ -1,0 +1,87 @@
+/** Reads of an artifact version's stored visualization files and of its table API. */
+import { ApiError } from "../../../api/client";
+import { setSessionEnded } from "../../../api/session";
+
+/** The URL of the `index`-th stored visualization file of a version (same origin as the page). */
+export function vizUrl(versionId: string, index: number): string {
+  return `/api/v1/artifact-versions/${encodeURIComponent(versionId)}/visualizations/${index}`;
+}
+
+/** A human sentence for a failed read, keyed on what the user can do about it. */
+export function explainStatus(status: number, detail: string): string {
+  if (status === 404 || status === 410) return `The stored files of this visualization are gone (${detail}).`;
+  if (status === 422) return `The stored visualization is corrupt (${detail}).`;
+  if (status === 413) return `The visualization is too large to show (${detail}).`;
+  if (status === 401) return "Your session ended; log in again to see this visualization.";
+  return detail;
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  if (response.status === 401) setSessionEnded(true);
+  let detail = `The server answered ${response.status}.`;
+  try {
+    const body: unknown = await response.json();
+    if (typeof body === "object" && body !== null && typeof (body as { detail?: unknown }).detail === "string") {
+      detail = (body as { detail: string }).detail;
+    }
+  } catch {
+    // a body that is not JSON keeps the generic sentence
+  }
+  return new ApiError(response.status, explainStatus(response.status, detail));
+}
+
+/** The raw response of a visualization file, or an ApiError with a readable message. */
+export async function fetchViz(versionId: string, index: number, signal?: AbortSignal): Promise<Response> {
+  const response = await fetch(vizUrl(versionId, index), { credentials: "same-origin", signal });
+  if (!response.ok) throw await failure(response);
+  return response;
+}
+
+/** The visualization file parsed as JSON. */
+export async function fetchVizJson(versionId: string, index: number, signal?: AbortSignal): Promise<unknown> {
+  const response = await fetchViz(versionId, index, signal);
+  try {
+    return (await response.json()) as unknown;
+  } catch {
+    throw new ApiError(422, "The stored visualization is not valid JSON; it may be corrupt.");
+  }
+}
+
+/** The visualization file as text. */
+export async function fetchVizText(versionId: string, index: number, signal?: AbortSignal): Promise<string> {
+  return (await fetchViz(versionId, index, signal)).text();
+}
+
+export interface TableColumn {
+  name: string;
+  dtype: string;
+}
+
+/** One page of `GET /artifact-versions/{id}/table`: rows over the whole stored table. */
+export interface TablePage {
+  columns: TableColumn[];
+  rows: unknown[][];
+  total: number;
+  offset: number;
+  limit: number;
+  sort: string | null;
+  descending: boolean;
+}
+
+export interface TableQuery {
+  offset: number;
+  limit: number;
+  sort: string | null;
+  descending: boolean;
+}
+
+export async function fetchTablePage(versionId: string, q: TableQuery, signal?: AbortSignal): Promise<TablePage> {
+  const params = new URLSearchParams({ offset: String(q.offset), limit: String(q.limit), descending: String(q.descending) });
+  if (q.sort !== null) params.set("sort", q.sort);
+  const response = await fetch(`/api/v1/artifact-versions/${encodeURIComponent(versionId)}/table?${params.toString()}`, {
+    credentials: "same-origin",
+    signal,
+  });
+  if (!response.ok) throw await failure(response);
+  return (await response.json()) as TablePage;
+}

@@ -1,0 +1,123 @@
+/** ECharts for the visualizations, only the parts they draw with; loaded by a dynamic import. */
+import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
+import { DataZoomComponent, GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import { type EChartsType, init, use as registerParts } from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
+
+registerParts([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
+
+export interface ChartTheme {
+  text: string;
+  dimmed: string;
+  grid: string;
+  background: string;
+  accent: string;
+}
+
+const fmt = (v: unknown) => (typeof v === "number" ? Number(v.toPrecision(6)).toLocaleString("en-US") : String(v ?? "—"));
+
+function tooltip(theme: ChartTheme) {
+  return { backgroundColor: theme.background, borderColor: theme.grid, textStyle: { color: theme.text } };
+}
+
+function axis(theme: ChartTheme) {
+  return { axisLabel: { color: theme.dimmed }, axisLine: { lineStyle: { color: theme.grid } }, splitLine: { lineStyle: { color: theme.grid } } };
+}
+
+/** A 1-D array as a line or bar chart over its (original) indices. */
+export function drawSeries(el: HTMLElement, x: number[], y: (number | null)[], mode: "line" | "bar", theme: ChartTheme): EChartsType {
+  const chart = init(el, undefined, { renderer: "canvas" });
+  const points = x.map((xi, i) => [xi, y[i] ?? null]);
+  chart.setOption({
+    animation: false,
+    backgroundColor: "transparent",
+    textStyle: { color: theme.text },
+    grid: { left: 56, right: 16, top: 12, bottom: 48 },
+    tooltip: { trigger: "axis", ...tooltip(theme), valueFormatter: fmt },
+    xAxis: { type: "value", min: "dataMin", max: "dataMax", name: "index", nameGap: 4, ...axis(theme), splitLine: { show: false } },
+    yAxis: { type: "value", scale: true, ...axis(theme) },
+    dataZoom: [
+      { type: "inside", filterMode: "none" },
+      { type: "slider", height: 14, bottom: 6, filterMode: "none", textStyle: { color: theme.dimmed }, borderColor: theme.grid },
+    ],
+    series: [
+      mode === "line"
+        ? { type: "line", data: points, showSymbol: points.length < 50, connectNulls: false, lineStyle: { width: 1.25 }, color: theme.accent }
+        : { type: "bar", data: points, barMaxWidth: 24, large: points.length > 500, color: theme.accent },
+    ],
+  });
+  return chart;
+}
+
+export interface HeatmapOptions {
+  xLabels: string[];
+  yLabels: string[];
+  min: number;
+  max: number;
+  /** Write each cell's value on it (confusion matrices). */
+  showValues: boolean;
+  xName?: string;
+  yName?: string;
+  percent?: boolean;
+}
+
+/** A matrix as a heatmap, row 0 at the top as in the array. */
+export function drawHeatmap(el: HTMLElement, values: (number | null)[][], opts: HeatmapOptions, theme: ChartTheme): EChartsType {
+  const chart = init(el, undefined, { renderer: "canvas" });
+  const data: [number, number, number | null][] = [];
+  values.forEach((row, r) => row.forEach((v, c) => data.push([c, r, v])));
+  const valueFmt = (v: unknown) => (opts.percent && typeof v === "number" ? `${(v * 100).toFixed(1)}%` : fmt(v));
+  const big = data.length > 2_500;
+  chart.setOption({
+    animation: false,
+    backgroundColor: "transparent",
+    textStyle: { color: theme.text },
+    grid: { left: opts.yName ? 88 : 56, right: 72, top: 12, bottom: opts.xName ? 56 : 36 },
+    tooltip: {
+      ...tooltip(theme),
+      formatter: (p: { value: [number, number, number | null] }) =>
+        `${opts.yName ?? "row"} ${opts.yLabels[p.value[1]] ?? ""}, ${opts.xName ?? "column"} ${opts.xLabels[p.value[0]] ?? ""}: <b>${valueFmt(p.value[2])}</b>`,
+    },
+    xAxis: { type: "category", data: opts.xLabels, name: opts.xName, nameLocation: "middle", nameGap: 32, ...axis(theme), splitArea: { show: false } },
+    yAxis: { type: "category", data: opts.yLabels, inverse: true, name: opts.yName, nameLocation: "middle", nameGap: 64, ...axis(theme) },
+    visualMap: {
+      min: opts.min,
+      max: opts.max === opts.min ? opts.min + 1 : opts.max,
+      calculable: true,
+      orient: "vertical",
+      right: 4,
+      top: "middle",
+      itemHeight: 120,
+      textStyle: { color: theme.dimmed },
+      formatter: valueFmt,
+      inRange: { color: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"] },
+    },
+    series: [
+      {
+        type: "heatmap",
+        data,
+        // progressive rendering would paint a 40,000-cell map over several frames; one pass is faster overall
+        progressive: big ? 0 : 400,
+        label: { show: opts.showValues, formatter: (p: { value: [number, number, number | null] }) => valueFmt(p.value[2]), fontSize: 11 },
+        emphasis: big ? { disabled: true } : { itemStyle: { borderColor: theme.text, borderWidth: 1 } },
+      },
+    ],
+  });
+  return chart;
+}
+
+/** A histogram as bars over its bin edges; `compact` draws a bare sparkline for tables. */
+export function drawHistogram(el: HTMLElement, edges: number[], counts: number[], theme: ChartTheme, compact: boolean): EChartsType {
+  const chart = init(el, undefined, { renderer: "canvas" });
+  const labels = counts.map((_, i) => (edges.length > i + 1 ? `${fmt(edges[i])} – ${fmt(edges[i + 1])}` : String(i)));
+  chart.setOption({
+    animation: false,
+    backgroundColor: "transparent",
+    grid: compact ? { left: 0, right: 0, top: 2, bottom: 0 } : { left: 40, right: 8, top: 8, bottom: 24 },
+    tooltip: { trigger: "axis", ...tooltip(theme), confine: true },
+    xAxis: { type: "category", data: labels, show: !compact, axisLabel: { color: theme.dimmed, showMaxLabel: true, interval: "auto" as const } },
+    yAxis: { type: "value", show: !compact, ...axis(theme) },
+    series: [{ type: "bar", data: counts, barCategoryGap: "8%", color: theme.accent }],
+  });
+  return chart;
+}
