@@ -699,6 +699,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/artifact-versions/{version_id}/table": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Table
+         * @description A page of the version's whole table (a DataFrame or CSV text), sorted by a column when asked.
+         */
+        get: operations["get_table_api_v1_artifact_versions__version_id__table_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/artifact-versions/{version_id}/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Lineage
+         * @description Producers and consumers of the version across runs (at most 500 nodes; `truncated` says so).
+         */
+        get: operations["get_lineage_api_v1_artifact_versions__version_id__lineage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/artifact-versions/{version_id}/files": {
         parameters: {
             query?: never;
@@ -1440,6 +1480,35 @@ export interface components {
             tags?: string[];
         };
         /**
+         * ArtifactTable
+         * @description One page of a stored table (a DataFrame or CSV text), sorted over all its rows when asked.
+         */
+        ArtifactTable: {
+            /** Columns */
+            columns: components["schemas"]["TableColumn"][];
+            /**
+             * Rows
+             * @description Cells in column order; missing values and NaN are null.
+             */
+            rows: unknown[][];
+            /**
+             * Total
+             * @description Rows in the whole table.
+             */
+            total: number;
+            /** Offset */
+            offset: number;
+            /** Limit */
+            limit: number;
+            /** Sort */
+            sort?: string | null;
+            /**
+             * Descending
+             * @default false
+             */
+            descending: boolean;
+        };
+        /**
          * ArtifactUpload
          * @description Where an uploaded artifact version's files now are.
          */
@@ -1677,6 +1746,91 @@ export interface components {
             step: string;
             /** Output */
             output: string;
+        };
+        /**
+         * LineageEdge
+         * @description step → artifact: the step produced it; artifact → step: the step read it.
+         */
+        LineageEdge: {
+            /**
+             * Source
+             * Format: uuid
+             */
+            source: string;
+            /**
+             * Target
+             * Format: uuid
+             */
+            target: string;
+        };
+        /**
+         * LineageGraph
+         * @description Producers and consumers of an artifact version, across runs.
+         */
+        LineageGraph: {
+            /**
+             * Root
+             * Format: uuid
+             */
+            root: string;
+            /** Nodes */
+            nodes: components["schemas"]["LineageNode"][];
+            /** Edges */
+            edges: components["schemas"]["LineageEdge"][];
+            /**
+             * Truncated
+             * @description True when the node limit cut the graph short.
+             * @default false
+             */
+            truncated: boolean;
+        };
+        /**
+         * LineageNode
+         * @description An artifact version (id = version id) or a step run (id = step run id) in a lineage graph.
+         */
+        LineageNode: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "artifact" | "step";
+            /**
+             * Name
+             * @description The artifact's name, or the step run's name.
+             */
+            name: string;
+            /**
+             * Version
+             * @description The artifact version's number; null for steps.
+             */
+            version?: number | null;
+            /**
+             * Data Type
+             * @description The artifact's data type; null for steps.
+             */
+            data_type?: string | null;
+            /**
+             * Run Id
+             * @description The run of the step, or the run that produced the artifact (null when uploaded).
+             */
+            run_id?: string | null;
+            /** Run Name */
+            run_name?: string | null;
+            /**
+             * Step
+             * @description The step's function name; null for artifacts.
+             */
+            step?: string | null;
+            /**
+             * Status
+             * @description The step run's status; null for artifacts.
+             */
+            status?: string | null;
         };
         /**
          * LogLineRead
@@ -2626,6 +2780,19 @@ export interface components {
             reason?: string | null;
         };
         /**
+         * TableColumn
+         * @description A column of a stored table.
+         */
+        TableColumn: {
+            /** Name */
+            name: string;
+            /**
+             * Dtype
+             * @description The column's Arrow type, e.g. int64, double, string, timestamp[ns].
+             */
+            dtype: string;
+        };
+        /**
          * TagsAdd
          * @description Tags to attach.
          */
@@ -2728,7 +2895,7 @@ export interface components {
          * @description Kinds of visualization stored beside an artifact version.
          * @enum {string}
          */
-        VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json";
+        VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json" | "confusion_matrix" | "classification_report" | "validation" | "profile";
     };
     responses: never;
     parameters: never;
@@ -4028,6 +4195,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_StepRunRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_table_api_v1_artifact_versions__version_id__table_get: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+                /** @description A column to sort all rows by. */
+                sort?: string | null;
+                descending?: boolean;
+            };
+            header?: never;
+            path: {
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactTable"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lineage_api_v1_artifact_versions__version_id__lineage_get: {
+        parameters: {
+            query?: {
+                /** @description Steps to walk toward producers and raw inputs. */
+                up?: number;
+                /** @description Steps to walk toward consumers. */
+                down?: number;
+            };
+            header?: never;
+            path: {
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LineageGraph"];
                 };
             };
             /** @description Validation Error */
