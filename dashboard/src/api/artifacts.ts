@@ -26,8 +26,10 @@ export type LineageNode = {
   name: string;
   version: number | null;
   data_type: string | null;
-  run_id: string;
-  run_name: string;
+  /** The step's run, or the run that wrote the artifact; null for an uploaded artifact. */
+  run_id: string | null;
+  run_name: string | null;
+  /** The step's function name (`name` is the call's, as the run page knows it). */
   step: string | null;
   status: string | null;
 };

@@ -1,6 +1,6 @@
 import { Anchor, AppShell, Box, Button, Group, Kbd, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type RouterHistory, Link, Outlet, createRootRoute, createRoute, createRouter, redirect } from "@tanstack/react-router";
+import { type RouterHistory, Link, Outlet, createRootRoute, createRoute, createRouter, lazyRouteComponent, redirect } from "@tanstack/react-router";
 import { useCallback, useEffect, useState } from "react";
 
 import { authQueries } from "../api/auth";
@@ -8,7 +8,6 @@ import { type LiveState, startEvents, useLiveState } from "../api/events";
 import { CommandPalette } from "../components/CommandPalette";
 import { SessionEnded } from "../components/SessionEnded";
 import { ShortcutsHelp, useAppShortcuts } from "../components/Shortcuts";
-import { ArtifactPage } from "../features/artifacts/ArtifactPage";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
@@ -198,7 +197,8 @@ const artifactRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/artifacts/$artifact",
   validateSearch: validateArtifactSearch,
-  component: ArtifactPage,
+  // Its visualizations (charts, tables, markdown) load with it, not with the first page.
+  component: lazyRouteComponent(() => import("../features/artifacts/ArtifactPage"), "ArtifactPage"),
 });
 
 export const routeTree = rootRoute.addChildren([indexRoute, runsRoute, runRoute, pipelinesRoute, pipelineRoute, artifactsRoute, artifactRoute]);

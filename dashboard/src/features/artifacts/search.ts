@@ -35,8 +35,8 @@ export function validateArtifactsSearch(raw: Record<string, unknown>): Artifacts
 export const ARTIFACT_TABS = ["overview", "versions", "lineage"] as const;
 export type ArtifactTab = (typeof ARTIFACT_TABS)[number];
 
-/** Hops the lineage graph may follow each way; the server bounds the node count too. */
-export const MAX_DEPTH = 10;
+/** Hops the lineage graph may follow each way (the server's limit); it bounds the node count too. */
+export const MAX_DEPTH = 50;
 export const DEFAULT_UP = 3;
 export const DEFAULT_DOWN = 3;
 

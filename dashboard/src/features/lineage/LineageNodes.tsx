@@ -34,14 +34,14 @@ const LineageStep = memo(function LineageStep({ data }: NodeProps<LineageStepFlo
       data-status={status}
       data-root={data.root}
       style={{ "--dag-c": statusVar(status) } as CSSProperties}
-      title={`Step ${data.step ?? data.name} of run ${data.run_name}: ${status}. Click to open it in its run.`}
+      title={`Step ${data.name}${data.step && data.step !== data.name ? ` (${data.step})` : ""} of run ${data.run_name ?? "?"}: ${status}. Click to open it in its run.`}
     >
       <Handles />
-      <div className="dag-line dag-name">{data.step ?? data.name}</div>
+      <div className="dag-line dag-name">{data.name}</div>
       <div className="dag-line">
         <span style={{ color: status === "pending" ? undefined : statusVar(status), fontWeight: 600 }}>{status}</span>
       </div>
-      <div className="dag-line dag-dim">run {data.run_name}</div>
+      <div className="dag-line dag-dim">run {data.run_name ?? "?"}</div>
     </div>
   );
 });
@@ -55,7 +55,7 @@ const LineageArtifact = memo(function LineageArtifact({ data }: NodeProps<Lineag
       data-kind="artifact"
       data-id={data.id}
       data-root={data.root}
-      title={`${data.name}${data.version !== null ? ` v${data.version}` : ""}: ${data.data_type ?? "unknown type"}, from run ${data.run_name}. Click to open it.`}
+      title={`${data.name}${data.version !== null ? ` v${data.version}` : ""}: ${data.data_type ?? "unknown type"}, ${data.run_name ? `from run ${data.run_name}` : "uploaded outside a run"}. Click to open it.`}
     >
       <Handles />
       <div className="dag-line">
@@ -63,7 +63,7 @@ const LineageArtifact = memo(function LineageArtifact({ data }: NodeProps<Lineag
         {data.version !== null && <span className="dag-dim"> · v{data.version}</span>}
         {data.data_type && <span className="dag-dim"> · {data.data_type.split(".").pop()}</span>}
       </div>
-      <div className="dag-line dag-dim">run {data.run_name}</div>
+      <div className="dag-line dag-dim">{data.run_name ? `run ${data.run_name}` : "uploaded"}</div>
     </div>
   );
 });

@@ -188,8 +188,8 @@ function LineageCanvas({ graph }: { graph: LineageGraph }) {
           const n = node.data;
           if (n.kind === "artifact") {
             void navigate({ to: "/artifacts/$artifact", params: { artifact: n.name }, search: n.version !== null ? { version: n.version } : {} });
-          } else {
-            void navigate({ to: "/runs/$runId", params: { runId: n.run_id }, search: { step: n.step ?? n.name } });
+          } else if (n.run_id) {
+            void navigate({ to: "/runs/$runId", params: { runId: n.run_id }, search: { step: n.name } });
           }
         }}
       >

@@ -7,7 +7,7 @@ import { SIZES } from "../dag/layout";
  * Node boxes: a step as big as the DAG's; an artifact taller than the DAG's one-line pill,
  * since across runs it must say which run wrote it.
  */
-export const LINEAGE_SIZES = { step: SIZES.step, artifact: { width: 200, height: 48 } } as const;
+export const LINEAGE_SIZES = { step: SIZES.step, artifact: { width: 250, height: 48 } } as const;
 
 export interface LineageModel {
   nodes: LineageNode[];
@@ -73,5 +73,5 @@ export function lineageLayoutRequest(model: LineageModel): LayoutRequest {
 
 /** How many runs the graph spans: worth saying when it crosses run boundaries. */
 export function runCount(graph: LineageGraph): number {
-  return new Set(graph.nodes.map((n) => n.run_id)).size;
+  return new Set(graph.nodes.flatMap((n) => (n.run_id ? [n.run_id] : []))).size;
 }

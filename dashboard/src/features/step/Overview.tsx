@@ -7,6 +7,7 @@ import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import { runQueries } from "../../api/runs";
 import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
+import { TRACE_BACK } from "../artifacts/search";
 import { formatDuration, formatTime } from "../runs/format";
 import { flatten, formatBytes, formatValue } from "./format";
 import "./logs.css";
@@ -36,6 +37,33 @@ function StepLink({ runId, step, children }: { runId: string; step: string; chil
     <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId }} search={{ step }} />}>
       {children}
     </Anchor>
+  );
+}
+
+/** An artifact version, linked to its page, with "Trace back" to where it came from. */
+function VersionLink({ v }: { v: ArtifactVersion }) {
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <Anchor
+        fz="sm"
+        ff="monospace"
+        style={{ overflowWrap: "anywhere" }}
+        data-testid="artifact-link"
+        renderRoot={(props) => <Link {...props} to="/artifacts/$artifact" params={{ artifact: v.name }} search={{ version: v.version }} />}
+      >
+        {v.name} v{v.version}
+      </Anchor>
+      <Anchor
+        fz="xs"
+        c="dimmed"
+        style={{ whiteSpace: "nowrap" }}
+        title="Its lineage back to the raw inputs, across runs"
+        data-testid="trace-back-link"
+        renderRoot={(props) => <Link {...props} to="/artifacts/$artifact" params={{ artifact: v.name }} search={{ version: v.version, ...TRACE_BACK }} />}
+      >
+        Trace back
+      </Anchor>
+    </Group>
   );
 }
 
@@ -158,9 +186,7 @@ function InputRow({ name, versionId, detailed, runId }: { name: string; versionI
           <Loader size="xs" />
         ) : (
           <Stack gap={0}>
-            <Text fz="sm" ff="monospace">
-              {v.name} v{v.version}
-            </Text>
+            <VersionLink v={v} />
             {v.producer_run_id && producer.data ? (
               <Text fz="xs" c="dimmed">
                 from <StepLink runId={v.producer_run_id} step={producer.data.name}>{producer.data.name}</StepLink>
@@ -205,9 +231,7 @@ function OutputRow({ name, versionId, detailed }: { name: string; versionId: str
           <Loader size="xs" />
         ) : (
           <Stack gap={0}>
-            <Text fz="sm" ff="monospace">
-              {v.name} v{v.version}
-            </Text>
+            <VersionLink v={v} />
             {!detailed && (
               <Text fz="xs" c="dimmed" style={{ overflowWrap: "anywhere" }}>
                 {v.data_type} · {formatBytes(v.size)}
