@@ -242,13 +242,15 @@ class _Parquet(_Source):
 
     def whole(self, columns: list[str] | None = None) -> pa.Table:
         cached = _tables.get(self.version.id)
+        if cached is None and self._bytes <= TABLE_CACHE_BYTES:
+            # A sort's column is read with the rest: its pages need the whole table next anyway.
+            with self._open() as pf:
+                cached = pf.read()
+            _tables.put(self.version.id, cached)
         if cached is not None:
             return cached.select(columns) if columns else cached
         with self._open() as pf:
-            table = pf.read(columns=columns)
-        if columns is None:
-            _tables.put(self.version.id, table)
-        return table
+            return pf.read(columns=columns)
 
     def _spans(self) -> Iterator[tuple[int, int, int]]:
         """(row group, first row, end row) of each row group."""
