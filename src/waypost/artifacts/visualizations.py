@@ -481,7 +481,8 @@ def validation(
 
     Each result holds ``expectation`` (its name), ``column`` (or ``None``), ``kwargs``,
     ``success``, ``observed_value``, ``unexpected_count`` and ``unexpected_sample`` (at most
-    20 failing values or rows). ``statistics`` defaults to counts computed from ``results``.
+    20 failing values or rows); optionally ``unexpected_percent`` and ``exception`` (why the
+    check itself could not run). ``statistics`` defaults to counts computed from ``results``.
     """
     cell = {"max_chars": CELL_CHARS, "max_items": 50, "depth": 4}
     rows = []
@@ -496,6 +497,8 @@ def validation(
                 "observed_value": json_safe(r.get("observed_value"), **cell),
                 "unexpected_count": None if count is None else int(count),
                 "unexpected_sample": json_safe(list(r.get("unexpected_sample") or [])[:UNEXPECTED_SAMPLE], **cell),
+                "unexpected_percent": _optional_number(r.get("unexpected_percent")),
+                "exception": None if r.get("exception") is None else str(r["exception"])[: CELL_CHARS * 5],
             }
         )
     passed = sum(1 for r in rows if r["success"])
@@ -508,6 +511,10 @@ def validation(
     doc = {"success": bool(success), "statistics": json_safe(stats_doc, **cell), "results": rows}
     meta = {"success": bool(success), "evaluated": len(rows), "failed": len(rows) - passed}
     return _write_json(path, name, VisualizationType.VALIDATION, doc, title, meta)
+
+
+def _optional_number(value: Any) -> float | None:
+    return None if value is None else _number(float(value))
 
 
 def profile(
@@ -527,7 +534,7 @@ def profile(
         entry: dict[str, Any] = {"name": str(c["name"]), "type": str(c.get("type") or "unknown")}
         for key in keys:
             value = c.get(key)
-            entry[key] = None if value is None else _number(float(value))
+            entry[key] = _optional_number(value)
         hist = c.get("histogram")
         entry["histogram"] = (
             None
