@@ -44,7 +44,9 @@ def make_small(kind: str) -> Annotated[Any, "small"]:
         return "just a sentence, not a table"
     if kind == "list":
         return [1, 2, 3]
-    return pd.DataFrame({"a": [3, 1, 2], "b": ["x", "y", None], "c": [[1], [2, 3], []]})
+    frame = pd.DataFrame({"a": [3, 1, 2], "b": ["x", "y", None], "c": [[1], [2, 3], []]})
+    frame["size"] = pd.Categorical(["m", "s", "l"], categories=["s", "m", "l"])
+    return frame
 
 
 @pipeline
@@ -161,7 +163,7 @@ def test_bad_input_answers_one_line(
 
     unknown = client.get(url, params={"sort": "nope"})
     assert unknown.status_code == 400
-    assert unknown.json()["detail"] == "Column 'nope' is not in the table; its columns are: a, b, c."
+    assert unknown.json()["detail"] == "Column 'nope' is not in the table; its columns are: a, b, c, size."
     nested = client.get(url, params={"sort": "c"})
     assert nested.status_code == 400
     assert "cannot be sorted" in nested.json()["detail"]
@@ -169,6 +171,9 @@ def test_bad_input_answers_one_line(
     assert client.get(url, params={"offset": -1}).status_code == 422
     ok = client.get(url, params={"sort": "b"}).json()
     assert [r[1] for r in ok["rows"]] == ["x", "y", None]
+    sizes = client.get(url, params={"sort": "size", "descending": True}).json()
+    assert [r[3] for r in sizes["rows"]] == ["s", "m", "l"]  # by value: categories are labels here
+    assert sizes["columns"][3]["dtype"] == "category<string>"
 
     for kind, words in (("text", "is not a CSV table (it has fewer than two lines)"), ("list", "is not a table")):
         other = _small(client, kind)

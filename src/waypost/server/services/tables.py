@@ -151,6 +151,10 @@ def table_page(
 
 
 def _dtype(kind: pa.DataType) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):  # pandas categoricals, polars categoricals and enums
+        return f"category<{_dtype(kind.value_type)}>"
     # 64-bit offsets are a storage detail (pandas 3 strings use them); readers care that it is text.
     return {"large_string": "string", "large_binary": "binary"}.get(str(kind), str(kind))
 
@@ -189,15 +193,19 @@ class _Source:
         key = (self.version.id, column, descending)
         order = _orders.get(key)
         if order is None:
+            import pyarrow as pa
+
             values = self.whole([column])
+            kind = values.schema.field(column).type
+            if pa.types.is_dictionary(kind):  # pandas categories: sorted by their values
+                values = pa.table({column: values.column(column).cast(kind.value_type)})
             order_name = "descending" if descending else "ascending"
             try:
                 order = pc.sort_indices(values, sort_keys=[(column, order_name)])  # nulls and NaN last
             except (NotImplementedError, _arrow_errors()) as exc:
-                field = values.schema.field(column)
                 raise HTTPException(
                     status.HTTP_400_BAD_REQUEST,
-                    f"Column '{column}' of type {field.type} cannot be sorted ({_first_line(exc)}).",
+                    f"Column '{column}' of type {_dtype(kind)} cannot be sorted ({_first_line(exc)}).",
                 ) from None
             _orders.put(key, order)
         return self.take(order.slice(min(offset, len(order)), limit))
