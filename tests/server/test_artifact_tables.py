@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -44,6 +45,10 @@ def make_small(kind: str) -> Annotated[Any, "small"]:
         return "just a sentence, not a table"
     if kind == "list":
         return [1, 2, 3]
+    if kind == "polars":
+        import polars as pl
+
+        return pl.DataFrame({"when": [date(2026, 1, 3), date(2026, 1, 1), None], "n": [1.5, None, -2.0]})
     frame = pd.DataFrame({"a": [3, 1, 2], "b": ["x", "y", None], "c": [[1], [2, 3], []]})
     frame["size"] = pd.Categorical(["m", "s", "l"], categories=["s", "m", "l"])
     return frame
@@ -152,6 +157,16 @@ def test_csv_text_is_a_table(
     assert [c["dtype"] for c in page["columns"]] == ["string", "int64", "double"]
     assert page["total"] == 3
     assert page["rows"] == [["Paris", 2102650, 105.4], ["Lyon", 522250, 47.87], ["Nice", 348085, 71.92]]
+
+
+def test_polars_frame_is_a_table(
+    monkeypatch: pytest.MonkeyPatch, server_settings: WaypostSettings, client: TestClient
+) -> None:
+    share_stores(monkeypatch, server_settings)
+    version = _small(client, "polars")
+    page = _table(client, version["id"], sort="when")
+    assert [(c["name"], c["dtype"]) for c in page["columns"]] == [("when", "date32[day]"), ("n", "double")]
+    assert page["rows"] == [["2026-01-01", None], ["2026-01-03", 1.5], [None, -2.0]]
 
 
 def test_bad_input_answers_one_line(
