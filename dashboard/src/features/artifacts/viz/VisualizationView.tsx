@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Group, Paper, Text } from "@mantine/core";
+import { Alert, Anchor, Box, Button, Text } from "@mantine/core";
 import { Component, type ErrorInfo, type ReactNode, useCallback, useMemo, useState } from "react";
 
 import { vizUrl } from "./api";
@@ -29,11 +29,6 @@ const RENDERERS: Record<string, (props: VizProps) => ReactNode> = {
   classification_report: ClassificationReportViz,
   validation: ValidationViz,
   profile: ProfileViz,
-};
-
-const LABELS: Record<string, string> = {
-  confusion_matrix: "confusion matrix",
-  classification_report: "classification report",
 };
 
 class Boundary extends Component<{ onError: (message: string) => void; children: ReactNode }, { failed: boolean }> {
@@ -72,29 +67,19 @@ export function VisualizationView({ version, viz, index }: { version: ArtifactVe
   const known = Renderer !== undefined;
   const shownState = known ? state : { s: "error" as const, message: `This dashboard has no view for "${type}" visualizations; download the file to look at it.` };
   return (
-    <Paper
-      withBorder
-      p="sm"
+    <Box
       data-testid="viz"
       data-type={type}
       data-index={index}
       data-state={shownState.s}
       data-paint-ms={shownState.s === "ready" && shownState.paintMs !== undefined ? Math.round(shownState.paintMs) : undefined}
       aria-busy={shownState.s === "loading"}
+      style={{ minWidth: 0, position: "relative" }}
     >
-      <Group justify="space-between" mb="xs" gap="xs" wrap="nowrap">
-        <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-          <Text fw={600} fz="sm" truncate>
-            {viz.title ?? type}
-          </Text>
-          <Badge size="xs" variant="light" color="gray">
-            {LABELS[type] ?? type}
-          </Badge>
-        </Group>
-        <Anchor href={vizUrl(version.id, index)} target="_blank" rel="noopener" fz="xs" c="dimmed" download={type === "html" ? true : undefined}>
-          Raw file · {formatBytes(viz.size)}
-        </Anchor>
-      </Group>
+      {/* the page around this shows the title and kind; the raw file stays one click away */}
+      <Anchor href={vizUrl(version.id, index)} target="_blank" rel="noopener" fz="xs" c="dimmed" style={{ position: "absolute", right: 0, top: -26 }}>
+        Raw file · {formatBytes(viz.size)}
+      </Anchor>
       {shownState.s === "error" ? (
         <Alert color="red" variant="light" p="xs" data-testid="viz-error">
           <Text fz="sm">{shownState.message}</Text>
@@ -112,6 +97,6 @@ export function VisualizationView({ version, viz, index }: { version: ArtifactVe
           </Boundary>
         </VizReportContext.Provider>
       ) : null}
-    </Paper>
+    </Box>
   );
 }

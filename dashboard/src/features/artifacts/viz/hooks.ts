@@ -82,9 +82,20 @@ export function useChartTheme(): ChartTheme {
 
 type ChartsModule = typeof import("./charts");
 
+let chartsModule: Promise<ChartsModule> | null = null;
+
+/** ECharts, fetched once; a failed fetch is retried on the next call. */
+export function loadCharts(): Promise<ChartsModule> {
+  chartsModule ??= import("./charts").catch((e: unknown) => {
+    chartsModule = null;
+    throw e;
+  });
+  return chartsModule;
+}
+
 /**
  * Draws with ECharts (loaded on first use) into the returned element whenever `draw` changes;
- * `onPainted` gets the milliseconds from the start of the draw to ECharts' first finished frame.
+ * `onPainted` gets the milliseconds from the data being ready to draw to ECharts' first finished frame.
  */
 export function useEChart(
   draw: ((charts: ChartsModule, el: HTMLElement) => EChartsType) | null,
@@ -93,6 +104,10 @@ export function useEChart(
 ) {
   const ref = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
+  // fetched while the data loads, so drawing doesn't wait for the code afterwards
+  useEffect(() => {
+    loadCharts().catch(() => undefined);
+  }, []);
   const painted = useRef(onPainted);
   const failedCb = useRef(onFailed);
   useEffect(() => {
@@ -105,7 +120,7 @@ export function useEChart(
     let disposed = false;
     let dispose: (() => void) | undefined;
     const started = performance.now();
-    import("./charts").then(
+    loadCharts().then(
       (charts) => {
         if (disposed) return;
         let chart: EChartsType;
