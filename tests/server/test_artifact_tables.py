@@ -45,6 +45,8 @@ def make_small(kind: str) -> Annotated[Any, "small"]:
         return "just a sentence, not a table"
     if kind == "list":
         return [1, 2, 3]
+    if kind == "indexed":
+        return pd.DataFrame({"v": [10, 30, 20]}, index=pd.Index(["b", "c", "a"]))
     if kind == "polars":
         import polars as pl
 
@@ -167,6 +169,16 @@ def test_polars_frame_is_a_table(
     page = _table(client, version["id"], sort="when")
     assert [(c["name"], c["dtype"]) for c in page["columns"]] == [("when", "date32[day]"), ("n", "double")]
     assert page["rows"] == [["2026-01-01", None], ["2026-01-03", 1.5], [None, -2.0]]
+
+
+def test_a_pandas_index_is_a_column_named_index(
+    monkeypatch: pytest.MonkeyPatch, server_settings: WaypostSettings, client: TestClient
+) -> None:
+    share_stores(monkeypatch, server_settings)
+    version = _small(client, "indexed")
+    page = _table(client, version["id"], sort="index")
+    assert [c["name"] for c in page["columns"]] == ["v", "index"]
+    assert page["rows"] == [[20, "a"], [10, "b"], [30, "c"]]
 
 
 def test_bad_input_answers_one_line(

@@ -132,13 +132,17 @@ def table_page(
             "tables are pandas or polars DataFrames and CSV text.",
         )
     schema = source.schema()
-    if sort is not None and schema.get_field_index(sort) < 0:
-        shown = ", ".join(schema.names[:20]) + (", …" if len(schema.names) > 20 else "")
+    shown_names = _display_names(schema)
+    if sort is not None and sort not in shown_names:
+        shown = ", ".join(shown_names[:20]) + (", …" if len(shown_names) > 20 else "")
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"Column '{sort[:100]}' is not in the table; its columns are: {shown}."
         )
-    page = source.page(offset, limit) if sort is None else source.sorted_page(sort, descending, offset, limit)
-    columns = [TableColumn(name=f.name, dtype=_dtype(f.type)) for f in schema]
+    if sort is None:
+        page = source.page(offset, limit)
+    else:
+        page = source.sorted_page(schema.names[shown_names.index(sort)], descending, offset, limit)
+    columns = [TableColumn(name=n, dtype=_dtype(f.type)) for n, f in zip(shown_names, schema, strict=True)]
     return ArtifactTable(
         columns=columns,
         rows=_rows(page),
@@ -148,6 +152,25 @@ def table_page(
         sort=sort,
         descending=descending,
     )
+
+
+def _display_names(schema: pa.Schema) -> list[str]:
+    """Column names as users know them: a pandas index stored as ``__index_level_0__`` shows as its name."""
+    meta = schema.pandas_metadata or {}
+    index_names = {
+        c.get("field_name"): c.get("name")
+        for c in meta.get("columns", [])
+        if isinstance(c, dict) and c.get("field_name") in meta.get("index_columns", [])
+    }
+    names = list(schema.names)
+    for i, field in enumerate(names):
+        if field in index_names and field.startswith("__index_level_"):
+            wanted = index_names[field] if isinstance(index_names[field], str) else "index"
+            candidate, n = wanted, 1
+            while candidate in names:
+                candidate, n = f"{wanted}_{n}", n + 1
+            names[i] = candidate
+    return names
 
 
 def _dtype(kind: pa.DataType) -> str:
