@@ -39,8 +39,8 @@ MAX_LIMIT = 1000
 """The most rows one page holds."""
 TABLE_CACHE_BYTES = 512 * 1024 * 1024
 """Memory kept for whole tables (sorted paging, parsed CSV); a bigger table is read per page."""
-ORDER_CACHE_ENTRIES = 32
-"""Sort orders kept: (version, column, direction); 8 bytes a row each."""
+ORDER_CACHE_BYTES = 256 * 1024 * 1024
+"""Memory kept for sort orders, by (version, column, direction): 8 bytes a row each."""
 
 PARQUET_FILE = "data.parquet"
 PICKLE_FILE = "data.pkl"
@@ -54,7 +54,7 @@ V = TypeVar("V")
 
 
 class _Lru(Generic[K, V]):
-    """A thread-safe LRU bounded by a total weight (bytes, or 1 per entry)."""
+    """A thread-safe LRU bounded by the total bytes of its values."""
 
     def __init__(self, budget: int, weigh: Callable[[V], int]) -> None:
         self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
@@ -90,7 +90,7 @@ class _Lru(Generic[K, V]):
 
 
 _tables: _Lru[uuid.UUID, pa.Table] = _Lru(TABLE_CACHE_BYTES, lambda t: int(t.nbytes))
-_orders: _Lru[tuple[uuid.UUID, str, bool], pa.Array] = _Lru(ORDER_CACHE_ENTRIES, lambda _: 1)
+_orders: _Lru[tuple[uuid.UUID, str, bool], pa.Array] = _Lru(ORDER_CACHE_BYTES, lambda a: int(a.nbytes))
 
 
 def clear_caches() -> None:
