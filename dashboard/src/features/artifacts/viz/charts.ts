@@ -68,6 +68,8 @@ export function drawHeatmap(el: HTMLElement, values: (number | null)[][], opts: 
   values.forEach((row, r) => row.forEach((v, c) => data.push([c, r, v])));
   const valueFmt = (v: unknown) => (opts.percent && typeof v === "number" ? `${(v * 100).toFixed(1)}%` : fmt(v));
   const big = data.length > 2_500;
+  // category axes would print every one of 200 labels; about ten per axis stay readable
+  const every = (n: number) => (n > 12 ? Math.ceil(n / 10) - 1 : 0);
   chart.setOption({
     animation: false,
     backgroundColor: "transparent",
@@ -78,18 +80,38 @@ export function drawHeatmap(el: HTMLElement, values: (number | null)[][], opts: 
       formatter: (p: { value: [number, number, number | null] }) =>
         `${opts.yName ?? "row"} ${opts.yLabels[p.value[1]] ?? ""}, ${opts.xName ?? "column"} ${opts.xLabels[p.value[0]] ?? ""}: <b>${valueFmt(p.value[2])}</b>`,
     },
-    xAxis: { type: "category", data: opts.xLabels, name: opts.xName, nameLocation: "middle", nameGap: 32, ...axis(theme), splitArea: { show: false } },
-    yAxis: { type: "category", data: opts.yLabels, inverse: true, name: opts.yName, nameLocation: "middle", nameGap: 64, ...axis(theme) },
+    xAxis: {
+      type: "category",
+      data: opts.xLabels,
+      name: opts.xName,
+      nameLocation: "middle",
+      nameGap: 32,
+      ...axis(theme),
+      axisLabel: { color: theme.dimmed, interval: every(opts.xLabels.length), hideOverlap: true },
+      axisTick: { show: false },
+    },
+    yAxis: {
+      type: "category",
+      data: opts.yLabels,
+      inverse: true,
+      name: opts.yName,
+      nameLocation: "middle",
+      nameGap: 64,
+      ...axis(theme),
+      axisLabel: { color: theme.dimmed, interval: every(opts.yLabels.length), hideOverlap: true },
+      axisTick: { show: false },
+    },
     visualMap: {
       min: opts.min,
       max: opts.max === opts.min ? opts.min + 1 : opts.max,
-      calculable: true,
+      calculable: false,
       orient: "vertical",
       right: 4,
       top: "middle",
-      itemHeight: 120,
+      itemHeight: 160,
+      itemWidth: 12,
+      text: [valueFmt(opts.max), valueFmt(opts.min)],
       textStyle: { color: theme.dimmed },
-      formatter: valueFmt,
       inRange: { color: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"] },
     },
     series: [
