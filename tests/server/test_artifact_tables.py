@@ -224,5 +224,8 @@ def test_bad_input_answers_one_line(
     deleted = client.get(f"{API}/artifact-versions/{gone['id']}/table")
     assert deleted.status_code == 410
     assert "were deleted from the artifact store" in deleted.json()["detail"]
+    half = _small(client, "frame")
+    Path(half["uri"], "data.parquet").unlink()  # the visualizations are still there
+    assert client.get(f"{API}/artifact-versions/{half['id']}/table").status_code == 410
     missing = client.get(f"{API}/artifact-versions/00000000-0000-0000-0000-000000000000/table")
     assert missing.status_code == 404

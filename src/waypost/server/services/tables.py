@@ -125,6 +125,8 @@ def table_page(
             f"{_label(version)} was pickled (parquet could not hold it), so it cannot be read as a table; "
             "download it and load it in Python.",
         )
+    elif version.data_type.startswith(("pandas.", "polars.")):
+        raise _gone(version)  # the folder is there (its visualizations, say) but not the data
     else:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
