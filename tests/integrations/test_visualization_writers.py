@@ -179,3 +179,14 @@ def test_html_and_markdown_helpers_never_overwrite_an_earlier_view(tmp_path: Pat
     noext = viz.json_tree(tmp_path, [1], name="tree")
     again = viz.json_tree(tmp_path, [2], name="tree")
     assert (noext.path, again.path) == ("_viz/tree", "_viz/tree-2")
+
+
+def test_chart_takes_its_own_x_positions(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, viz.chart(tmp_path, [0.9, 0.5, 0.2], x=[10, 20, 40]))
+    assert doc["x"] == [10, 20, 40]
+    assert doc["y"] == [0.9, 0.5, 0.2]
+    long = _doc(tmp_path, viz.chart(tmp_path, list(range(20_000)), x=[v / 2 for v in range(20_000)]))
+    assert long["downsampled"] is True
+    assert long["x"] == [v / 2 for v in long["y"]]
+    with pytest.raises(ValueError, match="2 values for 3"):
+        viz.chart(tmp_path, [1, 2, 3], x=[1, 2])

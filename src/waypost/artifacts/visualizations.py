@@ -4,6 +4,11 @@ The dashboard reads only these files, never the artifact itself, so it never unp
 data. Each helper writes one file no larger than :data:`MAX_BYTES` under ``path / "_viz"``
 (``path`` is the artifact's folder) and returns its :class:`VisualizationRef`. numpy and
 Pillow are imported inside the helpers that need them, so importing this module is cheap.
+
+These helpers are public: a custom materializer's ``visualize`` returns what they return,
+and the dashboard shows those views exactly like the built-in ones. A name already taken
+under ``_viz/`` gets a numbered twin (``report-2.html``), so one artifact can hold several
+views of one kind.
 """
 
 from __future__ import annotations
@@ -20,6 +25,29 @@ from typing import Any
 
 from waypost.enums import VisualizationType
 from waypost.schemas.artifacts import VisualizationRef
+
+__all__ = [
+    "MAX_BYTES",
+    "VIZ_DIR",
+    "category_stats",
+    "chart",
+    "classification_report",
+    "confusion_matrix",
+    "figure_image",
+    "heatmap",
+    "html",
+    "image",
+    "json_safe",
+    "json_tree",
+    "markdown",
+    "numeric_stats",
+    "profile",
+    "stats",
+    "table",
+    "text",
+    "text_kind",
+    "validation",
+]
 
 VIZ_DIR = "_viz"
 MAX_BYTES = 5 * 1024 * 1024
@@ -229,22 +257,33 @@ def _minmax_indices(y: Any, points: int) -> Any:
     return idx[idx < n]
 
 
-def chart(path: Path, values: Any, *, title: str = "Values", name: str = "chart.json") -> VisualizationRef:
-    """A line chart of a 1-D numeric array, reduced to at most 5,000 min/max points."""
+def chart(
+    path: Path, values: Any, *, x: Any = None, title: str = "Values", name: str = "chart.json"
+) -> VisualizationRef:
+    """A line chart of a 1-D numeric array, reduced to at most 5,000 min/max points.
+
+    ``x`` gives each value's position (epochs, timestamps as numbers, thresholds …); by
+    default it is the value's index.
+    """
     import numpy as np
 
     y = np.asarray(values).ravel().astype(np.float64, copy=False)
     n = int(y.size)
+    positions = None
+    if x is not None:
+        positions = np.asarray(x).ravel().astype(np.float64, copy=False)
+        if positions.size != n:
+            raise ValueError(f"chart x has {positions.size} values for {n} y values")
     downsampled = n > CHART_POINTS
-    x = _minmax_indices(y, CHART_POINTS) if downsampled else np.arange(n)
+    picks = _minmax_indices(y, CHART_POINTS) if downsampled else np.arange(n)
     doc = {
-        "x": x.tolist(),
-        "y": [_number(v) for v in y[x].tolist()],
+        "x": picks.tolist() if positions is None else [_number(v) for v in positions[picks].tolist()],
+        "y": [_number(v) for v in y[picks].tolist()],
         "length": n,
         "downsampled": downsampled,
         "method": "minmax" if downsampled else "none",
     }
-    meta = {"length": n, "points": int(x.size), "downsampled": downsampled}
+    meta = {"length": n, "points": int(picks.size), "downsampled": downsampled}
     return _write_json(path, name, VisualizationType.CHART, doc, title, meta)
 
 
