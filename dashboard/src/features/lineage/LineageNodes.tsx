@@ -1,11 +1,11 @@
 import { Handle, type Node, type NodeProps, Position } from "@xyflow/react";
-import { type CSSProperties, memo } from "react";
+import { type CSSProperties, type KeyboardEvent, memo } from "react";
 
 import type { LineageNode } from "../../api/artifacts";
 import type { StepStatus } from "../../api/graph";
 import { statusVar } from "../dag/nodes";
 
-export type LineageNodeData = LineageNode & { root: boolean; distance: number | undefined };
+export type LineageNodeData = LineageNode & { root: boolean; distance: number | undefined; open: () => void };
 export type LineageStepFlowNode = Node<LineageNodeData, "lineageStep">;
 export type LineageArtifactFlowNode = Node<LineageNodeData, "lineageArtifact">;
 export type LineageFlowNode = LineageStepFlowNode | LineageArtifactFlowNode;
@@ -20,6 +20,20 @@ function Handles() {
 }
 
 const STATUSES = new Set(["pending", "initializing", "running", "completed", "failed", "cached", "skipped", "stopped", "crashed"]);
+/** Enter or Space on a focused node opens it, as a click does. */
+function keys(open: () => void) {
+  return {
+    role: "link",
+    tabIndex: 0,
+    onKeyDown: (e: KeyboardEvent) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        open();
+      }
+    },
+  };
+}
+
 const asStatus = (s: string | null): StepStatus => (s && STATUSES.has(s) ? (s as StepStatus) : "pending");
 
 /** A step run, styled as in the run DAG, naming the run it belongs to. */
@@ -33,6 +47,7 @@ const LineageStep = memo(function LineageStep({ data }: NodeProps<LineageStepFlo
       data-id={data.id}
       data-status={status}
       data-root={data.root}
+      {...keys(data.open)}
       style={{ "--dag-c": statusVar(status) } as CSSProperties}
       title={`Step ${data.name}${data.step && data.step !== data.name ? ` (${data.step})` : ""} of run ${data.run_name ?? "?"}: ${status}. Click to open it in its run.`}
     >
@@ -55,6 +70,7 @@ const LineageArtifact = memo(function LineageArtifact({ data }: NodeProps<Lineag
       data-kind="artifact"
       data-id={data.id}
       data-root={data.root}
+      {...keys(data.open)}
       title={`${data.name}${data.version !== null ? ` v${data.version}` : ""}: ${data.data_type ?? "unknown type"}, ${data.run_name ? `from run ${data.run_name}` : "uploaded outside a run"}. Click to open it.`}
     >
       <Handles />

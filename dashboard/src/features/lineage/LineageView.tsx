@@ -110,6 +110,9 @@ function Summary({ graph }: { graph: LineageGraph }) {
       <Text fz="xs" c="dimmed" data-testid="lineage-summary">
         {artifacts} artifact version{artifacts === 1 ? "" : "s"} · {steps} step{steps === 1 ? "" : "s"} · across {runs} run{runs === 1 ? "" : "s"}
       </Text>
+      <Text fz="xs" c="dimmed">
+        · click an artifact to open that version, a step to open it in its run
+      </Text>
       {graph.truncated && (
         <Text fz="xs" c="orange" fw={600} data-testid="lineage-truncated">
           Truncated: the graph is too big to show whole; fewer hops show the rest.
@@ -133,11 +136,15 @@ function LineageCanvas({ graph }: { graph: LineageGraph }) {
     return model.nodes.flatMap((n) => {
       const position = positions[n.id];
       if (!position) return [];
-      const data = { ...n, root: n.id === graph.root, distance: model.distance.get(n.id) };
+      const open = () => {
+        if (n.kind === "artifact") void navigate({ to: "/artifacts/$artifact", params: { artifact: n.name }, search: n.version !== null ? { version: n.version } : {} });
+        else if (n.run_id) void navigate({ to: "/runs/$runId", params: { runId: n.run_id }, search: { step: n.name } });
+      };
+      const data = { ...n, root: n.id === graph.root, distance: model.distance.get(n.id), open };
       const base = { id: n.id, position, ...LINEAGE_SIZES[n.kind], draggable: false, connectable: false };
       return [n.kind === "step" ? { ...base, type: "lineageStep" as const, data } : { ...base, type: "lineageArtifact" as const, data }];
     });
-  }, [model, positions, graph.root]);
+  }, [model, positions, graph.root, navigate]);
 
   const edges = useMemo<DagFlowEdge[]>(
     () =>
@@ -184,14 +191,7 @@ function LineageCanvas({ graph }: { graph: LineageGraph }) {
         deleteKeyCode={null}
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
-        onNodeClick={(_, node) => {
-          const n = node.data;
-          if (n.kind === "artifact") {
-            void navigate({ to: "/artifacts/$artifact", params: { artifact: n.name }, search: n.version !== null ? { version: n.version } : {} });
-          } else if (n.run_id) {
-            void navigate({ to: "/runs/$runId", params: { runId: n.run_id }, search: { step: n.name } });
-          }
-        }}
+        onNodeClick={(_, node) => node.data.open()}
       >
         <Controls showInteractive={false} fitViewOptions={{ padding: 0.1 }} />
         {model.nodes.length > 12 && <MiniMap pannable zoomable nodeStrokeWidth={0} ariaLabel="Overview of the lineage" />}

@@ -9,6 +9,7 @@ import { runQueries } from "../../api/runs";
 import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
 import { TRACE_BACK } from "../artifacts/search";
 import { formatDuration, formatTime } from "../runs/format";
+import { OutputVisualizations } from "./OutputVisualizations";
 import { flatten, formatBytes, formatValue } from "./format";
 import "./logs.css";
 
@@ -397,11 +398,12 @@ export function Overview({ runId, step }: { runId: string; step: StepRun }) {
   );
 }
 
-/** Inputs and outputs with their types and sizes. */
+/** Inputs and outputs with their types and sizes, and what the outputs look like. */
 export function ArtifactsTab({ step }: { step: StepRun }) {
   return (
     <Stack gap="md" data-testid="step-artifacts">
       <Artifacts step={step} detailed />
+      <OutputVisualizations step={step} />
     </Stack>
   );
 }
