@@ -175,6 +175,7 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     expect(image.locator("img")).to_have_js_property("width", 320)
     image.get_by_role("button", name="Zoom in").click()
     expect(image.locator("img")).to_have_js_property("width", 480)
+    screenshot(page, "viz-image")
 
     # markdown: rendered as elements, its raw <script> kept as text
     _open(page, live, "viz_markdown")
@@ -183,6 +184,7 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     expect(md.locator("strong")).to_have_text("early stopping")
     expect(md).to_contain_text("<script>window.__md_xss = 1</script>")
     assert page.evaluate("() => window.__md_xss") is None
+    screenshot(page, "viz-markdown")
 
     # long text: paged by 2,000 lines
     _open(page, live, "viz_text")
@@ -204,6 +206,7 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     assert tree.get_by_text("resnet").count() == 0  # "model" is still closed
     tree.get_by_test_id("viz-json-toggle").filter(has_text="model").click()
     expect(tree.get_by_text('"resnet"')).to_be_visible()
+    screenshot(page, "viz-json")
 
     # HTML: in a sandboxed frame
     _open(page, live, "viz_html")
@@ -225,6 +228,9 @@ def test_sklearn_views(page: Page, live: LiveServer) -> None:
     report = _ready(page, "classification_report")
     expect(report.get_by_test_id("viz-report-row")).to_have_count(5)  # 3 classes + 2 averages
     expect(report).to_contain_text("macro avg")
+    _open(page, live, "viz_cm")
+    _ready(page, "confusion_matrix")
+    screenshot(page, "viz-confusion-matrix")
 
 
 def test_broken_views_show_a_message_and_the_rest_works(page: Page, live: LiveServer) -> None:

@@ -2,7 +2,7 @@ import { Button, Group, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 
-import { fetchViz, vizUrl } from "./api";
+import { fetchViz, isPermanent, vizUrl } from "./api";
 import { useVizReport } from "./hooks";
 import { formatBytes } from "./parse";
 import type { VizProps } from "./types";
@@ -133,7 +133,7 @@ export function HtmlViz({ version, viz, index }: VizProps) {
   });
   const [height, setHeight] = useState(480);
   useEffect(() => {
-    if (probe.error) report.fail(probe.error.message);
+    if (probe.error) report.fail(probe.error.message, isPermanent(probe.error));
   }, [probe.error, report]);
   if (!probe.data) return <Text fz="sm" c="dimmed">{probe.error ? "" : "Loading…"}</Text>;
   return (

@@ -242,6 +242,6 @@ export function TableViz(props: VizProps) {
 
 function ReportFailure({ message }: { message: string }) {
   const report = useVizReport();
-  useEffect(() => report.fail(message), [message, report]);
+  useEffect(() => report.fail(message, true), [message, report]);
   return null;
 }

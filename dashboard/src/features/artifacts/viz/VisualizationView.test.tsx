@@ -47,11 +47,18 @@ describe("VisualizationView", () => {
     expect(screen.getByText('"resnet"')).toBeTruthy();
   });
 
-  it("says the files are gone when the server answers 410, and retries", async () => {
-    const fetchMock = serve(JSON.stringify({ detail: "The artifact's files were deleted." }), 410);
+  it("says the files are gone when the server answers 410, with no pointless retry", async () => {
+    serve(JSON.stringify({ detail: "The artifact's files were deleted." }), 410);
     show(viz("stats"));
     await waitFor(() => expect(root().dataset.state).toBe("error"));
-    expect(screen.getByTestId("viz-error").textContent).toContain("gone");
+    expect(screen.getByTestId("viz-error").textContent).toContain("gone: The artifact's files were deleted. Saving");
+    expect(screen.queryByText("Try again")).toBeNull();
+  });
+
+  it("offers a retry after a passing failure", async () => {
+    const fetchMock = serve(JSON.stringify({ detail: "database is locked" }), 503);
+    show(viz("stats"));
+    await waitFor(() => expect(root().dataset.state).toBe("error"));
     serve(JSON.stringify({ rows: 1, columns: [{ name: "a", dtype: "int64", count: 1, nulls: 0, kind: "numeric", min: 1, max: 1, mean: 1 }] }));
     fireEvent.click(screen.getByText("Try again"));
     await waitFor(() => expect(root().dataset.state).toBe("ready"));

@@ -44,7 +44,7 @@ class Boundary extends Component<{ onError: (message: string) => void; children:
   }
 }
 
-type State = { s: "loading" } | { s: "ready"; paintMs?: number } | { s: "error"; message: string };
+type State = { s: "loading" } | { s: "ready"; paintMs?: number } | { s: "error"; message: string; permanent?: boolean };
 
 /** One stored visualization of an artifact version, with its own loading and error states. */
 export function VisualizationView({ version, viz, index }: { version: ArtifactVersion; viz: Visualization; index: number }) {
@@ -53,7 +53,7 @@ export function VisualizationView({ version, viz, index }: { version: ArtifactVe
   const report = useMemo(
     () => ({
       ready: (paintMs?: number) => setState((s) => (s.s === "error" ? s : { s: "ready", paintMs })),
-      fail: (message: string) => setState({ s: "error", message }),
+      fail: (message: string, permanent?: boolean) => setState({ s: "error", message, permanent }),
     }),
     [],
   );
@@ -83,7 +83,7 @@ export function VisualizationView({ version, viz, index }: { version: ArtifactVe
       {shownState.s === "error" ? (
         <Alert color="red" variant="light" p="xs" data-testid="viz-error">
           <Text fz="sm">{shownState.message}</Text>
-          {known ? (
+          {known && !("permanent" in shownState && shownState.permanent) ? (
             <Button size="compact-xs" variant="default" mt={6} onClick={retry}>
               Try again
             </Button>

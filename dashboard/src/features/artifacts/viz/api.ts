@@ -9,9 +9,10 @@ export function vizUrl(versionId: string, index: number): string {
 
 /** A human sentence for a failed read, keyed on what the user can do about it. */
 export function explainStatus(status: number, detail: string): string {
-  if (status === 404 || status === 410) return `The stored files of this visualization are gone (${detail}).`;
-  if (status === 422) return `The stored visualization is corrupt (${detail}).`;
-  if (status === 413) return `The visualization is too large to show (${detail}).`;
+  const why = detail.replace(/\.\s*$/, "");
+  if (status === 404 || status === 410) return `The stored files of this visualization are gone: ${why}. Saving the artifact again writes them anew.`;
+  if (status === 422) return `The stored visualization is corrupt: ${why}.`;
+  if (status === 413) return `The visualization is too large to show here: ${why}. Use the raw file or download the artifact.`;
   if (status === 401) return "Your session ended; log in again to see this visualization.";
   return detail;
 }
@@ -28,6 +29,11 @@ async function failure(response: Response): Promise<ApiError> {
     // a body that is not JSON keeps the generic sentence
   }
   return new ApiError(response.status, explainStatus(response.status, detail));
+}
+
+/** Whether asking again could help: not for files that are gone or corrupt. */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof ApiError && [404, 410, 413, 422].includes(error.status);
 }
 
 /** The raw response of a visualization file, or an ApiError with a readable message. */

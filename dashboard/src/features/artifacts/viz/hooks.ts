@@ -3,13 +3,14 @@ import { useQuery } from "@tanstack/react-query";
 import type { EChartsType } from "echarts/core";
 import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
 
-import { fetchVizJson, fetchVizText } from "./api";
+import { fetchVizJson, fetchVizText, isPermanent } from "./api";
 import type { ChartTheme } from "./charts";
 
 /** How a renderer tells its container it painted or failed. */
 export interface VizReport {
   ready: (paintMs?: number) => void;
-  fail: (message: string) => void;
+  /** `permanent`: the file is gone or corrupt, so "Try again" would only fail again. */
+  fail: (message: string, permanent?: boolean) => void;
 }
 
 export const VizReportContext = createContext<VizReport>({ ready: () => undefined, fail: () => undefined });
@@ -40,9 +41,10 @@ export function useVizJson<T>(versionId: string, index: number, parse: (doc: unk
     }
   }, [query.data, parse]);
   const failure = query.error ? errorText(query.error) : parsed.error;
+  const permanent = query.error ? isPermanent(query.error) : true;
   useEffect(() => {
-    if (failure) report.fail(failure);
-  }, [failure, report]);
+    if (failure) report.fail(failure, permanent);
+  }, [failure, permanent, report]);
   return { data: parsed.data };
 }
 
@@ -55,9 +57,10 @@ export function useVizText(versionId: string, index: number): { data: string | u
     retry: false,
   });
   const failure = query.error ? errorText(query.error) : null;
+  const permanent = isPermanent(query.error);
   useEffect(() => {
-    if (failure) report.fail(failure);
-  }, [failure, report]);
+    if (failure) report.fail(failure, permanent);
+  }, [failure, permanent, report]);
   return { data: query.data };
 }
 
