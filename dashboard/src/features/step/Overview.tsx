@@ -44,7 +44,8 @@ function StepLink({ runId, step, children }: { runId: string; step: string; chil
 /** An artifact version, linked to its page, with "Trace back" to where it came from. */
 function VersionLink({ v }: { v: ArtifactVersion }) {
   return (
-    <Group gap="xs" wrap="nowrap">
+    // Wraps: in the side panel's narrow column "Trace back" goes under the name, not beside it.
+    <Group gap={0} wrap="wrap" style={{ columnGap: "var(--mantine-spacing-xs)" }}>
       <Anchor
         fz="sm"
         ff="monospace"
