@@ -161,7 +161,9 @@ def test_a_step_returning_a_report_shows_it() -> None:
     def quality():
         check()
 
-    quality()
+    run = quality()
     version = Client().get_artifact_version("quality::check::output")
     assert [v.type for v in version.visualizations] == [VisualizationType.VALIDATION]
     assert version.visualizations[0].meta["failed"] == 3
+    logs = " ".join(line["m"] for line in Client().get_step_logs(run.id, "check"))
+    assert "Calculating Metrics" not in logs  # GX's progress bars stay out of the step's log
