@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { cleanup, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { act, cleanup, configure, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { createMemoryHistory } from "@tanstack/react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -135,5 +135,29 @@ describe("ArtifactPage", () => {
     const router = renderAt("/artifacts/dataset");
     fireEvent.click(await screen.findByTestId("trace-back"));
     await waitFor(() => expect(router.state.location.search).toMatchObject({ tab: "lineage", up: 50, down: 0 }));
+  });
+});
+
+const press = (key: string, init: KeyboardEventInit = {}) => act(() => void window.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, cancelable: true, ...init })));
+
+describe("Getting to artifacts", () => {
+  it("g a opens the artifacts list", async () => {
+    const router = renderAt("/artifacts/dataset");
+    await screen.findByTestId("artifact-page");
+    press("g");
+    press("a");
+    await waitFor(() => expect(router.state.location.pathname).toBe("/artifacts"));
+  });
+
+  it("the command palette finds an artifact by name and opens it", async () => {
+    const router = renderAt("/artifacts");
+    await screen.findByTestId("artifacts-table");
+    press("k", { ctrlKey: true });
+    const input = await screen.findByLabelText("Jump to");
+    fireEvent.change(input, { target: { value: "model" } });
+    await screen.findByRole("option", { name: "model", hidden: true });
+    const options = screen.getAllByRole("option", { hidden: true });
+    fireEvent.click(options.find((o) => o.textContent === "model") as HTMLElement);
+    await waitFor(() => expect(router.state.location.pathname).toBe("/artifacts/model"));
   });
 });
