@@ -51,6 +51,18 @@ globalThis.fetch = (async (input: Request | string) => {
   if (path === "/api/v1/artifact-versions/dataset:2") return json(version("dataset", 2));
   if (path === "/api/v1/artifact-versions/dataset:1") return json(version("dataset", 1));
   if (path === "/api/v1/artifact-versions/dataset:9") return json({ detail: "No version 9" }, 404);
+  if (path === "/api/v1/artifact-versions/v-dataset-2/lineage") {
+    const node = (id: string, kind: string, name: string, run: string, version: number | null = null) => ({ id, kind, name, version, data_type: version ? "pandas.DataFrame" : null, run_id: run, run_name: `nightly-${run}`, step: kind === "step" ? name : null, status: kind === "step" ? "completed" : null });
+    return json({
+      root: "v-dataset-2",
+      nodes: [node("v-dataset-2", "artifact", "dataset", "run-1", 2), node("sr-1", "step", "load_data", "run-1"), node("v-raw-1", "artifact", "raw", "run-0", 1)],
+      edges: [
+        { source: "v-raw-1", target: "sr-1" },
+        { source: "sr-1", target: "v-dataset-2" },
+      ],
+      truncated: url.searchParams.get("up") === "50",
+    });
+  }
   if (path.endsWith("/consumers"))
     return json(page([{ id: "sr-2", run_id: "run-2", name: "train_model", step_name: "train_model", status: "completed", created_at: "2026-11-02T00:00:00Z", started_at: null }]));
   if (path === "/api/v1/metadata") return json(page([{ id: "m1", key: "rows", value: 150, type: "int" }]));
@@ -159,5 +171,28 @@ describe("Getting to artifacts", () => {
     const options = screen.getAllByRole("option", { hidden: true });
     fireEvent.click(options.find((o) => o.textContent === "model") as HTMLElement);
     await waitFor(() => expect(router.state.location.pathname).toBe("/artifacts/model"));
+  });
+});
+
+describe("Lineage tab", () => {
+  it("draws producers and inputs across runs; depths live in the URL; a node opens its page", async () => {
+    const router = renderAt("/artifacts/dataset?tab=lineage&up=2&down=0");
+    await screen.findByTestId("lineage");
+    await waitFor(() => expect(screen.getByTestId("lineage").dataset.state).toBe("ready"), { timeout: 10_000 });
+    const ask = calls.filter((u) => u.pathname.endsWith("/lineage")).at(-1);
+    expect(ask?.searchParams.get("up")).toBe("2");
+    expect(ask?.searchParams.get("down")).toBe("0");
+    const nodes = [...document.querySelectorAll<HTMLElement>('[data-testid="lineage-node"]')].map((n) => `${n.dataset.kind}:${n.dataset.id}`);
+    expect(nodes.sort()).toEqual(["artifact:v-dataset-2", "artifact:v-raw-1", "step:sr-1"]);
+    expect(screen.getByTestId("lineage-summary").textContent).toContain("across 2 runs");
+
+    fireEvent.click(screen.getByTestId("lineage-trace-back"));
+    await waitFor(() => expect(router.state.location.search).toMatchObject({ up: 50, down: 0 }));
+    expect(await screen.findByTestId("lineage-truncated")).toBeTruthy();
+
+    const raw = document.querySelector<HTMLElement>('[data-testid="lineage-node"][data-id="v-raw-1"]');
+    fireEvent.keyDown(raw as HTMLElement, { key: "Enter" });
+    await waitFor(() => expect(router.state.location.pathname).toBe("/artifacts/raw"));
+    expect(router.state.location.search).toEqual({ version: 1 });
   });
 });
