@@ -63,7 +63,8 @@ function blocks(nodes: Block[]): ReactNode {
         return (
           <List key={i} type={b.ordered ? "ordered" : "unordered"} start={b.ordered ? b.start : undefined} my={6} withPadding>
             {b.items.map((item, j) => (
-              <List.Item key={j}>{blocks(item)}</List.Item>
+              // a one-paragraph item is a tight list entry: no paragraph margins
+              <List.Item key={j}>{item.length === 1 && item[0]?.t === "para" ? inlines(item[0].c) : blocks(item)}</List.Item>
             ))}
           </List>
         );

@@ -190,6 +190,21 @@ export function TableViz(props: VizProps) {
     })),
   });
   const head = pages[0];
+  // the preview saved with the version names dtypes as the library does (float64, not Arrow's
+  // double), matching the stats beside it; it is small and read once
+  const preview = useQuery({
+    queryKey: ["artifact-viz", version.id, props.index, "json"],
+    queryFn: ({ signal }) => fetchVizJson(version.id, props.index, signal),
+    staleTime: Infinity,
+    retry: false,
+  });
+  const libraryDtypes = useMemo(() => {
+    try {
+      return new Map(preview.data === undefined ? [] : parseTablePreview(preview.data).columns.map((c) => [c.name, c.dtype]));
+    } catch {
+      return new Map<string, string>();
+    }
+  }, [preview.data]);
   const byBlock = useMemo(() => {
     const map = new Map<number, TablePage>();
     for (const p of pages) if (p.data && !p.isPlaceholderData) map.set(Math.floor(p.data.offset / BLOCK), p.data);
@@ -214,6 +229,7 @@ export function TableViz(props: VizProps) {
   }
   if (!head?.data) return <Text fz="sm" c="dimmed">Loading table…</Text>;
   const page = head.data;
+  const columns = page.columns.map((c) => ({ name: c.name, dtype: libraryDtypes.get(c.name) ?? c.dtype }));
   const sortError = pages.find((p) => p.error)?.error;
   return (
     <>
@@ -229,7 +245,7 @@ export function TableViz(props: VizProps) {
         ) : null}
       </Group>
       <Grid
-        columns={page.columns}
+        columns={columns}
         total={page.total}
         rowAt={(i) => byBlock.get(Math.floor(i / BLOCK))?.rows[i % BLOCK]}
         sort={sort}
