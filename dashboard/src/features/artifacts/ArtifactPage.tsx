@@ -389,6 +389,8 @@ export function ArtifactPage() {
               onChange={(n) => n && void navigate({ search: (prev) => ({ ...prev, version: Number(n) }) })}
               allowDeselect={false}
               searchable
+              // An artifact written every hour has thousands of versions: draw a few, type to find one.
+              limit={50}
             />
           )}
           {v && (
