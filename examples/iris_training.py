@@ -28,6 +28,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 from sklearn.model_selection import train_test_split
 
 from waypost import Model, get_step_context, log_metadata, pipeline, step
+from waypost.integrations import sklearn as sk
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +161,14 @@ def _confusion_figure(matrix: np.ndarray, labels: list[str], title: str) -> Figu
 @step
 def evaluate_model(
     model: BaseEstimator, x_test: pd.DataFrame, y_test: pd.Series, model_name: str
-) -> tuple[Annotated[dict[str, float], "metrics"], Annotated[Figure, "confusion_matrix"]]:
-    """Test-set metrics (logged as metadata) and a confusion-matrix figure."""
+) -> tuple[
+    Annotated[dict[str, float], "metrics"],
+    Annotated[Figure, "confusion_matrix"],
+    Annotated[sk.ConfusionMatrix, "confusion"],
+    Annotated[sk.ClassificationReport, "classification_report"],
+]:
+    """Test-set metrics (logged as metadata), a confusion-matrix figure, and the interactive
+    confusion matrix and per-class report the dashboard draws (waypost.integrations.sklearn)."""
     predicted = model.predict(x_test)
     metrics = {
         "accuracy": float(accuracy_score(y_test, predicted)),
@@ -173,7 +180,13 @@ def evaluate_model(
     print(f"{model_name}: " + ", ".join(f"{k}={v:.3f}" for k, v in metrics.items()))
     labels = sorted(y_test.unique())
     matrix = confusion_matrix(y_test, predicted, labels=labels)
-    return metrics, _confusion_figure(matrix, labels, f"{model_name} — confusion matrix")
+    figure = _confusion_figure(matrix, labels, f"{model_name} — confusion matrix")
+    return (
+        metrics,
+        figure,
+        sk.confusion_matrix(y_test, predicted, labels=labels),
+        sk.classification_report(y_test, predicted, labels=labels),
+    )
 
 
 @step
@@ -210,10 +223,10 @@ def iris_training(
     x_train, x_test, y_train, y_test = split_data(df, test_size=test_size)
     lr = train_logistic_regression(x_train, y_train, C=C)
     rf = train_random_forest(x_train, y_train, n_estimators=n_estimators, max_depth=max_depth)
-    lr_metrics, _ = evaluate_model(
+    lr_metrics, _, _, _ = evaluate_model(
         lr, x_test, y_test, model_name="logistic_regression", id="evaluate_logistic_regression"
     )
-    rf_metrics, _ = evaluate_model(rf, x_test, y_test, model_name="random_forest", id="evaluate_random_forest")
+    rf_metrics, _, _, _ = evaluate_model(rf, x_test, y_test, model_name="random_forest", id="evaluate_random_forest")
     select_best_model(lr, lr_metrics, rf, rf_metrics)
 
 

@@ -61,6 +61,10 @@ def test_iris_training_records_steps_metadata_artifacts_and_model(examples: Modu
     figures = [av for av in versions if av.name == "confusion_matrix"]
     assert len(figures) == 2
     assert all(VisualizationType.IMAGE in {v.type for v in av.visualizations} for av in figures)
+    matrices = [av for av in versions if av.name == "confusion"]
+    assert [v.type for v in matrices[0].visualizations] == [VisualizationType.CONFUSION_MATRIX]
+    report = client.load_artifact(next(av for av in versions if av.name == "classification_report"))
+    assert 0.5 < report.accuracy <= 1.0
 
     best = client.get_step_output(run.id, "select_best_model")
     assert isinstance(best, BaseEstimator)
