@@ -21,12 +21,15 @@ from playwright.sync_api import Page, Request, expect
 
 from live_server import LiveServer
 from waypost import pipeline, step
+from waypost.artifacts import visualizations as viz
+from waypost.artifacts.materializers import Materializer, MaterializerRegistry, type_name
 from waypost.integrations.sklearn import (
     ClassificationReport,
     ConfusionMatrix,
     classification_report,
     confusion_matrix,
 )
+from waypost.schemas.artifacts import VisualizationRef
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
@@ -106,6 +109,83 @@ def evaluate() -> tuple[Annotated[ConfusionMatrix, "viz_cm"], Annotated[Classifi
 @pipeline(enable_cache=False)
 def sklearn_views() -> None:
     evaluate()
+
+
+class QualityReport:
+    """A data-quality result as Great Expectations and whylogs integrations would return it."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+
+
+class QualityReportMaterializer(Materializer):
+    ASSOCIATED_TYPES = (type_name(QualityReport),)
+    VERSION = "1"
+
+    def save(self, data: QualityReport, path: Path) -> None:
+        (path / "data.json").write_text(json.dumps(data.doc))
+
+    def load(self, path: Path, data_type: str) -> QualityReport:
+        return QualityReport(json.loads((path / "data.json").read_text()))
+
+    def visualize(self, data: QualityReport, path: Path) -> list[VisualizationRef]:
+        return [
+            viz.validation(path, data.doc["results"], success=data.doc["success"]),
+            viz.profile(path, data.doc["columns"]),
+        ]
+
+
+MaterializerRegistry.default().register(QualityReportMaterializer)
+
+QUALITY = {
+    "success": False,
+    "results": [
+        {
+            "expectation": "expect_column_values_to_not_be_null",
+            "column": "age",
+            "kwargs": {"column": "age"},
+            "success": False,
+            "observed_value": None,
+            "unexpected_count": 2,
+            "unexpected_percent": 20.0,
+            "unexpected_sample": [None, None],
+        },
+        {
+            "expectation": "expect_column_values_to_be_between",
+            "column": "age",
+            "kwargs": {"column": "age", "min_value": 0, "max_value": 120},
+            "success": True,
+            "observed_value": None,
+            "unexpected_count": 0,
+            "unexpected_sample": [],
+        },
+    ],
+    "columns": [
+        {
+            "name": "age",
+            "type": "fractional",
+            "count": 10,
+            "null_count": 2,
+            "min": 3,
+            "max": 71,
+            "mean": 35.5,
+            "stddev": 20.1,
+            "unique_est": 8,
+            "histogram": {"bins": [0, 25, 50, 75], "counts": [3, 3, 2]},
+        },
+        {"name": "city", "type": "string", "count": 10, "null_count": 0, "unique_est": 4, "histogram": None},
+    ],
+}
+
+
+@step
+def check_quality() -> Annotated[QualityReport, "viz_quality"]:
+    return QualityReport(QUALITY)
+
+
+@pipeline(enable_cache=False)
+def quality() -> None:
+    check_quality()
 
 
 def _open(page: Page, live: LiveServer, artifact: str, version: int = 1) -> None:
@@ -230,6 +310,22 @@ def test_sklearn_views(page: Page, live: LiveServer) -> None:
     _open(page, live, "viz_cm")
     _ready(page, "confusion_matrix")
     screenshot(page, "viz-confusion-matrix")
+
+
+def test_validation_and_profile(page: Page, live: LiveServer) -> None:
+    quality()
+    _open(page, live, "viz_quality")
+    checks = _ready(page, "validation")
+    expect(checks.get_by_test_id("viz-validation-result")).to_have_text("Failed")
+    expect(checks).to_contain_text("1 of 2 expectations passed")
+    failed = checks.locator('[data-testid="viz-expectation"][data-success="false"]')
+    expect(failed).to_contain_text("expect_column_values_to_not_be_null")
+    failed.click()
+    expect(checks).to_contain_text("Sample of failing values")
+    profile = _ready(page, "profile")
+    expect(profile.get_by_test_id("viz-profile-row")).to_have_count(2)
+    expect(profile.get_by_test_id("viz-histogram")).to_have_count(1)
+    screenshot(page, "viz-quality")
 
 
 def test_broken_views_show_a_message_and_the_rest_works(page: Page, live: LiveServer) -> None:

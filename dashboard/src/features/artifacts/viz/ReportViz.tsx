@@ -3,7 +3,7 @@ import { Fragment, useEffect, useState } from "react";
 
 import { useVizJson, useVizReport } from "./hooks";
 import { type ClassMetrics, formatCell, formatNumber, parseClassificationReport, parseProfile, parseValidation } from "./parse";
-import { HistogramChart } from "./Sparkline";
+import { Sparkline } from "./Sparkline";
 import type { VizProps } from "./types";
 
 function useReadyWhen(ready: boolean) {
@@ -118,11 +118,30 @@ export function ValidationViz({ version, index }: VizProps) {
                   </Table.Td>
                   <Table.Td>{r.column ?? "—"}</Table.Td>
                   <Table.Td>
-                    <Text fz="sm" lineClamp={2}>
-                      {formatCell(r.observed) || "—"}
-                    </Text>
+                    {r.exception ? (
+                      <Text fz="sm" c="red" lineClamp={3} title={r.exception}>
+                        Could not run: {r.exception}
+                      </Text>
+                    ) : (
+                      <Text fz="sm" lineClamp={2}>
+                        {formatCell(r.observed) || "—"}
+                      </Text>
+                    )}
                   </Table.Td>
-                  <Table.Td ta="right">{r.unexpectedCount === null ? "—" : formatNumber(r.unexpectedCount)}</Table.Td>
+                  <Table.Td ta="right">
+                    {r.unexpectedCount === null ? "—" : formatNumber(r.unexpectedCount)}
+                    {r.unexpectedPercent !== null ? (
+                      <Text span fz="xs" c="dimmed">
+                        {" "}
+                        ({formatNumber(r.unexpectedPercent)}%)
+                      </Text>
+                    ) : null}
+                    {r.unexpectedSample.length ? (
+                      <Text fz="xs" c="blue">
+                        {open === i ? "hide sample" : "show sample"}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
                 </Table.Tr>
                 {open === i && r.unexpectedSample.length ? (
                   <Table.Tr>
@@ -181,7 +200,7 @@ export function ProfileViz({ version, index }: VizProps) {
                 {c.stddev !== null ? ` ± ${formatNumber(c.stddev)}` : ""}
               </Table.Td>
               <Table.Td ta="right">{formatNumber(c.max)}</Table.Td>
-              <Table.Td>{c.histogram && c.histogram.counts.length ? <HistogramChart histogram={c.histogram} compact height={32} /> : <Text fz="xs" c="dimmed">—</Text>}</Table.Td>
+              <Table.Td>{c.histogram && c.histogram.counts.length ? <Sparkline histogram={c.histogram} /> : <Text fz="xs" c="dimmed">—</Text>}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

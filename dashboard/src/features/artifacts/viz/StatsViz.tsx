@@ -3,7 +3,7 @@ import { Fragment, useEffect, useState } from "react";
 
 import { useVizJson, useVizReport } from "./hooks";
 import { type ColumnStats, formatCell, formatNumber, parseStats } from "./parse";
-import { HistogramChart } from "./Sparkline";
+import { HistogramChart, Sparkline } from "./Sparkline";
 import type { VizProps } from "./types";
 
 function TopValues({ column }: { column: ColumnStats }) {
@@ -81,7 +81,7 @@ export function StatsViz({ version, index }: VizProps) {
                     <Table.Td ta="right">{c.kind === "numeric" ? formatNumber(c.max) : "—"}</Table.Td>
                     <Table.Td>
                       {c.histogram ? (
-                        <HistogramChart histogram={c.histogram} compact height={32} />
+                        <Sparkline histogram={c.histogram} />
                       ) : (
                         <>
                           {c.unique !== null ? (
@@ -100,7 +100,7 @@ export function StatsViz({ version, index }: VizProps) {
                         <Text fz="xs" c="dimmed">
                           {c.name}: std {formatNumber(c.std)}, {c.histogram.counts.length} bins
                         </Text>
-                        <HistogramChart histogram={c.histogram} compact={false} height={200} />
+                        <HistogramChart histogram={c.histogram} height={200} />
                       </Table.Td>
                     </Table.Tr>
                   ) : null}

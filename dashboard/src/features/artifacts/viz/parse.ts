@@ -201,6 +201,9 @@ export interface ExpectationResult {
   observed: unknown;
   unexpectedCount: number | null;
   unexpectedSample: unknown[];
+  unexpectedPercent: number | null;
+  /** Why the check itself could not run, when it couldn't. */
+  exception: string | null;
 }
 
 export function parseValidation(doc: unknown): { success: boolean; statistics: Obj; results: ExpectationResult[] } {
@@ -214,6 +217,8 @@ export function parseValidation(doc: unknown): { success: boolean; statistics: O
       observed: r.observed_value,
       unexpectedCount: num(r.unexpected_count),
       unexpectedSample: Array.isArray(r.unexpected_sample) ? r.unexpected_sample : [],
+      unexpectedPercent: num(r.unexpected_percent),
+      exception: typeof r.exception === "string" && r.exception ? r.exception : null,
     }),
   );
   return { success: doc.success === true, statistics: isObj(doc.statistics) ? doc.statistics : {}, results };
