@@ -44,8 +44,8 @@ IRIS_OUTPUTS = {
     "split_data": ["X_train", "X_test", "y_train", "y_test"],
     "train_logistic_regression": ["logistic_regression"],
     "train_random_forest": ["random_forest"],
-    "evaluate_logistic_regression": ["metrics", "confusion_matrix"],
-    "evaluate_random_forest": ["metrics", "confusion_matrix"],
+    "evaluate_logistic_regression": ["metrics", "confusion_matrix", "confusion", "classification_report"],
+    "evaluate_random_forest": ["metrics", "confusion_matrix", "confusion", "classification_report"],
     "select_best_model": ["best_model"],
 }
 IRIS_READS = {
