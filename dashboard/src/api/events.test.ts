@@ -36,7 +36,7 @@ describe("createEventHandler", () => {
     await vi.advanceTimersByTimeAsync(500);
     const keys = invalidate.mock.calls.map(([f]) => JSON.stringify(f?.queryKey));
     expect(keys.sort()).toEqual(
-      [runKeys.lists(), ["pipelines"], graphKeys.detail("r1"), ["steps", "r1"]].map((k) => JSON.stringify(k)).sort(),
+      [runKeys.lists(), ["pipelines"], ["artifacts", "list"], graphKeys.detail("r1"), ["steps", "r1"]].map((k) => JSON.stringify(k)).sort(),
     );
   });
 

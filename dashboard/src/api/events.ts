@@ -3,6 +3,7 @@ import { useSyncExternalStore } from "react";
 
 import { type RunGraph, graphKeys } from "./graph";
 import { pipelineKeys } from "./pipelines";
+import { artifactKeys } from "./artifacts";
 import { type Run, runKeys } from "./runs";
 
 /**
@@ -79,6 +80,8 @@ export function createEventHandler(queryClient: QueryClient) {
       else {
         void queryClient.invalidateQueries({ queryKey: runKeys.lists() });
         void queryClient.invalidateQueries({ queryKey: pipelineKeys.all });
+        // A run that ends has written artifacts: the artifacts list gains versions.
+        void queryClient.invalidateQueries({ queryKey: artifactKeys.lists() });
         lists = false;
       }
     }
