@@ -326,6 +326,10 @@ def test_validation_and_profile(page: Page, live: LiveServer) -> None:
     expect(profile.get_by_test_id("viz-profile-row")).to_have_count(2)
     expect(profile.get_by_test_id("viz-histogram")).to_have_count(1)
     screenshot(page, "viz-quality")
+    page.emulate_media(color_scheme="dark")
+    _open(page, live, "viz_quality")
+    _ready(page, "profile")
+    screenshot(page, "viz-quality-dark")
 
 
 def test_broken_views_show_a_message_and_the_rest_works(page: Page, live: LiveServer) -> None:

@@ -93,6 +93,7 @@ export function ConfusionMatrixViz({ version, index }: VizProps) {
       xName: "predicted",
       yName: "true",
       percent: normalized,
+      palette: "blues",
     };
     return (c: typeof import("./charts"), el: HTMLElement) => c.drawHeatmap(el, values, opts, theme);
   }, [data, normalized, theme]);

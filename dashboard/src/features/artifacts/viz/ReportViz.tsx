@@ -149,7 +149,7 @@ export function ValidationViz({ version, index }: VizProps) {
                       <Text fz="xs" c="dimmed">
                         Sample of failing values
                       </Text>
-                      <Code block>{r.unexpectedSample.map(formatCell).join("\n")}</Code>
+                      <Code block>{r.unexpectedSample.map((v) => (v === null ? "null" : formatCell(v) || '""')).join("\n")}</Code>
                     </Table.Td>
                   </Table.Tr>
                 ) : null}

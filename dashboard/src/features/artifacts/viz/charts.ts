@@ -59,7 +59,14 @@ export interface HeatmapOptions {
   xName?: string;
   yName?: string;
   percent?: boolean;
+  /** "blues" for counts (confusion matrices); the default viridis reads the same in both themes. */
+  palette?: "viridis" | "blues";
 }
+
+const PALETTES = {
+  viridis: ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"],
+  blues: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+};
 
 /** A matrix as a heatmap, row 0 at the top as in the array. */
 export function drawHeatmap(el: HTMLElement, values: (number | null)[][], opts: HeatmapOptions, theme: ChartTheme): EChartsType {
@@ -112,7 +119,7 @@ export function drawHeatmap(el: HTMLElement, values: (number | null)[][], opts: 
       itemWidth: 12,
       text: [valueFmt(opts.max), valueFmt(opts.min)],
       textStyle: { color: theme.dimmed },
-      inRange: { color: ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"] },
+      inRange: { color: PALETTES[opts.palette ?? "viridis"] },
     },
     series: [
       {
