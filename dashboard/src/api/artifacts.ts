@@ -1,8 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
-import { ApiError, api, detailOf, unwrap } from "./client";
+import { api, unwrap } from "./client";
 import type { components } from "./schema";
-import { setSessionEnded } from "./session";
 
 export type Artifact = components["schemas"]["ArtifactRead"];
 export type ArtifactVersion = components["schemas"]["ArtifactVersionRead"];
@@ -15,30 +14,9 @@ export interface ArtifactsListParams {
   size: number;
 }
 
-/**
- * The lineage answer (GET /artifact-versions/{id}/lineage). Typed here until the route is in the
- * generated schema: artifact node ids are version ids, step node ids are step run ids.
- */
-// A type, not an interface: xyflow wants node data assignable to Record<string, unknown>.
-export type LineageNode = {
-  id: string;
-  kind: "artifact" | "step";
-  name: string;
-  version: number | null;
-  data_type: string | null;
-  /** The step's run, or the run that wrote the artifact; null for an uploaded artifact. */
-  run_id: string | null;
-  run_name: string | null;
-  /** The step's function name (`name` is the call's, as the run page knows it). */
-  step: string | null;
-  status: string | null;
-};
-export interface LineageGraph {
-  root: string;
-  nodes: LineageNode[];
-  edges: { source: string; target: string }[];
-  truncated?: boolean;
-}
+/** The lineage answer: artifact node ids are version ids, step node ids are step run ids. */
+export type LineageNode = components["schemas"]["LineageNode"];
+export type LineageGraph = components["schemas"]["LineageGraph"];
 
 /** Versions per artifact page: an artifact with more pages through them. */
 export const VERSIONS_PAGE = 50;
@@ -57,19 +35,9 @@ export const artifactKeys = {
 };
 
 async function getLineage(id: string, up: number, down: number, signal: AbortSignal): Promise<LineageGraph> {
-  const url = `${window.location.origin}/api/v1/artifact-versions/${encodeURIComponent(id)}/lineage?up=${up}&down=${down}`;
-  const response = await fetch(url, { credentials: "same-origin", signal, headers: { Accept: "application/json" } });
-  if (response.status === 401) setSessionEnded(true);
-  const body: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw new ApiError(response.status, detailOf(body, response.status));
-  if (!isLineage(body)) throw new ApiError(502, "The server's lineage answer is not in the expected shape.");
-  return body;
-}
-
-function isLineage(body: unknown): body is LineageGraph {
-  if (typeof body !== "object" || body === null) return false;
-  const b = body as Record<string, unknown>;
-  return typeof b.root === "string" && Array.isArray(b.nodes) && Array.isArray(b.edges);
+  return unwrap(
+    await api.GET("/api/v1/artifact-versions/{version_id}/lineage", { params: { path: { version_id: id }, query: { up, down } }, signal }),
+  );
 }
 
 export const artifactQueries = {

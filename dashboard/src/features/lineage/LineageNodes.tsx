@@ -38,7 +38,7 @@ const asStatus = (s: string | null): StepStatus => (s && STATUSES.has(s) ? (s as
 
 /** A step run, styled as in the run DAG, naming the run it belongs to. */
 const LineageStep = memo(function LineageStep({ data }: NodeProps<LineageStepFlowNode>) {
-  const status = asStatus(data.status);
+  const status = asStatus(data.status ?? null);
   return (
     <div
       className="dag-node lineage-node"

@@ -9,6 +9,7 @@ const step = (id: string, run: string, status = "completed"): LineageNode => ({ 
 // raw (run 1) -> clean (run 2) -> cleaned (run 2) -> report (run 3) -> out (run 3); cleaned -> plot (run 3)
 const graph = (status = "completed"): LineageGraph => ({
   root: "cleaned",
+  truncated: false,
   nodes: [artifact("raw", "r1"), step("clean", "r2"), artifact("cleaned", "r2"), step("report", "r3", status), artifact("out", "r3"), step("plot", "r3")],
   edges: [
     { source: "raw", target: "clean" },
@@ -47,6 +48,6 @@ describe("buildLineageModel", () => {
 
   it("counts the runs a graph spans, not counting uploads", () => {
     expect(runCount(graph())).toBe(3);
-    expect(runCount({ root: "u", nodes: [artifact("u", null)], edges: [] })).toBe(0);
+    expect(runCount({ root: "u", nodes: [artifact("u", null)], edges: [], truncated: false })).toBe(0);
   });
 });
