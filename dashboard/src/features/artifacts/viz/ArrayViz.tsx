@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState } from "react";
 
 import type { HeatmapOptions } from "./charts";
 import { useChartTheme, useEChart, useVizJson, useVizReport } from "./hooks";
+import { MatrixCanvas } from "./MatrixCanvas";
 import { describeShape, formatNumber, parseChart, parseConfusionMatrix, parseHeatmap } from "./parse";
 import type { VizProps } from "./types";
 
@@ -46,13 +47,17 @@ function axisLabels(n: number, total: number): string[] {
   return Array.from({ length: n }, (_, i) => String(Math.floor(i * step)));
 }
 
+/** Above this many cells a heatmap is drawn as an image rather than as ECharts shapes. */
+const IMAGE_CELLS = 2_500;
+
 export function HeatmapViz({ version, index }: VizProps) {
   const { data } = useVizJson(version.id, index, parseHeatmap);
   const theme = useChartTheme();
   const report = useVizReport();
   const shown: [number, number] = data ? [data.values.length, data.values[0]?.length ?? 0] : [0, 0];
+  const asImage = shown[0] * shown[1] > IMAGE_CELLS;
   const draw = useMemo(() => {
-    if (!data) return null;
+    if (!data || asImage) return null;
     const opts: HeatmapOptions = {
       xLabels: axisLabels(data.values[0]?.length ?? 0, data.shape[1]),
       yLabels: axisLabels(data.values.length, data.shape[0]),
@@ -63,14 +68,18 @@ export function HeatmapViz({ version, index }: VizProps) {
       yName: "row",
     };
     return (c: typeof import("./charts"), el: HTMLElement) => c.drawHeatmap(el, data.values, opts, theme);
-  }, [data, theme]);
+  }, [data, theme, asImage]);
   const { ref } = useEChart(draw, report.ready, report.fail);
   return (
     <Stack gap={4}>
       <Text fz="xs" c="dimmed" data-testid="viz-shape">
         {data ? `${describeShape(data.shape, shown)} · min ${formatNumber(data.min)} · max ${formatNumber(data.max)}` : "Loading…"}
       </Text>
-      <div ref={ref} style={{ height: 440, width: "100%", maxWidth: 640 }} data-testid="viz-chart" />
+      {data && asImage ? (
+        <MatrixCanvas values={data.values} shape={data.shape} min={data.min ?? 0} max={data.max ?? 1} onPainted={report.ready} />
+      ) : (
+        <div ref={ref} style={{ height: 440, width: "100%", maxWidth: 640 }} data-testid="viz-chart" />
+      )}
     </Stack>
   );
 }
