@@ -10,6 +10,7 @@ page works, and an HTML artifact's scripts can't reach the dashboard's session.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -246,6 +247,13 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     paint_ms = int(heat.get_attribute("data-paint-ms") or "-1")
     print(f"heatmap 2000x2000 (200x200 cells): painted in {paint_ms} ms; {load_ms:.0f} ms from navigation")
     assert 0 <= paint_ms <= 1_000, f"the heatmap took {paint_ms} ms to paint"
+    cells = heat.get_by_test_id("viz-matrix-canvas")
+    cells.scroll_into_view_if_needed()
+    box = cells.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] - 2)
+    # the bottom-right block averages rows and columns 1,990-1,999 (or the block above it)
+    expect(heat).to_contain_text(re.compile(r"row 1,9[89]0–19[89]9, column 1,990–1999: mean 3,9[78]9"))
     screenshot(page, "viz-heatmap")
 
     # PIL image: its pixel size and bytes, zoom to 100% and back to fit
@@ -256,6 +264,17 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     expect(image.locator("img")).to_have_js_property("width", 320)
     image.get_by_role("button", name="Zoom in").click()
     expect(image.locator("img")).to_have_js_property("width", 480)
+    for _ in range(4):
+        image.get_by_role("button", name="Zoom in").click()  # 2x, 3x, 4x, 6x: 1,920 px, wider than the box
+    frame = image.locator("img").locator("..")
+    frame.scroll_into_view_if_needed()
+    frame_box = frame.bounding_box()
+    assert frame_box is not None
+    page.mouse.move(frame_box["x"] + 300, frame_box["y"] + 100)
+    page.mouse.down()
+    page.mouse.move(frame_box["x"] + 100, frame_box["y"] + 50, steps=5)
+    page.mouse.up()
+    assert frame.evaluate("el => [el.scrollLeft, el.scrollTop]") == [200, 50], "dragging did not pan the image"
     screenshot(page, "viz-image")
 
     # markdown: rendered as elements, its raw <script> kept as text
