@@ -43,11 +43,16 @@ interface GridProps {
   sort: SortState | null;
   onSort: ((column: string) => void) | null;
   onRange: (start: number, end: number) => void;
+  /** A new value (a new sort) scrolls back to the first row. */
+  resetKey?: string;
 }
 
 /** A virtualized grid: only the rows in view (plus a few) are in the DOM. */
-export function Grid({ columns, total, rowAt, sort, onSort, onRange }: GridProps) {
+export function Grid({ columns, total, rowAt, sort, onSort, onRange, resetKey }: GridProps) {
   const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [resetKey]);
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -97,6 +102,11 @@ export function Grid({ columns, total, rowAt, sort, onSort, onRange }: GridProps
             );
           })}
         </div>
+        {total === 0 ? (
+          <Text fz="sm" c="dimmed" p="xs">
+            No rows.
+          </Text>
+        ) : null}
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {items.map((item) => {
             const row = rowAt(item.index);
@@ -251,6 +261,7 @@ export function TableViz(props: VizProps) {
         sort={sort}
         onSort={(c) => setSort((s) => nextSort(s, c))}
         onRange={onRange}
+        resetKey={`${sort.column ?? ""}:${sort.descending}`}
       />
     </>
   );
