@@ -237,6 +237,7 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     expect(chart).to_contain_text("20,000 values")
     chart.get_by_text("Bar").click()
     expect(chart.locator("canvas").first).to_be_visible()
+    screenshot(page, "viz-chart")
 
     # 2-D array: a heatmap of the averaged 200 x 200 cells, original shape shown, painted fast
     started = time.monotonic()
@@ -292,6 +293,7 @@ def test_every_kind_paints(page: Page, live: LiveServer) -> None:
     expect(text).to_contain_text("page 1 of 3")
     expect(text.get_by_test_id("viz-text")).to_contain_text("line 1999: nothing")
     expect(text.get_by_test_id("viz-text")).not_to_contain_text("line 2000:")
+    screenshot(page, "viz-text")
 
     # CSV text: a table
     _open(page, live, "viz_csv")

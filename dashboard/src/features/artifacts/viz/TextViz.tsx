@@ -24,7 +24,6 @@ function PagedText({ text }: { text: string }) {
   const [page, setPage] = useState(0);
   const [wrap, setWrap] = useState(false);
   const { lines, pages, first } = useMemo(() => pageLines(text, page, PAGE_LINES), [text, page]);
-  const gutter = String(first + lines.length).length;
   return (
     <>
       <Group justify="space-between" mb={4}>
@@ -38,8 +37,16 @@ function PagedText({ text }: { text: string }) {
           </Button>
         </Group>
       </Group>
-      <Code block style={{ maxHeight: 560, overflow: "auto", whiteSpace: wrap ? "pre-wrap" : "pre", wordBreak: wrap ? "break-word" : undefined }} data-testid="viz-text">
-        {lines.map((line, i) => `${String(first + i + 1).padStart(gutter)}  ${line}`).join("\n")}
+      <Code block style={{ maxHeight: 560, overflow: "auto" }} data-testid="viz-text">
+        <div style={{ display: "flex" }}>
+          {/* numbers apart from the text, so a copied selection is the text alone; wrapped lines would misalign them */}
+          {wrap ? null : (
+            <span aria-hidden style={{ whiteSpace: "pre", textAlign: "right", userSelect: "none", paddingRight: 12, color: "var(--mantine-color-dimmed)" }}>
+              {lines.map((_, i) => first + i + 1).join("\n")}
+            </span>
+          )}
+          <span style={{ whiteSpace: wrap ? "pre-wrap" : "pre", wordBreak: wrap ? "break-word" : undefined, minWidth: 0 }}>{lines.join("\n")}</span>
+        </div>
       </Code>
     </>
   );
