@@ -23,7 +23,7 @@ from playwright.sync_api import Page, Request, expect
 from live_server import LiveServer
 from waypost import pipeline, step
 from waypost.artifacts import visualizations as viz
-from waypost.artifacts.materializers import Materializer, MaterializerRegistry, type_name
+from waypost.artifacts.materializers import Materializer, type_name
 from waypost.integrations.sklearn import (
     ClassificationReport,
     ConfusionMatrix,
@@ -136,8 +136,6 @@ class QualityReportMaterializer(Materializer):
         ]
 
 
-MaterializerRegistry.default().register(QualityReportMaterializer)
-
 QUALITY = {
     "success": False,
     "results": [
@@ -179,7 +177,7 @@ QUALITY = {
 }
 
 
-@step
+@step(output_materializers=QualityReportMaterializer)  # not registered: other tests see the default registry
 def check_quality() -> Annotated[QualityReport, "viz_quality"]:
     return QualityReport(QUALITY)
 
