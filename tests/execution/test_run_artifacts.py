@@ -58,7 +58,7 @@ def test_each_output_version_records_size_hash_type_materializer_and_producer() 
         assert av.producer_run_id == run.id
         assert av.version == 1
         assert Path(av.uri).is_dir()
-    assert table.data_type == "pandas.DataFrame"
+    assert table.data_type == f"{pd.DataFrame.__module__}.DataFrame"  # "pandas.DataFrame" from pandas 3 on
     assert table.materializer.endswith("PandasMaterializer")
     assert rows.data_type == "builtins.int"
     assert means.data_type == "builtins.dict"

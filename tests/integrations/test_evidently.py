@@ -1,8 +1,5 @@
-"""waypost.integrations.evidently against the real Evidently, where it can be installed.
-
-Evidently is no Waypost extra (0.7.23 fails to import under pandas 3, which the lock holds),
-so CI skips this module; it runs wherever evidently sits beside pandas 2.x.
-"""
+"""waypost.integrations.evidently against the real Evidently (the ``evidently`` extra, which
+the lock installs with pandas 2.x: Evidently 0.7 fails to import under pandas 3)."""
 
 from __future__ import annotations
 
@@ -21,8 +18,7 @@ from waypost.integrations.evidently import EvidentlySnapshotMaterializer
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    # ImportError too: evidently installed beside pandas 3 fails on a removed pandas function.
-    evidently = pytest.importorskip("evidently", reason="evidently is not installed here", exc_type=ImportError)
+    import evidently
     from evidently.presets import DataDriftPreset
 
 

@@ -15,9 +15,9 @@ report, charts and all, in a sandboxed frame::
     def drift(reference: pd.DataFrame, current: pd.DataFrame) -> Snapshot:
         return Report([DataDriftPreset()]).run(current, reference)
 
-Evidently is not a Waypost extra: its 0.7 releases fail to import under pandas 3. Install it
-yourself beside pandas 2.x (``pip install "evidently>=0.7" "pandas<3"``). Evidently is
-imported only when a snapshot is loaded.
+Install it with the ``evidently`` extra (``pip install "waypost[evidently]"``), which also
+holds pandas below 3: Evidently 0.7 fails to import under pandas 3. Evidently is imported
+only when a snapshot is loaded.
 """
 
 from __future__ import annotations
