@@ -124,7 +124,7 @@ export function HtmlViz({ version, viz, index }: VizProps) {
   const probe = useQuery({
     queryKey: ["artifact-viz", version.id, index, "probe"],
     queryFn: async ({ signal }) => {
-      const response = await fetchViz(version.id, index, signal);
+      const response = await fetchViz(version.id, index, signal, { Range: "bytes=0-0" });
       await response.body?.cancel();
       return true;
     },

@@ -1,5 +1,6 @@
 /** Reads of an artifact version's stored visualization files and of its table API. */
-import { ApiError } from "../../../api/client";
+import { ApiError, api, detailOf } from "../../../api/client";
+import type { components } from "../../../api/schema";
 import { setSessionEnded } from "../../../api/session";
 
 /** The URL of the `index`-th stored visualization file of a version (same origin as the page). */
@@ -37,8 +38,8 @@ export function isPermanent(error: unknown): boolean {
 }
 
 /** The raw response of a visualization file, or an ApiError with a readable message. */
-export async function fetchViz(versionId: string, index: number, signal?: AbortSignal): Promise<Response> {
-  const response = await fetch(vizUrl(versionId, index), { credentials: "same-origin", signal });
+export async function fetchViz(versionId: string, index: number, signal?: AbortSignal, headers?: HeadersInit): Promise<Response> {
+  const response = await fetch(vizUrl(versionId, index), { credentials: "same-origin", signal, headers });
   if (!response.ok) throw await failure(response);
   return response;
 }
@@ -58,21 +59,9 @@ export async function fetchVizText(versionId: string, index: number, signal?: Ab
   return (await fetchViz(versionId, index, signal)).text();
 }
 
-export interface TableColumn {
-  name: string;
-  dtype: string;
-}
-
+export type TableColumn = components["schemas"]["TableColumn"];
 /** One page of `GET /artifact-versions/{id}/table`: rows over the whole stored table. */
-export interface TablePage {
-  columns: TableColumn[];
-  rows: unknown[][];
-  total: number;
-  offset: number;
-  limit: number;
-  sort: string | null;
-  descending: boolean;
-}
+export type TablePage = components["schemas"]["ArtifactTable"];
 
 export interface TableQuery {
   offset: number;
@@ -82,12 +71,13 @@ export interface TableQuery {
 }
 
 export async function fetchTablePage(versionId: string, q: TableQuery, signal?: AbortSignal): Promise<TablePage> {
-  const params = new URLSearchParams({ offset: String(q.offset), limit: String(q.limit), descending: String(q.descending) });
-  if (q.sort !== null) params.set("sort", q.sort);
-  const response = await fetch(`/api/v1/artifact-versions/${encodeURIComponent(versionId)}/table?${params.toString()}`, {
-    credentials: "same-origin",
+  const result = await api.GET("/api/v1/artifact-versions/{version_id}/table", {
+    params: { path: { version_id: versionId }, query: { offset: q.offset, limit: q.limit, sort: q.sort ?? undefined, descending: q.descending } },
     signal,
   });
-  if (!response.ok) throw await failure(response);
-  return (await response.json()) as TablePage;
+  if (result.error !== undefined || result.data === undefined) {
+    const status = result.response.status;
+    throw new ApiError(status, explainStatus(status, detailOf(result.error, status)));
+  }
+  return result.data;
 }
