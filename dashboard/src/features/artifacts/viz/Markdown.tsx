@@ -1,5 +1,5 @@
-import { Anchor, Blockquote, Code, Divider, List, Table, Text, Title, Box } from "@mantine/core";
-import { Fragment, type ReactNode, useMemo } from "react";
+import { Anchor, Blockquote, Box, Button, Code, Divider, List, Table, Text, Title } from "@mantine/core";
+import { Fragment, type ReactNode, useMemo, useState } from "react";
 
 import { type Block, type Inline, parseMarkdown } from "./markdown";
 
@@ -97,8 +97,20 @@ function blocks(nodes: Block[]): ReactNode {
   });
 }
 
-/** A Markdown document as React elements (never as HTML). */
+const BLOCKS_PER_STEP = 400;
+
+/** A Markdown document as React elements (never as HTML); a long one a few hundred blocks at a time. */
 export function Markdown({ source }: { source: string }) {
   const tree = useMemo(() => parseMarkdown(source), [source]);
-  return <Box fz="sm">{blocks(tree)}</Box>;
+  const [shown, setShown] = useState(BLOCKS_PER_STEP);
+  return (
+    <Box fz="sm">
+      {blocks(tree.slice(0, shown))}
+      {tree.length > shown ? (
+        <Button size="compact-xs" variant="default" mt="xs" onClick={() => setShown((n) => n + BLOCKS_PER_STEP * 5)}>
+          Show more ({(tree.length - shown).toLocaleString("en-US")} blocks left)
+        </Button>
+      ) : null}
+    </Box>
+  );
 }
