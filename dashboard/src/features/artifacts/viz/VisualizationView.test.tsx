@@ -2,7 +2,7 @@
 import { MantineProvider } from "@mantine/core";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { ArtifactVersion, Visualization } from "./types";
 import { VisualizationView } from "./VisualizationView";
@@ -13,9 +13,20 @@ function viz(type: string, extra: Partial<Visualization> = {}): Visualization {
   return { type, path: `_viz/${type}`, title: type, size: 10, meta: {}, ...extra } as Visualization;
 }
 
+// the API client keeps the `fetch` it found when its module loaded, so the stand-in goes in first
+const net = vi.hoisted(() => {
+  const state: { impl: (input: RequestInfo | URL) => Promise<Response> } = { impl: () => Promise.reject(new Error("no network in tests")) };
+  globalThis.fetch = ((input: RequestInfo | URL) => state.impl(input)) as typeof fetch;
+  return state;
+});
+
+function urlOf(input: RequestInfo | URL): string {
+  return typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+}
+
 function serve(body: string, status = 200) {
-  const fetchMock = vi.fn(() => Promise.resolve(new Response(body, { status, headers: { "Content-Type": "application/json" } })));
-  vi.stubGlobal("fetch", fetchMock);
+  const fetchMock = vi.fn((_input: RequestInfo | URL) => Promise.resolve(new Response(body, { status, headers: { "Content-Type": "application/json" } })));
+  net.impl = fetchMock;
   return fetchMock;
 }
 
@@ -32,9 +43,6 @@ function show(v: Visualization) {
 
 const root = () => screen.getByTestId("viz");
 
-beforeEach(() => {
-  vi.unstubAllGlobals();
-});
 afterEach(cleanup);
 
 describe("VisualizationView", () => {
@@ -141,5 +149,37 @@ describe("VisualizationView", () => {
     await waitFor(() => expect(root().dataset.state).toBe("ready"));
     expect(screen.getByTestId("viz-validation-result").textContent).toBe("Failed");
     expect(root().textContent).toContain("1 of 2 expectations passed");
+  });
+
+  it("falls back to the saved preview when the table API can't serve the table", async () => {
+    const preview = { columns: [{ name: "a", dtype: "int64" }], rows: [[1], [2]], total_rows: 5000, total_columns: 1 };
+    net.impl = (input) =>
+      Promise.resolve(
+        urlOf(input).includes("/table")
+          ? new Response(JSON.stringify({ detail: "Not a table: a numpy array." }), { status: 400, headers: { "Content-Type": "application/json" } })
+          : new Response(JSON.stringify(preview), { status: 200, headers: { "Content-Type": "application/json" } }),
+      );
+    show(viz("table"));
+    await waitFor(() => expect(root().dataset.state).toBe("ready"));
+    expect(root().textContent).toContain("Showing the preview saved with the version (2 of 5,000 rows");
+    expect(screen.getByRole("alert").textContent).toContain("The full table is unavailable: Not a table: a numpy array.");
+  });
+
+  it("reports files deleted under a table instead of showing a stale preview", async () => {
+    const fetchMock = serve(JSON.stringify({ detail: "The artifact's files were deleted from the store." }), 410);
+    show(viz("table"));
+    await waitFor(() => expect(root().dataset.state).toBe("error"));
+    expect(root().textContent).toContain("gone");
+    expect(fetchMock.mock.calls.some(([input]) => urlOf(input).includes("/table?offset=0&limit=200"))).toBe(true);
+  });
+
+  it("reads table pages sorted by the server", async () => {
+    const page = { columns: [{ name: "score", dtype: "double" }], rows: [[0.5]], total: 5000, offset: 0, limit: 200, sort: null, descending: false };
+    const fetchMock = serve(JSON.stringify(page));
+    show(viz("table"));
+    await waitFor(() => expect(root().dataset.state).toBe("ready"));
+    expect(root().textContent).toContain("5,000 rows × 1 columns");
+    fireEvent.click(screen.getByTestId("viz-table-header"));
+    await waitFor(() => expect(fetchMock.mock.calls.some(([input]) => urlOf(input).includes("sort=score"))).toBe(true));
   });
 });
