@@ -25,13 +25,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Annotated, cast
 
+import numpy as np
 from sqlalchemy import Table, insert
 
 from waypost import Pipeline, pipeline, step
 
-DATA_VERSION = 1
+DATA_VERSION = 2
 """Bump when what is built here changes, so older caches are not reused."""
 
 RUNS = 1_000_000
@@ -54,6 +55,7 @@ class Dataset:
     logs_step: str
     log_bytes: int
     runs: int
+    heatmap_artifact: str
 
     @property
     def env(self) -> dict[str, str]:
@@ -114,6 +116,22 @@ def timeline_10000() -> None:
 @pipeline(name="bench_logs", enable_cache=False)
 def logs_1m() -> None:
     chatty()
+
+
+HEATMAP_ARTIFACT = "bench_heatmap_2000"
+
+
+@step
+def big_matrix() -> Annotated[np.ndarray, HEATMAP_ARTIFACT]:
+    """A 2,000 x 2,000 array: its heatmap is stored downsampled, with the original shape."""
+    rng = np.random.default_rng(0)
+    x = np.linspace(0, 6 * np.pi, 2_000, dtype=np.float32)
+    return (np.sin(x)[:, None] * np.cos(x)[None, :] + rng.normal(0, 0.1, (2_000, 2_000))).astype(np.float32)
+
+
+@pipeline(name="bench_heatmap", enable_cache=False)
+def heatmap_2000() -> None:
+    big_matrix()
 
 
 PIPELINES = (
@@ -195,6 +213,8 @@ def _build(folder: Path, log: bool) -> Dataset:
         say("a step with 1,000,000 log lines")
         logs_run = logs_1m()
         log_bytes = _write_big_log(logs_run.id, "chatty")
+        say("a 2,000 x 2,000 array")
+        heatmap_2000()
         say(f"{RUNS:,} runs")
         _insert_runs(store_url)
     finally:
@@ -214,6 +234,7 @@ def _build(folder: Path, log: bool) -> Dataset:
         logs_step="chatty",
         log_bytes=log_bytes,
         runs=RUNS,
+        heatmap_artifact=HEATMAP_ARTIFACT,
     )
 
 

@@ -73,6 +73,7 @@ _API_TIMINGS = """
 DAG_READY = '[data-testid="dag"][data-state="ready"]'
 TIMELINE_READY = '[data-testid="timeline"][data-state="ready"]'
 LOGS_READY = '[data-testid="log-view"][data-state="ready"]'
+HEATMAP_READY = '[data-testid="viz"][data-type="heatmap"][data-state="ready"]'
 # A first page of real rows: a row whose run name links to the run (not a skeleton row).
 RUNS_READY = 'table tbody tr a[href^="/runs/"]'
 
@@ -207,6 +208,12 @@ def bench_dashboard(record: Record) -> None:
                     1000,
                 ),
                 (f"runs list of {data.runs:,}: page 1", "/runs", RUNS_READY, 1000),
+                (
+                    "2,000 x 2,000 array heatmap painted",
+                    f"/artifacts/{data.heatmap_artifact}?version=1",
+                    HEATMAP_READY,
+                    1000,
+                ),
             )
             for label, path, selector, target in pages:
                 try:
