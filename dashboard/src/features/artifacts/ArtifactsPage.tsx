@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Center, Group, Loader, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
 import { useMemo } from "react";
@@ -7,6 +7,7 @@ import { type Artifact, artifactQueries } from "../../api/artifacts";
 import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import type { FilterVocabulary } from "../../lib/filter";
+import { ListStates } from "../../components/ListStates";
 import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { formatBytes } from "../step/format";
@@ -89,35 +90,16 @@ export function ArtifactsPage() {
         error={filterError}
         onSearch={(next) => void navigate({ search: (prev) => ({ ...prev, q: next || undefined, page: undefined }) })}
       />
-      {otherError && (
-        <Alert color="red" title="Could not load artifacts" role="alert">
-          <Stack gap="xs" align="flex-start">
-            <Text fz="sm">{otherError instanceof ApiError ? otherError.message : "The Waypost server did not answer; is `waypost up` running?"}</Text>
-            <Button size="xs" variant="light" onClick={() => void list.refetch()}>
-              Retry
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {list.isPending && (
-        <Center py="xl">
-          <Loader aria-label="Loading artifacts" />
-        </Center>
-      )}
-      {data && data.total === 0 && (
-        <Center py="xl">
-          {q ? (
-            <Stack align="center" gap="xs">
-              <Text>No artifacts match this filter.</Text>
-              <Anchor component="button" onClick={() => void navigate({ search: (prev) => ({ ...prev, q: undefined, page: undefined }) })}>
-                Clear the filter
-              </Anchor>
-            </Stack>
-          ) : (
-            <Text>No artifacts yet — each step output is saved as an artifact version when its step succeeds.</Text>
-          )}
-        </Center>
-      )}
+      <ListStates
+        noun="artifacts"
+        error={otherError}
+        onRetry={() => void list.refetch()}
+        pending={list.isPending}
+        empty={!!data && data.total === 0}
+        filtered={!!q}
+        onClearFilter={() => void navigate({ search: (prev) => ({ ...prev, q: undefined, page: undefined }) })}
+        emptyHint={<>No artifacts yet — each step output is saved as an artifact version when its step succeeds.</>}
+      />
       {data && data.total > 0 && (
         <>
           <Group justify="space-between">

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Group, Loader, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Button, Group, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
 import { useMemo } from "react";
@@ -8,6 +8,7 @@ import { type Pipeline, pipelineQueries } from "../../api/pipelines";
 import { StatusBadge } from "../../components/StatusBadge";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import type { FilterVocabulary } from "../../lib/filter";
+import { ListStates } from "../../components/ListStates";
 import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { DEFAULT_SIZE, PIPELINE_SERVER_SORTS } from "./search";
@@ -84,37 +85,18 @@ export function PipelinesPage() {
         error={filterError}
         onSearch={(next) => void navigate({ search: (prev) => ({ ...prev, q: next || undefined, page: undefined }) })}
       />
-      {otherError && (
-        <Alert color="red" title="Could not load pipelines" role="alert">
-          <Stack gap="xs" align="flex-start">
-            <Text fz="sm">{otherError instanceof ApiError ? otherError.message : "The Waypost server did not answer; is `waypost up` running?"}</Text>
-            <Button size="xs" variant="light" onClick={() => void list.refetch()}>
-              Retry
-            </Button>
-          </Stack>
-        </Alert>
-      )}
-      {list.isPending && (
-        <Center py="xl">
-          <Loader aria-label="Loading pipelines" />
-        </Center>
-      )}
-      {data && data.total === 0 && (
-        <Center py="xl">
-          {q ? (
-            <Stack align="center" gap="xs">
-              <Text>No pipelines match this filter.</Text>
-              <Anchor component="button" onClick={() => void navigate({ search: (prev) => ({ ...prev, q: undefined, page: undefined }) })}>
-                Clear the filter
-              </Anchor>
-            </Stack>
-          ) : (
-            <Text>
+      <ListStates
+        noun="pipelines"
+        error={otherError}
+        onRetry={() => void list.refetch()}
+        pending={list.isPending}
+        empty={!!data && data.total === 0}
+        filtered={!!q}
+        onClearFilter={() => void navigate({ search: (prev) => ({ ...prev, q: undefined, page: undefined }) })}
+        emptyHint={<>
               No pipelines yet — a pipeline appears here the first time it runs (try <code>make run</code>).
-            </Text>
-          )}
-        </Center>
-      )}
+            </>}
+      />
       {data && data.total > 0 && (
         <>
           <Group justify="space-between">
