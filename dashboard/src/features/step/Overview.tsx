@@ -1,7 +1,7 @@
 import { Alert, Anchor, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
@@ -252,9 +252,25 @@ function OutputRow({ name, versionId, detailed }: { name: string; versionId: str
   );
 }
 
+/** Rows each fetch their version (and producer): a fan-in of hundreds shows the first ones until asked. */
+const FIRST_ROWS = 25;
+
+function MoreRows({ total, shown, onShowAll }: { total: number; shown: number; onShowAll: () => void }) {
+  if (shown >= total) return null;
+  return (
+    <Anchor component="button" type="button" fz="xs" onClick={onShowAll}>
+      Show all {total}
+    </Anchor>
+  );
+}
+
 function Artifacts({ step, detailed }: { step: StepRun; detailed: boolean }) {
+  const [allInputs, setAllInputs] = useState(false);
+  const [allOutputs, setAllOutputs] = useState(false);
   const inputs = Object.entries(step.inputs ?? {});
   const outputs = Object.entries(step.outputs ?? {});
+  const shownInputs = allInputs ? inputs : inputs.slice(0, FIRST_ROWS);
+  const shownOutputs = allOutputs ? outputs : outputs.slice(0, FIRST_ROWS);
   const head = (
     <Table.Thead>
       <Table.Tr>
@@ -274,12 +290,13 @@ function Artifacts({ step, detailed }: { step: StepRun; detailed: boolean }) {
           <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" layout="fixed">
             {head}
             <Table.Tbody>
-              {inputs.map(([name, id]) => (
+              {shownInputs.map(([name, id]) => (
                 <InputRow key={name} name={name} versionId={id} detailed={detailed} runId={step.run_id} />
               ))}
             </Table.Tbody>
           </Table>
         )}
+        <MoreRows total={inputs.length} shown={shownInputs.length} onShowAll={() => setAllInputs(true)} />
       </Section>
       <Section title={`Outputs (${outputs.length})`} testId="step-outputs">
         {outputs.length === 0 ? (
@@ -288,12 +305,13 @@ function Artifacts({ step, detailed }: { step: StepRun; detailed: boolean }) {
           <Table fz="sm" verticalSpacing={2} horizontalSpacing="xs" layout="fixed">
             {head}
             <Table.Tbody>
-              {outputs.map(([name, id]) => (
+              {shownOutputs.map(([name, id]) => (
                 <OutputRow key={name} name={name} versionId={id} detailed={detailed} />
               ))}
             </Table.Tbody>
           </Table>
         )}
+        <MoreRows total={outputs.length} shown={shownOutputs.length} onShowAll={() => setAllOutputs(true)} />
       </Section>
     </>
   );
