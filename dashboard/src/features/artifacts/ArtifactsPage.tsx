@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Pagination, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
 import { useMemo } from "react";
@@ -8,6 +8,7 @@ import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import type { FilterVocabulary } from "../../lib/filter";
 import { ListStates } from "../../components/ListStates";
+import { SortHeader } from "../../components/SortHeader";
 import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { formatBytes } from "../step/format";
@@ -17,7 +18,6 @@ const route = getRouteApi("/artifacts");
 const NO_NAMES: string[] = [];
 const EMPTY: Artifact[] = [];
 
-type SortId = "name" | "versions" | "type" | "size" | "pipeline" | "created";
 
 /** Orders the page shown by what the server cannot sort on; rows without a value go last. */
 export function sortArtifactsPage(items: readonly Artifact[], sort: string): Artifact[] {
@@ -32,19 +32,6 @@ export function sortArtifactsPage(items: readonly Artifact[], sort: string): Art
     const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
     return desc ? -c : c;
   });
-}
-
-function Header({ id, label, sort, onSort }: { id: SortId; label: string; sort: string | undefined; onSort: (s: string | undefined) => void }) {
-  const aria = sort === id ? "ascending" : sort === `-${id}` ? "descending" : "none";
-  const next = sort === id ? `-${id}` : sort === `-${id}` ? undefined : id;
-  return (
-    <Table.Th aria-sort={aria} style={{ whiteSpace: "nowrap" }}>
-      <UnstyledButton fw={600} fz="sm" onClick={() => onSort(next)}>
-        {label}
-        {aria === "ascending" ? " ▲" : aria === "descending" ? " ▼" : ""}
-      </UnstyledButton>
-    </Table.Th>
-  );
 }
 
 /** Every artifact with its latest version's facts; filter, sort and paging in the URL. */
@@ -115,13 +102,13 @@ export function ArtifactsPage() {
             <Table data-testid="artifacts-table" striped highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
               <Table.Thead>
                 <Table.Tr>
-                  <Header id="name" label="Name" sort={search.sort} onSort={setSort} />
-                  <Header id="versions" label="Latest" sort={search.sort} onSort={setSort} />
-                  <Header id="type" label="Type" sort={search.sort} onSort={setSort} />
-                  <Header id="size" label="Size" sort={search.sort} onSort={setSort} />
-                  <Header id="pipeline" label="Pipeline" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="name" label="Name" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="versions" label="Latest" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="type" label="Type" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="size" label="Size" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="pipeline" label="Pipeline" sort={search.sort} onSort={setSort} />
                   <Table.Th>Tags</Table.Th>
-                  <Header id="created" label="Created" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="created" label="Created" sort={search.sort} onSort={setSort} />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>

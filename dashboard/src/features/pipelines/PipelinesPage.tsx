@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Pagination, Stack, Table, Text, Title, UnstyledButton } from "@mantine/core";
+import { Anchor, Button, Group, Pagination, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
 import { useMemo } from "react";
@@ -9,6 +9,7 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import type { FilterVocabulary } from "../../lib/filter";
 import { ListStates } from "../../components/ListStates";
+import { SortHeader } from "../../components/SortHeader";
 import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { DEFAULT_SIZE, PIPELINE_SERVER_SORTS } from "./search";
@@ -17,7 +18,6 @@ const route = getRouteApi("/pipelines");
 const NO_NAMES: string[] = [];
 const EMPTY: Pipeline[] = [];
 
-type SortId = "name" | "runs" | "latest" | "created";
 
 const time = (iso: string | null | undefined) => (iso ? Date.parse(iso) : -Infinity);
 
@@ -27,19 +27,6 @@ function sortPage(items: readonly Pipeline[], sort: string): Pipeline[] {
   const key = sort.replace(/^[-+]/, "");
   const cmp = key === "runs" ? (a: Pipeline, b: Pipeline) => a.run_count - b.run_count : (a: Pipeline, b: Pipeline) => time(a.latest_run_at) - time(b.latest_run_at);
   return [...items].sort((a, b) => (desc ? -cmp(a, b) : cmp(a, b)));
-}
-
-function Header({ id, label, sort, onSort }: { id: SortId; label: string; sort: string | undefined; onSort: (s: string | undefined) => void }) {
-  const aria = sort === id ? "ascending" : sort === `-${id}` ? "descending" : "none";
-  const next = sort === id ? `-${id}` : sort === `-${id}` ? undefined : id;
-  return (
-    <Table.Th aria-sort={aria} style={{ whiteSpace: "nowrap" }}>
-      <UnstyledButton fw={600} fz="sm" onClick={() => onSort(next)}>
-        {label}
-        {aria === "ascending" ? " ▲" : aria === "descending" ? " ▼" : ""}
-      </UnstyledButton>
-    </Table.Th>
-  );
 }
 
 /** Every pipeline with its run count and latest run; filter, sort and paging in the URL. */
@@ -112,10 +99,10 @@ export function PipelinesPage() {
             <Table data-testid="pipelines-table" striped highlightOnHover verticalSpacing="xs" style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}>
               <Table.Thead>
                 <Table.Tr>
-                  <Header id="name" label="Name" sort={search.sort} onSort={setSort} />
-                  <Header id="runs" label="Runs" sort={search.sort} onSort={setSort} />
-                  <Header id="latest" label="Latest run" sort={search.sort} onSort={setSort} />
-                  <Header id="created" label="Created" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="name" label="Name" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="runs" label="Runs" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="latest" label="Latest run" sort={search.sort} onSort={setSort} />
+                  <SortHeader sortKey="created" label="Created" sort={search.sort} onSort={setSort} />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>

@@ -12,7 +12,6 @@ import {
   Stack,
   Table,
   Text,
-  UnstyledButton,
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
@@ -20,10 +19,11 @@ import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../../api/client";
 import { pipelineQueries } from "../../api/pipelines";
 import { type Run, runQueries } from "../../api/runs";
+import { SortHeader } from "../../components/SortHeader";
 import { downloadCsv, toCsv } from "../../lib/csv";
-import { type Column, RUN_COLUMNS, sortWithinPage } from "./columns";
+import { RUN_COLUMNS, sortWithinPage } from "./columns";
 import { RunsSearchBox } from "./RunsSearchBox";
-import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, formatCols, isServerSort, nextSort, parseCols } from "./search";
+import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, formatCols, isServerSort, parseCols } from "./search";
 
 const EMPTY: Run[] = [];
 const ACTIVE = new Set(["initializing", "running"]);
@@ -38,20 +38,6 @@ function useTicking(active: boolean) {
   }, [active]);
 }
 const NO_NAMES: string[] = [];
-
-function SortHeader({ column, sort, onSort }: { column: Column; sort: string | undefined; onSort: (s: string | undefined) => void }) {
-  const key = column.sortKey;
-  const aria = sort === key ? "ascending" : sort === `-${key}` ? "descending" : "none";
-  const mark = aria === "ascending" ? " ▲" : aria === "descending" ? " ▼" : "";
-  return (
-    <Table.Th aria-sort={aria} style={{ whiteSpace: "nowrap" }}>
-      <UnstyledButton fw={600} fz="sm" onClick={() => onSort(nextSort(sort, key))} title={`Sort by ${column.label.toLowerCase()}`}>
-        {column.label}
-        {mark}
-      </UnstyledButton>
-    </Table.Th>
-  );
-}
 
 function ColumnMenu({ visible, available, onChange }: { visible: ColumnId[]; available: readonly ColumnId[]; onChange: (cols: ColumnId[]) => void }) {
   return (
@@ -190,7 +176,7 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
               <Table.Thead>
                 <Table.Tr>
                   {columns.map((c) => (
-                    <SortHeader key={c.id} column={c} sort={search.sort} onSort={(sort) => onChange({ sort, page: undefined })} />
+                    <SortHeader key={c.id} sortKey={c.sortKey} label={c.label} sort={search.sort} onSort={(sort) => onChange({ sort, page: undefined })} />
                   ))}
                 </Table.Tr>
               </Table.Thead>

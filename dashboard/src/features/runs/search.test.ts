@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { COLUMNS, formatCols, isServerSort, nextSort, parseCols, validateRunsSearch } from "./search";
+import { cycleSort as nextSort } from "../../components/SortHeader";
+import { COLUMNS, formatCols, isServerSort, parseCols, validateRunsSearch } from "./search";
 
 describe("validateRunsSearch", () => {
   it("keeps valid values and drops defaults", () => {

@@ -71,10 +71,3 @@ export function validateRunsSearch(raw: Record<string, unknown>): RunsSearch {
   }
   return out;
 }
-
-/** The next sort when a column header is clicked: ascending, then descending, then the default. */
-export function nextSort(current: string | undefined, key: SortKey): string | undefined {
-  if (current === key) return `-${key}`;
-  if (current === `-${key}`) return undefined;
-  return key;
-}
