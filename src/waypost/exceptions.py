@@ -8,6 +8,7 @@
     │   └── ParameterError          a parameter that is unknown or not JSON-serializable
     ├── StepFailedError             a step raised; carries the step's name
     ├── MaterializerError           a value no materializer can save or load
+    │   └── UntrustedArtifactError  loading it would run code another user wrote (pickle)
     ├── ArtifactStoreError          the artifact store cannot be reached or written
     ├── StoreError                  the metadata store
     │   ├── StoreLockedError
@@ -36,6 +37,7 @@ __all__ = [
     "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
+    "UntrustedArtifactError",
     "WaypostError",
 ]
 
@@ -75,6 +77,10 @@ class StepFailedError(WaypostError):
 
 class MaterializerError(WaypostError):
     """A value cannot be saved or loaded by any materializer."""
+
+
+class UntrustedArtifactError(MaterializerError):
+    """Loading the artifact would unpickle files from a producer the loading user does not trust."""
 
 
 class ArtifactStoreError(WaypostError):
