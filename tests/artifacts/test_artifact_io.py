@@ -288,7 +288,8 @@ def test_loading_with_an_unknown_materializer_fails_clearly(store: ArtifactStore
             data_type="builtins.int",
             registry=registry,
         )
-    assert "Cannot import materializer 'nope.Missing'" in _one_line(exc)
+    assert "Materializer 'nope.Missing' is not registered" in _one_line(exc)
+    assert "MaterializerRegistry.default().register(Missing)" in _one_line(exc)
 
 
 def test_load_accepts_the_class(store: ArtifactStore, save: Any, registry: MaterializerRegistry) -> None:

@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +28,7 @@ from waypost.artifacts.materializers.registry import (
     unsupported_message,
 )
 from waypost.artifacts.store import ArtifactStore
+from waypost.artifacts.trust import guarded
 from waypost.artifacts.visualizations import json_safe
 from waypost.exceptions import ArtifactStoreError, MaterializerError
 from waypost.schemas.artifacts import ArtifactVersionCreate, VisualizationRef
@@ -70,6 +72,8 @@ def save_artifact(
     Warns:
         PickleFallbackWarning: The registry fell back to cloudpickle for ``value``.
     """
+    if materializer is not None:
+        registry.remember(materializer)  # so that what it saves loads back by name
     chosen = materializer or registry.for_value(value, output=name)
     data_type = type_name(type(value))
     uri = store.artifact_uri(name, version_id)
@@ -110,17 +114,31 @@ def load_artifact(
     materializer: str | type[Materializer],
     data_type: str,
     registry: MaterializerRegistry,
+    guard: Callable[[], None] | None = None,
 ) -> Any:
-    """Load the value saved at ``uri`` by ``materializer`` (its class or ``module.Class``).
+    """Load the value saved at ``uri`` by ``materializer`` (its class, or its stored ``module.Class``).
+
+    Args:
+        store: Where the files are.
+        uri: The version's folder.
+        materializer: The class, or the name the version records, which is looked up in
+            ``registry`` and never imported.
+        data_type: The qualified type name the version records.
+        registry: Resolves a materializer name.
+        guard: Asked before anything is unpickled (see :mod:`waypost.artifacts.trust`);
+            ``None`` trusts the files, for callers loading what they wrote themselves.
 
     Raises:
         ArtifactStoreError: The files are missing or incomplete.
-        MaterializerError: The materializer cannot be imported or fails to read them.
+        UntrustedArtifactError: ``guard`` refused to unpickle them.
+        MaterializerError: The materializer is not registered or fails to read them.
     """
     if isinstance(materializer, str):
-        materializer = registry.load_class(materializer)
+        materializer = registry.resolve(materializer)
     label = type_name(materializer)
-    with store.open_dir(uri) as folder:
+    if guard is not None and materializer.UNSAFE_LOAD:
+        guard()  # before the files are fetched
+    with store.open_dir(uri) as folder, guarded(guard):
         try:
             return materializer().load(folder, data_type)
         except (MaterializerError, ArtifactStoreError):

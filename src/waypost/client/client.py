@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from waypost.artifacts.io import load_artifact
 from waypost.exceptions import NotFoundError
 from waypost.execution import logs, runtime
+from waypost.execution.artifact_trust import load_guard
 from waypost.schemas import (
     ArtifactRead,
     ArtifactVersionRead,
@@ -21,9 +22,17 @@ from waypost.schemas import (
     RunRead,
     StepRunRead,
 )
+from waypost.schemas.users import UserRead
 from waypost.settings import WaypostSettings
 from waypost.store import Store
 from waypost.store.base import LogStreamer
+
+
+class _KnowsItsUser(Protocol):
+    """A server store: it knows which user its API key belongs to."""
+
+    @property
+    def current_user(self) -> UserRead: ...
 
 
 def _quote(value: str) -> str:
@@ -118,19 +127,44 @@ class Client:
         """A version by id, ``name`` (latest) or ``name:N``."""
         return self.store.artifacts.get_version(ref)
 
-    def load_artifact(self, ref: str | uuid.UUID | ArtifactVersionRead) -> Any:
-        """Load an artifact version's value."""
+    def load_artifact(self, ref: str | uuid.UUID | ArtifactVersionRead, *, allow_unsafe: bool = False) -> Any:
+        """Load an artifact version's value.
+
+        Files that run code while they load (pickles, joblib models) load only when their
+        producer is trusted: your own runs, users listed in ``artifacts.trusted_producers``,
+        or anyone once you opt in with ``allow_unsafe=True`` (or the setting
+        ``artifacts.allow_untrusted_unpickle``), which warns.
+
+        Raises:
+            UntrustedArtifactError: Loading would unpickle files of a producer you do not trust.
+            MaterializerError: The materializer the version names is not registered here.
+
+        Warns:
+            UnsafeDeserializationWarning: An untrusted producer's files were unpickled on opt-in.
+        """
         av = ref if isinstance(ref, ArtifactVersionRead) else self.get_artifact_version(ref)
+        guard = load_guard(
+            self.store, av, loader_id=self._user_id(), settings=self._rt.settings.artifacts, allow_unsafe=allow_unsafe
+        )
         return load_artifact(
             self._rt.artifact_store,
             uri=av.uri,
             materializer=av.materializer,
             data_type=av.data_type,
             registry=self._rt.registry,
+            guard=guard,
         )
 
-    def get_step_output(self, run: str | uuid.UUID, step: str, output: str | None = None) -> Any:
-        """Load an output of a step run (its only one when ``output`` is None)."""
+    def _user_id(self) -> uuid.UUID | None:
+        """Who loads: the server's user for a server store; None for a local database (its runs have none)."""
+        if self.store.capabilities.local_database:
+            return None
+        return cast(_KnowsItsUser, self.store).current_user.id
+
+    def get_step_output(
+        self, run: str | uuid.UUID, step: str, output: str | None = None, *, allow_unsafe: bool = False
+    ) -> Any:
+        """Load an output of a step run (its only one when ``output`` is None); see :meth:`load_artifact`."""
         sr = self.get_step_run(run, step)
         if output is None:
             if len(sr.outputs) != 1:
@@ -138,7 +172,7 @@ class Client:
             output = next(iter(sr.outputs))
         if output not in sr.outputs:
             raise NotFoundError(f"Step '{step}' has no output '{output}'; its outputs are {sorted(sr.outputs)}.")
-        return self.load_artifact(sr.outputs[output])
+        return self.load_artifact(sr.outputs[output], allow_unsafe=allow_unsafe)
 
     # -- metadata and models ----------------------------------------------------------
     def get_metadata(self, run: str | uuid.UUID, step: str | None = None) -> list[MetadataRead]:

@@ -82,6 +82,7 @@ def launch(
         settings=settings,
         model_version=mv,
         stop_event=stop,
+        trust=rt.settings.artifacts,
     )
     reporter: Reporter | None = None
     if settings.show_progress:

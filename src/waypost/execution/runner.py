@@ -20,9 +20,11 @@ from typing import Any
 from waypost.artifacts.io import load_artifact, save_artifact
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
+from waypost.artifacts.trust import Producer
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import MaterializerError, WaypostError
 from waypost.execution import cache
+from waypost.execution.artifact_trust import load_guard
 from waypost.execution.context import CURRENT, StepContext
 from waypost.execution.logs import StepLogSink, capture
 from waypost.execution.metadata import entries_for
@@ -39,7 +41,7 @@ from waypost.schemas import (
     StepRunFinish,
     StepSpec,
 )
-from waypost.settings import ExecutionSettings
+from waypost.settings import ArtifactSettings, ExecutionSettings
 from waypost.store import Store
 
 
@@ -88,6 +90,7 @@ class StepRunner:
         settings: ExecutionSettings,
         model_version: ModelVersionRead | None = None,
         stop_event: threading.Event | None = None,
+        trust: ArtifactSettings | None = None,
     ) -> None:
         self.run = run
         self.spec = spec
@@ -98,6 +101,8 @@ class StepRunner:
         self.settings = settings
         self.model_version = model_version
         self.stop_event = stop_event or threading.Event()
+        self.trust = trust or ArtifactSettings()
+        self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._pending: list[StepRunCreate] = []
         self._pending_lock = threading.Lock()
@@ -373,12 +378,16 @@ class StepRunner:
         return created.model_copy(update={"tags": tags}) if tags else created
 
     def _load(self, av: ArtifactVersionRead) -> Any:
+        guard = None  # what this run produced is trusted; pickles from other runs need a trusted producer
+        if av.producer_run_id != self.run.id:
+            guard = load_guard(self.store, av, loader_id=self.run.user_id, settings=self.trust, known=self._producers)
         return load_artifact(
             self.artifact_store,
             uri=av.uri,
             materializer=av.materializer,
             data_type=av.data_type,
             registry=self.registry,
+            guard=guard,
         )
 
     def _discard(self, saved: dict[str, ArtifactVersionCreate]) -> None:

@@ -26,6 +26,7 @@ from pydantic_settings import (
 from waypost.exceptions import ConfigurationError
 
 __all__ = [
+    "ArtifactSettings",
     "ArtifactStoreSettings",
     "ExecutionSettings",
     "ServerSettings",
@@ -72,6 +73,20 @@ class ArtifactStoreSettings(BaseModel):
     uri: str | None = Field(default=None, description="fsspec URI. Default: <data dir>/artifacts.")
 
 
+class ArtifactSettings(BaseModel):
+    """Which artifacts may be loaded: pickle and joblib files run code while they load."""
+
+    trusted_producers: list[str] = Field(
+        default_factory=list,
+        description="User names (or ids) whose pickled artifacts load without asking; your own always do.",
+    )
+    allow_untrusted_unpickle: bool = Field(
+        default=False,
+        description="Load pickled artifacts of any producer, with an UnsafeDeserializationWarning. "
+        "Only for stores whose every user you trust.",
+    )
+
+
 class ExecutionSettings(BaseModel):
     """How pipelines run."""
 
@@ -99,6 +114,12 @@ class ServerSettings(BaseModel):
     max_upload_bytes: int = Field(
         default=4 * 1024**3, ge=1024, description="Largest raw (application/octet-stream) upload body."
     )
+    max_unpacked_bytes: int = Field(
+        default=16 * 1024**3, ge=1024, description="Most bytes an uploaded artifact archive may unpack to."
+    )
+    max_archive_members: int = Field(
+        default=100_000, ge=1, description="Most files and folders an uploaded artifact archive may hold."
+    )
 
     dashboard_dir: Path | None = Field(
         default=None, description="The dashboard build to serve at /. Default: dashboard/dist of the source tree."
@@ -120,6 +141,7 @@ class WaypostSettings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("waypost")))
     store: StoreSettings = Field(default_factory=StoreSettings)
     artifact_store: ArtifactStoreSettings = Field(default_factory=ArtifactStoreSettings)
+    artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 

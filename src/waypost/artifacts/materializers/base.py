@@ -43,6 +43,11 @@ class Materializer(ABC):
     - :meth:`can_save` may decline some values of an associated type (say, a ``dict`` that
       is not JSON); the registry then tries the next candidate. A materializer that
       overrides it is only chosen per value, never from a type annotation alone.
+    - A :meth:`load` that unpickles (pickle, joblib, torch.load …) runs code from the files:
+      set ``UNSAFE_LOAD = True``, or call :func:`waypost.artifacts.trust.check_unpickle`
+      right before unpickling, so artifacts of producers the loader does not trust are refused.
+    - Stored artifacts name their materializer; loading resolves that name through the
+      registry only, so register the class in every process that loads its artifacts.
 
     Example:
         A materializer for a small domain type, with its own HTML view::
@@ -101,6 +106,8 @@ class Materializer(ABC):
 
     ASSOCIATED_TYPES: ClassVar[tuple[str, ...]] = ()
     VERSION: ClassVar[str] = "1"
+    UNSAFE_LOAD: ClassVar[bool] = False
+    """True when :meth:`load` always runs code from the files (unpickles): the producer must be trusted."""
 
     @classmethod
     def can_save(cls, value: Any) -> bool:

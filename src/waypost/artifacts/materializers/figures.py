@@ -18,6 +18,7 @@ class MatplotlibFigureMaterializer(Materializer):
 
     ASSOCIATED_TYPES = ("matplotlib.figure.Figure",)
     VERSION = "1"
+    UNSAFE_LOAD = True  # the figure is a pickle
 
     def save(self, data: Any, path: Path) -> None:
         write_pickle(data, path / FIGURE_FILE)

@@ -8,6 +8,7 @@ from typing import Any
 
 from waypost.artifacts import visualizations as viz
 from waypost.artifacts.materializers.base import Materializer
+from waypost.artifacts.trust import check_unpickle
 from waypost.enums import VisualizationType
 from waypost.schemas.artifacts import VisualizationRef
 
@@ -40,11 +41,11 @@ def write_pickle(value: Any, file: Path) -> None:
 
 
 def read_pickle(file: Path) -> Any:
-    """Unpickle the value in ``file``."""
+    """Unpickle the value in ``file``, once the active load guard trusts its producer."""
     import pickle
 
+    check_unpickle()  # unpickling runs code from the file
     with file.open("rb") as fh:
-        # Only artifacts this store's own runs wrote are loaded, as with any pickle store.
         return pickle.load(fh)
 
 
@@ -53,6 +54,7 @@ class PickleMaterializer(Materializer):
 
     ASSOCIATED_TYPES = ()  # chosen as the registry's fallback, never by type
     VERSION = "1"
+    UNSAFE_LOAD = True
 
     def save(self, data: Any, path: Path) -> None:
         write_pickle(data, path / PICKLE_FILE)

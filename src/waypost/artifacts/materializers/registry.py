@@ -37,6 +37,20 @@ BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
 )
 """What :meth:`MaterializerRegistry.with_builtins` registers; their libraries load lazily."""
 
+INTEGRATION_MODULES = frozenset(
+    {
+        "waypost.integrations.evidently",
+        "waypost.integrations.great_expectations",
+        "waypost.integrations.sklearn",
+        "waypost.integrations.whylogs",
+    }
+)
+"""Waypost's own modules whose materializers :meth:`MaterializerRegistry.resolve` may import by name.
+
+A fixed list of this package's modules (each registers its materializers when imported), so
+their artifacts load in a fresh process; no other stored name is ever imported.
+"""
+
 
 def unsupported_message(data_type: str, output: str | None = None, reason: str | None = None) -> str:
     """The one-line error for a value that no materializer can save."""
@@ -71,6 +85,10 @@ class MaterializerRegistry:
         self.fallback = fallback
         self._by_type: dict[str, list[type[Materializer]]] = {}
         self._by_name: dict[str, type[Materializer]] = {}
+        # Loadable by name without claiming any type: the fallback, and classes steps name in code.
+        self._known: dict[str, type[Materializer]] = {}
+        if fallback is not None:
+            self._known[type_name(fallback)] = fallback
         self._candidates: weakref.WeakKeyDictionary[type, tuple[type[Materializer], ...]]
         self._candidates = weakref.WeakKeyDictionary()
         for materializer in materializers:
@@ -160,18 +178,51 @@ class MaterializerRegistry:
             return materializer
         return None
 
+    def resolve(self, name: str) -> type[Materializer]:
+        """The materializer a stored artifact names (``module.Class``), looked up by name only.
+
+        Names read from the metadata store are never imported: whoever can write a record
+        could otherwise make the loader import any module. A class is found when it was
+        registered, is the fallback, or a step in this process named it in its code.
+
+        Raises:
+            MaterializerError: No such materializer is known here.
+        """
+        found = self._by_name.get(name) or self._known.get(name) or _integration_class(name)
+        if found is None:
+            cls = name.rsplit(".", 1)[-1][:100]
+            raise MaterializerError(
+                f"Materializer '{name[:200]}' is not registered in this process (stored names are never "
+                f"imported); import it and call MaterializerRegistry.default().register({cls}) before loading."
+            )
+        return found
+
     def load_class(self, dotted_path: str) -> type[Materializer]:
-        """The materializer class named ``module.Class`` (registered ones first, else imported)."""
-        registered = self._by_name.get(dotted_path)
+        """The materializer named ``module.Class`` in code (a step's ``output_materializers``).
+
+        Registered ones come first, else the module is imported; the class is then known by
+        name, so :meth:`resolve` finds it for the artifacts it saves. Never pass it a name
+        read from storage: use :meth:`resolve`.
+        """
+        registered = self._by_name.get(dotted_path) or self._known.get(dotted_path)
         if registered is not None:
             return registered
         found = _import_attribute(dotted_path)
         if not (isinstance(found, type) and issubclass(found, Materializer)):
             raise MaterializerError(
-                f"'{dotted_path}' is not a Materializer subclass; record the class that saved "
-                "the artifact, or register it with MaterializerRegistry.register()."
+                f"'{dotted_path}' is not a Materializer subclass; name a Materializer subclass "
+                "in output_materializers, or register it with MaterializerRegistry.register()."
             )
+        self.remember(found)
         return found
+
+    def remember(self, materializer: type[Materializer]) -> None:
+        """Let :meth:`resolve` find ``materializer`` by name, without choosing it for any type.
+
+        Code that saves with an explicit materializer class names it here, so the artifacts it
+        saves load back in this process.
+        """
+        self._known[type_name(materializer)] = materializer
 
 
 def _overrides(materializer: type[Materializer]) -> set[str]:
@@ -182,6 +233,18 @@ def _overrides(materializer: type[Materializer]) -> set[str]:
             break
         names.update(vars(klass))
     return names
+
+
+def _integration_class(name: str) -> type[Materializer] | None:
+    """The materializer ``name`` when it is one of Waypost's integrations (imported on demand); else None."""
+    module_name, _, attribute = name.rpartition(".")
+    if module_name not in INTEGRATION_MODULES:
+        return None
+    try:
+        found = getattr(importlib.import_module(module_name), attribute, None)
+    except Exception as exc:  # its library is not installed, or fails to import
+        raise MaterializerError(_import_message(name, exc)) from exc
+    return found if isinstance(found, type) and issubclass(found, Materializer) else None
 
 
 def _import_attribute(dotted_path: str) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 from waypost.artifacts import visualizations as viz
 from waypost.artifacts.materializers.base import Materializer
+from waypost.artifacts.trust import check_unpickle
 from waypost.enums import VisualizationType
 from waypost.schemas.artifacts import VisualizationRef
 
@@ -24,12 +25,14 @@ class SklearnEstimatorMaterializer(Materializer):
 
     ASSOCIATED_TYPES = ("sklearn.base.BaseEstimator",)
     VERSION = "1"
+    UNSAFE_LOAD = True  # joblib files are pickles
 
     def save(self, data: Any, path: Path) -> None:
         joblib = importlib.import_module("joblib")  # ships with scikit-learn
         joblib.dump(data, path / MODEL_FILE)
 
     def load(self, path: Path, data_type: str) -> Any:
+        check_unpickle()
         joblib = importlib.import_module("joblib")
         return joblib.load(path / MODEL_FILE)
 

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from waypost.schemas.store_api import ServerInfo
+from waypost.schemas.users import Me, UserRead
 from waypost.store.base import Store, StoreCapabilities
 from waypost.store.rest.files import RestFiles
 from waypost.store.rest.http import Http
@@ -59,6 +60,12 @@ class RestStore:
         """The server's version and artifact store (asked once)."""
         info: ServerInfo = self.http.get("/info", ServerInfo)
         return info
+
+    @functools.cached_property
+    def current_user(self) -> UserRead:
+        """The user the API key belongs to (asked once): whose runs this store's client records."""
+        me: Me = self.http.get("/auth/me", Me)
+        return me.user
 
     @property
     def capabilities(self) -> StoreCapabilities:
