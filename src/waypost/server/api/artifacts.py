@@ -19,10 +19,19 @@ from waypost.schemas import (
 from waypost.server.api._params import Filter, PageNo, Size, Sort
 from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep
 from waypost.server.services import artifacts, lineage, tables
+from waypost.server.services.artifacts import ArtifactSuggestions
+from waypost.store.sql.repositories.artifact_filters import MAX_SUGGESTIONS, SUGGEST_KEYS
 
 router = APIRouter(tags=["artifacts"])
 
 RangeHeader = Annotated[str | None, Header(alias="Range", max_length=200)]
+SuggestKey = Annotated[
+    str, Query(max_length=32, description=f"The filter key to complete: {', '.join(f'`{k}`' for k in SUGGEST_KEYS)}.")
+]
+Prefix = Annotated[str, Query(max_length=255, description="What was typed so far; matched case-insensitively.")]
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_SUGGESTIONS, description=f"At most this many values, 1 to {MAX_SUGGESTIONS}.")
+]
 _FILE = {"description": "The file (206 with a Range header).", "content": {"application/octet-stream": {}}}
 
 
@@ -30,8 +39,25 @@ _FILE = {"description": "The file (206 with a Range header).", "content": {"appl
 def list_artifacts(
     store: StoreDep, user: CurrentUser, q: Filter = "", sort: Sort = None, page: PageNo = 1, size: Size = 50
 ) -> Page[ArtifactRead]:
-    """Artifacts matching the filter, with their latest version's facts."""
+    """Artifacts matching the filter, with their latest version's facts.
+
+    Keys: `name`, `created`, `tag`, `pipeline:NAME` (a version came from a run of it) and
+    `type:X` (a version's data type is X: the full dotted name, its tail like `DataFrame`,
+    or package and class like `pandas.DataFrame`, any case; `type=X` is exact).
+    """
     return artifacts.list_artifacts(store, q, sort, page, size)
+
+
+@router.get("/artifacts/suggest", response_model=ArtifactSuggestions)
+def suggest_artifact_values(
+    store: StoreDep, user: CurrentUser, key: SuggestKey, prefix: Prefix = "", limit: Limit = 20
+) -> ArtifactSuggestions:
+    """Known values of an artifact filter key, alphabetically, for the search box.
+
+    `pipeline` offers pipelines that produced artifacts (by name prefix), `type` the data
+    types of recent versions that contain what was typed, `tag` tags on artifact versions.
+    """
+    return artifacts.suggest(store, key, prefix, limit)
 
 
 @router.get("/artifacts/{artifact}", response_model=ArtifactRead)

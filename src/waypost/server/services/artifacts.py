@@ -9,6 +9,7 @@ import zipfile
 from typing import Any
 
 from fastapi import HTTPException, Response, status
+from pydantic import BaseModel, Field
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.enums import VisualizationType
@@ -35,6 +36,18 @@ _TEXT = {
 def list_artifacts(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[ArtifactRead]:
     """Artifacts matching the filter ``q``."""
     return store.artifacts.list(q, sort=sort, page=page, size=size)
+
+
+class ArtifactSuggestions(BaseModel):
+    """Values the artifacts search box can offer for one filter key."""
+
+    key: str
+    values: list[str] = Field(description="Distinct known values matching what was typed, alphabetically.")
+
+
+def suggest(store: SqlStore, key: str, prefix: str, limit: int) -> ArtifactSuggestions:
+    """Known values of artifact filter key ``key`` matching ``prefix``."""
+    return ArtifactSuggestions(key=key, values=store.artifacts.suggest(key, prefix, limit))
 
 
 def get_artifact_or_404(store: SqlStore, ref: str) -> ArtifactRead:

@@ -13,11 +13,9 @@ from sqlalchemy.orm import Session, aliased
 
 from waypost.schemas import ArtifactRead, ArtifactVersionCreate, ArtifactVersionRead, LineageNode, Page
 from waypost.store.sql.engine import Sessions
-from waypost.store.sql.filtering import Field, FilterSpec
 from waypost.store.sql.orm import (
     Artifact,
     ArtifactVersion,
-    MetadataEntry,
     Pipeline,
     PipelineRun,
     StepRun,
@@ -26,6 +24,9 @@ from waypost.store.sql.orm import (
     utcnow,
 )
 from waypost.store.sql.repositories._common import add_tags, not_found, paged, parse_id, tags_for
+from waypost.store.sql.repositories.artifact_filters import FILTERS, VERSION_FILTERS, suggest
+
+__all__ = ["FILTERS", "VERSION_FILTERS", "ArtifactRepository", "register_versions", "version_read"]
 
 _IN_CHUNK = 500  # ids per IN (…): well under every backend's bound-parameter limit
 
@@ -34,32 +35,6 @@ def _chunks(ids: Collection[uuid.UUID]) -> Iterable[builtins.list[uuid.UUID]]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), _IN_CHUNK):
         yield ordered[start : start + _IN_CHUNK]
-
-
-FILTERS = FilterSpec(
-    fields={"name": Field("str", Artifact.name), "created": Field("time", Artifact.created_at)},
-    sorts={"name": Artifact.name, "created": Artifact.created_at, "versions": Artifact.latest_version},
-    default_sort="-created",
-    tag_resource="artifact",
-    id_column=Artifact.id,
-)
-VERSION_FILTERS = FilterSpec(
-    fields={
-        "name": Field("str", Artifact.name),
-        "type": Field("str", ArtifactVersion.data_type),
-        "materializer": Field("str", ArtifactVersion.materializer),
-        "hash": Field("str", ArtifactVersion.content_hash),
-        "size": Field("num", ArtifactVersion.size),
-        "version": Field("num", ArtifactVersion.version),
-        "created": Field("time", ArtifactVersion.created_at),
-        "run": Field("uuid", ArtifactVersion.producer_run_id),
-    },
-    sorts={"created": ArtifactVersion.created_at, "version": ArtifactVersion.version, "size": ArtifactVersion.size},
-    default_sort="-created",
-    metadata_column=MetadataEntry.artifact_version_id,
-    tag_resource="artifact_version",
-    id_column=ArtifactVersion.id,
-)
 
 
 def version_read(row: ArtifactVersion, tags: builtins.list[str]) -> ArtifactVersionRead:
@@ -211,6 +186,11 @@ class ArtifactRepository:
         with self._s.read() as s:
             rows, total = paged(s, select(Artifact), FILTERS, query, sort, page, size)
             return Page(items=self._reads(s, rows), total=total, page=page, size=size)
+
+    def suggest(self, key: str, prefix: str = "", limit: int = 20) -> builtins.list[str]:
+        """Known values of an artifact filter key (``pipeline``, ``type``, ``tag``) for the search box."""
+        with self._s.read() as s:
+            return suggest(s, key, prefix, limit)
 
     def _reads(self, s: Session, rows: builtins.list[Artifact]) -> builtins.list[ArtifactRead]:
         ids = [r.id for r in rows]
