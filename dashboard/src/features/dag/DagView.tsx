@@ -4,7 +4,7 @@ import "./dag.css";
 import { Button, Center, Kbd, Stack, Text } from "@mantine/core";
 import { useComputedColorScheme } from "@mantine/core";
 import { Controls, MiniMap, type Node, Panel, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
-import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import type { GraphViewProps } from "../run/views";
 import { type DagFlowEdge, edgeTypes } from "./DagEdge";
@@ -15,7 +15,7 @@ import { SIZES, layoutRequest } from "./layout";
 import { type NodeModel, STATUS_ORDER, artifactId, buildModel } from "./model";
 import { type DagFlowNode, nodeTypes, statusVar } from "./nodes";
 import { cachedLayout, useLayout, warmLayoutWorker } from "./useLayout";
-import { FIT_WHOLE_NODES, READABLE_ZOOM, boundsOf, shownNodeOf, viewportFor } from "./viewport";
+import { READABLE_ZOOM, boundsOf, openingViewport, panToShow, shownNodeOf, viewportFor } from "./viewport";
 
 // This chunk loads only to draw a DAG: start the layout worker now, while React renders.
 warmLayoutWorker();
@@ -132,28 +132,47 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
     if (!layout || layout.key !== model.structureKey || !el) return;
     const pane = { w: el.clientWidth, h: el.clientHeight };
     const target = shownNodeOf(model, selected, (id) => layout.positions[id] !== undefined);
-    // The opening zoom: the whole graph when small or when it fits, else readable.
-    const box = boundsOf(model, layout);
-    const opening = box && viewportFor(box, pane.w, pane.h, 1, model.nodes.length <= FIT_WHOLE_NODES ? 0.2 : READABLE_ZOOM);
     const first = !initialised.current;
     if (first) {
+      // The whole graph when its titles stay readable, else its start or the selected (failing) step.
       initialised.current = true;
-      if (opening && !target) void flow.setViewport(opening);
-    }
-    if (focusNext.current) {
+      centeredOn.current = selected;
+      const opening = openingViewport(model, layout, pane.w, pane.h, target);
+      if (opening) void flow.setViewport(opening);
+    } else if (focusNext.current) {
       const around = boundsOf(model, layout, focusNext.current.ids);
       focusNext.current = undefined;
       if (around) void flow.setViewport(viewportFor(around, pane.w, pane.h, flow.getZoom()), { duration: 300 });
     } else if (selected !== centeredOn.current && target) {
       const p = layout.positions[target];
       const kind = model.nodes.find((n) => n.id === target)?.kind ?? "step";
-      // Opening on a step (a failed run's failing step) centres it at the opening zoom, so its
-      // neighbours stay in view; later selections keep the user's zoom unless it is unreadable.
-      const zoom = first && opening ? opening.zoom : Math.max(flow.getZoom(), READABLE_ZOOM);
-      if (p) void flow.setCenter(p.x + SIZES[kind].width / 2, p.y + SIZES[kind].height / 2, { zoom, duration: first ? 0 : 400 });
+      // A selection from outside keeps the user's zoom unless it is unreadable.
+      const zoom = Math.max(flow.getZoom(), READABLE_ZOOM);
+      if (p) void flow.setCenter(p.x + SIZES[kind].width / 2, p.y + SIZES[kind].height / 2, { zoom, duration: 400 });
     }
     centeredOn.current = selected;
   }, [layout, model, selected, flow, painted, nonce]);
+
+  // The step panel opens beside the DAG and narrows it: the selected node, which may have been at
+  // the right of the wider pane, is panned back into view rather than left under the panel's edge.
+  const keepSelectedInView = useRef<() => void>(() => undefined);
+  useLayoutEffect(() => {
+    keepSelectedInView.current = () => {
+      const el = rootRef.current;
+      const p = selectedNode ? positions?.[selectedNode] : undefined;
+      if (!el || !p || !selectedNode || el.clientWidth === 0) return;
+      const kind = model.nodes.find((n) => n.id === selectedNode)?.kind ?? "step";
+      const next = panToShow(flow.getViewport(), { ...p, ...SIZES[kind] }, el.clientWidth, el.clientHeight);
+      if (next) void flow.setViewport(next, { duration: 200 });
+    };
+  });
+  useEffect(() => {
+    const el = rootRef.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => keepSelectedInView.current());
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   // "ready" means the laid-out nodes are in the page: xyflow renders them a commit or two after
   // it receives them, so wait (a frame at a time) until some are there, then one more frame.
@@ -253,8 +272,10 @@ function DagCanvas({ graph, selected, onSelect }: GraphViewProps) {
           if (node.type === "stepGroup") return toggleGroup(node.id, true);
           const name = node.type === "artifact" ? node.data.producer : node.id;
           if (!has(name) || model.folding.groups.has(name)) return;
-          centeredOn.current = name; // a click inside the DAG selects without moving the view
+          centeredOn.current = name; // a click inside the DAG selects without moving the view…
           onSelect(name);
+          // …unless the node is cut off at the pane's edge once the panel is there.
+          requestAnimationFrame(() => requestAnimationFrame(() => keepSelectedInView.current()));
         }}
       >
         <Controls showInteractive={false} fitViewOptions={{ padding: 0.05 }} />

@@ -44,9 +44,9 @@ export const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>
   const live = isActive(s.status) && !s.ended_at;
   const now = useNow(live);
   const duration = s.started_at ? formatDuration(s.started_at, s.ended_at, now) : null;
-  // Why it ran is worth a line (a changed parameter, a new input); "caching is off" on every node is not.
-  const reason = s.cache_miss_reason && !/disabled/i.test(s.cache_miss_reason) ? `ran: ${s.cache_miss_reason}` : null;
-  const third = s.error_type ?? reason ?? (s.step_name !== s.name ? s.step_name : null);
+  // Why a step ran or came from the cache is said once, in the step panel's Cache section: the
+  // same sentence on every node of a first run ("no earlier run…") buried the errors.
+  const third = s.error_type ?? (s.step_name !== s.name ? s.step_name : null);
   return (
     <div
       className="dag-node"
@@ -55,7 +55,7 @@ export const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>
       data-status={status}
       data-selected={data.selected}
       style={{ "--dag-c": statusVar(status) } as CSSProperties}
-      title={`${s.name} (${s.step_name}): ${status}${s.error_type ? ` — ${s.error_type}` : ""}${s.cache_miss_reason ? `\nCache miss: ${s.cache_miss_reason}` : ""}`}
+      title={`${s.name} (${s.step_name}): ${status}${s.error_type ? ` — ${s.error_type}` : ""}${s.cache_miss_reason ? `\n${s.cache_miss_reason}` : ""}`}
     >
       <Handles />
       <div className="dag-line dag-name">{s.name}</div>

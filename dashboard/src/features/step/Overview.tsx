@@ -5,11 +5,12 @@ import { type ReactNode, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
-import { runQueries } from "../../api/runs";
 import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps";
 import { TRACE_BACK } from "../artifacts/search";
 import { formatDuration, formatTime } from "../runs/format";
 import { OutputVisualizations } from "./OutputVisualizations";
+import { CacheLine, NotRunNotice, StepLink } from "./StepNotices";
+import { notRun } from "./stepState";
 import { flatten, formatBytes, formatValue } from "./format";
 import "./logs.css";
 
@@ -29,15 +30,6 @@ function None({ children }: { children: ReactNode }) {
     <Text fz="sm" c="dimmed">
       {children}
     </Text>
-  );
-}
-
-/** A link to a step of a run, opening the step panel there. */
-function StepLink({ runId, step, children }: { runId: string; step: string; children: ReactNode }) {
-  return (
-    <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId }} search={{ step }} />}>
-      {children}
-    </Anchor>
   );
 }
 
@@ -69,11 +61,15 @@ function VersionLink({ v }: { v: ArtifactVersion }) {
   );
 }
 
-/** The error of a failed step: type and message, and the traceback in a scrollable block. */
+/**
+ * The error of a failed step: type and message, and the traceback (wrapped, scrolling down only).
+ * A skipped or stopped step is not an error: it gets a neutral notice saying why it did not run.
+ */
 export function StepError({ step }: { step: StepRun }) {
+  if (notRun(step)) return <NotRunNotice step={step} />;
   if (!step.error_type && !step.error_message && !step.traceback) return null;
   return (
-    <Alert color="red" title={step.error_type ?? "Error"} role="alert" data-testid="step-error">
+    <Alert color="red" title={step.error_type ?? "Error"} role="alert" data-testid="step-error" styles={{ body: { minWidth: 0 }, title: { overflowWrap: "anywhere" } }}>
       <Stack gap="xs">
         {step.error_message && (
           <Text fz="sm" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
@@ -112,37 +108,6 @@ function KeyValues({ rows, label }: { rows: [string, unknown][]; label: string }
   );
 }
 
-/** Where a cached step's outputs came from, named by the step run they were made by. */
-function CachedFrom({ step }: { step: StepRun }) {
-  const origin = useQuery({ ...stepQueries.byId(step.cached_from_step_run_id ?? ""), enabled: !!step.cached_from_step_run_id });
-  const runId = step.cached_from_run_id ?? origin.data?.run_id;
-  const run = useQuery({ ...runQueries.detail(runId ?? ""), enabled: !!runId });
-  if (!runId) return <Text fz="sm">Cache hit (the original run is gone)</Text>;
-  return (
-    <Text fz="sm" data-testid="cached-from">
-      Cache hit: outputs reused from{" "}
-      <StepLink runId={runId} step={origin.data?.name ?? step.name}>
-        {origin.data?.name ?? step.name}
-      </StepLink>
-      {" of run "}
-      <Text span fz="sm" ff="monospace">
-        {run.data?.name ?? runId.slice(0, 8)}
-      </Text>
-    </Text>
-  );
-}
-
-function Cache({ step }: { step: StepRun }) {
-  if (step.cached_from_run_id || step.cached_from_step_run_id || step.status === "cached") return <CachedFrom step={step} />;
-  if (step.cache_miss_reason)
-    return (
-      <Text fz="sm">
-        Cache miss: <Text span fz="sm" c="dimmed">{step.cache_miss_reason}</Text>
-      </Text>
-    );
-  return <None>{step.cache_key ? "Ran (no cache reason recorded)" : "Not cached (caching was off for this step)"}</None>;
-}
-
 function Attempts({ step }: { step: StepRun }) {
   const attempts = step.attempts ?? [];
   if (attempts.length <= 1) return <None>{attempts.length === 1 ? "One attempt" : "No retries"}</None>;
@@ -178,7 +143,9 @@ function InputRow({ name, versionId, detailed, runId }: { name: string; versionI
   const v = version.data;
   return (
     <Table.Tr>
-      <Table.Td ff="monospace">{name}</Table.Td>
+      <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+        {name}
+      </Table.Td>
       <Table.Td>
         {version.error ? (
           <Text fz="xs" c="red">
@@ -223,7 +190,9 @@ function OutputRow({ name, versionId, detailed }: { name: string; versionId: str
   const v = version.data;
   return (
     <Table.Tr>
-      <Table.Td ff="monospace">{name}</Table.Td>
+      <Table.Td ff="monospace" style={{ overflowWrap: "anywhere" }}>
+        {name}
+      </Table.Td>
       <Table.Td>
         {version.error ? (
           <Text fz="xs" c="red">
@@ -377,7 +346,7 @@ export function Overview({ runId, step }: { runId: string; step: StepRun }) {
         </Table.Tbody>
       </Table>
       <Section title="Cache">
-        <Cache step={step} />
+        <CacheLine step={step} />
         {step.cache_key && (
           <Group gap={4}>
             <Text fz="xs" c="dimmed">

@@ -11,6 +11,7 @@ import { StepStatusBadge } from "../../components/StepStatusBadge";
 import { type StepTab } from "../run/search";
 import { ArtifactsTab, Overview } from "./Overview";
 import { CodeTab } from "./CodeTab";
+import { CachedLogNotice } from "./StepNotices";
 
 // The log viewer (virtualizer, live stream) and the charts load when their tab is opened.
 const LogsTab = lazy(() => import("./LogsTab").then((m) => ({ default: m.LogsTab })));
@@ -125,7 +126,8 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
         <Tabs.Panel value="overview" pt="sm" style={{ overflow: "auto" }}>
           {sr ? <Overview runId={runId} step={sr} /> : waiting}
         </Tabs.Panel>
-        <Tabs.Panel value="logs" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column" }}>
+        <Tabs.Panel value="logs" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column", gap: 8 }}>
+          {sr && status === "cached" && <CachedLogNotice step={sr} />}
           <Suspense fallback={<TabLoading />}>
             {status !== undefined && (
               <LogsTab runId={runId} step={step} status={status} cachedFromRunId={sr?.cached_from_run_id ?? undefined} />

@@ -61,6 +61,12 @@ describe("StepError", () => {
     expect(screen.getByText("training diverged")).toBeTruthy();
     expect(screen.getByTestId("step-traceback").textContent).toContain('File "x.py", line 1');
   });
+  it("shows a skipped step's reason neutrally, not as an error", () => {
+    wrap(<StepError step={stepRun({ status: "skipped", error_message: "skipped by the operator" })} />);
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByTestId("step-error")).toBeNull();
+    expect(screen.getByTestId("step-not-run").textContent).toContain("skipped by the operator");
+  });
   it("shows nothing for a step without an error", () => {
     wrap(<StepError step={stepRun()} />);
     expect(screen.queryByRole("alert")).toBeNull();

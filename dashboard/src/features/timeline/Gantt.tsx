@@ -20,7 +20,8 @@ interface Props {
   model: TimelineModel;
   now: number;
   critical: CriticalPath;
-  criticalOnly: boolean;
+  /** Draw the critical path (off by default). */
+  showCritical: boolean;
   selected: string | undefined;
   onSelect: (step: string | undefined) => void;
   /** Called once the first frame is on screen. */
@@ -38,7 +39,7 @@ interface Hover {
  * The chart: one scroll container whose sticky "stage" (the size of the viewport) holds the canvas
  * with the bars and the axis, and the virtualized name column. Only what is on screen is drawn.
  */
-export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, onPainted }: Props) {
+export function Gantt({ model, now, critical, showCritical, selected, onSelect, onPainted }: Props) {
   const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const size = useClientSize(scroller, { width: 960, height: 480 });
@@ -141,7 +142,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
     const ctx = canvas.getContext("2d");
     if (ctx && scroller) {
       if (palette.current?.scheme !== scheme) palette.current = { scheme, value: resolvePalette(scroller) };
-      drawTimeline(ctx, { model, critical, criticalOnly, selected: selIndex, hovered, open, palette: palette.current.value }, viewport, dpr);
+      drawTimeline(ctx, { model, critical, showCritical, selected: selIndex, hovered, open, palette: palette.current.value }, viewport, dpr);
     }
     if (!painted.current && (size.measured || !ctx)) {
       painted.current = true;
@@ -262,7 +263,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
                     selected={row.index === selIndex}
                     hovered={row.index === hovered}
                     critical={critical.members.has(row.index)}
-                    faded={criticalOnly && !critical.members.has(row.index)}
+                    showCritical={showCritical}
                     onSelect={select}
                     onHover={hoverRow}
                   />
@@ -279,7 +280,7 @@ export function Gantt({ model, now, critical, criticalOnly, selected, onSelect, 
                 row={tooltipRow}
                 model={model}
                 open={open}
-                critical={critical.members.has(tooltipRow.index)}
+                critical={showCritical && critical.members.has(tooltipRow.index)}
                 left={nameW + Math.min(hover.x + 14, chartW - 330)}
                 top={hover.y + 200 > size.height ? Math.max(0, hover.y - 190) : hover.y + 16}
               />

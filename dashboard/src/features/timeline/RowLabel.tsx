@@ -13,15 +13,16 @@ interface Props {
   top: number;
   selected: boolean;
   hovered: boolean;
+  /** On the critical path (said to screen readers and tests whether or not it is drawn). */
   critical: boolean;
-  /** Faded while only the critical path is shown. */
-  faded: boolean;
+  /** The critical path is switched on: its rows are marked, the others faded. */
+  showCritical: boolean;
   onSelect: (name: string) => void;
   onHover: (index: number | null) => void;
 }
 
 /** One step's name in the left column: its status dot and name; a click selects it. */
-export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered, critical, faded, onSelect, onHover }: Props) {
+export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered, critical, showCritical, onSelect, onHover }: Props) {
   const pending = row.status === "pending";
   return (
     <div
@@ -49,8 +50,8 @@ export const RowLabel = memo(function RowLabel({ row, id, top, selected, hovered
         padding: "0 8px 0 10px",
         cursor: "pointer",
         background: selected ? "var(--mantine-primary-color-light)" : hovered ? "var(--mantine-color-default-hover)" : undefined,
-        opacity: faded ? 0.4 : undefined,
-        boxShadow: critical ? `inset 3px 0 0 ${CRITICAL_CSS}` : undefined,
+        opacity: showCritical && !critical ? 0.4 : undefined,
+        boxShadow: showCritical && critical ? `inset 3px 0 0 ${CRITICAL_CSS}` : undefined,
       }}
     >
       <StatusDot status={row.status} />

@@ -52,6 +52,37 @@ describe("TimelineView", () => {
     expect(screen.getByTestId("critical-summary").textContent).toContain("3 steps · 10s");
   });
 
+  it("draws the critical path only once its switch is on", () => {
+    show(iris());
+    const critical = () => rowsOf().filter((r) => r.dataset.step === "train_a")[0]!;
+    const fast = () => rowsOf().filter((r) => r.dataset.step === "train_b")[0]!;
+    expect(critical().style.boxShadow).toBe("");
+    expect(fast().style.opacity).toBe("");
+    const toggle = screen.getByRole("switch");
+    expect((toggle as HTMLInputElement).checked).toBe(false);
+    fireEvent.click(toggle);
+    expect(critical().style.boxShadow).toContain("inset 3px");
+    expect(fast().style.opacity).toBe("0.4");
+  });
+
+  it("finds steps by name and filters by status chips", () => {
+    show(iris());
+    fireEvent.change(screen.getByLabelText("Find steps by name"), { target: { value: "train" } });
+    expect(rowsOf().map((r) => r.dataset.step)).toEqual(["train_a", "train_b"]);
+    expect(screen.getByTestId("timeline-shown").textContent).toBe("2 of 5 shown");
+    fireEvent.change(screen.getByLabelText("Find steps by name"), { target: { value: "" } });
+    const chip = (name: string) => screen.getAllByTestId("timeline-chip").find((c) => c.dataset.chip === name)!;
+    expect(screen.getAllByTestId("timeline-chip").map((c) => c.dataset.chip)).toEqual(["completed", "failed", "pending"]);
+    fireEvent.click(chip("failed"));
+    expect(rowsOf().map((r) => r.dataset.step)).toEqual(["train_b"]);
+    fireEvent.click(chip("pending"));
+    expect(rowsOf().map((r) => r.dataset.step)).toEqual(["train_b", "select"]);
+    fireEvent.change(screen.getByLabelText("Find steps by name"), { target: { value: "nothing like it" } });
+    expect(screen.getByTestId("timeline-no-match")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Show all steps" }));
+    expect(rowsOf()).toHaveLength(5);
+  });
+
   it("selects a step on click", () => {
     const { onSelect } = show(iris());
     fireEvent.click(rowsOf()[2]!);

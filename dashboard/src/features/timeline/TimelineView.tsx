@@ -1,46 +1,66 @@
-import { Center, Group, Stack, Switch, Text, Tooltip } from "@mantine/core";
+import { Anchor, Center, CloseButton, Group, Stack, Switch, Text, TextInput, Tooltip, UnstyledButton } from "@mantine/core";
 import { useCallback, useMemo, useState } from "react";
 
-import type { StepStatus } from "../../api/graph";
 import type { GraphViewProps } from "../run/views";
 import { formatSpan } from "./axis";
 import { criticalPath } from "./criticalPath";
+import { type StatusChip, STATUS_CHIPS, chipCounts, criticalIn, filterTimeline, isFiltering } from "./filter";
 import { Gantt } from "./Gantt";
 import { useNow } from "./hooks";
 import { type TimelineModel, buildTimeline, runSpan } from "./model";
 import { CRITICAL_CSS } from "./RowLabel";
 import { StatusDot } from "./StatusDot";
 
-function StatusCounts({ model }: { model: TimelineModel }) {
-  const counts = useMemo(() => {
-    const c = new Map<StepStatus, number>();
-    for (const row of model.rows) c.set(row.status, (c.get(row.status) ?? 0) + 1);
-    return [...c.entries()];
-  }, [model]);
+/** A chip per status the run has, with its count: click to show only those (several may be on). */
+function StatusChips({ model, chips, onToggle }: { model: TimelineModel; chips: ReadonlySet<StatusChip>; onToggle: (chip: StatusChip) => void }) {
+  const counts = useMemo(() => chipCounts(model), [model]);
   return (
-    <Group gap="sm" data-testid="timeline-counts">
-      {counts.map(([status, n]) => (
-        <Group key={status} gap={4} wrap="nowrap">
-          <StatusDot status={status} />
-          <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }}>
-            {n.toLocaleString()} {status}
-          </Text>
-        </Group>
-      ))}
+    <Group gap={6} data-testid="timeline-counts" role="group" aria-label="Show steps by status">
+      {counts.map(([chip, n]) => {
+        const on = chips.has(chip);
+        const status = STATUS_CHIPS.find((c) => c.key === chip)?.statuses[0] ?? "pending";
+        return (
+          <UnstyledButton
+            key={chip}
+            className="wp-timeline-chip"
+            data-testid="timeline-chip"
+            data-chip={chip}
+            data-active={on}
+            aria-pressed={on}
+            title={on ? `Showing ${chip} steps: click to stop filtering on ${chip}` : `Show only ${chip} steps (click more chips to add them)`}
+            onClick={() => onToggle(chip)}
+          >
+            <StatusDot status={status} />
+            <Text span fz="xs" c={on ? undefined : "dimmed"} style={{ whiteSpace: "nowrap" }}>
+              {n.toLocaleString()} {chip}
+            </Text>
+          </UnstyledButton>
+        );
+      })}
     </Group>
   );
 }
 
 /** The run's Timeline: a Gantt chart of its steps, with the critical path and live growth. */
 export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
-  const model = useMemo(() => buildTimeline(graph), [graph]);
-  const now = useNow(model.live);
-  const critical = useMemo(() => criticalPath(model, now), [model, now]);
-  const [criticalOnly, setCriticalOnly] = useState(false);
+  const full = useMemo(() => buildTimeline(graph), [graph]);
+  const now = useNow(full.live);
+  const critical = useMemo(() => criticalPath(full, now), [full, now]);
+  const [showCritical, setShowCritical] = useState(false);
+  const [query, setQuery] = useState("");
+  const [chips, setChips] = useState<ReadonlySet<StatusChip>>(() => new Set());
+  const model = useMemo(() => filterTimeline(full, { query, chips }), [full, query, chips]);
+  const shownCritical = useMemo(() => criticalIn(critical, full, model), [critical, full, model]);
   const [ready, setReady] = useState(false);
   const painted = useCallback(() => setReady(true), []);
+  const toggleChip = (chip: StatusChip) =>
+    setChips((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(chip)) next.add(chip);
+      return next;
+    });
 
-  if (model.rows.length === 0) {
+  if (full.rows.length === 0) {
     return (
       <Center h="100%" data-testid="timeline" data-state="ready">
         <Text c="dimmed">This run has no steps, so there is nothing to draw.</Text>
@@ -48,11 +68,36 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
     );
   }
 
-  const total = runSpan(model, now);
+  const total = runSpan(full, now);
+  const filtering = isFiltering({ query, chips });
   return (
     <Stack gap={0} data-testid="timeline" data-state={ready ? "ready" : "loading"} style={{ position: "absolute", inset: 0 }}>
       <Group justify="space-between" gap="md" pb={6} style={{ rowGap: 4 }}>
-        <StatusCounts model={model} />
+        <Group gap="sm" style={{ rowGap: 4 }}>
+          <TextInput
+            size="xs"
+            w={180}
+            placeholder="Find steps by name"
+            aria-label="Find steps by name"
+            data-testid="timeline-search"
+            value={query}
+            onChange={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === "Escape") setQuery("");
+            }}
+            rightSection={
+              query ? (
+                <CloseButton size="xs" aria-label="Clear the step search" onClick={() => setQuery("")} />
+              ) : undefined
+            }
+          />
+          <StatusChips model={full} chips={chips} onToggle={toggleChip} />
+          {filtering && (
+            <Text fz="xs" c="dimmed" data-testid="timeline-shown">
+              {model.rows.length.toLocaleString()} of {full.rows.length.toLocaleString()} shown
+            </Text>
+          )}
+        </Group>
         {critical.rows.length > 0 && (
           <Tooltip
             multiline
@@ -62,10 +107,11 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
             <Group gap={8} wrap="nowrap">
               <Switch
                 size="xs"
-                label={<span style={{ color: CRITICAL_CSS, fontWeight: 600, whiteSpace: "nowrap" }}>Critical path</span>}
-                aria-label="Critical path: dim the other steps"
-                checked={criticalOnly}
-                onChange={(e) => setCriticalOnly(e.currentTarget.checked)}
+                label={<span style={{ color: showCritical ? CRITICAL_CSS : undefined, fontWeight: 600, whiteSpace: "nowrap" }}>Critical path</span>}
+                aria-label="Critical path: outline it and dim the other steps"
+                data-testid="critical-switch"
+                checked={showCritical}
+                onChange={(e) => setShowCritical(e.currentTarget.checked)}
               />
               <Text fz="xs" c="dimmed" style={{ whiteSpace: "nowrap" }} data-testid="critical-summary">
                 {critical.rows.length} steps · {formatSpan(critical.span)}
@@ -75,7 +121,23 @@ export function TimelineView({ graph, selected, onSelect }: GraphViewProps) {
           </Tooltip>
         )}
       </Group>
-      <Gantt model={model} now={now} critical={critical} criticalOnly={criticalOnly} selected={selected} onSelect={onSelect} onPainted={painted} />
+      <Gantt model={model} now={now} critical={shownCritical} showCritical={showCritical} selected={selected} onSelect={onSelect} onPainted={painted} />
+      {model.rows.length === 0 && (
+        <Text c="dimmed" fz="sm" ta="center" data-testid="timeline-no-match" style={{ position: "absolute", left: 0, right: 0, top: 90 }}>
+          No step matches.{" "}
+          <Anchor
+            component="button"
+            type="button"
+            fz="sm"
+            onClick={() => {
+              setQuery("");
+              setChips(new Set());
+            }}
+          >
+            Show all steps
+          </Anchor>
+        </Text>
+      )}
     </Stack>
   );
 }

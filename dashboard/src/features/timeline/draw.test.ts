@@ -61,7 +61,7 @@ describe("draw", () => {
 
   it("paints only the rows on screen, however many the run has", () => {
     const { ctx, calls } = recorder();
-    const scene = { model, critical: criticalPath(model, now), criticalOnly: false, selected: -1, hovered: -1, open: openEnd(model, now), palette };
+    const scene = { model, critical: criticalPath(model, now), showCritical: true, selected: -1, hovered: -1, open: openEnd(model, now), palette };
     drawTimeline(ctx, scene, view({ scrollTop: 500 * ROW_H }), 2);
     const bars = calls.filter((c) => c.name === "roundRect");
     // 11 visible rows, each a bar and (all on the critical path here) an outline.
@@ -70,5 +70,13 @@ describe("draw", () => {
     const labels = calls.filter((c) => c.name === "fillText").map((c) => c.args[0]);
     expect(labels).toContain("500ms");
     expect(labels).toContain("+10s");
+  });
+
+  it("outlines the critical path only when it is switched on", () => {
+    const { ctx, calls } = recorder();
+    const scene = { model, critical: criticalPath(model, now), showCritical: false, selected: -1, hovered: -1, open: openEnd(model, now), palette };
+    drawTimeline(ctx, scene, view({ scrollTop: 500 * ROW_H }), 2);
+    // 11 visible rows, a bar each and no outlines.
+    expect(calls.filter((c) => c.name === "roundRect").length).toBe(11);
   });
 });

@@ -24,8 +24,11 @@ export interface Viewport {
 export interface Scene {
   model: TimelineModel;
   critical: CriticalPath;
-  /** Dim everything off the critical path. */
-  criticalOnly: boolean;
+  /**
+   * Draw the critical path (outlined bars, linked, the other steps dimmed). Off by default: the
+   * orange outlines on every run read as a warning when nobody asked about the run's length.
+   */
+  showCritical: boolean;
   selected: number;
   hovered: number;
   /** Where open (running) bars end, epoch ms. */
@@ -124,8 +127,8 @@ function drawRow(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport, row: 
   const { model, palette: p } = scene;
   const mid = y + ROW_H / 2;
   const top = mid - BAR_H / 2;
-  const onPath = scene.critical.members.has(row.index);
-  ctx.globalAlpha = scene.criticalOnly && !onPath ? 0.22 : 1;
+  const onPath = scene.showCritical && scene.critical.members.has(row.index);
+  ctx.globalAlpha = scene.showCritical && !onPath ? 0.22 : 1;
 
   if (Number.isNaN(row.start)) {
     // Not started: no bar; say so where it will start (after what it waits for, when known).
@@ -285,7 +288,7 @@ function drawOverview(ctx: CanvasRenderingContext2D, scene: Scene, v: Viewport) 
   ctx.fillRect(x - 1, HEADER_H, 1, v.height - HEADER_H);
   const yOf = (i: number) => top + Math.floor((i / n) * h);
   ctx.fillStyle = p.critical;
-  for (const i of scene.critical.rows) ctx.fillRect(x + 1, yOf(i), 3, 2);
+  if (scene.showCritical) for (const i of scene.critical.rows) ctx.fillRect(x + 1, yOf(i), 3, 2);
   for (const row of model.rows) {
     if (row.status === "failed" || row.status === "crashed" || row.status === "running") {
       ctx.fillStyle = p.fill[row.status];
@@ -333,7 +336,7 @@ export function drawTimeline(ctx: CanvasRenderingContext2D, scene: Scene, v: Vie
   }
   // Links under the bars: a long one crossing many rows must not hide them.
   drawLinks(ctx, scene, v, selectedPairs(scene, v), p.dimmed);
-  drawLinks(ctx, scene, v, chainPairs(scene.critical.rows), p.critical);
+  if (scene.showCritical) drawLinks(ctx, scene, v, chainPairs(scene.critical.rows), p.critical);
   for (let i = first; i <= last; i++) {
     const row = model.rows[i];
     if (row) drawRow(ctx, scene, v, row, HEADER_H + i * ROW_H - v.scrollTop);

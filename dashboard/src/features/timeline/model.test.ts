@@ -35,6 +35,13 @@ describe("buildTimeline", () => {
     expect(extentOf(crashed, ms(1000))).toBe(30_000);
   });
 
+  it("spans a sub-second run's own length, so its bars use the chart's whole width", () => {
+    const quick = buildTimeline(graph([step("a", [0, 0.1]), step("b", [0.1, 0.3], ["a"])]));
+    expect(extentOf(quick, ms(99))).toBeCloseTo(300);
+    // Steps that all took no time still get a non-zero axis.
+    expect(extentOf(buildTimeline(graph([step("a", [0, 0])])), ms(99))).toBeGreaterThan(0);
+  });
+
   it("never ends a running bar before what the server already saw (a lagging browser clock)", () => {
     const m = buildTimeline(graph([step("a", [0, 10]), step("b", [12, null])]));
     expect(openEnd(m, ms(5))).toBe(ms(12));

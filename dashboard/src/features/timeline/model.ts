@@ -12,6 +12,9 @@ function stepStatus(step: GraphStep): StepStatus {
   return step.status ?? "pending";
 }
 
+/** The shortest axis (ms), for a run whose steps all took no measurable time (cache hits). */
+const MIN_EXTENT_MS = 1;
+
 /** One row of the Timeline: a step with its times parsed once, in display order. */
 export interface TimelineRow {
   /** Position in display order. */
@@ -127,7 +130,11 @@ export function barEnd(row: TimelineRow, open: number): number {
   return isActive(row.status) ? Math.max(open, row.start) : row.start;
 }
 
-/** The time the axis must span (ms from origin), never less than a second so a tiny run still reads. */
+/**
+ * The time the axis must span (ms from origin): the run's own length, so a 0.3 s run spreads its
+ * bars over the chart like a 3 h one (the ticks go down to milliseconds). Never zero: a run whose
+ * steps all took no measurable time still gets an axis.
+ */
 export function extentOf(model: TimelineModel, now: number): number {
   if (Number.isNaN(model.origin)) return 1000;
   const open = openEnd(model, now);
@@ -136,7 +143,7 @@ export function extentOf(model: TimelineModel, now: number): number {
   if (!Number.isNaN(model.runEnd)) last = Math.max(last, model.runEnd);
   if (model.live) last = Math.max(last, open);
   else if (model.hasOpen) last = Math.max(last, open);
-  return Math.max(1000, last - model.origin);
+  return Math.max(MIN_EXTENT_MS, last - model.origin);
 }
 
 /** How long the run has taken (ms): to its end, or to the open end while it goes; 0 before it starts. */
