@@ -1,6 +1,12 @@
 """Cache keys, and the reason a step missed the cache.
 
-key = sha256 of {step source, parameters, input content hashes, materializers, cache-relevant config}.
+key = sha256 of {step source, parameters, input content hashes, materializers, the outputs'
+artifact names, cache-relevant config}.
+
+The artifact names are part of the key so that a hit never serves another artifact's
+versions: an unannotated output of pipeline ``b`` is ``b::step::output``, and it must
+not come back as a version of ``a::step::output`` because pipeline ``a`` has the same
+step. Outputs with the same ``Annotated`` name still share the cache across pipelines.
 """
 
 from __future__ import annotations
@@ -11,17 +17,23 @@ from typing import Any
 
 from waypost.schemas import StepSpec
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: the outputs' artifact names joined the key
 
 
-def components(step: StepSpec, input_hashes: dict[str, str]) -> dict[str, Any]:
-    """The parts of a step's cache key, kept readable so misses can be explained."""
+def components(
+    step: StepSpec, input_hashes: dict[str, str], artifact_names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The parts of a step's cache key, kept readable so misses can be explained.
+
+    ``artifact_names`` maps each output to the artifact it is saved as.
+    """
     return {
         "version": CACHE_VERSION,
         "source": step.source_hash,
         "parameters": step.parameters,
         "inputs": input_hashes,
         "outputs": {o.name: [o.data_type, o.materializer or "auto"] for o in step.outputs},
+        "artifacts": dict(artifact_names or {}),
         "config": {"extra": step.settings.extra},
     }
 
@@ -53,6 +65,8 @@ def miss_reason(current: dict[str, Any], previous: dict[str, Any] | None) -> str
             reasons.append(f"input '{name}' has different content")
     if current.get("outputs") != previous.get("outputs"):
         reasons.append("the output types or materializers changed")
+    if current.get("artifacts") != previous.get("artifacts") and current.get("version") == previous.get("version"):
+        reasons.append("the outputs' artifact names changed")
     if current.get("config") != previous.get("config"):
         reasons.append("the step's cache-relevant settings changed")
     if current.get("version") != previous.get("version"):

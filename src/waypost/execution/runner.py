@@ -151,7 +151,8 @@ class StepRunner:
     ) -> StepOutcome | CacheMiss:
         """Serve ``step`` from the cache (recording it as cached), or say why it cannot be."""
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
-        parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()})
+        names = {o.name: self._artifact_name(step, o.name) for o in step.outputs}
+        parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()}, names)
         key = cache.key(parts)
         use_cache = (
             step.settings.enable_cache if step.settings.enable_cache is not None else self.spec.settings.enable_cache
