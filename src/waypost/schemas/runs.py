@@ -83,6 +83,13 @@ class RunRead(ReadModel):
     model_version_id: UUID | None = None
     tags: list[str] = Field(default_factory=list)
     step_counts: dict[str, int] = Field(default_factory=dict)
+    columns: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Values of the column keys a list asked for with `columns=` (param.NAME, step.STEP.NAME, "
+            "metadata.KEY); a key the run has no value for is absent. Null unless asked for."
+        ),
+    )
 
     @property
     def duration_s(self) -> float | None:
@@ -90,6 +97,14 @@ class RunRead(ReadModel):
         if self.started_at and self.ended_at:
             return (self.ended_at - self.started_at).total_seconds()
         return None
+
+
+class RunColumnKeys(BaseModel):
+    """The column keys a runs list can show, gathered from the newest runs matching its filter."""
+
+    params: list[str] = Field(description="`param.NAME`: the runs' pipeline parameters.")
+    step_params: list[str] = Field(description="`step.STEP.NAME`: parameters of their steps.")
+    metadata: list[str] = Field(description="`metadata.KEY`: metadata logged on the runs or their steps.")
 
 
 class StepRunCreate(BaseModel):

@@ -18,6 +18,7 @@ from waypost.server.api import (
     models,
     pipelines,
     records,
+    run_columns,
     runs,
     steps,
     transfer,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
     pipelines.router,
+    run_columns.router,  # before runs.router, whose /runs/{run} would take its paths
     runs.router,
     steps.router,
     steps.graph_router,

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
 from waypost.server.api._params import Filter, PageNo, Size
+from waypost.server.api.run_columns import Columns
 from waypost.server.deps import CurrentUser, StoreDep, require
-from waypost.server.services import runs
+from waypost.server.services import run_columns, runs
 from waypost.server.services.runs import RunSuggestions
 from waypost.store.sql.repositories.runs import FILTERS, MAX_SUGGESTIONS, SUGGEST_KEYS
 
@@ -37,10 +38,17 @@ Limit = Annotated[
 
 @router.get("", response_model=Page[RunRead])
 def list_runs(
-    store: StoreDep, user: CurrentUser, q: Filter = "", sort: RunSort = None, page: PageNo = 1, size: Size = 50
+    store: StoreDep,
+    user: CurrentUser,
+    q: Filter = "",
+    sort: RunSort = None,
+    page: PageNo = 1,
+    size: Size = 50,
+    columns: Columns = "",
 ) -> Page[RunRead]:
-    """Runs matching the filter, newest first by default."""
-    return runs.list_runs(store, q, sort, page, size)
+    """Runs matching the filter, newest first by default; ``columns`` adds parameter and metadata values."""
+    keys = run_columns.column_keys(columns)  # a bad key is a 400 before the list is read
+    return run_columns.with_columns(store, runs.list_runs(store, q, sort, page, size), keys)
 
 
 @router.get("/suggest", response_model=RunSuggestions)

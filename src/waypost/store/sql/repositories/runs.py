@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psutil
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import Select, func, insert, literal, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -162,6 +162,16 @@ def _metadata_keys(s: Session, prefix: str, limit: int) -> builtins.list[str]:
     return list(s.scalars(stmt.limit(limit)))
 
 
+def ordered_ids(s: Session, query: str, sort: str | None) -> Select[uuid.UUID]:
+    """The ids of the runs matching ``query``, in ``sort`` order (ties newest first): a list's page or an export."""
+    key, _ = sort_key(FILTERS, sort)
+    stmt = select(PipelineRun.id).where(*conditions(FILTERS, query))
+    if key.join is not None:
+        target, on = key.join
+        stmt = stmt.select_from(_LeadingJoin(target, table_of(PipelineRun), on))
+    return stmt.order_by(*order_by(FILTERS, sort, s.get_bind().dialect.name))
+
+
 def _page_ids(s: Session, query: str, sort: str | None, page: int, size: int) -> tuple[builtins.list[uuid.UUID], int]:
     """One page of matching run ids in sort order, and how many match.
 
@@ -170,13 +180,7 @@ def _page_ids(s: Session, query: str, sort: str | None, page: int, size: int) ->
     """
     check_page(page, size)
     conds = conditions(FILTERS, query)
-    key, _ = sort_key(FILTERS, sort)
-    stmt = select(PipelineRun.id).where(*conds)
-    if key.join is not None:
-        target, on = key.join
-        stmt = stmt.select_from(_LeadingJoin(target, table_of(PipelineRun), on))
-    dialect = s.get_bind().dialect.name
-    ordered = stmt.order_by(*order_by(FILTERS, sort, dialect))
+    ordered = ordered_ids(s, query, sort)
     offset = (page - 1) * size
     ids = list(s.scalars(ordered.limit(size).offset(offset)).all())
     if len(ids) < size and (ids or page == 1):

@@ -1,0 +1,160 @@
+"""Parameter and metadata columns of the runs list, and CSV export of every matching run."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from waypost.exceptions import FilterSyntaxError
+from waypost.schemas import Page, RunRead
+from waypost.schemas.runs import RunColumnKeys
+from waypost.store.filters import parse
+from waypost.store.sql.filtering import sort_key
+from waypost.store.sql.repositories.run_columns import ColumnKey, ExportRow, RunColumnsRepository, parse_column_keys
+from waypost.store.sql.repositories.runs import FILTERS
+from waypost.store.sql.store import SqlStore
+
+#: An export refuses filters matching more runs than this: narrow the filter instead.
+MAX_EXPORT_ROWS = 1_000_000
+#: Columns every run has, with their CSV headers (the dashboard's own export uses the same).
+BUILTIN_COLUMNS = {
+    "status": "status",
+    "name": "name",
+    "pipeline": "pipeline",
+    "started": "started",
+    "duration": "duration_s",
+    "user": "user",
+    "stack": "stack",
+    "tags": "tags",
+}
+
+
+def _split(columns: str) -> list[str]:
+    return [c.strip() for c in columns.split(",") if c.strip()]
+
+
+def column_keys(columns: str) -> list[ColumnKey]:
+    """The parameter and metadata keys of a ``columns=`` value (comma-separated)."""
+    return parse_column_keys(_split(columns))
+
+
+def with_columns(store: SqlStore, page: Page[RunRead], keys: Sequence[ColumnKey]) -> Page[RunRead]:
+    """Fill each run's ``columns`` with the values of ``keys`` (one query per kind); untouched without keys."""
+    if not keys:
+        return page
+    ids = [r.id for r in page.items]
+    values = RunColumnsRepository(store.sessions).values(ids, keys, {r.id: r.parameters for r in page.items})
+    items = [r.model_copy(update={"columns": values[r.id]}) for r in page.items]
+    return page.model_copy(update={"items": items})
+
+
+def keys(store: SqlStore, q: str) -> RunColumnKeys:
+    """The column keys the newest runs matching ``q`` offer."""
+    found = RunColumnsRepository(store.sessions).keys(q)
+    return RunColumnKeys(params=found.params, step_params=found.step_params, metadata=found.metadata)
+
+
+# -- CSV ------------------------------------------------------------------------------
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
+
+
+def csv_field(value: Any) -> str:
+    """One CSV field as spreadsheets read it, as the dashboard's lib/csv.ts writes it.
+
+    A text starting with = + - @ (or a tab or carriage return) would run as a formula
+    when opened in a spreadsheet, so it gets a leading single quote (OWASP's advice);
+    numbers such as -1.5 stay numbers. Fields with a comma, quote or line break, or with
+    spaces at either end, are quoted and their quotes doubled.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int | float):
+        text = repr(value) if isinstance(value, float) and math.isfinite(value) else str(value)
+        text = text[:-2] if text.endswith(".0") else text
+    elif isinstance(value, str):
+        text = value
+        if _FORMULA_START.match(text) and not _NUMBER.match(text):
+            text = "'" + text
+    else:  # a list or mapping parameter
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if _NEEDS_QUOTES.search(text) or text != text.strip():
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _duration(row: ExportRow, now: datetime) -> float | None:
+    if row.started_at is None:
+        return None
+    start = row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=UTC)
+    end = row.ended_at or now
+    end = end if end.tzinfo else end.replace(tzinfo=UTC)
+    seconds = (end - start).total_seconds()
+    return round(seconds, 3) if seconds >= 0 else None
+
+
+def _cell(column: str, row: ExportRow, now: datetime) -> Any:
+    builtin: dict[str, Any] = {
+        "status": row.status,
+        "name": row.name,
+        "pipeline": row.pipeline,
+        "started": _iso(row.started_at or row.created_at),
+        "user": row.user,
+        "stack": row.stack,
+        "tags": " ".join(row.tags),
+    }
+    if column == "duration":
+        return _duration(row, now)
+    return builtin[column] if column in builtin else row.columns.get(column)
+
+
+class Export:
+    """A checked export: the header, and the rows to stream."""
+
+    def __init__(self, store: SqlStore, q: str, sort: str | None, columns: str) -> None:
+        """Check everything that could fail before the first byte is sent (a 400, not a cut-off file)."""
+        wanted = _split(columns) or list(BUILTIN_COLUMNS)
+        self.builtins = [c for c in wanted if c in BUILTIN_COLUMNS]
+        self.keys = parse_column_keys(c for c in wanted if c not in BUILTIN_COLUMNS)
+        self.order = [c for c in dict.fromkeys(wanted) if c in BUILTIN_COLUMNS or any(k.key == c for k in self.keys)]
+        parse(q)  # a syntax error is a 400 here, not in the stream
+        sort_key(FILTERS, sort)
+        self._repo = RunColumnsRepository(store.sessions)
+        self.total = self._repo.count(q)
+        if self.total > MAX_EXPORT_ROWS:
+            raise FilterSyntaxError(
+                f"{self.total:,} runs match; an export holds at most {MAX_EXPORT_ROWS:,}. "
+                "Narrow the filter (e.g. created>30d) and export in parts."
+            )
+        self._q, self._sort = q, sort
+
+    @property
+    def header(self) -> list[str]:
+        """The CSV header: ``id``, then each column."""
+        return ["id", *(BUILTIN_COLUMNS.get(c, c) for c in self.order)]
+
+    def lines(self) -> Iterator[str]:
+        """The CSV text, a chunk of rows at a time (CRLF line ends, RFC 4180)."""
+        yield ",".join(csv_field(h) for h in self.header) + "\r\n"
+        now = datetime.now(UTC)
+        chunks = self._repo.export_rows(self._q, self._sort, self.keys, tags="tags" in self.builtins)
+        for chunk in chunks:
+            yield "".join(_line(row, self.order, now) for row in chunk)
+
+
+def _line(row: ExportRow, order: Sequence[str], now: datetime) -> str:
+    return ",".join([csv_field(str(row.id)), *(csv_field(_cell(c, row, now)) for c in order)]) + "\r\n"

@@ -1,0 +1,255 @@
+"""Parameter and metadata columns of run lists: which exist, their values for a page, CSV export rows.
+
+A column key names one value of a run:
+
+* ``param.NAME``: the pipeline-level parameter ``NAME`` (``RunRead.parameters``);
+* ``step.STEP.NAME``: parameter ``NAME`` of the step invocation ``STEP``;
+* ``metadata.KEY``: metadata ``KEY`` logged on the run or on any of its steps, as the
+  filter ``metadata.KEY>…`` sees it (every entry whose ``run_id`` is the run's). Where a
+  run holds several entries of one key (two steps logged it), the latest logged wins.
+
+Values for any number of runs take one query per kind of key, never one per run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from waypost.enums import MetadataType
+from waypost.exceptions import FilterSyntaxError
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.filtering import conditions
+from waypost.store.sql.orm import MetadataEntry, Pipeline, PipelineRun, Stack, StepRun, User, table_of
+from waypost.store.sql.repositories._common import tags_for
+from waypost.store.sql.repositories.runs import FILTERS, ordered_ids
+
+#: The most column keys one request may ask for.
+MAX_COLUMN_KEYS = 50
+#: Parameter names and metadata keys are gathered from this many of the newest matching runs.
+KEY_SAMPLE_RUNS = 200
+#: Step parameters (one row per step run) from this many of them, so a run of 10,000 steps stays cheap.
+STEP_KEY_SAMPLE_RUNS = 20
+#: The most keys of each kind the columns menu is offered.
+MAX_KEYS_PER_KIND = 500
+
+_PREFIXES = ("param.", "step.", "metadata.")
+
+
+@dataclass(frozen=True)
+class ColumnKey:
+    """One parsed column key."""
+
+    key: str
+    kind: str  # "param" | "step" | "metadata"
+    name: str
+    step: str | None = None
+
+
+def parse_column_keys(raw: Iterable[str]) -> list[ColumnKey]:
+    """Parse ``param.NAME``, ``step.STEP.NAME`` and ``metadata.KEY`` keys; raise a one-line FilterSyntaxError."""
+    out: dict[str, ColumnKey] = {}
+    for key in (k.strip() for k in raw):
+        if not key or key in out:
+            continue
+        kind, _, rest = key.partition(".")
+        if kind == "step":
+            step, _, name = rest.rpartition(".")
+            parsed = ColumnKey(key, kind, name, step) if step and name else None
+        else:
+            parsed = ColumnKey(key, kind, rest) if kind in ("param", "metadata") and rest else None
+        if parsed is None or len(key) > 600:
+            raise FilterSyntaxError(
+                f"Column '{key[:80]}' is not a column key; use param.NAME, step.STEP.NAME or metadata.KEY."
+            )
+        out[key] = parsed
+    if len(out) > MAX_COLUMN_KEYS:
+        raise FilterSyntaxError(f"{len(out)} columns asked for; ask for at most {MAX_COLUMN_KEYS} at a time.")
+    return list(out.values())
+
+
+@dataclass
+class ColumnKeys:
+    """The column keys the runs matching a filter offer, each list alphabetical (any case)."""
+
+    params: list[str] = field(default_factory=list)
+    step_params: list[str] = field(default_factory=list)
+    metadata: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExportRow:
+    """What one CSV row of a run needs."""
+
+    id: uuid.UUID
+    name: str
+    status: str
+    pipeline: str
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    user: str | None
+    stack: str | None
+    tags: list[str]
+    columns: dict[str, Any]
+
+
+def _sorted(keys: Iterable[str]) -> list[str]:
+    return sorted(set(keys), key=lambda k: (k.lower(), k))[:MAX_KEYS_PER_KIND]
+
+
+def _metadata_value(type_: str, value: Any) -> Any:
+    # FLOAT is stored as JSON, where a whole number reads back as an int; NaN/inf as text.
+    if type_ == MetadataType.FLOAT.value and isinstance(value, int | float | str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def column_values(
+    s: Session,
+    ids: Sequence[uuid.UUID],
+    keys: Sequence[ColumnKey],
+    parameters: dict[uuid.UUID, dict[str, Any]] | None = None,
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The values of ``keys`` for the runs ``ids``: at most one query per kind of key.
+
+    ``parameters`` (the runs' pipeline parameters, when the caller has them already)
+    saves the query for ``param.`` keys. A run without a value has no entry for the key.
+    """
+    out: dict[uuid.UUID, dict[str, Any]] = {i: {} for i in ids}
+    if not ids or not keys:
+        return out
+    params = [k for k in keys if k.kind == "param"]
+    if params:
+        if parameters is None:
+            rows = s.execute(select(PipelineRun.id, PipelineRun.parameters).where(PipelineRun.id.in_(ids)))
+            parameters = {rid: p or {} for rid, p in rows}
+        for rid, values in parameters.items():
+            if rid in out and isinstance(values, dict):
+                out[rid].update({k.key: values[k.name] for k in params if k.name in values})
+    steps = [k for k in keys if k.kind == "step"]
+    if steps:
+        stmt = select(StepRun.run_id, StepRun.name, StepRun.parameters).where(
+            StepRun.run_id.in_(ids), StepRun.name.in_({k.step for k in steps})
+        )
+        for rid, step, values in s.execute(stmt):
+            for k in steps:
+                if k.step == step and isinstance(values, dict) and k.name in values:
+                    out[rid][k.key] = values[k.name]
+    meta = {k.name: k.key for k in keys if k.kind == "metadata"}
+    if meta:
+        stmt = (
+            select(MetadataEntry.run_id, MetadataEntry.key, MetadataEntry.type, MetadataEntry.value_json)
+            .where(MetadataEntry.run_id.in_(ids), MetadataEntry.key.in_(meta))
+            .order_by(MetadataEntry.created_at, MetadataEntry.id)
+        )
+        for rid, key, type_, value in s.execute(stmt):
+            out[rid][meta[key]] = _metadata_value(type_, value)  # later entries overwrite: the latest wins
+    return out
+
+
+class RunColumnsRepository:
+    """Column keys, values and export rows of run lists."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    def values(
+        self,
+        ids: Sequence[uuid.UUID],
+        keys: Sequence[ColumnKey],
+        parameters: dict[uuid.UUID, dict[str, Any]] | None = None,
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        """See :func:`column_values`."""
+        with self._s.read() as s:
+            return column_values(s, ids, keys, parameters)
+
+    def keys(self, query: str = "") -> ColumnKeys:
+        """The parameter names and metadata keys of the newest runs matching ``query``."""
+        with self._s.read() as s:
+            ids = list(s.scalars(ordered_ids(s, query, None).limit(KEY_SAMPLE_RUNS)))
+            if not ids:
+                return ColumnKeys()
+            params: set[str] = set()
+            for values in s.scalars(select(PipelineRun.parameters).where(PipelineRun.id.in_(ids))):
+                params.update(values or {})
+            step_params: set[str] = set()
+            step_rows = select(StepRun.name, StepRun.parameters).where(StepRun.run_id.in_(ids[:STEP_KEY_SAMPLE_RUNS]))
+            for step, values in s.execute(step_rows):
+                step_params.update(f"step.{step}.{name}" for name in (values or {}))
+            meta = s.scalars(select(MetadataEntry.key).where(MetadataEntry.run_id.in_(ids)).distinct())
+            return ColumnKeys(
+                params=_sorted(f"param.{p}" for p in params),
+                step_params=_sorted(step_params),
+                metadata=_sorted(f"metadata.{m}" for m in meta),
+            )
+
+    def count(self, query: str) -> int:
+        """How many runs match ``query``."""
+        with self._s.read() as s:
+            return s.scalar(select(func.count()).select_from(PipelineRun).where(*conditions(FILTERS, query))) or 0
+
+    def export_rows(
+        self, query: str, sort: str | None, keys: Sequence[ColumnKey], *, tags: bool, chunk: int = 1000
+    ) -> Iterator[list[ExportRow]]:
+        """Every run matching ``query`` in ``sort`` order, ``chunk`` runs at a time.
+
+        One cursor walks the ordered ids (a server-side cursor where the driver has one);
+        each chunk's details take a fixed number of queries on a second session, since
+        MySQL cannot run a query on a connection whose streamed result is still open.
+        """
+        with self._s.read() as walk, self._s.read() as s:
+            result = walk.execute(ordered_ids(walk, query, sort).execution_options(yield_per=chunk))
+            for part in result.scalars().partitions(chunk):
+                yield _export_chunk(s, list(part), keys, tags=tags)
+
+
+def _export_chunk(s: Session, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *, tags: bool) -> list[ExportRow]:
+    run = table_of(PipelineRun)
+    stmt = (
+        select(
+            run.c.id,
+            run.c.name,
+            run.c.status,
+            run.c.created_at,
+            run.c.started_at,
+            run.c.ended_at,
+            run.c.parameters,
+            Pipeline.name.label("pipeline"),
+            Stack.name.label("stack"),
+            User.name.label("user"),
+        )
+        .join(Pipeline, Pipeline.id == run.c.pipeline_id)
+        .outerjoin(Stack, Stack.id == run.c.stack_id)
+        .outerjoin(User, User.id == run.c.user_id)
+        .where(run.c.id.in_(ids))
+    )
+    rows = {row.id: row for row in s.execute(stmt)}
+    run_tags = tags_for(s, "run", ids) if tags else {}
+    values = column_values(s, ids, keys, {i: r.parameters or {} for i, r in rows.items()})
+    return [
+        ExportRow(
+            id=i,
+            name=r.name,
+            status=r.status,
+            pipeline=r.pipeline,
+            created_at=r.created_at,
+            started_at=r.started_at,
+            ended_at=r.ended_at,
+            user=r.user,
+            stack=r.stack,
+            tags=run_tags.get(i, []),
+            columns=values[i],
+        )
+        for i in ids
+        if (r := rows.get(i)) is not None
+    ]
