@@ -126,6 +126,33 @@ def test_a_bad_column_key_is_a_one_line_400(client: TestClient, bad: str) -> Non
         assert "param.NAME" in detail or "at most 50" in detail
 
 
+def test_run_summary_lists_metadata_latest_per_key_and_the_model_version(
+    client: TestClient, three: dict[str, RunRead], server_store: SqlStore
+) -> None:
+    r = client.get(f"{RUNS}/b/summary")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["model_version"] is None
+    assert body["metadata"] == [{"key": "accuracy", "value": 0.7, "type": "float", "step": None, "count": 2}]
+    a = client.get(f"{RUNS}/{three['a'].id}/summary").json()
+    assert [(m["key"], m["value"], m["step"]) for m in a["metadata"]] == [
+        ("accuracy", 0.95, "train"),
+        ("note", "=HYPERLINK(1)", None),
+    ]
+    mv = server_store.models.get_or_create_version("iris", "v1")
+    with_model = make_run(server_store, make_pipeline(server_store, "m"), model_version_id=mv.id)
+    make_metadata(server_store, run_id=with_model.id, loss=float("nan"))
+    body = client.get(f"{RUNS}/{with_model.id}/summary").json()
+    assert body["model_version"] == {"id": str(mv.id), "model_name": "iris", "name": "v1", "number": 1, "stage": "none"}
+    assert body["metadata"][0]["value"] == "NaN"  # JSON has no NaN: text, never a 500
+    assert client.get(RUNS, params={"columns": "metadata.loss", "q": "pipeline:m"}).json()["items"][0]["columns"] == {
+        "metadata.loss": "NaN"
+    }
+    missing = client.get(f"{RUNS}/no-such-run/summary")
+    assert missing.status_code == 404
+    assert "\n" not in missing.json()["detail"]
+
+
 def bulk_runs(store: SqlStore, n: int, *, pipeline: str = "bulk") -> list[uuid.UUID]:
     """``n`` runs (and an accuracy each) in two statements, oldest first."""
     pipe = make_pipeline(store, pipeline)

@@ -107,6 +107,37 @@ class RunColumnKeys(BaseModel):
     metadata: list[str] = Field(description="`metadata.KEY`: metadata logged on the runs or their steps.")
 
 
+class RunMetadataValue(BaseModel):
+    """The latest value of one metadata key of a run, and where it was logged."""
+
+    key: str
+    value: Any
+    type: str
+    step: str | None = Field(default=None, description="The step that logged it; null when logged on the run.")
+    count: int = Field(default=1, description="How many entries of this key the run holds (the latest shows).")
+
+
+class RunModelVersion(BaseModel):
+    """The model version a run is attached to."""
+
+    id: UUID
+    model_name: str
+    name: str
+    number: int
+    stage: str
+
+
+class RunSummary(BaseModel):
+    """What a run's header shows beyond the run itself: its metadata and model version."""
+
+    run_id: UUID
+    metadata: list[RunMetadataValue] = Field(
+        description="Run and step metadata, one per key (the latest logged), alphabetically."
+    )
+    metadata_truncated: bool = Field(default=False, description="True when more keys exist than were sent.")
+    model_version: RunModelVersion | None = None
+
+
 class StepRunCreate(BaseModel):
     """What the runner records when a step starts (or is served from cache)."""
 

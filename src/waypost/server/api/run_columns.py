@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from waypost.schemas.runs import RunColumnKeys
+from waypost.schemas.runs import RunColumnKeys, RunSummary
 from waypost.server.api._params import Filter
 from waypost.server.deps import CurrentUser, StoreDep
 from waypost.server.services import run_columns
@@ -53,6 +53,12 @@ def column_keys(store: StoreDep, user: CurrentUser, q: Filter = "") -> RunColumn
     Gathered from the newest runs matching ``q`` (at most a few hundred), alphabetically.
     """
     return run_columns.keys(store, q)
+
+
+@router.get("/{run}/summary", response_model=RunSummary)
+def run_summary(run: str, store: StoreDep, user: CurrentUser) -> RunSummary:
+    """A run's metadata (run and step metadata, the latest value per key) and model version, for its header."""
+    return run_columns.summary(store, run)
 
 
 @router.get(

@@ -11,7 +11,8 @@ from typing import Any
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import Page, RunRead
-from waypost.schemas.runs import RunColumnKeys
+from waypost.schemas.runs import RunColumnKeys, RunSummary
+from waypost.server.services.runs import get_run_or_404
 from waypost.store.filters import parse
 from waypost.store.sql.filtering import sort_key
 from waypost.store.sql.repositories.run_columns import ColumnKey, ExportRow, RunColumnsRepository, parse_column_keys
@@ -56,6 +57,12 @@ def keys(store: SqlStore, q: str) -> RunColumnKeys:
     """The column keys the newest runs matching ``q`` offer."""
     found = RunColumnsRepository(store.sessions).keys(q)
     return RunColumnKeys(params=found.params, step_params=found.step_params, metadata=found.metadata)
+
+
+def summary(store: SqlStore, ref: str) -> RunSummary:
+    """A run's metadata (latest per key) and model version, for its page's header; 404 for an unknown run."""
+    run = get_run_or_404(store, ref)
+    return RunColumnsRepository(store.sessions).summary(run.id)
 
 
 # -- CSV ------------------------------------------------------------------------------

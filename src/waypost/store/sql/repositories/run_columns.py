@@ -13,6 +13,7 @@ Values for any number of runs take one query per kind of key, never one per run.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,9 +25,20 @@ from sqlalchemy.orm import Session
 
 from waypost.enums import MetadataType
 from waypost.exceptions import FilterSyntaxError
+from waypost.schemas.runs import RunMetadataValue, RunModelVersion, RunSummary
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import conditions
-from waypost.store.sql.orm import MetadataEntry, Pipeline, PipelineRun, Stack, StepRun, User, table_of
+from waypost.store.sql.orm import (
+    MetadataEntry,
+    ModelVersion,
+    Pipeline,
+    PipelineRun,
+    Stack,
+    StepRun,
+    User,
+    table_of,
+)
+from waypost.store.sql.orm import Model as ModelRow
 from waypost.store.sql.repositories._common import tags_for
 from waypost.store.sql.repositories.runs import FILTERS, ordered_ids
 
@@ -105,12 +117,16 @@ def _sorted(keys: Iterable[str]) -> list[str]:
 
 
 def _metadata_value(type_: str, value: Any) -> Any:
+    """A stored value as the API shows it: FLOAT as a float, NaN and ±Infinity as JSON-safe text."""
     # FLOAT is stored as JSON, where a whole number reads back as an int; NaN/inf as text.
     if type_ == MetadataType.FLOAT.value and isinstance(value, int | float | str):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return value
+        if math.isfinite(number):
+            return number
+        return "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
     return value
 
 
@@ -193,6 +209,11 @@ class RunColumnsRepository:
                 metadata=_sorted(f"metadata.{m}" for m in meta),
             )
 
+    def summary(self, run_id: uuid.UUID) -> RunSummary:
+        """See :func:`run_summary`."""
+        with self._s.read() as s:
+            return run_summary(s, run_id)
+
     def count(self, query: str) -> int:
         """How many runs match ``query``."""
         with self._s.read() as s:
@@ -253,3 +274,36 @@ def _export_chunk(s: Session, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *
         for i in ids
         if (r := rows.get(i)) is not None
     ]
+
+
+#: The most metadata keys a run's summary lists.
+MAX_SUMMARY_KEYS = 500
+
+
+def run_summary(s: Session, run_id: uuid.UUID) -> RunSummary:
+    """A run's metadata, latest value per key with the step that logged it, and its model version."""
+    stmt = (
+        select(MetadataEntry.key, MetadataEntry.type, MetadataEntry.value_json, StepRun.name)
+        .outerjoin(StepRun, StepRun.id == MetadataEntry.step_run_id)
+        .where(MetadataEntry.run_id == run_id)
+        .order_by(MetadataEntry.created_at, MetadataEntry.id)
+    )
+    latest: dict[str, RunMetadataValue] = {}
+    for key, type_, value, step in s.execute(stmt):
+        count = latest[key].count + 1 if key in latest else 1
+        latest[key] = RunMetadataValue(key=key, value=_metadata_value(type_, value), type=type_, step=step, count=count)
+    keys = sorted(latest, key=lambda k: (k.lower(), k))
+    mv = s.execute(
+        select(ModelVersion.id, ModelRow.name, ModelVersion.name, ModelVersion.number, ModelVersion.stage)
+        .join(ModelRow, ModelRow.id == ModelVersion.model_id)
+        .join(PipelineRun, PipelineRun.model_version_id == ModelVersion.id)
+        .where(PipelineRun.id == run_id)
+    ).first()
+    return RunSummary(
+        run_id=run_id,
+        metadata=[latest[k] for k in keys[:MAX_SUMMARY_KEYS]],
+        metadata_truncated=len(keys) > MAX_SUMMARY_KEYS,
+        model_version=RunModelVersion(id=mv[0], model_name=mv[1], name=mv[2], number=mv[3], stage=mv[4])
+        if mv
+        else None,
+    )
