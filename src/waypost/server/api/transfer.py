@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from waypost.schemas.store_api import ArtifactUpload
 from waypost.server.deps import ArtifactStoreDep, CurrentUser, require
 from waypost.server.services import transfer, uploads
+from waypost.settings import ServerSettings
 
 router = APIRouter(tags=["transfer"])
 WRITE = [Depends(require("write"))]
@@ -31,8 +32,15 @@ _BYTES: dict[int | str, dict[str, Any]] = {
 async def upload_version(
     version_id: uuid.UUID, name: Name, request: Request, files: ArtifactStoreDep
 ) -> ArtifactUpload:
-    """Store a tar or zip body as the files of version ``version_id`` of artifact ``name``, unpacked safely."""
-    return await uploads.upload_version(files, name, version_id, request.stream())
+    """Store a tar or zip body as the files of version ``version_id`` of artifact ``name``, unpacked safely.
+
+    400 for an unsafe member (absolute, ``..``, a link or device, a name part over 255 bytes
+    or a path over 1,024 characters); 413 past ``server.max_unpacked_bytes`` or
+    ``server.max_archive_members``. A refused archive leaves no files.
+    """
+    server: ServerSettings = request.app.state.settings.server
+    limits = uploads.Limits(server.max_unpacked_bytes, server.max_archive_members)
+    return await uploads.upload_version(files, name, version_id, request.stream(), limits)
 
 
 @router.get("/artifact-versions/{version_id}/archive", responses=_BYTES)
@@ -61,4 +69,4 @@ def get_log_chunk(run_id: uuid.UUID, step: Step, chunk: Chunk, files: ArtifactSt
 )
 async def put_log_chunk(run_id: uuid.UUID, step: Step, chunk: Chunk, request: Request, files: ArtifactStoreDep) -> None:
     """Write one log chunk of a step run."""
-    transfer.put_log_chunk(files, run_id, step, chunk, await request.body())
+    await transfer.put_log_chunk(files, run_id, step, chunk, request.stream())

@@ -1,10 +1,17 @@
-"""Serving stored files safely: store containment, size limits, Range, and hardening headers."""
+"""Serving stored files safely: store containment, no symbolic links, size limits, Range, and hardening headers.
+
+On a local artifact store nothing is served through a symbolic link: every path component
+below the store's root is checked with ``lstat``, and files are opened with ``O_NOFOLLOW``,
+so a link planted in the store (pointing outside it, or anywhere) is refused (403), never
+followed. The store's root itself may be a link (an admin's choice of where it lives).
+"""
 
 from __future__ import annotations
 
 import os
 import posixpath
 import re
+import stat
 
 from fastapi import HTTPException, Response, status
 
@@ -24,16 +31,60 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def checked_uri(store: ArtifactStore, uri: str, *, inside: str | None = None) -> str:
-    """``uri`` (read from the database) when it lies in the artifact store (and in ``inside``); else 409."""
+    """``uri`` (read from the database) when it lies in the artifact store (and in ``inside``); else 409.
+
+    403 when a component of it below the store's root is a symbolic link (see :func:`refuse_links`).
+    """
     norm = posixpath.normpath(uri) if "://" not in uri else uri
     ok = store.contains(norm) and (inside is None or _within(norm, inside))
-    if ok and store.is_local:  # a symlink must not lead out of the store
+    if ok:
+        refuse_links(store, norm)
+    if ok and store.is_local:  # belt and braces: nothing resolves outside the store
         ok = _within(os.path.realpath(norm), os.path.realpath(store.root))
     if not ok:
         raise HTTPException(
             status.HTTP_409_CONFLICT, "The stored location lies outside the artifact store; it will not be served."
         )
     return norm
+
+
+def refuse_links(store: ArtifactStore, uri: str) -> None:
+    """403 when a component of ``uri`` below the local store's root is a symbolic link.
+
+    A log folder's chunk files are checked too: the log readers open them by name.
+    """
+    if not store.is_local:
+        return  # object stores have no links
+    root = os.path.normpath(store.root)
+    path = os.path.normpath(uri)
+    if not _within(path, root):
+        return
+    parts = [p for p in path[len(root) :].split("/") if p]
+    current = root
+    for part in parts:
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return  # what is missing is answered 404 by whoever reads it
+        except OSError:
+            raise link_refused() from None
+        if stat.S_ISLNK(mode):
+            raise link_refused()
+    logs = os.path.join(root, "logs") + "/"
+    if path.startswith(logs) and os.path.isdir(path):
+        with os.scandir(path) as entries:
+            if any(entry.is_symlink() for entry in entries):
+                raise link_refused()
+
+
+def link_refused() -> HTTPException:
+    """The 403 for a symbolic link (or fifo, device) met inside the artifact store."""
+    return HTTPException(
+        status.HTTP_403_FORBIDDEN,
+        "The stored files include a symbolic link or special file inside the artifact store; "
+        "such files are never served.",
+    )
 
 
 def _within(path: str, parent: str) -> bool:
@@ -70,11 +121,31 @@ def file_response(
 
 
 def read(store: ArtifactStore, uri: str, start: int | None = None, end: int | None = None) -> bytes:
-    """Bytes of a stored file; a missing file is a 404."""
+    """Bytes of a stored file (never through a symbolic link); a missing file is a 404."""
     try:
+        if store.is_local:
+            return read_local(uri, start, end)
         return store.read_bytes(uri, start, end)
     except (FileNotFoundError, ArtifactStoreError):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "The file is missing from the artifact store.") from None
+
+
+def read_local(path: str, start: int | None = None, end: int | None = None) -> bytes:
+    """A local file's bytes ``[start, end)``, opened with ``O_NOFOLLOW``: a link is a 403, not followed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        if os.path.islink(path):
+            raise link_refused() from None
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "The file cannot be read from the artifact store.") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a fifo or device planted in the store
+            raise link_refused()
+        first = start or 0
+        fh.seek(first)
+        return fh.read() if end is None else fh.read(max(0, end - first))
 
 
 def parse_range(header: str | None, total: int) -> tuple[int, int] | None:

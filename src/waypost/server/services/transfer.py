@@ -1,22 +1,30 @@
 """Files for clients that cannot reach the artifact store: version folders and log chunks, by id only.
 
 Each location is computed here from ids and names (``artifact_uri(name, id)``,
-``log_uri(run_id, step)``); the request never supplies a path.
+``log_uri(run_id, step)``); the request never supplies a path. Nothing is served through a
+symbolic link planted in the store (403): every component is checked with ``lstat`` and
+files are opened with ``O_NOFOLLOW``.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 import tarfile
 import uuid
+from collections.abc import AsyncIterator
 
 from fastapi import HTTPException, status
 
 from waypost.artifacts.store import ArtifactStore
+from waypost.server.services._files import link_refused, read, refuse_links
 
 CHUNK_RE = re.compile(r"^\d{12}\.jsonl$")
 PROBE = ".waypost-id"
+MAX_LOG_CHUNK_BYTES = 64 * 1024 * 1024
+"""The largest log chunk a client may upload (a writer flushes every second or so)."""
 
 
 def probe_token(files: ArtifactStore) -> str:
@@ -33,14 +41,39 @@ def probe_token(files: ArtifactStore) -> str:
 def archive_version(files: ArtifactStore, name: str, version_id: uuid.UUID) -> bytes:
     """A gzipped tar of a version's folder."""
     uri = files.artifact_uri(name, version_id)
+    refuse_links(files, uri)
     if not files.exists(uri):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Version {version_id} of '{name}' has no files.")
     buffer = io.BytesIO()
     with files.open_dir(uri) as folder, tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
+        if files.is_local:
+            _add_local_tree(tar, str(folder))
+        else:  # a temporary copy of an object store's files: no links in it
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    tar.add(path, arcname=path.relative_to(folder).as_posix(), recursive=False)
     return buffer.getvalue()
+
+
+def _add_local_tree(tar: tarfile.TarFile, top: str) -> None:
+    """Add the regular files under ``top``; a link or special file anywhere is a 403, never followed."""
+    found: list[str] = []
+    for root, folders, names in os.walk(top):  # links to folders are listed, not entered
+        if any(os.path.islink(os.path.join(root, entry)) for entry in (*folders, *names)):
+            raise link_refused()
+        found.extend(os.path.join(root, name) for name in names)
+    for full in sorted(found):
+        try:
+            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            raise link_refused() from None  # replaced by a link since the walk, or unreadable
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a fifo or device
+                raise link_refused()
+            member = tarfile.TarInfo(os.path.relpath(full, top).replace(os.sep, "/"))
+            member.size, member.mtime, member.mode = info.st_size, int(info.st_mtime), 0o644
+            tar.addfile(member, fh)
 
 
 def _step_logs(files: ArtifactStore, run_id: uuid.UUID, step: str) -> str:
@@ -58,19 +91,36 @@ def _chunk_uri(files: ArtifactStore, run_id: uuid.UUID, step: str, chunk: str) -
     return f"{_step_logs(files, run_id, step)}/{chunk}"
 
 
-def put_log_chunk(files: ArtifactStore, run_id: uuid.UUID, step: str, chunk: str, data: bytes) -> None:
-    """Write one log chunk of a step run."""
-    files.write_bytes(_chunk_uri(files, run_id, step, chunk), data)
+async def put_log_chunk(
+    files: ArtifactStore, run_id: uuid.UUID, step: str, chunk: str, body: AsyncIterator[bytes]
+) -> None:
+    """Write one log chunk of a step run (413 over :data:`MAX_LOG_CHUNK_BYTES`; nothing written then)."""
+    uri = _chunk_uri(files, run_id, step, chunk)
+    refuse_links(files, uri)
+    parts: list[bytes] = []
+    size = 0
+    async for part in body:
+        size += len(part)
+        if size > MAX_LOG_CHUNK_BYTES:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"A log chunk may hold {MAX_LOG_CHUNK_BYTES} bytes; flush the step's log more often.",
+            )
+        parts.append(part)
+    files.write_bytes(uri, b"".join(parts))
 
 
 def list_log_chunks(files: ArtifactStore, run_id: uuid.UUID, step: str) -> list[str]:
     """The names of a step run's log chunks."""
-    return [n for n in files.listdir(_step_logs(files, run_id, step)) if CHUNK_RE.match(n)]
+    folder = _step_logs(files, run_id, step)
+    refuse_links(files, folder)
+    return [n for n in files.listdir(folder) if CHUNK_RE.match(n)]
 
 
 def get_log_chunk(files: ArtifactStore, run_id: uuid.UUID, step: str, chunk: str) -> bytes:
-    """One log chunk of a step run."""
+    """One log chunk of a step run; never read through a symbolic link (403)."""
     uri = _chunk_uri(files, run_id, step, chunk)
+    refuse_links(files, uri)
     if not files.exists(uri):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"Log chunk {chunk} of step '{step}' does not exist.")
-    return files.read_bytes(uri)
+    return read(files, uri)
