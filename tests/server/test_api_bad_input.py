@@ -107,6 +107,9 @@ def test_path_traversal_in_every_path_parameter(client: TestClient, server_app: 
                     checked += 1
                     assert "root:" not in r.text, url
                     assert "[fonts]" not in r.text, url
+                    sent = r.request.url.raw_path.decode().lower()
+                    if ".." not in sent and "%2e" not in sent and r.status_code < 300:
+                        continue  # the client resolved the "..": the server saw another, real route
                     if route.path.startswith("/api/"):
                         assert 400 <= r.status_code < 500, f"{method} {url} answered {r.status_code}"
                         assert "Traceback" not in r.text

@@ -34,7 +34,7 @@ def test_login_sets_a_strict_httponly_cookie(server_app: FastAPI, admin_user_id:
     c = TestClient(server_app, base_url=BASE_URL)
     r = c.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
     assert r.status_code == 200
-    session = next(h for h in r.headers.get_list("set-cookie") if h.startswith("waypost_session="))
+    session = next(h for h in r.headers.get_list("set-cookie") if h.startswith("waypost_session_8742="))
     assert "HttpOnly" in session
     assert "SameSite=strict" in session or "SameSite=Strict" in session
     assert "Path=/" in session
@@ -64,9 +64,9 @@ def test_wrong_credentials_get_one_line_401(
 
 def test_logout_ends_the_session(server_app: FastAPI, admin_user_id: str) -> None:
     c, csrf = login(server_app)
-    cookie = c.cookies.get("waypost_session")
+    cookie = c.cookies.get("waypost_session_8742")
     assert c.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
-    c.cookies.set("waypost_session", cookie or "")  # a stolen copy of the cookie no longer works
+    c.cookies.set("waypost_session_8742", cookie or "")  # a stolen copy of the cookie no longer works
     assert_one_line(c.get(ME), 401)
 
 

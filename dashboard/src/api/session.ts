@@ -19,8 +19,16 @@ export function useSessionEnded(): boolean {
   return useSyncExternalStore(subscribe, () => ended);
 }
 
+/**
+ * The CSRF cookie's name: the server adds the port the browser used, so that two servers
+ * on one host (cookies ignore ports) keep their sessions apart. No port, no suffix.
+ */
+export function csrfCookieName(port: string = window.location.port): string {
+  return port ? `waypost_csrf_${port}` : "waypost_csrf";
+}
+
 /** The CSRF token the server set in a readable cookie at login; echoed in X-CSRF-Token. */
 export function csrfToken(): string | undefined {
-  const match = /(?:^|;\s*)waypost_csrf=([^;]*)/.exec(document.cookie);
+  const match = new RegExp(`(?:^|;\\s*)${csrfCookieName()}=([^;]*)`).exec(document.cookie);
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }

@@ -40,9 +40,11 @@ __all__ = [
     "CurrentUser",
     "Principal",
     "StoreDep",
+    "cookie_name",
     "csrf_token_for",
     "public",
     "require",
+    "session_token",
 ]
 
 PERMISSIONS = ("read", "write", "admin")
@@ -84,6 +86,20 @@ class Principal:
         return self.is_admin or permission in ("read", "write")
 
 
+def cookie_name(request: Request, base: str) -> str:
+    """``base`` plus the port the browser used: cookies ignore ports, so two servers on one host would clash.
+
+    The dashboard derives the same name from ``location.port`` (empty on a default port).
+    """
+    port = request.url.port
+    return f"{base}_{port}" if port else base
+
+
+def session_token(request: Request) -> str | None:
+    """The session cookie's value, if the request carries one."""
+    return request.cookies.get(cookie_name(request, SESSION_COOKIE))
+
+
 def csrf_token_for(session_token: str) -> str:
     """The CSRF token bound to a session: the SPA echoes it in ``X-CSRF-Token``."""
     return hashlib.sha256(b"waypost-csrf\0" + session_token.encode()).hexdigest()
@@ -104,7 +120,7 @@ def authenticate(request: Request, store: SqlStore) -> Principal:
         if user is None:
             raise _unauthorized("The API key is invalid, expired or revoked; create a new one.")
         return _principal(user, "api_key")
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if token:
         user = store.auth.resolve_session(token)
         if user is None:

@@ -57,6 +57,9 @@ class StoreSettings(BaseModel):
         ),
     )
     api_key: str | None = Field(default=None, description="API key for a server store URL (`waypost login` sets it).")
+    api_key_id: str | None = Field(
+        default=None, description="Id of the API key `waypost login` created; `waypost logout` revokes it."
+    )
     timeout_s: float = Field(default=30.0, gt=0, description="How long a server store waits for an answer.")
     artifact_transfer: Literal["auto", "direct", "upload"] = Field(
         default="auto",

@@ -4,7 +4,7 @@ import { createMemoryHistory } from "@tanstack/react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Run, RunsPage } from "../../api/runs";
-import { setSessionEnded } from "../../api/session";
+import { csrfCookieName, setSessionEnded } from "../../api/session";
 
 // The machine running the tests is shared and slow at times: allow for it.
 configure({ asyncUtilTimeout: 4000 });
@@ -105,12 +105,12 @@ describe("RunsPage", () => {
   });
 
   it("asks to log in again when the session has ended", async () => {
-    document.cookie = "waypost_csrf=abc";
+    document.cookie = `${csrfCookieName()}=abc`;
     server.state.runs = () => server.json({ detail: "Your session has ended; log in again." }, 401);
     renderAt("/runs");
     expect(await screen.findByText("Your session ended — log in again")).toBeTruthy();
     expect(screen.getByLabelText(/Username/)).toBeTruthy();
-    document.cookie = "waypost_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+    document.cookie = `${csrfCookieName()}=; expires=Thu, 01 Jan 1970 00:00:00 GMT`;
   });
 
   it("asks a first-time visitor to log in", async () => {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
@@ -18,7 +19,8 @@ from waypost.schemas.users import (
     UserRead,
 )
 from waypost.server.auth.cookies import clear_session, set_session
-from waypost.server.deps import SESSION_COOKIE, CurrentUser, StoreDep, csrf_token_for, public, require
+from waypost.server.deps import CurrentUser, StoreDep, csrf_token_for, public, require, session_token
+from waypost.server.services import users
 from waypost.settings import WaypostSettings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -58,7 +60,7 @@ def exchange(body: TokenExchange, request: Request, response: Response, store: S
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(request: Request, response: Response, store: StoreDep, user: CurrentUser) -> None:
     """End this session (a bearer caller has nothing to end; revoke the key instead)."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     if user.via == "session" and token:
         store.auth.end_session(token)
     clear_session(request, response)
@@ -67,15 +69,37 @@ def logout(request: Request, response: Response, store: StoreDep, user: CurrentU
 @router.get("/me")
 def me(request: Request, store: StoreDep, user: CurrentUser) -> Me:
     """The caller; for a browser session, the CSRF token too."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_token(request)
     csrf = csrf_token_for(token) if user.via == "session" and token else None
     return Me(user=store.users.get(user.user_id), via=user.via, csrf_token=csrf)
+
+
+def _check_expiry(body: ApiKeyCreate) -> None:
+    """Refuse a key that would be expired at birth (400), rather than store one that never works."""
+    if body.expires_at is not None and body.expires_at.tzinfo is not None and body.expires_at <= datetime.now(UTC):
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "expires_at is in the past; give a future time, or leave it out for a key that never expires.",
+        )
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
 def create_own_api_key(body: ApiKeyCreate, store: StoreDep, user: CurrentUser) -> ApiKeyCreated:
     """A new API key for the caller (``waypost login`` makes one); the key is shown only this once."""
+    _check_expiry(body)
     return store.auth.create_api_key(user.user_id, body.name, expires_at=body.expires_at)
+
+
+@router.get("/api-keys")
+def list_own_api_keys(store: StoreDep, user: CurrentUser) -> list[ApiKeyRead]:
+    """The caller's API keys that are not revoked, newest first (their prefixes, never their secrets)."""
+    return store.auth.list_api_keys(user.user_id, include_revoked=False)
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_own_api_key(key_id: uuid.UUID, store: StoreDep, user: CurrentUser) -> None:
+    """Revoke one of the caller's API keys (the one in use included); another user's key is a 404."""
+    users.revoke_own_api_key(store, user, key_id)
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
@@ -84,7 +108,7 @@ def change_password(body: PasswordChange, request: Request, store: StoreDep, use
     if store.users.verify_password(user.name, body.current_password) is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
     store.users.set_password(user.user_id, body.new_password)
-    keep = request.cookies.get(SESSION_COOKIE) if user.via == "session" else None
+    keep = session_token(request) if user.via == "session" else None
     store.auth.end_user_sessions(user.user_id, keep=keep)
     store.auth.revoke_user_api_keys(user.user_id)
 
@@ -119,6 +143,7 @@ def delete_service_account(account_id: uuid.UUID, store: StoreDep) -> None:
 def create_api_key(account_id: uuid.UUID, body: ApiKeyCreate, store: StoreDep) -> ApiKeyCreated:
     """A new API key; the ``key`` in this answer is shown once and never again."""
     account = _service_account(store, account_id)
+    _check_expiry(body)
     return store.auth.create_api_key(account.id, body.name, expires_at=body.expires_at)
 
 

@@ -36,12 +36,13 @@ from waypost.schemas.store_api import (
     StepStatusUpdate,
     TagsAdd,
 )
-from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep, require
+from waypost.server.deps import ArtifactStoreDep, CurrentUser, Principal, StoreDep, require
 from waypost.server.services import records
 
 router = APIRouter(tags=["records"])
 WRITE = [Depends(require("write"))]
 NO_CONTENT = status.HTTP_204_NO_CONTENT
+Writer = Annotated[Principal, Depends(require("write"))]
 Name = Annotated[str, Query(min_length=1, max_length=255)]
 
 
@@ -69,10 +70,10 @@ def get_snapshot(snapshot_id: uuid.UUID, store: StoreDep, user: CurrentUser) -> 
     return store.pipelines.get_snapshot(snapshot_id)
 
 
-@router.post("/runs", response_model=RunRead, status_code=status.HTTP_201_CREATED, dependencies=WRITE)
-def create_run(run: RunCreate, store: StoreDep) -> RunRead:
-    """Start recording a run."""
-    return records.create_run(store, run)
+@router.post("/runs", response_model=RunRead, status_code=status.HTTP_201_CREATED)
+def create_run(run: RunCreate, store: StoreDep, user: Writer) -> RunRead:
+    """Start recording a run; its user is the caller (leave ``user_id`` out, or send the caller's own)."""
+    return records.create_run(store, run, user)
 
 
 @router.post("/runs/crashed", response_model=IdList, dependencies=[Depends(require("admin"))])

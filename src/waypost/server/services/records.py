@@ -36,6 +36,7 @@ from waypost.schemas.store_api import (
     StepFinishRequest,
     StepStatusUpdate,
 )
+from waypost.server.deps import Principal
 from waypost.server.services import transfer
 from waypost.server.version import server_version
 from waypost.store.sql.store import SqlStore
@@ -56,8 +57,8 @@ def check_uri(files: ArtifactStore, uri: str | None, what: str) -> None:
     if not inside or ".." in uri.replace("\\", "/").split("/"):
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST,
-            f"The {what} location '{uri[:200]}' is outside the server's artifact store {files.uri}; "
-            "write there (GET /api/v1/info) or upload through the server.",
+            f"The {what} location '{uri[:200]}' is outside the server's artifact store; "
+            "write where GET /api/v1/info says, or upload through the server.",
         )
 
 
@@ -79,9 +80,19 @@ def snapshot(store: SqlStore, pipeline_id: uuid.UUID, spec: PipelineSpec) -> Sna
     return store.pipelines.snapshot(pipeline_id, spec)
 
 
-def create_run(store: SqlStore, run: RunCreate) -> RunRead:
-    """A new run."""
-    return store.runs.create(run)
+def create_run(store: SqlStore, run: RunCreate, caller: Principal) -> RunRead:
+    """A new run by ``caller``: authorship comes from the credentials, never from the body.
+
+    A body naming another user is refused rather than overwritten, so a client that means
+    to record on someone's behalf learns at once that it cannot.
+    """
+    if run.user_id is not None and run.user_id != caller.user_id:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST,
+            "user_id is set by the server from your credentials; leave it out.",
+        )
+    created = store.runs.create(run.model_copy(update={"user_id": caller.user_id}))
+    return created.model_copy(update={"user_name": caller.name})  # the store does not read it back
 
 
 def set_run_status(store: SqlStore, run_id: uuid.UUID, change: RunStatusUpdate) -> None:

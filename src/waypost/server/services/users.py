@@ -1,9 +1,12 @@
-"""Users (admin): list, create, read, change and deactivate people and service accounts."""
+"""Users (admin): list, create, read, change and deactivate people and service accounts; your own API keys."""
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import HTTPException, status
 
+from waypost.exceptions import NotFoundError
 from waypost.schemas import Page
 from waypost.schemas.users import UserCreate, UserRead, UserUpdate
 from waypost.server.deps import Principal
@@ -44,3 +47,16 @@ def deactivate_user(store: SqlStore, caller: Principal, ref: str) -> UserRead:
     if user.id == caller.user_id:
         raise HTTPException(status.HTTP_409_CONFLICT, "You cannot deactivate yourself; ask another admin.")
     return store.users.deactivate(user.id)
+
+
+def revoke_own_api_key(store: SqlStore, caller: Principal, key_id: uuid.UUID) -> None:
+    """Revoke one of the caller's own API keys; a key of anyone else answers as if it did not exist."""
+    try:
+        key = store.auth.get_api_key(key_id)
+    except NotFoundError:
+        key = None
+    if key is None or key.user_id != caller.user_id:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"You have no API key '{key_id}'; GET /api/v1/auth/api-keys lists yours."
+        )
+    store.auth.revoke_api_key(key_id)

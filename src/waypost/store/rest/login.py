@@ -10,6 +10,7 @@ from waypost.exceptions import ConfigurationError
 from waypost.schemas.users import ApiKeyCreate, ApiKeyCreated, LoginRequest, Me, UserRead
 from waypost.store.rest.http import API_PREFIX
 
+#: The session cookie's name starts so; the server adds its port (two servers on one host).
 SESSION_COOKIE = "waypost_session"
 
 
@@ -48,9 +49,23 @@ def api_key_from_password(url: str, username: str, password: str, *, timeout_s: 
     with _client(url, timeout_s) as client:
         body = LoginRequest(username=username, password=password).model_dump()
         me = Me.model_validate_json(_call(client, url, "POST", "/auth/login", json=body).content)
-        token = client.cookies.get(SESSION_COOKIE) or ""
-        headers = {"X-CSRF-Token": me.csrf_token or "", "Cookie": f"{SESSION_COOKIE}={token}"}
+        name, token = next(((k, v) for k, v in client.cookies.items() if k.startswith(SESSION_COOKIE)), ("", ""))
+        headers = {"X-CSRF-Token": me.csrf_token or "", "Cookie": f"{name}={token}"}
         request = ApiKeyCreate(name=f"waypost login on {socket.gethostname()}"[:255])
         created = _call(client, url, "POST", "/auth/api-keys", json=request.model_dump(mode="json"), headers=headers)
         _call(client, url, "POST", "/auth/logout", headers=headers)
         return ApiKeyCreated.model_validate_json(created.content)
+
+
+def revoke_api_key(url: str, api_key: str, key_id: str, *, timeout_s: float = 10.0) -> None:
+    """Revoke the caller's key ``key_id`` on the server; ConfigurationError when that fails.
+
+    A key the server no longer accepts (401) or knows (404) counts as revoked already.
+    """
+    with _client(url, timeout_s) as client:
+        try:
+            response = client.delete(f"/auth/api-keys/{key_id}", headers={"Authorization": f"Bearer {api_key}"})
+        except httpx.HTTPError as exc:
+            raise ConfigurationError(f"Cannot reach {url} ({type(exc).__name__})") from None
+    if response.is_error and response.status_code not in (401, 404):
+        raise ConfigurationError(f"{url} did not revoke the key: {_detail(response)}")

@@ -9,13 +9,14 @@ from __future__ import annotations
 import builtins
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
-from waypost.exceptions import ParameterError
+from waypost.exceptions import ParameterError, StoreError
 from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.orm import ApiKey, AuthSession, User, utcnow
@@ -24,6 +25,9 @@ from waypost.store.sql.repositories._common import not_found
 KEY_PREFIX = "wpk"
 SESSION = "session"
 LOGIN_TOKEN = "login_token"
+#: ``last_used_at`` is rewritten at most this often per key, not on every request.
+LAST_USED_EVERY = timedelta(minutes=1)
+log = logging.getLogger("waypost.store")
 
 
 def _hash(secret: str) -> str:
@@ -71,12 +75,29 @@ class AuthRepository:
                 return None
             if not user.is_active:
                 return None
-            return UserRead.model_validate(user)
+            stale = row.last_used_at is None or row.last_used_at <= now - LAST_USED_EVERY
+            resolved = UserRead.model_validate(user)
+        if stale:
+            self._touch(row.id, now)
+        return resolved
 
-    def list_api_keys(self, user_id: uuid.UUID) -> builtins.list[ApiKeyRead]:
-        """A user's keys, newest first (revoked ones included)."""
+    def _touch(self, key_id: uuid.UUID, now: datetime) -> None:
+        """Record that a key was used; at most one write per key per LAST_USED_EVERY, never a failed request."""
+        fresh = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - LAST_USED_EVERY)
+        try:
+            with self._s.write() as s:
+                # The condition makes concurrent requests with one key write once between them.
+                s.execute(update(ApiKey).where(ApiKey.id == key_id, fresh).values(last_used_at=now))
+        except StoreError as exc:  # a busy database must not turn a valid key into an error
+            log.warning("Could not record the use of API key %s: %s", key_id, exc)
+
+    def list_api_keys(self, user_id: uuid.UUID, *, include_revoked: bool = True) -> builtins.list[ApiKeyRead]:
+        """A user's keys, newest first (revoked ones too unless ``include_revoked`` is False)."""
+        stmt = select(ApiKey).where(ApiKey.user_id == user_id)
+        if not include_revoked:
+            stmt = stmt.where(ApiKey.revoked_at.is_(None))
         with self._s.read() as s:
-            rows = s.scalars(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at.desc()))
+            rows = s.scalars(stmt.order_by(ApiKey.created_at.desc()))
             return [ApiKeyRead.model_validate(r) for r in rows]
 
     def get_api_key(self, key_id: uuid.UUID) -> ApiKeyRead:

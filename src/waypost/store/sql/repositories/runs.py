@@ -295,8 +295,8 @@ class RunRepository:
     def suggest(self, key: str, prefix: str = "", limit: int = 20) -> builtins.list[str]:
         """Known values of filter key ``key`` that begin with ``prefix`` (any case), alphabetically (any case).
 
-        ``metadata`` suggests metadata keys (for ``metadata.KEY>…``); ``tag`` only tags
-        some run carries. Alphabetical rather than most-used: counting uses would read
+        ``metadata`` suggests metadata keys (for ``metadata.KEY>…``); ``tag`` and ``user``
+        only tags and users some run carries. Alphabetical rather than most-used: counting uses would read
         every run, and the search box asks on each keystroke.
         """
         if key not in SUGGEST_KEYS:
@@ -313,6 +313,8 @@ class RunRepository:
             if key == "tag":
                 used = select(TagLink.tag_id).where(TagLink.tag_id == Tag.id, TagLink.resource_type == "run")
                 stmt = stmt.where(used.exists())
+            elif key == "user":  # only users who ran something: the search box must not list every account
+                stmt = stmt.where(select(PipelineRun.id).where(PipelineRun.user_id == User.id).exists())
             return list(s.scalars(stmt.order_by(func.lower(name), name).limit(limit)))
 
     def _list_reads(self, s: Session, ids: builtins.list[uuid.UUID]) -> builtins.list[RunRead]:
