@@ -123,6 +123,17 @@ class ServerSettings(BaseModel):
     max_archive_members: int = Field(
         default=100_000, ge=1, description="Most files and folders an uploaded artifact archive may hold."
     )
+    log_search_timeout_s: float = Field(
+        default=10.0, gt=0, description="Longest one log search may run before it answers with what it found."
+    )
+    query_timeout_s: float = Field(
+        default=30.0, gt=0, description="Longest one database statement of a request may run before it is cut."
+    )
+    filter_max_chars: int = Field(default=1000, ge=10, description="Longest filter query the API accepts.")
+    filter_max_terms: int = Field(default=30, ge=1, description="Most terms one filter query may hold.")
+    stream_auth_check_s: float = Field(
+        default=5.0, gt=0, description="How often a live stream re-checks its caller's session or API key."
+    )
 
     dashboard_dir: Path | None = Field(
         default=None, description="The dashboard build to serve at /. Default: dashboard/dist of the source tree."

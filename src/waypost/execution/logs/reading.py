@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -17,13 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from waypost.artifacts.store import ArtifactStore
-
-try:  # the regular-expression parser, for a regex's required text (private, hence guarded)
-    from re import _constants as _sre_constants  # type: ignore[attr-defined]
-    from re import _parser as _sre_parser  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _sre_constants
-    import sre_parse as _sre_parser
+from waypost.execution.logs.patterns import compile_regex, required_literal
 
 LogLine = dict[str, Any]
 """One stored line: ``{"n", "t", "s", "l", "m"}``."""
@@ -37,6 +32,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False)
 # escaped, so the first unescaped marker of a line is where its message starts.
 _MSG = b',"m":"'
 _ERROR_MARKS = (b'"s":"stderr"', b'"l":"ERROR"', b'"l":"CRITICAL"', b'"l":"FATAL"')
+_SOURCES = frozenset({"stdout", "stderr", "logging"})
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -55,9 +51,22 @@ def _split(data: bytes) -> list[bytes]:
     return data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")
 
 
-def _decode(raw: bytes | str) -> LogLine:
-    line: LogLine = json.loads(raw)
-    return line
+def _decode(raw: bytes | str, n: int = -1) -> LogLine:
+    """A stored line; a damaged one (not a JSON log line, bad UTF-8) becomes a marked stand-in numbered ``n``."""
+    try:
+        line = json.loads(raw)
+    except ValueError:  # UnicodeDecodeError included
+        line = None
+    if (
+        isinstance(line, dict)
+        and isinstance(line.get("n"), int)
+        and isinstance(line.get("t"), int | float)
+        and line.get("s") in _SOURCES
+        and isinstance(line.get("m"), str)
+    ):
+        return line
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return {"n": n, "t": 0.0, "s": "stderr", "l": None, "m": f"[unreadable log line] {text[:1000]}"}
 
 
 def _iter_raw(store: ArtifactStore, uri: str) -> Iterator[bytes]:
@@ -77,10 +86,11 @@ def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 100
             break
         # Lines of a chunk are numbered from its start, so the wanted ones are found by
         # position; only they are decoded.
-        for raw in _split(_read(store, path))[max(offset - start, 0) :]:
+        skip = max(offset - start, 0)
+        for i, raw in enumerate(_split(_read(store, path))[skip:]):
             if not raw:
                 continue
-            line = _decode(raw)
+            line = _decode(raw, start + skip + i)
             if line["n"] >= offset:
                 out.append(line)
                 if len(out) >= limit:
@@ -135,12 +145,23 @@ class SearchResult:
     """Hits (each ``{"line", "before", "after"}``) and how many lines match in all.
 
     ``total`` counts matching lines from the search's offset on, exactly up to
-    :data:`COUNT_CAP`; ``more`` is True when the count stopped there.
+    :data:`COUNT_CAP`; ``more`` is True when the count stopped there. ``cut_at`` is the
+    line number a search stopped at when its deadline passed (search on from there), and
+    None when it finished.
     """
 
     hits: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     more: bool = False
+    cut_at: int | None = None
+
+
+class _OutOfTimeError(Exception):
+    """The deadline passed; ``index`` is the first line of the chunk not searched."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(index)
+        self.index = index
 
 
 def search(
@@ -174,35 +195,51 @@ def search_log(
     regex: bool = False,
     count: bool = True,
     count_cap: int = COUNT_CAP,
+    deadline: float | None = None,
+    require_re2: bool = False,
 ) -> SearchResult:
     """Matching lines from line ``offset`` on, with ``context`` lines around each, and their count.
 
     Without ``count`` the search stops at ``limit`` hits. A plain-text search looks for the
     JSON-escaped needle in each chunk's raw bytes (lowered for a case-insensitive one) and
     decodes a line only where the raw match is not plainly inside its message.
+
+    Past ``deadline`` (a :func:`time.monotonic` time) the search stops and says where in
+    ``cut_at``; the time it overruns is that of one line (with RE2, linear in its length).
+
+    Raises:
+        PatternError: ``regex`` and ``text`` does not compile (or, with ``require_re2``,
+            the RE2 engine is missing).
     """
     if offset < 0 or limit < 0 or context < 0:
         raise ValueError("offset, limit and context must not be negative")
-    find = _regex_finder(text, case_sensitive) if regex else _text_finder(text, case_sensitive)
+    until = math.inf if deadline is None else deadline
+    find = _regex_finder(text, case_sensitive, require_re2) if regex else _text_finder(text, case_sensitive)
     result = SearchResult()
     chunks = _chunks(store, uri)
     first = max(bisect.bisect_right([start for start, _ in chunks], offset) - 1, 0)
     cap = max(count_cap, limit) if count else limit
     for start, path in chunks[first:]:
+        if time.monotonic() > until:
+            result.cut_at = max(start, offset)
+            break
         data = _read(store, path)
         skip = _byte_offset(data, offset - start) if offset > start else 0
         kept: list[int] = []
-        for index in find(data, skip, cap - result.total + 1):
-            if result.total >= cap:
-                result.more = True
-                break
-            result.total += 1
-            if len(result.hits) + len(kept) < limit:
-                kept.append(index)
+        try:
+            for index in find(data, skip, cap - result.total + 1, until):
+                if result.total >= cap:
+                    result.more = True
+                    break
+                result.total += 1
+                if len(result.hits) + len(kept) < limit:
+                    kept.append(index)
+        except _OutOfTimeError as cut:
+            result.cut_at = max(start + cut.index, offset)
         if kept:
             raws = _split(data)
             result.hits.extend(_hit(store, uri, raws, start, i, context) for i in kept)
-        if result.more or (not count and len(result.hits) >= limit):
+        if result.more or result.cut_at is not None or (not count and len(result.hits) >= limit):
             break
     return result
 
@@ -229,8 +266,10 @@ def _byte_offset(data: bytes, lines: int) -> int:
     return pos
 
 
-Finder = Callable[[bytes, int, int], Iterator[int]]
-"""(chunk bytes, byte offset to start at, most hits wanted) -> indexes of matching lines."""
+Finder = Callable[[bytes, int, int, float], Iterator[int]]
+"""(chunk bytes, byte offset to start at, most hits wanted, deadline) -> indexes of matching lines.
+
+Past the deadline (:func:`time.monotonic`) a finder raises :class:`_OutOfTimeError`."""
 
 
 def _text_finder(text: str, case_sensitive: bool, also: Callable[[str], bool] | None = None) -> Finder:
@@ -250,22 +289,22 @@ def _text_finder(text: str, case_sensitive: bool, also: Callable[[str], bool] | 
 
     always = also is not None
 
-    def find(data: bytes, skip: int, most: int) -> Iterator[int]:
+    def find(data: bytes, skip: int, most: int, until: float) -> Iterator[int]:
         hay: bytes | str
         if case_sensitive or ascii_fold:
             # bytes.lower() keeps every offset; lowering only ASCII is enough for an ASCII needle.
             hay = data if case_sensitive or escaped.lower() == escaped.upper() else data.lower()
-            yield from _scan(hay, data, escaped.encode(), b"\n", _MSG, b"\\", skip, most, matches, always)
+            yield from _scan(hay, data, escaped.encode(), b"\n", _MSG, b"\\", skip, most, matches, always, until)
         else:
             base = data.decode("utf-8", "replace")
             folded = base.casefold()
             if len(folded) == len(base):  # offsets still agree, so lines can be sliced from base
                 skip_chars = len(data[:skip].decode("utf-8", "replace"))
-                yield from _scan(folded, base, escaped, "\n", _MSG.decode(), "\\", skip_chars, most, matches, always)
+                yield from _scan(
+                    folded, base, escaped, "\n", _MSG.decode(), "\\", skip_chars, most, matches, always, until
+                )
             else:
-                raws = _split(data)
-                first = data[:skip].count(b"\n")
-                yield from (first + i for i, raw in enumerate(raws[first:]) if matches(raw))
+                yield from _each_line(data, skip, most, until, matches)
 
     return find
 
@@ -281,6 +320,7 @@ def _scan(
     most: int,
     matches: Callable[[Any], bool],
     always: bool = False,
+    until: float = math.inf,
 ) -> Iterator[int]:
     """Indexes of lines of ``base`` whose message holds ``needle``, found in ``hay`` (same offsets).
 
@@ -292,6 +332,8 @@ def _scan(
     size = len(hay)
     while pos != -1 and found < most:
         start = hay.rfind(nl, 0, pos) + 1
+        if time.monotonic() > until:  # each candidate costs at most one decoded line
+            raise _OutOfTimeError(line_index + hay.count(nl, counted_to, start))
         end = hay.find(nl, pos)
         end = size if end == -1 else end
         body = hay.find(msg, start, end)
@@ -317,46 +359,36 @@ def _scan(
         pos = hay.find(needle, end + 1)
 
 
-def _regex_finder(text: str, case_sensitive: bool) -> Finder:
-    flags = 0 if case_sensitive else re.IGNORECASE
-    pattern = re.compile(text, flags)
-    literal, folded = _required_literal(text, flags)
+def _regex_finder(text: str, case_sensitive: bool, require_re2: bool) -> Finder:
+    matches = compile_regex(text, case_sensitive, require_re2=require_re2)
+    literal, folded = required_literal(text, case_sensitive)
     if literal and (not folded or literal.isascii()):
         # Only lines holding a text every match must contain are tried: a raw-byte search
         # finds those, so most lines are never decoded.
-        return _text_finder(literal, not folded, also=lambda m: pattern.search(m) is not None)
+        return _text_finder(literal, not folded, also=matches)
 
-    def find(data: bytes, skip: int, most: int) -> Iterator[int]:
-        first = data[:skip].count(b"\n")
-        found = 0
-        for i, raw in enumerate(_split(data)[first:]):
-            if found >= most:
-                return
-            if raw and pattern.search(_message(raw)):
-                found += 1
-                yield first + i
+    def find(data: bytes, skip: int, most: int, until: float) -> Iterator[int]:
+        yield from _each_line(data, skip, most, until, lambda raw: matches(_message(raw)))
 
     return find
 
 
-def _required_literal(text: str, flags: int) -> tuple[str | None, bool]:
-    """The longest run of plain characters in a pattern's top-level sequence (each match holds
-    it), and whether the pattern ignores case (a leading ``(?i)`` counts)."""
-    try:
-        parsed = _sre_parser.parse(text, flags)
-        folded = bool(parsed.state.flags & re.IGNORECASE)
-    except Exception:  # a private module: any surprise means "no shortcut"
-        return None, True
-    best: list[str] = []
-    run: list[str] = []
-    for op, arg in parsed:
-        if op == _sre_constants.LITERAL:
-            run.append(chr(arg))
-            continue
-        best = max(best, run, key=len)
-        run = []
-    best = max(best, run, key=len)
-    return ("".join(best) if len(best) >= 2 else None), folded
+_CHECK_EVERY = 64
+"""Lines tried between two looks at the clock."""
+
+
+def _each_line(data: bytes, skip: int, most: int, until: float, matches: Callable[[bytes], bool]) -> Iterator[int]:
+    """Indexes of the lines from byte ``skip`` on that ``matches``, checking the deadline as it goes."""
+    first = data[:skip].count(b"\n")
+    found = 0
+    for i, raw in enumerate(_split(data)[first:]):
+        if found >= most:
+            return
+        if i % _CHECK_EVERY == 0 and time.monotonic() > until:
+            raise _OutOfTimeError(first + i)
+        if raw and matches(raw):
+            found += 1
+            yield first + i
 
 
 def _message(raw: bytes) -> str:

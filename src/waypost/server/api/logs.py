@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from waypost.schemas import LogLineRead, LogSearchHit
 from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep
 from waypost.server.services import logs
 from waypost.server.services.events import sse
+from waypost.settings import WaypostSettings
 
 router = APIRouter(prefix="/runs/{run}/steps/{step}/logs", tags=["logs"])
 
 Lines = Annotated[int, Query(ge=0, le=logs.MAX_LINES)]
 _STREAM = {"description": "Server-Sent Events: `line` per log line, then `end`.", "content": {"text/event-stream": {}}}
 _TOTAL_LINES = "X-Total-Lines"
+_SEARCH_CUT = "X-Search-Cut"
 _LINES_HEADERS: dict[int | str, dict[str, Any]] = {
     200: {
         "headers": {_TOTAL_LINES: {"description": "How many lines the log holds now.", "schema": {"type": "integer"}}}
@@ -33,6 +35,11 @@ _HITS_HEADERS: dict[int | str, dict[str, Any]] = {
             "X-More-Hits": {
                 "description": "`true` when more lines match than `X-Total-Hits` says.",
                 "schema": {"type": "boolean"},
+            },
+            _SEARCH_CUT: {
+                "description": "Only when the search ran out of its time budget: the line it stopped at "
+                "(search on with `offset` set to it).",
+                "schema": {"type": "integer"},
             },
         }
     }
@@ -73,6 +80,7 @@ def search_logs(
     store: StoreDep,
     files: ArtifactStoreDep,
     user: CurrentUser,
+    request: Request,
     response: Response,
     q: Annotated[str, Query(min_length=1, max_length=500)],
     context: Annotated[int, Query(ge=0, le=logs.MAX_CONTEXT)] = 0,
@@ -85,8 +93,11 @@ def search_logs(
 
     The first `limit` hits are returned; `X-Total-Hits` counts all matching lines (from
     `offset` on, exactly up to a cap; `X-More-Hits` is `true` past it). Text search is
-    case-insensitive unless `case_sensitive`.
+    case-insensitive unless `case_sensitive`. Regexes use RE2 syntax (no backreferences or
+    lookaround). A search stops after the server's `log_search_timeout_s`: with hits it
+    answers them and names the line it stopped at in `X-Search-Cut`; without, it is a 422.
     """
+    settings: WaypostSettings = request.app.state.settings
     found = logs.search(
         store,
         files,
@@ -98,9 +109,12 @@ def search_logs(
         regex=regex,
         case_sensitive=case_sensitive,
         limit=limit,
+        budget_s=settings.server.log_search_timeout_s,
     )
     response.headers["X-Total-Hits"] = str(found.total)
     response.headers["X-More-Hits"] = "true" if found.more else "false"
+    if found.cut_at is not None:
+        response.headers[_SEARCH_CUT] = str(found.cut_at)
     return found.hits
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +12,7 @@ from fastapi import HTTPException, status
 from waypost.artifacts.store import ArtifactStore
 from waypost.execution import logs
 from waypost.execution.logs import reading
+from waypost.execution.logs.patterns import PatternError, compile_regex
 from waypost.schemas import LogLineRead, LogSearchHit, StepRunRead
 from waypost.server.services._files import checked_uri, safe_filename
 from waypost.server.services.runs import get_run_or_404
@@ -35,11 +36,15 @@ class Page:
 
 @dataclass
 class Found:
-    """Search hits and how many lines match (exactly up to :data:`COUNT_CAP`; ``more`` past it)."""
+    """Search hits and how many lines match (exactly up to :data:`COUNT_CAP`; ``more`` past it).
+
+    ``cut_at`` is the line a search stopped at when its time budget ran out (None when it finished).
+    """
 
     hits: list[LogSearchHit]
     total: int
     more: bool
+    cut_at: int | None = None
 
 
 def log_uri(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[StepRunRead, str | None]:
@@ -84,28 +89,48 @@ def search(
     regex: bool,
     case_sensitive: bool,
     limit: int,
+    budget_s: float,
 ) -> Found:
-    """Matching lines from line ``offset`` on, each with ``context`` lines around it, and their count."""
+    """Matching lines from line ``offset`` on, each with ``context`` lines around it, and their count.
+
+    A regex runs on RE2 (linear time: no pattern can stall a line), and the whole search
+    stops after ``budget_s`` seconds. Stopped with hits, it answers them with ``more`` and
+    ``cut_at`` (where to search on); stopped before any hit, it is a 422 saying so.
+    """
+    deadline = time.monotonic() + budget_s
     if regex:
         try:
-            re.compile(q)
-        except re.error as exc:
-            raise HTTPException(
-                status.HTTP_400_BAD_REQUEST, f"'{q[:80]}' is not a regular expression ({exc}); fix it or drop regex."
-            ) from None
+            compile_regex(q, case_sensitive, require_re2=True)
+        except PatternError as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{exc} Fix it, or search without regex.") from None
     _, uri = log_uri(store, files, run, step)
     if not uri:
         return Found([], 0, False)
     found = logs.search_log(
-        files, uri, q, offset=offset, limit=limit, context=context, case_sensitive=case_sensitive, regex=regex
+        files,
+        uri,
+        q,
+        offset=offset,
+        limit=limit,
+        context=context,
+        case_sensitive=case_sensitive,
+        regex=regex,
+        deadline=deadline,
+        require_re2=True,
     )
+    if found.cut_at is not None and not found.hits:
+        raise HTTPException(
+            422,
+            f"The search found nothing in its {budget_s:g} s budget and stopped at line {found.cut_at}; "
+            f"narrow it, or search on from offset={found.cut_at}.",
+        )
     hits = [
         LogSearchHit(
             line=_line(h["line"]), before=[_line(x) for x in h["before"]], after=[_line(x) for x in h["after"]]
         )
         for h in found.hits
     ]
-    return Found(hits, found.total, found.more)
+    return Found(hits, found.total, found.more or found.cut_at is not None, found.cut_at)
 
 
 def download(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[str, Iterator[bytes]]:
