@@ -165,6 +165,22 @@ def test_load_class_errors_are_one_line(dotted: str, match: str, registry: Mater
     assert "\n" not in str(exc.value)
 
 
+def test_resolve_finds_stored_names_only_among_known_classes(registry: MaterializerRegistry) -> None:
+    assert registry.resolve(type_name(JsonMaterializer)) is JsonMaterializer
+    assert registry.resolve(type_name(PickleMaterializer)) is PickleMaterializer  # the fallback
+    # Waypost's own integrations register themselves when their fixed module is imported.
+    assert registry.resolve("waypost.integrations.sklearn.ConfusionMatrixMaterializer").__name__ == (
+        "ConfusionMatrixMaterializer"
+    )
+    for stored in (f"{__name__}.MoleculeMaterializer", "os.system", "pathlib.Path", "NoDots"):
+        with pytest.raises(MaterializerError, match="is not registered in this process") as exc:
+            registry.resolve(stored)
+        assert "\n" not in str(exc.value)
+        assert "MaterializerRegistry.default().register(" in str(exc.value)
+    registry.load_class(f"{__name__}.MoleculeMaterializer")  # named in a step's code: known from now on
+    assert registry.resolve(f"{__name__}.MoleculeMaterializer") is MoleculeMaterializer
+
+
 def test_folders_only_match_directories(tmp_path: Path, registry: MaterializerRegistry) -> None:
     file = tmp_path / "f.txt"
     file.write_text("x")
