@@ -216,6 +216,24 @@ def test_damaged_or_unknown_archives_are_a_400(live: LiveServer, http: httpx.Cli
     _assert_nothing_left(live, "damaged")
 
 
+def test_corrupt_compressed_data_is_a_400_not_a_500(live: LiveServer, http: httpx.Client) -> None:
+    body = bytearray(_zip({"data.bin": bytes(range(256)) * 64}))
+    start = body.index(b"data.bin") + len("data.bin")  # the local header's name, then deflated bytes
+    body[start + 4 : start + 40] = b"\xff" * 36
+    assert_one_line(_upload(http, "corrupt", bytes(body)), 400)
+    gz = bytearray(_tar([("data.bin", bytes(range(256)) * 64)], mode="w:gz"))
+    gz[40:80] = b"\x00" * 40
+    assert_one_line(_upload(http, "corrupt", bytes(gz)), 400)
+    _assert_nothing_left(live, "corrupt")
+
+
+def test_a_tar_ending_in_a_zip_file_is_unpacked_as_the_tar(live: LiveServer, http: httpx.Client) -> None:
+    inner = _zip({"inner.txt": b"inside the zip"})
+    response = _upload(http, "tar_with_zip", _tar([("data.txt", b"outer"), ("bundle.zip", inner)]))
+    assert response.status_code == 200, response.text
+    assert sorted(p.name for p in Path(response.json()["uri"]).iterdir()) == ["bundle.zip", "data.txt"]
+
+
 def test_a_file_where_a_folder_must_be_is_a_400_not_a_500(live: LiveServer, http: httpx.Client) -> None:
     assert_one_line(_upload(http, "clash", _tar([("a", b"file"), ("a/b", b"under a file")])), 400)
     _assert_nothing_left(live, "clash")

@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import uuid
 import zipfile
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -129,6 +130,13 @@ class _CappedReader:
         return position
 
 
+def _looks_like_tar(archive: Path) -> bool:
+    """Compressed, or a ``ustar`` header: tried as a tar first (a zip inside a tar must not turn it into a zip)."""
+    with open(archive, "rb") as fh:
+        head = fh.read(512)
+    return head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")) or head[257:262] == b"ustar"
+
+
 def _open_decompressed(archive: Path) -> Any:
     with open(archive, "rb") as fh:
         magic = fh.read(6)
@@ -202,7 +210,7 @@ def extract(archive: Path, target: Path, limits: Limits) -> tuple[int, int]:
     """
     budget = _Budget(limits)
     try:
-        if zipfile.is_zipfile(archive):
+        if not _looks_like_tar(archive) and zipfile.is_zipfile(archive):
             _extract_zip(archive, target, budget)
         else:
             try:
@@ -228,7 +236,7 @@ def extract(archive: Path, target: Path, limits: Limits) -> tuple[int, int]:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"The archive cannot be unpacked ({exc.strerror or 'bad member'}); refused."
         ) from None
-    except (tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, lzma.LZMAError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, lzma.LZMAError, zlib.error) as exc:
         raise _damaged(exc) from None
     except (NotImplementedError, RuntimeError, ValueError) as exc:  # encrypted zip, unknown compression …
         raise _damaged(exc) from None
