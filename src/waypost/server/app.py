@@ -17,7 +17,7 @@ from waypost.exceptions import ConfigurationError
 from waypost.server import errors, web
 from waypost.server.api import ROUTERS
 from waypost.server.deps import auth_markers
-from waypost.server.middleware import BodyLimit, HostAllowList
+from waypost.server.middleware import BodyGuard, HostAllowList
 from waypost.server.version import server_version
 from waypost.settings import WaypostSettings
 from waypost.store.sql.store import SqlStore
@@ -78,6 +78,8 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
     app.include_router(web.router, prefix=prefix)
     errors.install(app)
     app.add_middleware(web.ApiCompression, prefix=prefix)
+    # Inside CORS, so that its refusals carry CORS headers a browser lets the page read.
+    app.add_middleware(BodyGuard, settings=server)
     if server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -86,7 +88,6 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Last-Event-ID", "Range"],
         )
-    app.add_middleware(BodyLimit, max_bytes=server.max_body_bytes, max_upload_bytes=server.max_upload_bytes)
     allowed = [*server.allowed_hosts]
     if server.host not in ("0.0.0.0", "::", ""):
         allowed.append(server.host)

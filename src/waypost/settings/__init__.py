@@ -134,6 +134,24 @@ class ServerSettings(BaseModel):
     stream_auth_check_s: float = Field(
         default=5.0, gt=0, description="How often a live stream re-checks its caller's session or API key."
     )
+    max_public_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Largest JSON body of a route anyone may call (login)."
+    )
+    password_check_concurrency: int = Field(
+        default=2, ge=1, description="Password checks run at once (argon2 needs 64 MiB each); others queue."
+    )
+    password_check_wait_s: float = Field(
+        default=10.0, gt=0, description="How long a login waits for a password-check slot before a 503."
+    )
+    login_failures_per_user: int = Field(
+        default=5, ge=1, description="Failed logins to one account within the window that lock it."
+    )
+    login_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed logins from one client address within the window that lock it."
+    )
+    login_lockout_window_s: float = Field(
+        default=900.0, gt=0, description="The window failed logins are counted in; a lock lasts until it clears."
+    )
 
     dashboard_dir: Path | None = Field(
         default=None, description="The dashboard build to serve at /. Default: dashboard/dist of the source tree."

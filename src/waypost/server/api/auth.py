@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 
 from waypost.schemas.users import (
@@ -19,6 +21,7 @@ from waypost.schemas.users import (
     UserRead,
 )
 from waypost.server.auth.cookies import clear_session, set_session
+from waypost.server.auth.throttle import PasswordChecks, client_address, password_checks
 from waypost.server.deps import CurrentUser, StoreDep, csrf_token_for, public, require, session_token
 from waypost.server.services import users
 from waypost.settings import WaypostSettings
@@ -40,12 +43,14 @@ def start_session(request: Request, response: Response, store: StoreDep, user: U
 
 
 @router.post("/login", dependencies=[public()])
-def login(body: LoginRequest, request: Request, response: Response, store: StoreDep) -> Me:
-    """Log in with username and password; sets the session cookie and returns the CSRF token."""
-    user = store.users.verify_password(body.username, body.password)
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password.")
-    return start_session(request, response, store, user)
+async def login(body: LoginRequest, request: Request, response: Response, store: StoreDep) -> Me:
+    """Log in with username and password; sets the session cookie and returns the CSRF token.
+
+    Async so that logins queueing for a password-check slot hold no worker thread.
+    """
+    checks = password_checks(request)
+    user = await checks.login(store, body.username, body.password, client_address(request))
+    return await to_thread.run_sync(start_session, request, response, store, user)
 
 
 @router.post("/exchange", dependencies=[public()])
@@ -54,6 +59,7 @@ def exchange(body: TokenExchange, request: Request, response: Response, store: S
     user = store.auth.redeem_login_token(body.token)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "This login link is invalid, expired or used already.")
+    PasswordChecks.succeeded(store, user, client_address(request), "login_token")
     return start_session(request, response, store, user)
 
 
@@ -103,14 +109,15 @@ def revoke_own_api_key(key_id: uuid.UUID, store: StoreDep, user: CurrentUser) ->
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChange, request: Request, store: StoreDep, user: CurrentUser) -> None:
+async def change_password(body: PasswordChange, request: Request, store: StoreDep, user: CurrentUser) -> None:
     """Change your password; every other session and every API key of yours ends."""
-    if store.users.verify_password(user.name, body.current_password) is None:
+    checks = password_checks(request)  # argon2 twice: within the bound on concurrent checks
+    if await checks.run(store.users.verify_password, user.name, body.current_password) is None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
-    store.users.set_password(user.user_id, body.new_password)
+    await checks.run(store.users.set_password, user.user_id, body.new_password)
     keep = session_token(request) if user.via == "session" else None
-    store.auth.end_user_sessions(user.user_id, keep=keep)
-    store.auth.revoke_user_api_keys(user.user_id)
+    await to_thread.run_sync(functools.partial(store.auth.end_user_sessions, user.user_id, keep=keep))
+    await to_thread.run_sync(store.auth.revoke_user_api_keys, user.user_id)
 
 
 # -- service accounts (admin) -------------------------------------------------------

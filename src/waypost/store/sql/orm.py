@@ -330,3 +330,26 @@ class AuthSession(_IdMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEvent(_IdMixin, Base):
+    """Something a person or key did that an operator may need to trace: a login, a revoked key, …
+
+    ``action`` is dotted (``login.failed``, ``api_key.revoked``); ``target`` names what was acted on
+    (a user name for logins, a key id for keys); the actor is kept by name too, so events outlive users.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        # Lock-out counts recent failures per account and per client address.
+        Index("ix_audit_events_action_target", "action", "target", "created_at"),
+        Index("ix_audit_events_action_address", "action", "client_address", "created_at"),
+    )
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(255))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -6,6 +6,7 @@ from waypost.store.base import Store, StoreCapabilities
 from waypost.store.sql.engine import Engines, Sessions, make_engines
 from waypost.store.sql.migrate import ensure_schema
 from waypost.store.sql.repositories.artifacts import ArtifactRepository
+from waypost.store.sql.repositories.audit import AuditRepository
 from waypost.store.sql.repositories.auth import AuthRepository
 from waypost.store.sql.repositories.metadata import MetadataRepository
 from waypost.store.sql.repositories.models import ModelRepository
@@ -31,6 +32,8 @@ class SqlStore:
         self.models = ModelRepository(self.sessions)
         self.users = UserRepository(self.sessions)
         self.auth = AuthRepository(self.sessions)
+        #: The audit trail: server-side only, so not part of the Store protocol.
+        self.audit = AuditRepository(self.sessions)
 
     @property
     def capabilities(self) -> StoreCapabilities:
