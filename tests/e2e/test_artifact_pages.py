@@ -1,14 +1,16 @@
 """Artifacts in a real browser: the list, an artifact's page and versions, and lineage across runs.
 
-Three pipelines share their first steps, so the step cache chains them across runs: the
-third run's `summarize` reads the second run's `tidied` output, which was made from the first
-run's `raw_readings`. Tracing the last artifact back must reach the first run's.
+Three pipelines share their first steps, whose outputs carry names the user chose (Annotated),
+so the step cache chains them across runs: the third run's `summarize` reads the second run's
+`tidied` output, which was made from the first run's `raw_readings`. (Unnamed outputs of
+different pipelines are separate artifacts and never share a cache hit.) Tracing the last
+artifact back must reach the first run's.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from e2e_support import screenshot
 from playwright.sync_api import Page, expect
@@ -20,12 +22,12 @@ LINEAGE_READY = '[data-testid="lineage"][data-state="ready"]'
 
 
 @step
-def raw_readings(scale: int = 1) -> list[int]:
+def raw_readings(scale: int = 1) -> Annotated[list[int], "readings"]:
     return [5 * scale, 3 * scale, 8 * scale, 1 * scale]
 
 
 @step
-def tidied(values: list[int]) -> list[int]:
+def tidied(values: list[int]) -> Annotated[list[int], "tidy_readings"]:
     return sorted(values)
 
 
@@ -49,8 +51,8 @@ def summary() -> None:
     summarize(tidied(raw_readings()))
 
 
-RAW = "collect::raw_readings::output"
-TIDY = "clean::tidied::output"
+RAW = "readings"
+TIDY = "tidy_readings"
 FINAL = "summary::summarize::output"
 
 
@@ -165,5 +167,5 @@ def test_lineage_over_three_chained_runs_traces_back_to_the_first(page: Page, li
 
     # An artifact node opens that artifact at that version.
     page.locator(f'[data-testid="lineage-node"][data-id="{tidy["id"]}"]').click()
-    expect(page).to_have_url(re.compile(r"/artifacts/clean(::|%3A%3A)tidied(::|%3A%3A)output\?version=1"))
+    expect(page).to_have_url(re.compile(r"/artifacts/tidy_readings\?version=1"))
     expect(page.get_by_test_id("artifact-page")).to_have_attribute("data-artifact", TIDY)

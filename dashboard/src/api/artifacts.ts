@@ -14,6 +14,9 @@ export interface ArtifactsListParams {
   size: number;
 }
 
+/** Filter keys whose values the server suggests (GET /artifacts/suggest). */
+export type ArtifactSuggestKey = "pipeline" | "type" | "tag";
+
 /** The lineage answer: artifact node ids are version ids, step node ids are step run ids. */
 export type LineageNode = components["schemas"]["LineageNode"];
 export type LineageGraph = components["schemas"]["LineageGraph"];
@@ -52,6 +55,14 @@ export const artifactQueries = {
           }),
         ),
       placeholderData: keepPreviousData,
+    }),
+  /** Stored values of an artifact filter key (`pipeline`, `type`, `tag`) matching `prefix`, for the search box. */
+  suggest: (key: ArtifactSuggestKey, prefix: string) =>
+    queryOptions({
+      queryKey: [...artifactKeys.all, "suggest", key, prefix] as const,
+      queryFn: async ({ signal }) =>
+        unwrap(await api.GET("/api/v1/artifacts/suggest", { params: { query: { key, prefix, limit: 50 } }, signal })).values,
+      staleTime: 30_000,
     }),
   /** Artifact names for filter suggestions and the command palette; cached a while. */
   names: () =>

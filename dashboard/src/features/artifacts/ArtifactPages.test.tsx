@@ -45,6 +45,12 @@ globalThis.fetch = (async (input: Request | string) => {
   if (path === "/api/v1/auth/me") return json({ user: { name: "admin" }, via: "session" });
   if (path === "/api/v1/artifacts")
     return json(page([artifact("dataset", 2), artifact("model", 1, { size: null, data_type: null, pipeline_name: null, tags: [] })]));
+  if (path === "/api/v1/artifacts/suggest") {
+    const key = url.searchParams.get("key") ?? "";
+    const known: Record<string, string[]> = { pipeline: ["train", "transform"], type: ["builtins.dict", "pandas.core.frame.DataFrame"], tag: [] };
+    const typed = (url.searchParams.get("prefix") ?? "").toLowerCase();
+    return json({ key, values: (known[key] ?? []).filter((v) => (key === "type" ? v.toLowerCase().includes(typed) : v.toLowerCase().startsWith(typed))) });
+  }
   if (path === "/api/v1/artifacts/dataset") return json(artifact("dataset", 2));
   if (path === "/api/v1/artifacts/gone") return json({ detail: "No artifact 'gone'" }, 404);
   if (path === "/api/v1/artifacts/dataset/versions") return json(page([version("dataset", 2), version("dataset", 1)]));
@@ -110,7 +116,44 @@ describe("ArtifactsPage", () => {
   });
 });
 
+describe("Filtering artifacts by pipeline and type", () => {
+  it("completes pipeline values from the server as one types", async () => {
+    renderAt("/artifacts");
+    await screen.findByTestId("artifacts-table");
+    const box = screen.getByRole("textbox", { name: "Filter artifacts" });
+    fireEvent.focus(box);
+    fireEvent.change(box, { target: { value: "pipeline:tra" } });
+    await screen.findByRole("option", { name: "pipeline:transform", hidden: true });
+    const asked = calls.filter((u) => u.pathname === "/api/v1/artifacts/suggest").at(-1);
+    expect(asked?.searchParams.get("key")).toBe("pipeline");
+    expect(asked?.searchParams.get("prefix")).toBe("tra");
+    fireEvent.change(box, { target: { value: "type:frame" } });
+    await screen.findByRole("option", { name: "type:pandas.core.frame.DataFrame", hidden: true });
+  });
+
+  it("a quick select sets one term of the query and shows what the query says", async () => {
+    const router = renderAt("/artifacts?q=name~data");
+    await screen.findByTestId("artifacts-table");
+    const select = screen.getByTestId("quick-filter-pipeline");
+    fireEvent.click(select);
+    fireEvent.click(await screen.findByRole("option", { name: "train", hidden: true }));
+    await waitFor(() => expect(router.state.location.search).toMatchObject({ q: "name~data pipeline:train" }));
+    const list = calls.filter((u) => u.pathname === "/api/v1/artifacts" && u.searchParams.get("size") !== "1000");
+    await waitFor(() => expect(list.at(-1)?.searchParams.get("q")).toBe("name~data pipeline:train"));
+    await waitFor(() => expect((screen.getByTestId("quick-filter-pipeline") as HTMLInputElement).value).toBe("train"));
+  });
+});
+
 describe("ArtifactPage", () => {
+  it("shows the visualization above the facts", async () => {
+    renderAt("/artifacts/dataset");
+    const viz = await screen.findByTestId("primary-visualization");
+    const details = await screen.findByTestId("artifact-details");
+    expect(viz.compareDocumentPosition(details) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(within(viz).getByText("Preview")).toBeTruthy();
+  });
+
+
   it("shows the latest version: producer, type, materializer, hash, visualizations, consumers, metadata", async () => {
     renderAt("/artifacts/dataset");
     const root = await screen.findByTestId("artifact-page");

@@ -6,16 +6,14 @@ import { useMemo } from "react";
 import { type Artifact, artifactQueries } from "../../api/artifacts";
 import { ApiError } from "../../api/client";
 import { downloadCsv, toCsv } from "../../lib/csv";
-import type { FilterVocabulary } from "../../lib/filter";
 import { ListStates } from "../../components/ListStates";
 import { SortHeader } from "../../components/SortHeader";
-import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { formatBytes } from "../step/format";
+import { ArtifactsFilters } from "./ArtifactsFilters";
 import { DEFAULT_SIZE, isArtifactServerSort } from "./search";
 
 const route = getRouteApi("/artifacts");
-const NO_NAMES: string[] = [];
 const EMPTY: Artifact[] = [];
 
 
@@ -43,11 +41,6 @@ export function ArtifactsPage() {
   const size = search.size ?? DEFAULT_SIZE;
   const serverSort = isArtifactServerSort(search.sort) ? search.sort : undefined;
   const list = useQuery(artifactQueries.list({ q, sort: serverSort, page, size }));
-  const names = useQuery(artifactQueries.names());
-  const vocabulary: FilterVocabulary = useMemo(
-    () => ({ keys: ["name", "created", "tag"], values: { name: names.data ?? NO_NAMES, created: ["1h", "24h", "7d", "30d"] } }),
-    [names.data],
-  );
 
   const filterError = list.error instanceof ApiError && (list.error.status === 400 || list.error.status === 422) ? list.error.message : undefined;
   const otherError = list.error && !filterError && !(list.error instanceof ApiError && list.error.status === 401) ? list.error : undefined;
@@ -69,11 +62,9 @@ export function ArtifactsPage() {
   return (
     <Stack data-testid="artifacts-page">
       <Title order={2}>Artifacts</Title>
-      <FilterBox
-        label="Filter artifacts"
-        placeholder="Filter artifacts: name~model tag:prod created>7d"
+      <ArtifactsFilters
         query={q}
-        vocabulary={vocabulary}
+        rows={items}
         error={filterError}
         onSearch={(next) => void navigate({ search: (prev) => ({ ...prev, q: next || undefined, page: undefined }) })}
       />

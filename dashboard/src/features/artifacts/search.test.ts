@@ -2,7 +2,18 @@
 import { describe, expect, it } from "vitest";
 
 import { sortArtifactsPage } from "./ArtifactsPage";
-import { MAX_DEPTH, TRACE_BACK, isArtifactServerSort, validateArtifactSearch, validateArtifactsSearch } from "./search";
+import { suggest } from "../../lib/filter";
+import {
+  MAX_DEPTH,
+  TRACE_BACK,
+  artifactServerSuggestion,
+  artifactVocabulary,
+  isArtifactServerSort,
+  termValue,
+  validateArtifactSearch,
+  validateArtifactsSearch,
+  withTerm,
+} from "./search";
 
 describe("validateArtifactsSearch", () => {
   it("keeps a filter, known sorts and paging; drops the rest", () => {
@@ -46,5 +57,44 @@ describe("sortArtifactsPage", () => {
 
   it("sorts by type by name", () => {
     expect(sortArtifactsPage(items, "type").map((x) => x.name)).toEqual(["b", "c", "a"]);
+  });
+});
+
+describe("artifact filter suggestions", () => {
+  it("asks the server for pipeline, type and tag values only", () => {
+    expect(artifactServerSuggestion("name~x pipeline:tr")).toEqual({ key: "pipeline", prefix: "tr" });
+    expect(artifactServerSuggestion("type:a,Data")).toEqual({ key: "type", prefix: "Data" });
+    expect(artifactServerSuggestion("-tag:")).toEqual({ key: "tag", prefix: "" });
+    expect(artifactServerSuggestion("name:mo")).toBeUndefined();
+    expect(artifactServerSuggestion("pipe")).toBeUndefined();
+  });
+
+  it("offers the new keys and merges server values with the rows in view", () => {
+    const rows = [{ id: "1", name: "m", created_at: "", latest_version: 1, pipeline_name: "etl", data_type: "builtins.dict", tags: ["gold"] }] as Parameters<typeof artifactVocabulary>[1];
+    const vocabulary = artifactVocabulary(["m"], rows, { key: "type", values: ["pandas.core.frame.DataFrame"] });
+    expect(suggest("pip", vocabulary)).toEqual(["pipeline:"]);
+    expect(suggest("ty", vocabulary)).toEqual(["type:"]);
+    expect(suggest("type:frame", vocabulary)).toEqual(["type:pandas.core.frame.DataFrame"]);
+    expect(suggest("pipeline:", vocabulary)).toEqual(["pipeline:etl"]);
+    expect(suggest("tag:g", vocabulary)).toEqual(["tag:gold"]);
+  });
+});
+
+describe("quick filters edit one term of the query", () => {
+  it("reads a single plain key:value term", () => {
+    expect(termValue("name~x pipeline:train", "pipeline")).toBe("train");
+    expect(termValue('type:"a b"', "type")).toBe("a b");
+    expect(termValue("pipeline:a,b", "pipeline")).toBeUndefined();
+    expect(termValue("-pipeline:a", "pipeline")).toBeUndefined();
+    expect(termValue("pipeline:a pipeline:b", "pipeline")).toBeUndefined();
+    expect(termValue('name:"open', "pipeline")).toBeUndefined();
+  });
+
+  it("replaces, adds and removes the term, leaving the rest as typed", () => {
+    expect(withTerm("name~x pipeline:old created>7d", "pipeline", "new")).toBe("name~x created>7d pipeline:new");
+    expect(withTerm("", "type", "pandas.DataFrame")).toBe("type:pandas.DataFrame");
+    expect(withTerm("pipeline:a -pipeline:b", "pipeline", undefined)).toBe("-pipeline:b");
+    expect(withTerm('name:"two  spaces" type:x', "type", "my type")).toBe('name:"two  spaces" type:"my type"');
+    expect(withTerm('name:"open', "type", "x")).toBe('name:"open type:x');
   });
 });

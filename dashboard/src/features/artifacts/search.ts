@@ -1,3 +1,5 @@
+import type { Artifact, ArtifactSuggestKey } from "../../api/artifacts";
+import { type FilterVocabulary, completing, parse, quoteValue } from "../../lib/filter";
 import { validateRunsSearch } from "../runs/search";
 
 /** The artifacts list's URL search params. Defaults stay out of the URL. */
@@ -67,3 +69,61 @@ export function validateArtifactSearch(raw: Record<string, unknown>): ArtifactSe
 
 /** "Trace back": the lineage toward the raw inputs only, as far as it goes. */
 export const TRACE_BACK: ArtifactSearch = { tab: "lineage", up: MAX_DEPTH, down: 0 };
+
+/** Keys the server's artifacts filter understands (artifact_filters.FILTERS in the store). */
+export const ARTIFACT_FILTER_KEYS = ["name", "pipeline", "type", "tag", "created"] as const;
+const SERVER_SUGGESTED: ReadonlySet<string> = new Set<ArtifactSuggestKey>(["pipeline", "type", "tag"]);
+const AGES = ["1h", "24h", "7d", "30d"];
+
+/** The server's question for the value being typed, when the server knows that key's values. */
+export function artifactServerSuggestion(draft: string): { key: ArtifactSuggestKey; prefix: string } | undefined {
+  const { key, typed } = completing(draft);
+  return key && SERVER_SUGGESTED.has(key) ? { key: key as ArtifactSuggestKey, prefix: typed } : undefined;
+}
+
+const distinct = (values: Iterable<string | null | undefined>) => [...new Set([...values].filter((v): v is string => !!v))].sort();
+
+/** What the artifacts box suggests: names, and pipelines, types and tags from the rows in view and the server. */
+export function artifactVocabulary(
+  names: readonly string[],
+  rows: readonly Artifact[],
+  fromServer?: { key: string; values: readonly string[] },
+): FilterVocabulary {
+  const extra = (key: string) => (fromServer?.key === key ? fromServer.values : []);
+  return {
+    keys: [...ARTIFACT_FILTER_KEYS],
+    values: {
+      name: names,
+      pipeline: distinct([...rows.map((a) => a.pipeline_name), ...extra("pipeline")]),
+      type: distinct([...rows.map((a) => a.data_type), ...extra("type")]),
+      tag: distinct([...rows.flatMap((a) => a.tags ?? []), ...extra("tag")]),
+      created: AGES,
+    },
+  };
+}
+
+/** The value of the query's one plain `key:value` term (what a quick-filter select shows), if it has exactly one. */
+export function termValue(q: string, key: string): string | undefined {
+  try {
+    const found = parse(q).filter((t) => t.key === key);
+    const only = found[0];
+    return found.length === 1 && only && !only.negate && only.op === ":" && only.values.length === 1 ? only.values[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ``q`` with its plain `key:` terms replaced by `key:value` (or just removed when `value` is undefined). */
+export function withTerm(q: string, key: string, value: string | undefined): string {
+  let rest = q;
+  try {
+    // Cut from the end so earlier positions stay valid; negated terms and other operators stay.
+    for (const t of parse(q).reverse()) {
+      if (t.key === key && !t.bare && !t.negate && t.op === ":") rest = `${rest.slice(0, t.start).trimEnd()} ${rest.slice(t.end).trimStart()}`;
+    }
+  } catch {
+    // A query the parser rejects is left as typed: the server will name its problem.
+  }
+  const kept = rest.trim();
+  return value === undefined ? kept : [kept, `${key}:${quoteValue(value)}`].filter(Boolean).join(" ");
+}

@@ -1,4 +1,4 @@
-import { Button, Group, Text } from "@mantine/core";
+import { Box, Button, Group, Text, useComputedColorScheme } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type PointerEvent, useEffect, useRef, useState } from "react";
 
@@ -117,9 +117,18 @@ export function ImageViz({ version, viz, index }: VizProps) {
  * dashboard's cookies or storage, call the API with the user's session, or navigate the
  * top window. The server adds the same sandbox as a CSP header, in case the file is opened
  * directly.
+ *
+ * Dark mode: the frame around the document (border, padding, toolbar) follows the theme,
+ * and the document is never restyled. The iframe takes the theme's `color-scheme` and no
+ * background of its own, so the browser does what the document declares: one that says it
+ * supports dark (`<meta name="color-scheme" content="light dark">`) is drawn dark on the
+ * frame's surface; one that says nothing gets its own opaque white page, as its author
+ * wrote it (forcing it dark would hide text colored for white). A white iframe background,
+ * as before, made a dark-capable document's light text invisible.
  */
 export function HtmlViz({ version, viz, index }: VizProps) {
   const report = useVizReport();
+  const scheme = useComputedColorScheme("light");
   // an iframe can't tell us its load failed, so a 1-byte range read checks the file is there first
   const probe = useQuery({
     queryKey: ["artifact-viz", version.id, index, "probe"],
@@ -151,16 +160,23 @@ export function HtmlViz({ version, viz, index }: VizProps) {
           </Button>
         </Button.Group>
       </Group>
-      <iframe
-        title={viz.title ?? "HTML report"}
-        src={vizUrl(version.id, index)}
-        sandbox="allow-scripts"
-        referrerPolicy="no-referrer"
-        onLoad={() => report.ready()}
-        data-testid="viz-iframe"
-        // the document's own canvas: reports are written for a white page, whatever the dashboard theme
-        style={{ width: "100%", height, border: "1px solid var(--mantine-color-default-border)", borderRadius: 4, background: "white" }}
-      />
+      <Box
+        data-testid="viz-html-frame"
+        p={4}
+        style={{ border: "1px solid var(--mantine-color-default-border)", borderRadius: 6, background: "var(--mantine-color-body)" }}
+      >
+        <iframe
+          title={viz.title ?? "HTML report"}
+          src={vizUrl(version.id, index)}
+          sandbox="allow-scripts"
+          referrerPolicy="no-referrer"
+          onLoad={() => report.ready()}
+          data-testid="viz-iframe"
+          data-color-scheme={scheme}
+          // No background: see above. The browser paints a white page under a document that does not declare dark.
+          style={{ display: "block", width: "100%", height, border: 0, borderRadius: 3, colorScheme: scheme, background: "transparent" }}
+        />
+      </Box>
     </>
   );
 }

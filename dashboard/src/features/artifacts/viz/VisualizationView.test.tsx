@@ -117,6 +117,23 @@ describe("VisualizationView", () => {
     expect(frame.getAttribute("src")).toBe(`/api/v1/artifact-versions/${version.id}/visualizations/0`);
   });
 
+  it("gives an HTML frame the theme's color scheme and no white background of its own", async () => {
+    serve("<h1>report</h1>");
+    const client = new QueryClient();
+    render(
+      <MantineProvider forceColorScheme="dark">
+        <QueryClientProvider client={client}>
+          <VisualizationView version={version} viz={viz("html")} index={0} />
+        </QueryClientProvider>
+      </MantineProvider>,
+    );
+    const frame = await screen.findByTestId("viz-iframe");
+    expect(frame.dataset.colorScheme).toBe("dark");
+    expect(frame.style.colorScheme).toBe("dark");
+    expect(frame.style.background).not.toContain("white");
+    expect(screen.getByTestId("viz-html-frame").style.background).toContain("--mantine-color-body");
+  });
+
   it("shows a classification report with averages", async () => {
     serve(
       JSON.stringify({
