@@ -16,13 +16,15 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import pytest
 from server_support import assert_one_line
 
 from live_server import LiveServer
+from waypost import pipeline, step
+from waypost.execution import runtime
 from waypost.schemas import ArtifactVersionCreate
 
 API = "/api/v1"
@@ -343,3 +345,31 @@ def test_log_chunks_are_never_read_through_a_link(live: LiveServer, http: httpx.
     )
     _assert_refused(put)
     assert sorted(os.listdir(outside)) == ["000000000000.jsonl"], "a chunk was written through the link"
+
+
+@step
+def chatty() -> Annotated[int, "chatty_out"]:
+    print("a line for the log")
+    return 1
+
+
+@pipeline(enable_cache=False)
+def talk() -> None:
+    chatty()
+
+
+def test_a_step_log_with_a_planted_chunk_link_is_not_served(
+    live: LiveServer, http: httpx.Client, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WAYPOST_STORE__URL", live.url)
+    monkeypatch.setenv("WAYPOST_STORE__API_KEY", live.api_key)
+    runtime.reset()
+    run = talk()
+    base = f"/runs/{run.id}/steps/chatty/logs"
+    assert "a line for the log" in http.get(f"{base}/download").text
+    chunks = sorted(Path(live.store.steps.get(run.id, "chatty").log_uri or "").iterdir())
+    assert chunks, "the step wrote no log chunk"
+    chunks[0].unlink()
+    chunks[0].symlink_to(secret)
+    for path in ("", "/tail", "/download", "/first-error"):
+        _assert_refused(http.get(f"{base}{path}"))
