@@ -317,6 +317,14 @@ def test_a_planted_link_is_not_followed_by_the_version_download(
     _assert_refused(http.get(f"/artifact-versions/{version_id}/files"))
 
 
+def test_an_oversized_log_chunk_is_a_413_and_not_written(live: LiveServer, http: httpx.Client) -> None:
+    run_id = uuid.uuid4()
+    chunk = f"/runs/{run_id}/log-chunks/train/000000000000.jsonl"
+    big = b"x" * (64 * 1024 * 1024 + 1)
+    assert_one_line(http.put(chunk, content=big, headers={"Content-Type": "application/octet-stream"}), 413)
+    assert not (_root(live) / "logs" / run_id.hex).exists()
+
+
 def test_log_chunks_are_never_read_through_a_link(live: LiveServer, http: httpx.Client, secret: Path) -> None:
     run_id = uuid.uuid4()
     chunk = f"/runs/{run_id}/log-chunks/train/000000000000.jsonl"

@@ -24,7 +24,7 @@ from waypost.server.services._files import link_refused, read, refuse_links
 CHUNK_RE = re.compile(r"^\d{12}\.jsonl$")
 PROBE = ".waypost-id"
 MAX_LOG_CHUNK_BYTES = 64 * 1024 * 1024
-"""The largest log chunk a client may upload (a writer flushes every second or so)."""
+"""The largest log chunk a client may upload (Waypost's log writer starts a new chunk every megabyte)."""
 
 
 def probe_token(files: ArtifactStore) -> str:
@@ -104,7 +104,7 @@ async def put_log_chunk(
         if size > MAX_LOG_CHUNK_BYTES:
             raise HTTPException(
                 status.HTTP_413_CONTENT_TOO_LARGE,
-                f"A log chunk may hold {MAX_LOG_CHUNK_BYTES} bytes; flush the step's log more often.",
+                f"A log chunk may hold {MAX_LOG_CHUNK_BYTES} bytes; split the log into smaller chunks.",
             )
         parts.append(part)
     files.write_bytes(uri, b"".join(parts))
