@@ -25,19 +25,12 @@ from waypost.exceptions import UntrustedArtifactError
 from waypost.settings import ArtifactSettings
 
 __all__ = [
-    "OPT_IN",
     "LoadGuard",
     "Producer",
     "UnsafeDeserializationWarning",
     "check_unpickle",
     "guarded",
 ]
-
-OPT_IN = (
-    "pass allow_unsafe=True, add the producer to artifacts.trusted_producers, "
-    "or set WAYPOST_ARTIFACTS__ALLOW_UNTRUSTED_UNPICKLE=true"
-)
-"""The ways to load an untrusted artifact anyway, as the refusal words them."""
 
 
 class UnsafeDeserializationWarning(UserWarning):
@@ -72,6 +65,7 @@ class LoadGuard:
         producer: Finds the producer; called only when something is about to be unpickled.
         settings: ``trusted_producers`` and ``allow_untrusted_unpickle``.
         allow_unsafe: The caller's explicit opt-in for this load.
+        offers_keyword: The caller takes ``allow_unsafe=True`` (the Client; a pipeline's step inputs do not).
     """
 
     label: str
@@ -79,6 +73,7 @@ class LoadGuard:
     producer: Callable[[], Producer]
     settings: ArtifactSettings = field(default_factory=ArtifactSettings)
     allow_unsafe: bool = False
+    offers_keyword: bool = True
     _decided: bool = field(default=False, init=False)
 
     def __call__(self) -> None:
@@ -100,8 +95,16 @@ class LoadGuard:
             return
         raise UntrustedArtifactError(
             f"Refusing to load artifact {self.label}: it was produced by {who.label} and loading it "
-            f"unpickles files, which can run any code; if you trust them, {OPT_IN}."
+            f"unpickles files, which can run any code; if you trust them, {self._opt_ins(who)}."
         )
+
+    def _opt_ins(self, who: Producer) -> str:
+        """The exact ways to load it anyway, as the refusal words them."""
+        ways = ["pass allow_unsafe=True"] if self.offers_keyword else []
+        if who.known and who.user_id is not None:
+            ways.append(f"add '{who.user_name or who.user_id}' to artifacts.trusted_producers")
+        ways.append("set WAYPOST_ARTIFACTS__ALLOW_UNTRUSTED_UNPICKLE=true")
+        return ", ".join(ways[:-1]) + (", or " if len(ways) > 1 else "") + ways[-1]
 
     def _trusted(self, who: Producer) -> bool:
         if not who.known:

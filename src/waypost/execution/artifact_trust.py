@@ -38,14 +38,18 @@ def load_guard(
     *,
     loader_id: uuid.UUID | None,
     settings: ArtifactSettings,
-    allow_unsafe: bool = False,
+    allow_unsafe: bool | None = None,
     known: dict[uuid.UUID, Producer] | None = None,
 ) -> LoadGuard:
-    """The guard for loading ``av`` as user ``loader_id``; the producer is looked up only if needed."""
+    """The guard for loading ``av`` as user ``loader_id``; the producer is looked up only if needed.
+
+    ``allow_unsafe`` is the caller's keyword (None: the caller offers none, as for step inputs).
+    """
     return LoadGuard(
         label=f"'{av.name}' version {av.version} ({av.id})",
         loader_id=loader_id,
         producer=lambda: producer_of(store, av, known),
         settings=settings,
-        allow_unsafe=allow_unsafe,
+        allow_unsafe=bool(allow_unsafe),
+        offers_keyword=allow_unsafe is not None,
     )
