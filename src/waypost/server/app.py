@@ -20,7 +20,9 @@ from waypost.server.deps import auth_markers
 from waypost.server.middleware import BodyGuard, HostAllowList
 from waypost.server.version import server_version
 from waypost.settings import WaypostSettings
+from waypost.store import filters
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.timeouts import limit_statements
 
 __all__ = ["API_PREFIX", "api_routes", "check_routes", "create_app"]
 
@@ -72,6 +74,9 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
     )
     app.state.settings = settings
     app.state.store = store
+    # Bounds on what one request may cost the database (after migrations, which run unbounded).
+    limit_statements(store.engines, server.query_timeout_s)
+    filters.set_limits(server.filter_max_chars, server.filter_max_terms)
     app.state.artifact_store = artifact_store
     for router in ROUTERS:
         app.include_router(router, prefix=prefix + API_PREFIX)

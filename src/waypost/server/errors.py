@@ -20,6 +20,7 @@ from waypost.exceptions import (
     StoreLockedError,
     WaypostError,
 )
+from waypost.store.sql.timeouts import StatementTimeoutError
 
 log = logging.getLogger("waypost.server")
 #: Names the WaypostError subclass behind an error response.
@@ -28,6 +29,7 @@ ERROR_HEADER = "X-Waypost-Error"
 #: Most specific first; the first isinstance match wins.
 STATUS_OF: list[tuple[type[WaypostError], int]] = [
     (NotFoundError, 404),
+    (StatementTimeoutError, 503),
     (StoreLockedError, 503),
     (FilterSyntaxError, 400),
     (ParameterError, 422),

@@ -7,7 +7,9 @@ A query is whitespace-separated terms, all of which must hold. A term is
 ``>=``, ``<``, ``<=``, or ``~`` (contains). ``a,b`` after ``:`` means either. A leading
 ``-`` negates. Values may be double-quoted to hold spaces. A bare word searches names.
 The parser only produces :class:`Term` objects; the store turns them into bound SQL
-parameters, never into SQL text.
+parameters, never into SQL text. A query's cost grows with its terms, so its length and
+its number of terms (each value of a list counts) are bounded: :data:`LIMITS`, which the
+server sets from its settings.
 """
 
 from __future__ import annotations
@@ -24,6 +26,23 @@ _TERM = re.compile(r'\s*(-?)([A-Za-z_][\w.\-]*)(>=|<=|!=|:|=|>|<|~)("(?:[^"\\]|\
 _BARE = re.compile(r'\s*(-?)("(?:[^"\\]|\\.)*"?|\S+)')
 
 
+@dataclass
+class Limits:
+    """The largest query :func:`parse` accepts."""
+
+    max_chars: int = 1000
+    max_terms: int = 30
+
+
+LIMITS = Limits()
+"""The limits in force (``waypost up`` sets them from ``server.filter_max_chars``/``_terms``)."""
+
+
+def set_limits(max_chars: int, max_terms: int) -> None:
+    """Change the largest query :func:`parse` accepts, for this process."""
+    LIMITS.max_chars, LIMITS.max_terms = max_chars, max_terms
+
+
 @dataclass(frozen=True)
 class Term:
     """One condition of a filter query."""
@@ -38,9 +57,18 @@ class Term:
 
 
 def parse(query: str) -> list[Term]:
-    """Parse ``query`` into terms; raise FilterSyntaxError with a one-line fix."""
+    """Parse ``query`` into terms; raise FilterSyntaxError with a one-line fix.
+
+    A query longer than :data:`LIMITS` allows, or with more terms, is refused before any
+    of it reaches a database.
+    """
     terms: list[Term] = []
     pos, text = 0, query.strip()
+    if len(text) > LIMITS.max_chars:
+        raise FilterSyntaxError(
+            f"The filter is {len(text)} characters long, over the limit of {LIMITS.max_chars}; "
+            "shorten it (the server's filter_max_chars setting sets the limit)."
+        )
     while pos < len(text):
         m = _TERM.match(text, pos)
         if m and m.group(2) and m.group(3):
@@ -61,6 +89,11 @@ def parse(query: str) -> list[Term]:
             )
         terms.append(Term("name", "~", (_unquote(word),), b.group(1) == "-"))
         pos = b.end()
+    if sum(len(t.values) for t in terms) > LIMITS.max_terms:
+        raise FilterSyntaxError(
+            f"The filter has more than {LIMITS.max_terms} terms (each value of a list counts); "
+            "use fewer (the server's filter_max_terms setting sets the limit)."
+        )
     return terms
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModu
 from sqlalchemy.orm import Session, sessionmaker
 
 from waypost.exceptions import ConfigurationError, StoreCorruptError, StoreError, StoreLockedError
+from waypost.store.sql.timeouts import is_timeout, timeout_error
 
 #: Execution option: this connection runs a single read statement, so SQLite needs no BEGIN.
 SINGLE_STATEMENT = "waypost_single_statement"
@@ -108,6 +109,8 @@ def _sqlite_engines(url: str, database: str | None, busy_timeout_s: float) -> En
 
 def translate_error(exc: DBAPIError, url: str) -> StoreError:
     """Turn a driver error into a one-line StoreError that says what to do."""
+    if is_timeout(exc):
+        return timeout_error(url)
     text = str(exc.orig) if exc.orig is not None else str(exc)
     where = make_url(url).render_as_string(hide_password=True)
     if "database is locked" in text or "database table is locked" in text:
