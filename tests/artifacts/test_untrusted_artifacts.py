@@ -167,6 +167,23 @@ def test_on_a_local_store_without_users_everything_is_ones_own() -> None:
     assert _silently(Client().load_artifact, "payload").value == 41
 
 
+def test_a_version_no_run_produced_is_trusted_only_in_a_local_store_without_users(users: Users) -> None:
+    rt = runtime.current()  # the local store of this test's data dir
+    saved = save_artifact(rt.artifact_store, Payload(5), name="loose", version_id=uuid.uuid4(), registry=rt.registry)
+    rt.store.artifacts.register([saved])
+    assert _silently(Client().load_artifact, "loose").value == 5
+
+    files = ArtifactStore(users.server.settings.artifact_store_uri)
+    registry = MaterializerRegistry.default()
+    saved = save_artifact(files, Payload(6), name="loose", version_id=uuid.uuid4(), registry=registry)
+    users.server.store.artifacts.register([saved])
+    users.act_as("bob")
+    with pytest.raises(UntrustedArtifactError, match="produced by an unknown producer") as err:
+        Client().load_artifact("loose")
+    assert "trusted_producers" not in str(err.value)  # no user to trust by name
+    assert UNPICKLED == [5]
+
+
 # -- step inputs ----------------------------------------------------------------------------
 def test_a_step_does_not_unpickle_another_users_cached_output(users: Users, monkeypatch: pytest.MonkeyPatch) -> None:
     users.act_as("alice")

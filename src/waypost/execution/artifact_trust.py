@@ -14,22 +14,30 @@ from waypost.store import Store
 def producer_of(store: Store, av: ArtifactVersionRead, known: dict[uuid.UUID, Producer] | None = None) -> Producer:
     """The user whose run produced ``av``; unknown when that run is unrecorded or deleted.
 
+    In a local database without users everything is its owner's, whatever made it.
     ``known`` caches producers by run id across calls (a runner loads many inputs of few runs).
     """
     run_id = av.producer_run_id
     if run_id is None:
-        return Producer(None, known=False)
+        return _no_run(store)
     if known is not None and run_id in known:
         return known[run_id]
     try:
         run = store.runs.get(run_id)
     except NotFoundError:
-        found = Producer(None, known=False)
+        found = _no_run(store)
     else:
         found = Producer(run.user_id, run.user_name)
     if known is not None:
         known[run_id] = found
     return found
+
+
+def _no_run(store: Store) -> Producer:
+    """The producer of a version no recorded run made: the owner of a local store without users, else unknown."""
+    if store.capabilities.local_database and store.users.count() == 0:
+        return Producer(None)
+    return Producer(None, known=False)
 
 
 def load_guard(
