@@ -7,12 +7,15 @@ number, repeated failures lock the account or the client address, and every atte
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -287,3 +290,51 @@ def test_lock_holds_across_servers_and_address_locks_too(
     assert_one_line(r, 429)
     assert "from this address" in r.json()["detail"]
     assert server_store.audit.list(action="login.failed").total == 3
+
+
+def _databases() -> ModuleType:
+    """tests/store/_databases.py, which creates and drops the store tests' databases."""
+    path = Path(__file__).parents[1] / "store" / "_databases.py"
+    spec = importlib.util.spec_from_file_location("_store_databases", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)]
+)
+def test_lockout_and_audit_on_server_databases(
+    backend: str, server_settings: WaypostSettings, server_artifact_store: ArtifactStore
+) -> None:
+    db = _databases()
+    create, drop = {
+        "postgres": (db.create_postgres_database, db.drop_postgres_database),
+        "mysql": (db.create_mysql_database, db.drop_mysql_database),
+    }[backend]
+    url = create()
+    store = SqlStore(url)
+    try:
+        store.users.create("admin", password=ADMIN_PASSWORD, is_admin=True)
+        server = server_settings.server.model_copy(update={"login_failures_per_user": 2})
+        serving = _serve(
+            create_app(server_settings.model_copy(update={"server": server}), store, server_artifact_store)
+        )
+        base = next(serving)
+        try:
+            wrong = {"username": "admin", "password": "not the password"}
+            assert httpx.post(base + LOGIN, json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
+            for _ in range(2):
+                assert_one_line(httpx.post(base + LOGIN, json=wrong), 401)
+            r = httpx.post(base + LOGIN, json={"username": "admin", "password": ADMIN_PASSWORD})
+            assert_one_line(r, 429)
+            assert 840 <= int(r.headers["Retry-After"]) <= 900
+        finally:
+            next(serving, None)
+        actions = [e.action for e in reversed(store.audit.list(action="login.", target="admin").items)]
+        assert actions == ["login.succeeded", "login.failed", "login.failed", "login.locked"]
+    finally:
+        store.close()
+        drop(url)
