@@ -7,6 +7,8 @@ import type { components } from "./schema";
 export type Run = components["schemas"]["RunRead"];
 export type RunsPage = components["schemas"]["Page_RunRead_"];
 export type ExecutionStatus = components["schemas"]["ExecutionStatus"];
+export type RunColumnKeys = components["schemas"]["RunColumnKeys"];
+export type RunSummary = components["schemas"]["RunSummary"];
 
 const ACTIVE = new Set<ExecutionStatus>(["initializing", "running"]);
 
@@ -15,6 +17,21 @@ export interface RunsListParams {
   sort?: string | undefined;
   page: number;
   size: number;
+  /** Parameter and metadata column keys whose values each run's `columns` should hold. */
+  columns?: readonly string[] | undefined;
+}
+
+/** The most runs one export holds (the server's MAX_EXPORT_ROWS). */
+export const MAX_EXPORT_ROWS = 1_000_000;
+
+/**
+ * The address of a CSV of every run matching `q`, in `sort` order, with these columns: the
+ * server streams it as an attachment, so the browser saves it without holding it in memory.
+ */
+export function runsExportUrl(params: { q: string; sort?: string | undefined; columns: readonly string[] }): string {
+  const query = new URLSearchParams({ q: params.q, columns: params.columns.join(",") });
+  if (params.sort) query.set("sort", params.sort);
+  return `${window.location.origin}/api/v1/runs/export?${query.toString()}`;
 }
 
 /** Query keys for runs: everything under `all` is invalidated together. */
@@ -23,6 +40,19 @@ export const runKeys = {
   lists: () => [...runKeys.all, "list"] as const,
   list: (params: RunsListParams) => [...runKeys.lists(), params] as const,
   details: () => [...runKeys.all, "detail"] as const,
+  /** The parameter names and metadata keys the newest runs matching `q` offer as columns. */
+  columnKeys: (q: string) =>
+    queryOptions({
+      queryKey: [...runKeys.all, "column-keys", q] as const,
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/columns", { params: { query: { q } }, signal })),
+      staleTime: 30_000,
+    }),
+  /** A run's metadata (latest per key) and model version, for its header. */
+  summary: (run: string) =>
+    queryOptions({
+      queryKey: [...runKeys.detail(run), "summary"] as const,
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/summary", { params: { path: { run } }, signal })),
+    }),
   detail: (run: string) => [...runKeys.details(), run] as const,
 };
 
@@ -39,6 +69,7 @@ export const runQueries = {
                 page: params.page,
                 size: params.size,
                 ...(params.sort ? { sort: params.sort } : {}),
+                ...(params.columns?.length ? { columns: params.columns.join(",") } : {}),
               },
             },
             signal,
@@ -55,6 +86,19 @@ export const runQueries = {
       queryFn: async ({ signal }) =>
         unwrap(await api.GET("/api/v1/runs/suggest", { params: { query: { key, prefix, limit: 20 } }, signal })).values,
       staleTime: 30_000,
+    }),
+  /** The parameter names and metadata keys the newest runs matching `q` offer as columns. */
+  columnKeys: (q: string) =>
+    queryOptions({
+      queryKey: [...runKeys.all, "column-keys", q] as const,
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/columns", { params: { query: { q } }, signal })),
+      staleTime: 30_000,
+    }),
+  /** A run's metadata (latest per key) and model version, for its header. */
+  summary: (run: string) =>
+    queryOptions({
+      queryKey: [...runKeys.detail(run), "summary"] as const,
+      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/summary", { params: { path: { run } }, signal })),
     }),
   detail: (run: string) =>
     queryOptions({

@@ -8,6 +8,7 @@ import { type LiveState, startEvents, useLiveState } from "../api/events";
 import { CommandPalette } from "../components/CommandPalette";
 import { SessionEnded } from "../components/SessionEnded";
 import { ShortcutsHelp, useAppShortcuts } from "../components/Shortcuts";
+import { AccountMenu } from "../features/account/AccountMenu";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
@@ -115,11 +116,7 @@ function Layout() {
               Search…
             </Button>
             <LiveIndicator />
-            {me.data && (
-              <Text fz="sm" c="dimmed" data-testid="user-name">
-                {me.data.user.name}
-              </Text>
-            )}
+            {me.data && <AccountMenu me={me.data} />}
           </Group>
         </Group>
       </AppShell.Header>

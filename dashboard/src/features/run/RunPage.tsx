@@ -9,6 +9,7 @@ import { runQueries } from "../../api/runs";
 import { ErrorState } from "../../components/ErrorState";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDuration, formatTime } from "../runs/format";
+import { RunFacts } from "./RunFacts";
 import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
 
@@ -100,8 +101,8 @@ export function RunPage() {
   const r = run.data;
   return (
     <Stack gap="sm" h="calc(100dvh - 52px - 2 * var(--mantine-spacing-md))">
-      <Group justify="space-between" wrap="nowrap">
-        <Stack gap={2}>
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Stack gap={4} style={{ minWidth: 0, flex: 1 }}>
           <Group gap="xs">
             <Title order={3} ff="monospace" data-testid="run-name">
               {r.name}
@@ -120,6 +121,7 @@ export function RunPage() {
             {graph.data.steps.length} {graph.data.steps.length === 1 ? "step" : "steps"}
             {r.user_name ? ` · ${r.user_name}` : ""}
           </Text>
+          <RunFacts run={r} />
         </Stack>
         <SegmentedControl
           aria-label="View"

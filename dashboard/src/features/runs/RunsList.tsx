@@ -1,29 +1,16 @@
-import {
-  Alert,
-  Anchor,
-  Button,
-  Center,
-  Checkbox,
-  Group,
-  Loader,
-  Pagination,
-  Popover,
-  Select,
-  Stack,
-  Table,
-  Text,
-} from "@mantine/core";
+import { Alert, Anchor, Button, Center, Group, Loader, Menu, Pagination, Select, Stack, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { pipelineQueries } from "../../api/pipelines";
-import { type Run, runQueries } from "../../api/runs";
+import { MAX_EXPORT_ROWS, type Run, runQueries, runsExportUrl } from "../../api/runs";
 import { SortHeader } from "../../components/SortHeader";
 import { downloadCsv, toCsv } from "../../lib/csv";
-import { RUN_COLUMNS, sortWithinPage } from "./columns";
+import { ColumnMenu } from "./ColumnMenu";
+import { columnFor, sortWithinPage } from "./columns";
 import { RunsSearchBox } from "./RunsSearchBox";
-import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, formatCols, isServerSort, parseCols } from "./search";
+import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, dynamicKeys, formatCols, isServerSort, parseCols } from "./search";
 
 const EMPTY: Run[] = [];
 const ACTIVE = new Set(["initializing", "running"]);
@@ -38,36 +25,6 @@ function useTicking(active: boolean) {
   }, [active]);
 }
 const NO_NAMES: string[] = [];
-
-function ColumnMenu({ visible, available, onChange }: { visible: ColumnId[]; available: readonly ColumnId[]; onChange: (cols: ColumnId[]) => void }) {
-  return (
-    <Popover position="bottom-end" shadow="md" withArrow>
-      <Popover.Target>
-        <Button size="xs" variant="default">
-          Columns
-        </Button>
-      </Popover.Target>
-      <Popover.Dropdown>
-        <Stack gap={6}>
-          {available.map((id) => (
-            <Checkbox
-              key={id}
-              size="xs"
-              label={RUN_COLUMNS[id].label}
-              checked={visible.includes(id)}
-              // The name links to the run: without it a row leads nowhere.
-              disabled={id === "name"}
-              onChange={(e) => onChange(e.currentTarget.checked ? [...visible, id] : visible.filter((c) => c !== id))}
-            />
-          ))}
-          <Anchor component="button" fz="xs" onClick={() => onChange([...COLUMNS])}>
-            Show all
-          </Anchor>
-        </Stack>
-      </Popover.Dropdown>
-    </Popover>
-  );
-}
 
 interface Props {
   search: RunsSearch;
@@ -89,7 +46,10 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
   const page = search.page ?? 1;
   const size = search.size ?? DEFAULT_SIZE;
   const serverSort = isServerSort(search.sort) ? search.sort : undefined;
-  const runs = useQuery(runQueries.list({ q: [scope, q].filter(Boolean).join(" "), sort: serverSort, page, size }));
+  const fullQuery = [scope, q].filter(Boolean).join(" ");
+  const visible = parseCols(search.cols).filter((c) => !(hide as readonly string[]).includes(c));
+  const extra = dynamicKeys(visible);
+  const runs = useQuery(runQueries.list({ q: fullQuery, sort: serverSort, page, size, columns: extra }));
   const pipelines = useQuery(pipelineQueries.names());
 
   const filterError = runs.error instanceof ApiError && (runs.error.status === 400 || runs.error.status === 422) ? runs.error.message : undefined;
@@ -98,8 +58,7 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
   const items = data?.items ?? EMPTY;
   useTicking(items.some((r) => ACTIVE.has(r.status)));
   const available = COLUMNS.filter((c) => !hide.includes(c));
-  const visible = parseCols(search.cols).filter((c) => !hide.includes(c));
-  const columns = visible.map((id) => RUN_COLUMNS[id]);
+  const columns = visible.map(columnFor);
   const pageSorted = search.sort !== undefined && !serverSort;
   const rows = useMemo(() => (pageSorted && search.sort ? sortWithinPage(items, search.sort, Date.now()) : items), [items, pageSorted, search.sort]);
   const pages = data ? Math.max(1, Math.ceil(data.total / data.size)) : 1;
@@ -111,6 +70,15 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
       rows.map((r) => [r.id, ...columns.map((c) => c.csv.value(r, now))]),
     );
     downloadCsv(`${exportName}.csv`, csv);
+  };
+  // Every matching run, streamed by the server straight to a file (the page sort, if any, is the browser's own).
+  const exportAll = () => {
+    const a = document.createElement("a");
+    a.href = runsExportUrl({ q: fullQuery, sort: serverSort, columns: visible });
+    a.download = `${exportName}.csv`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
   };
 
   return (
@@ -159,10 +127,29 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
               {pageSorted && pages > 1 ? " · sorted within this page (the server cannot sort by this column yet)" : ""}
             </Text>
             <Group gap="xs">
-              <ColumnMenu visible={visible} available={available} onChange={(cols) => onChange({ cols: formatCols(cols) })} />
-              <Button size="xs" variant="default" onClick={exportCsv} title="Download the rows shown, with the columns shown">
-                Export CSV
-              </Button>
+              <ColumnMenu visible={visible} available={available} query={fullQuery} onChange={(cols) => onChange({ cols: formatCols(cols) })} />
+              <Menu position="bottom-end" shadow="md" withArrow>
+                <Menu.Target>
+                  <Button size="xs" variant="default">
+                    Export CSV
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Label>With the columns shown</Menu.Label>
+                  <Menu.Item onClick={exportCsv}>
+                    This page ({rows.length} run{rows.length === 1 ? "" : "s"})
+                  </Menu.Item>
+                  <Menu.Item
+                    onClick={exportAll}
+                    disabled={data.total > MAX_EXPORT_ROWS}
+                    title={data.total > MAX_EXPORT_ROWS ? `An export holds at most ${MAX_EXPORT_ROWS.toLocaleString()} runs: narrow the filter.` : undefined}
+                  >
+                    Export all {data.total.toLocaleString()} matching
+                    {pageSorted ? <Text fz="xs" c="dimmed">in the server's order (newest first)</Text> : null}
+                    {data.total > MAX_EXPORT_ROWS ? <Text fz="xs" c="dimmed">more than {MAX_EXPORT_ROWS.toLocaleString()}: narrow the filter</Text> : null}
+                  </Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
             </Group>
           </Group>
           <Table.ScrollContainer minWidth={Math.max(480, columns.length * 120)}>

@@ -187,6 +187,7 @@ describe("RunsPage", () => {
     renderAt("/runs?cols=status%2Cname%2Ctags");
     await screen.findByText("=cmd");
     fireEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    fireEvent.click(await screen.findByRole("menuitem", { name: "This page (1 run)" }));
     const text = (await blobs[0]!.text()).replace(/^\ufeff/, "");
     expect(text).toBe(`id,status,name,tags\r\n${run().id},completed,'=cmd,a b\r\n`);
   });

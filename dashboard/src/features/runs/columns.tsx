@@ -6,12 +6,12 @@ import type { Run } from "../../api/runs";
 import { StatusBadge } from "../../components/StatusBadge";
 import type { CsvValue } from "../../lib/csv";
 import { formatDuration, formatTime } from "./format";
-import type { ColumnId, SortKey } from "./search";
+import { type ColumnId, type ColumnKey, type DynamicKey, type SortKey, isDynamicKey } from "./search";
 
 export interface Column {
-  id: ColumnId;
+  id: ColumnKey;
   label: string;
-  sortKey: SortKey;
+  sortKey: SortKey | DynamicKey;
   render: (run: Run) => ReactNode;
   /** The CSV header and value: times as ISO 8601, durations in seconds, so a spreadsheet can compute with them. */
   csv: { header: string; value: (run: Run, now: number) => CsvValue };
@@ -117,10 +117,68 @@ export const RUN_COLUMNS: Record<ColumnId, Column> = {
   },
 };
 
+/** A parameter or metadata value as a cell shows it: numbers to 6 significant digits, lists and objects as JSON. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+/** What a parameter or metadata column's cell, CSV field and page sort read. */
+function dynamicValue(run: Run, key: DynamicKey): unknown {
+  const columns = run.columns as Record<string, unknown> | null | undefined;
+  return columns ? columns[key] : undefined;
+}
+
+/** The header of a parameter or metadata column: the name, with the step for a step parameter. */
+export function dynamicLabel(key: DynamicKey): string {
+  const rest = key.slice(key.indexOf(".") + 1);
+  return key.startsWith("step.") ? rest.replace(/\.(?=[^.]*$)/, " › ") : rest;
+}
+
+/** A parameter or metadata column (see DynamicKey). */
+export function dynamicColumn(key: DynamicKey): Column {
+  return {
+    id: key,
+    label: dynamicLabel(key),
+    sortKey: key,
+    render: (r) => {
+      const v = dynamicValue(r, key);
+      if (v === undefined) return <Text fz="sm" c="dimmed">—</Text>;
+      const text = formatValue(v);
+      const full = typeof v === "number" ? String(v) : text;
+      return (
+        <Text fz="sm" title={full} lineClamp={2} ff={typeof v === "object" && v !== null ? "monospace" : undefined} style={{ fontVariantNumeric: "tabular-nums", maxWidth: 240, wordBreak: "break-word" }}>
+          {text}
+        </Text>
+      );
+    },
+    csv: {
+      header: key,
+      value: (r) => {
+        const v = dynamicValue(r, key);
+        return v === undefined || v === null || typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : JSON.stringify(v);
+      },
+    },
+    sortValue: (r) => {
+      const v = dynamicValue(r, key);
+      if (v === undefined || v === null) return undefined;
+      return typeof v === "number" ? v : formatValue(v);
+    },
+  };
+}
+
+/** The column a key names: built-in or a parameter or metadata column. */
+export function columnFor(key: ColumnKey): Column {
+  return key in RUN_COLUMNS ? RUN_COLUMNS[key as ColumnId] : dynamicColumn(key as DynamicKey);
+}
+
 /** Sort `runs` by a key the server cannot sort by; stable, so the server's order breaks ties. */
 export function sortWithinPage(runs: readonly Run[], sort: string, now: number): Run[] {
   const desc = sort.startsWith("-");
-  const col = Object.values(RUN_COLUMNS).find((c) => c.sortKey === sort.replace(/^[-+]/, ""));
+  const key = sort.replace(/^[-+]/, "");
+  const col = Object.values(RUN_COLUMNS).find((c) => c.sortKey === key) ?? (isDynamicKey(key) ? dynamicColumn(key) : undefined);
   const value = col?.sortValue;
   if (!value) return [...runs];
   const keyed = runs.map((run) => ({ run, v: value(run, now) }));
@@ -129,7 +187,9 @@ export function sortWithinPage(runs: readonly Run[], sort: string, now: number):
   known.sort((a, b) => {
     const x = a.v as string | number;
     const y = b.v as string | number;
-    const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+    // Numbers before text when a column holds both; numbers by value, text in natural order (run-9 < run-10).
+    const c =
+      typeof x === "number" && typeof y === "number" ? x - y : typeof x === "number" ? -1 : typeof y === "number" ? 1 : String(x).localeCompare(String(y), undefined, { numeric: true });
     return desc ? -c : c;
   });
   return [...known, ...missing].map((k) => k.run);
