@@ -163,6 +163,8 @@ def test_the_example_run_from_the_runs_list_to_a_step_s_log_search(page: Page, l
 
     # The DAG: one node per step invocation, all completed; step -> artifact -> step edges.
     expect(page.locator(DAG_READY)).to_be_visible()
+    # It opens on its start at a readable zoom (only what is on screen is drawn): fit it to count.
+    page.get_by_role("button", name="fit view").click()
     expect(page.locator('[data-testid="dag-node"]')).to_have_count(len(IRIS_OUTPUTS))
     assert dag_statuses(page) == dict.fromkeys(IRIS_OUTPUTS, "completed")
     edges = dag_edges(page)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { barEnd, buildTimeline, extentOf, openEnd, runSpan } from "./model";
-import { graph, ms, step } from "./testGraph";
+import { at, graph, ms, step } from "./testGraph";
 
 describe("buildTimeline", () => {
   it("orders rows by start, the not-yet-started last in plan order", () => {
@@ -38,6 +38,8 @@ describe("buildTimeline", () => {
   it("spans a sub-second run's own length, so its bars use the chart's whole width", () => {
     const quick = buildTimeline(graph([step("a", [0, 0.1]), step("b", [0.1, 0.3], ["a"])]));
     expect(extentOf(quick, ms(99))).toBeCloseTo(300);
+    // The run's bookkeeping after its last step is not drawn as blank space.
+    expect(extentOf(buildTimeline(graph([step("a", [0, 0.1]), step("b", [0.1, 0.3], ["a"])], { ended_at: at(0.45) })), ms(99))).toBeCloseTo(300);
     // Steps that all took no time still get a non-zero axis.
     expect(extentOf(buildTimeline(graph([step("a", [0, 0])])), ms(99))).toBeGreaterThan(0);
   });

@@ -131,16 +131,18 @@ export function barEnd(row: TimelineRow, open: number): number {
 }
 
 /**
- * The time the axis must span (ms from origin): the run's own length, so a 0.3 s run spreads its
- * bars over the chart like a 3 h one (the ticks go down to milliseconds). Never zero: a run whose
- * steps all took no measurable time still gets an axis.
+ * The time the axis must span (ms from origin): to the last bar's end, so a 0.3 s run spreads its
+ * bars over the chart like a 3 h one (the ticks go down to milliseconds). A finished run's own end
+ * counts only when no step reported one: the run's closing bookkeeping after its last step is blank
+ * space, and in a sub-second run it took a third of the width. Never zero: a run whose steps all
+ * took no measurable time still gets an axis.
  */
 export function extentOf(model: TimelineModel, now: number): number {
   if (Number.isNaN(model.origin)) return 1000;
   const open = openEnd(model, now);
   let last = model.origin;
   if (!Number.isNaN(model.lastEnd)) last = Math.max(last, model.lastEnd);
-  if (!Number.isNaN(model.runEnd)) last = Math.max(last, model.runEnd);
+  else if (!Number.isNaN(model.runEnd)) last = Math.max(last, model.runEnd);
   if (model.live) last = Math.max(last, open);
   else if (model.hasOpen) last = Math.max(last, open);
   return Math.max(MIN_EXTENT_MS, last - model.origin);
