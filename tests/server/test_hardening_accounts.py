@@ -43,7 +43,12 @@ def run_body(client: TestClient, **extra: object) -> dict[str, object]:
     pipeline = client.post(f"{API}/pipelines", json={"name": "authored"}).json()
     spec = make_spec("authored").model_dump(mode="json")
     snapshot = client.post(f"{API}/pipelines/{pipeline['id']}/snapshots", json=spec).json()
-    return {"name": f"run-{uuid.uuid4().hex[:8]}", "pipeline_id": pipeline["id"], "snapshot_id": snapshot["id"], **extra}
+    return {
+        "name": f"run-{uuid.uuid4().hex[:8]}",
+        "pipeline_id": pipeline["id"],
+        "snapshot_id": snapshot["id"],
+        **extra,
+    }
 
 
 # -- authorship ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Any fsspec URI works (``/path`` or ``file://``, ``s3://bucket/prefix``, ``memory://``).
 Writes are atomic: files are written under a temporary name and renamed on local
-filesystems; on object stores each object appears whole when its upload finishes and a
+filesystems, where they are private to their owner (files 0600, folders 0700, whatever
+the umask); on object stores each object appears whole when its upload finishes and a
 version is only registered in the metadata store once all its objects are written.
 """
 
@@ -15,12 +16,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import fsspec
-from fsspec.implementations.local import LocalFileSystem
+from typing import TYPE_CHECKING, Any
 
 from waypost.exceptions import ArtifactStoreError
+
+if TYPE_CHECKING:
+    import fsspec
+
+#: Modes of what the store writes on a local filesystem: step logs and artifacts are private.
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
 
 
 class ArtifactStore:
@@ -28,6 +33,16 @@ class ArtifactStore:
 
     def __init__(self, uri: str, **storage_options: Any) -> None:
         self.uri = uri.rstrip("/") or "/"
+        self._fs: fsspec.AbstractFileSystem | None = None
+        if os.sep == "/" and self.uri.startswith("/") and "::" not in self.uri and not storage_options:
+            # An absolute local path (the default store) needs no fsspec until a method below
+            # uses it: its import (~20 ms, asyncio included) would slow every run's start.
+            # fsspec's root for such a path is the path itself.
+            self.root: str = self.uri
+            self.is_local = True
+            return
+        import fsspec
+
         try:
             fs, root = fsspec.core.url_to_fs(self.uri, **storage_options)
         except (ImportError, ValueError) as exc:
@@ -35,9 +50,20 @@ class ArtifactStore:
                 f"Cannot open artifact store '{uri}': {exc}; install the extra for that scheme "
                 "(e.g. `pip install waypost[s3]`) or use a local path."
             ) from exc
-        self.fs: fsspec.AbstractFileSystem = fs
-        self.root: str = root.rstrip("/") or "/"
+        from fsspec.implementations.local import LocalFileSystem
+
+        self._fs = fs
+        self.root = root.rstrip("/") or "/"
         self.is_local = isinstance(fs, LocalFileSystem)
+
+    @property
+    def fs(self) -> fsspec.AbstractFileSystem:
+        """The fsspec filesystem of the store (for a local path, made on first use)."""
+        if self._fs is None:
+            from fsspec.implementations.local import LocalFileSystem
+
+            self._fs = LocalFileSystem()
+        return self._fs
 
     # -- locations -------------------------------------------------------------------
     def join(self, *parts: str) -> str:
@@ -67,9 +93,14 @@ class ArtifactStore:
         """Raise :class:`ArtifactStoreError` unless files can be created under the root."""
         probe = self.join(f".probe-{uuid.uuid4().hex}")
         try:
-            self.fs.makedirs(self.root, exist_ok=True)
-            self.fs.pipe_file(probe, b"")
-            self.fs.rm_file(probe)
+            if self.is_local:
+                private_makedirs(self.root)
+                os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+                os.remove(probe)
+            else:
+                self.fs.makedirs(self.root, exist_ok=True)
+                self.fs.pipe_file(probe, b"")
+                self.fs.rm_file(probe)
         except OSError as exc:
             raise ArtifactStoreError(
                 f"Artifact store '{self.uri}' is not writable ({exc.strerror or exc}); "
@@ -84,7 +115,7 @@ class ArtifactStore:
         if self.is_local:
             base = os.path.join(self.root, ".staging")
             try:
-                os.makedirs(base, exist_ok=True)
+                private_makedirs(base)
             except OSError as exc:
                 raise _not_writable(self.uri, exc) from exc
         path = Path(tempfile.mkdtemp(prefix="wp-", dir=base))
@@ -99,7 +130,8 @@ class ArtifactStore:
         """Publish ``local_dir`` at ``uri`` as a whole, or not at all."""
         try:
             if self.is_local:
-                os.makedirs(os.path.dirname(uri), exist_ok=True)
+                private_makedirs(os.path.dirname(uri))
+                _make_private(local_dir)
                 os.replace(local_dir, uri)
             else:
                 self.fs.put(str(local_dir) + "/", uri, recursive=True)
@@ -140,9 +172,11 @@ class ArtifactStore:
         """Write one file atomically."""
         try:
             if self.is_local:
-                os.makedirs(os.path.dirname(uri), exist_ok=True)
+                private_makedirs(os.path.dirname(uri))
                 tmp = f"{uri}.tmp-{uuid.uuid4().hex[:8]}"
-                with open(tmp, "wb") as fh:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+                with os.fdopen(fd, "wb") as fh:
+                    os.fchmod(fd, PRIVATE_FILE)  # the umask may have narrowed the mode os.open gave
                     fh.write(data)
                 os.replace(tmp, uri)
             else:
@@ -177,6 +211,34 @@ class ArtifactStore:
     def size(self, uri: str) -> int:
         """Size of a file in bytes."""
         return int(self.fs.size(uri))
+
+
+def private_makedirs(path: str) -> None:
+    """Create ``path`` and its missing parents as folders only their owner can enter (0700)."""
+    missing: list[str] = []
+    current = os.path.abspath(path)
+    while not os.path.isdir(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, PRIVATE_DIR)
+        except FileExistsError:  # another writer made it meanwhile
+            continue
+        os.chmod(folder, PRIVATE_DIR)  # mkdir's mode passes through the umask
+
+
+def _make_private(folder: Path) -> None:
+    """Files 0600 and folders 0700 throughout ``folder`` (materializers write with the umask's modes)."""
+    os.chmod(folder, PRIVATE_DIR)
+    for parent, dirs, names in os.walk(folder):
+        for name, mode in [*((d, PRIVATE_DIR) for d in dirs), *((n, PRIVATE_FILE) for n in names)]:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):  # a link's target is not the store's to change
+                os.chmod(path, mode)
 
 
 def _safe(name: str) -> str:

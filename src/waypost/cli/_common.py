@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -32,11 +34,40 @@ class CliError(Exception):
 
 # -- output ------------------------------------------------------------------------------
 PIPED_WIDTH = 1000
+# Escape sequences whole (CSI "ESC [ … final", OSC "ESC ] … BEL or ST", two-byte ones), then
+# any other C0 or C1 control but tab and newline, and the bidirectional overrides that make a
+# terminal show text in another order than it is stored.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def out() -> Console:
-    """A console on stdout, made per call so it writes to the current ``sys.stdout``."""
-    console = Console(highlight=False)
+def clean(text: str) -> str:
+    """``text`` safe to print on a terminal: escape sequences and control characters but tab and newline removed.
+
+    Stored text (run and step names, log lines, metadata, error messages) comes from other
+    people's programs; printed raw, an escape sequence could recolour, retitle or rewrite
+    the user's terminal.
+    """
+    if text.isprintable():  # the usual case, at C speed
+        return text
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+class SafeConsole(Console):
+    """A Rich console that prints no control characters from its content (its own styling stays)."""
+
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterator[Segment]:
+        """The segments of ``renderable``, their text cleaned (see :func:`clean`)."""
+        for segment in super().render(renderable, options):
+            if segment.control or segment.text.isprintable():
+                yield segment
+            else:
+                yield Segment(clean(segment.text), segment.style)
+
+
+def out(**options: Any) -> Console:
+    """A console on stdout (made per call, so it writes to the current ``sys.stdout``) that prints no controls."""
+    console = SafeConsole(highlight=False, **options)
     if not console.is_terminal:
         # Piped or captured: keep table rows whole instead of squeezing them into 80 columns,
         # so `waypost runs list | grep failed` sees full names.
@@ -45,8 +76,8 @@ def out() -> Console:
 
 
 def err() -> Console:
-    """A console on stderr whose lines are never wrapped."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A console on stderr whose lines are never wrapped; it prints no control characters."""
+    return SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_error(message: str) -> None:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from waypost.cli._common import CliError, client, err
+from waypost.cli._common import CliError, client, err, out
 
 if TYPE_CHECKING:
     from waypost.client import Client
@@ -47,7 +47,7 @@ def logs_command(
     if offset < 0:
         raise CliError(f"--offset {offset} is negative; line numbers start at 0.")
     c = client()
-    console = Console(highlight=False, soft_wrap=True)
+    console = out(soft_wrap=True)  # log lines come from other programs: no control characters reach the terminal
     if grep is not None and not follow:
         _search(c, console, run, step, grep, context)
         return

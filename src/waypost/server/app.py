@@ -18,6 +18,7 @@ from waypost.server import errors, web
 from waypost.server.api import ROUTERS
 from waypost.server.deps import auth_markers
 from waypost.server.middleware import BodyGuard, HostAllowList
+from waypost.server.nul_guard import RejectNul
 from waypost.server.version import server_version
 from waypost.settings import WaypostSettings
 from waypost.store import filters
@@ -82,6 +83,7 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
         app.include_router(router, prefix=prefix + API_PREFIX)
     app.include_router(web.router, prefix=prefix)
     errors.install(app)
+    app.add_middleware(RejectNul)  # innermost: a NUL it finds in a body is answered by the error handlers
     app.add_middleware(web.ApiCompression, prefix=prefix)
     # Inside CORS, so that its refusals carry CORS headers a browser lets the page read.
     app.add_middleware(BodyGuard, settings=server)

@@ -1,13 +1,23 @@
-"""Exception handlers: every error becomes a status and a one-line JSON ``detail``, never a traceback."""
+"""Exception handlers: every error becomes a status and a one-line JSON ``detail``, never a traceback.
+
+Details never show the server's insides: the database URL, the database file, the artifact
+store's location and the data and home folders are replaced by a neutral name (the full
+message of a database failure goes to the server log instead).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypost.exceptions import (
@@ -17,9 +27,11 @@ from waypost.exceptions import (
     MaterializerError,
     NotFoundError,
     ParameterError,
+    StoreError,
     StoreLockedError,
     WaypostError,
 )
+from waypost.store.sql.engine import normalize_url
 from waypost.store.sql.timeouts import StatementTimeoutError
 
 log = logging.getLogger("waypost.server")
@@ -54,18 +66,65 @@ def status_of(exc: WaypostError) -> int:
     return next((code for kind, code in STATUS_OF if isinstance(exc, kind)), 400)
 
 
+def _redactions(request: Request) -> list[tuple[str, str]]:
+    """(text, stand-in) pairs for what a detail must not reveal, longest first; computed once per app."""
+    state = request.app.state
+    cached: list[tuple[str, str]] | None = getattr(state, "redactions", None)
+    if cached is not None:
+        return cached
+    pairs: dict[str, str] = {}
+    settings = getattr(state, "settings", None)
+    store = getattr(state, "store", None)
+    files = getattr(state, "artifact_store", None)
+    urls = [getattr(getattr(store, "engines", None), "url", None)]
+    if settings is not None:
+        urls.append(settings.store_url)
+        pairs[str(settings.data_dir)] = "<data dir>"
+        pairs[os.path.realpath(settings.data_dir)] = "<data dir>"
+    for url in filter(None, urls):
+        _add_database(pairs, url)
+    if files is not None:
+        for where in (files.uri, files.root, os.path.realpath(files.root) if files.is_local else ""):
+            pairs[where] = "<artifact store>"
+    pairs[str(Path.home())] = "~"
+    pairs[tempfile.gettempdir()] = "<tmp>"
+    cached = sorted(((k, v) for k, v in pairs.items() if len(k) > 1), key=lambda kv: -len(kv[0]))
+    state.redactions = cached
+    return cached
+
+
+def _add_database(pairs: dict[str, str], url: str) -> None:
+    pairs[url] = pairs[normalize_url(url)] = "<database>"
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:  # an unparsable URL is still hidden verbatim
+        return
+    for hide in (True, False):
+        pairs[parsed.render_as_string(hide_password=hide)] = "<database>"
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        pairs[parsed.database] = pairs[os.path.realpath(parsed.database)] = "<database file>"
+
+
+def scrub(request: Request, message: str) -> str:
+    """``message`` without the server's database URL or file system locations."""
+    for text, stand_in in _redactions(request):
+        if text in message:
+            message = message.replace(text, stand_in)
+    return message
+
+
 async def _waypost_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WaypostError)
     code = status_of(exc)
-    if code >= 500:
+    if code >= 500 or (isinstance(exc, StoreError) and not isinstance(exc, NotFoundError)):
         log.warning("%s %s: %s", request.method, request.url.path, exc)
     # The RestStore raises the same class again from this header.
-    return detail(code, str(exc) or type(exc).__name__, {ERROR_HEADER: type(exc).__name__})
+    return detail(code, scrub(request, str(exc) or type(exc).__name__), {ERROR_HEADER: type(exc).__name__})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return detail(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+    return detail(exc.status_code, scrub(request, str(exc.detail)), getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -76,7 +135,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     first = errors[0]
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return detail(422, f"Invalid {where}: {first.get('msg', 'invalid value')}{more}.")
+    return detail(422, scrub(request, f"Invalid {where}: {first.get('msg', 'invalid value')}{more}."))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

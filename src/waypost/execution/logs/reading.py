@@ -100,20 +100,22 @@ def read_lines(store: ArtifactStore, uri: str, offset: int = 0, limit: int = 100
 
 def count_lines(store: ArtifactStore, uri: str) -> int:
     """How many lines are stored (the number of the last one, plus one)."""
-    for _, path in reversed(_chunks(store, uri)):
-        if raws := [r for r in _split(_read(store, path))[-2:] if r]:
-            return int(_decode(raws[-1])["n"]) + 1
+    for start, path in reversed(_chunks(store, uri)):
+        lines = _split(_read(store, path))
+        last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i]), None)
+        if last is not None:
+            return int(_decode(lines[last], start + last)["n"]) + 1
     return 0
 
 
 def tail(store: ArtifactStore, uri: str, n: int = 100) -> list[LogLine]:
     """The last ``n`` stored lines, oldest first."""
-    raws: list[bytes] = []
-    for _, path in reversed(_chunks(store, uri)):
-        if len(raws) >= n:
+    numbered: list[tuple[int, bytes]] = []
+    for start, path in reversed(_chunks(store, uri)):
+        if len(numbered) >= n:
             break
-        raws[:0] = [r for r in _split(_read(store, path)) if r]
-    return [_decode(raw) for raw in raws[-n:]] if n > 0 else []
+        numbered[:0] = [(start + i, r) for i, r in enumerate(_split(_read(store, path))) if r]
+    return [_decode(raw, i) for i, raw in numbered[-n:]] if n > 0 else []
 
 
 def first_error(store: ArtifactStore, uri: str) -> LogLine | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -77,9 +78,27 @@ def make_engines(url: str, *, busy_timeout_s: float = 30.0, pool_size: int = 5) 
     return Engines(read=engine, write=engine, url=url)
 
 
+def _create_private(database: str) -> None:
+    """Create the database file (and its folder) readable by its owner only, before SQLite does so with 0644.
+
+    SQLite gives the -wal and -shm files the database file's mode; the ones an older
+    version left readable to others are narrowed too.
+    """
+    folder = Path(database).parent
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        with contextlib.suppress(OSError):  # absent, or another user's file: leave it as it is
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+
+
 def _sqlite_engines(url: str, database: str | None, busy_timeout_s: float) -> Engines:
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        _create_private(database)
 
     def build(begin_sql: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
