@@ -4,13 +4,13 @@ PY := .venv/bin/python
 # uv from PATH, else a private copy bootstrapped into .tools/ (no system packages touched).
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 
-.PHONY: install run test test-legacy lint format typecheck pytest bench gen dashboard dashboard-test clean
+.PHONY: install run test test-legacy lint format typecheck pytest bench gen dashboard dashboard-test wheel clean
 
 install: .venv/.installed
 
 .venv/.installed: pyproject.toml uv.lock
 	@test -x "$(UV)" || command -v uv >/dev/null 2>&1 || (python3 -m venv .tools && .tools/bin/pip install --quiet uv)
-	$(UV) sync --frozen --all-extras --quiet
+	$(UV) sync --frozen --all-extras --compile-bytecode --quiet
 	@touch $@
 
 run: install dashboard
@@ -71,6 +71,11 @@ test-legacy:
 
 bench: install
 	$(PY) benchmarks/run.py
+
+# The wheel (dist/waypost-*.whl), carrying the dashboard build: `pip install "dist/waypost-….whl[server]"`.
+wheel: dashboard
+	@test -x "$(UV)" || command -v uv >/dev/null 2>&1 || (python3 -m venv .tools && .tools/bin/pip install --quiet uv)
+	$(UV) build --wheel --out-dir dist
 
 clean:
 	rm -rf .venv .tools .mypy_cache .pytest_cache .ruff_cache

@@ -21,7 +21,9 @@ from waypost.settings import WaypostSettings
 
 router = APIRouter(include_in_schema=False)
 
-#: src/waypost/server/web.py -> the repository root, where the dashboard is built.
+#: The dashboard build a wheel carries (the wheel's build hook copies dashboard/dist here).
+PACKAGED_DASHBOARD = Path(__file__).resolve().parent / "_dashboard"
+#: src/waypost/server/web.py -> the repository root, where a checkout builds the dashboard.
 SOURCE_DASHBOARD = Path(__file__).resolve().parents[3] / "dashboard" / "dist"
 
 NOT_BUILT = """<!doctype html>
@@ -50,9 +52,16 @@ def _settings(request: Request) -> WaypostSettings:
 
 
 def dashboard_dir(settings: WaypostSettings) -> Path | None:
-    """The dashboard build folder, when it holds an index.html."""
-    folder = settings.server.dashboard_dir or SOURCE_DASHBOARD
-    return folder if (folder / "index.html").is_file() else None
+    """The dashboard build folder, when it holds an index.html.
+
+    The configured folder if any; else the copy an installed wheel carries; else, in a source
+    checkout (an editable install), the repository's own dashboard/dist.
+    """
+    if settings.server.dashboard_dir is not None:
+        candidates = [settings.server.dashboard_dir]
+    else:
+        candidates = [PACKAGED_DASHBOARD, SOURCE_DASHBOARD]
+    return next((folder for folder in candidates if (folder / "index.html").is_file()), None)
 
 
 @router.get("/openapi.json", dependencies=[Depends(require("read"))])

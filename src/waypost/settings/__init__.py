@@ -154,7 +154,9 @@ class ServerSettings(BaseModel):
     )
 
     dashboard_dir: Path | None = Field(
-        default=None, description="The dashboard build to serve at /. Default: dashboard/dist of the source tree."
+        default=None,
+        description="The dashboard build to serve at /. Default: the one the installed wheel carries, else "
+        "dashboard/dist of the source tree.",
     )
 
     @property
