@@ -101,8 +101,10 @@ def main() -> None:
     from bench_artifacts import bench_artifacts
     from bench_dashboard import bench_dashboard
     from bench_server import bench_server
+    from bench_startup import bench_startup
 
     bench_import()
+    bench_startup(record)
     bench_steps()
     bench_list_runs()
     bench_server(record, _fresh_home)

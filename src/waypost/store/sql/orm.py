@@ -23,7 +23,6 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -35,7 +34,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name in ("mysql", "mariadb"):
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+            # Imported here: loading a dialect's types loads the whole dialect (~10 ms each).
+            from sqlalchemy.dialects.mysql import DATETIME
+
+            return dialect.type_descriptor(DATETIME(fsp=6))
         return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -47,7 +49,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
-LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+class LongText(TypeDecorator[str]):
+    """TEXT, and LONGTEXT on MySQL/MariaDB, whose TEXT holds only 64 KB (source code, tracebacks)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            from sqlalchemy.dialects.mysql import LONGTEXT
+
+            return LONGTEXT()
+        return self.impl_instance
 
 
 def utcnow() -> datetime:
@@ -170,7 +183,7 @@ class StepRun(_IdMixin, Base):
     error_type: Mapped[str | None] = mapped_column(String(255))
     error_message: Mapped[str | None] = mapped_column(LongText)
     traceback: Mapped[str | None] = mapped_column(LongText)
-    resource_samples: Mapped[list[Any]] = mapped_column(JSON().with_variant(mysql.JSON(), "mysql"), default=list)
+    resource_samples: Mapped[list[Any]] = mapped_column(JSON, default=list)
     attempts: Mapped[list[Any]] = mapped_column(default=list)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]

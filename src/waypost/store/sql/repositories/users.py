@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import uuid
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 
 from waypost.exceptions import ParameterError, StoreError
@@ -15,9 +15,25 @@ from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.orm import ApiKey, AuthSession, User, utcnow
 from waypost.store.sql.repositories._common import not_found, parse_id
 
-_hasher = PasswordHasher()
-#: Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("waypost-no-such-user")
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    # Loaded on first use: argon2 comes with the server extra, and a pipeline run never hashes.
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+
+    Made on first use: one argon2 hash costs ~0.1 s, which every process opening a store paid at import.
+    """
+    return _hasher().hash("waypost-no-such-user")
 
 
 def check_password(password: str) -> None:
@@ -56,7 +72,7 @@ class UserRepository:
             is_active=True,
             is_admin=is_admin,
             is_service_account=is_service_account,
-            password_hash=_hasher.hash(password) if password is not None else None,
+            password_hash=_hasher().hash(password) if password is not None else None,
         )
         try:
             with self._s.write() as s:
@@ -97,12 +113,15 @@ class UserRepository:
 
     def verify_password(self, name: str, password: str) -> UserRead | None:
         """The active user whose name and password these are, else None."""
+        dummy = _dummy_hash()  # made before the lookup, so the first unknown name costs no more than a known one
         with self._s.read() as s:
             row = s.scalar(select(User).where(User.name == name))
             stored = row.password_hash if row is not None and row.is_active else None
             user = UserRead.model_validate(row) if row is not None else None
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            _hasher.verify(stored or _DUMMY_HASH, password)
+            _hasher().verify(stored or dummy, password)
         except (VerificationError, InvalidHashError):
             return None
         return user if stored else None
@@ -116,7 +135,7 @@ class UserRepository:
                 raise not_found("user", user_id, "list the users to see their names")
             if row.is_service_account:
                 raise ParameterError("Service accounts have no password; give them API keys.")
-            row.password_hash = _hasher.hash(password)
+            row.password_hash = _hasher().hash(password)
 
     def set_active(self, user_id: uuid.UUID, active: bool) -> UserRead:
         """Activate or deactivate a user; a deactivated user is refused on the next request."""

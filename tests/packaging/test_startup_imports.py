@@ -1,0 +1,63 @@
+"""What a fresh `python pipeline.py` process imports: only what running a pipeline of plain values needs.
+
+Start-up is most of such a process's time (`make bench` times it), and each library below costs
+10 to 100 ms to import; a module that imports one at its top brings it back on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PIPELINE = ROOT / "benchmarks" / "pipelines" / "ten_steps.py"
+
+#: Libraries a pipeline of ints must not load: the display library, data libraries (materializers
+#: import theirs when they meet such a value), other databases' dialects, the migration tool (the
+#: store is at head after the first run), password hashing (the server's), remote filesystems.
+NOT_ON_THE_PATH = [
+    "rich",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "polars",
+    "PIL",
+    "cloudpickle",
+    "fsspec",
+    "alembic",
+    "argon2",
+    "httpx",
+    "fastapi",
+    "uvicorn",
+    "typer",
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.mysql",
+]
+
+PROBE = """
+import json, runpy, sys
+runpy.run_path(sys.argv[1], run_name="__main__")
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules_after_a_run(env: dict[str, str]) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(PIPELINE)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_a_pipeline_run_imports_no_library_it_does_not_use(waypost_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WAYPOST_EXECUTION__SHOW_PROGRESS"}  # the default display
+    first = _modules_after_a_run(env)  # creates and migrates the store
+    again = _modules_after_a_run(env)  # the store is at head: the common case
+    migrating = {"alembic", "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql"}  # the first run's
+    for loaded, allowed in ((first, migrating), (again, set())):
+        unwanted = sorted(m for m in NOT_ON_THE_PATH if m in loaded and m not in allowed)
+        assert not unwanted, f"a pipeline of ints imported {unwanted}"
+    assert "waypost.store.sql.store" in again  # the probe did run a pipeline on the SQL store
