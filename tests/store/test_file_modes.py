@@ -13,6 +13,7 @@ import pytest
 from waypost import pipeline, step
 from waypost.artifacts.store import ArtifactStore
 from waypost.execution import runtime
+from waypost.settings import config_path, write_config
 from waypost.store.sql.store import SqlStore
 from waypost.testing import make_run
 
@@ -91,3 +92,10 @@ def test_a_local_run_leaves_nothing_readable_by_others(waypost_home: Path) -> No
     assert any(p.name.endswith(".db") for p in found)
     for path in found:
         assert mode(path) & 0o077 == 0, f"{path} is {oct(mode(path))}"
+
+
+def test_the_config_file_is_private_from_its_first_byte(tmp_path: Path) -> None:
+    path = write_config({"store.url": "http://127.0.0.1:1", "store.api_key": "wpk_secret"})
+    assert path == config_path()
+    assert mode(path) == 0o600
+    assert not path.with_suffix(".tmp").exists()

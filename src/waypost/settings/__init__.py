@@ -238,6 +238,10 @@ def write_config(values: dict[str, Any]) -> Path:
         node[leaf] = value
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(current, sort_keys=True))
+    # Private from the first byte: the file may hold an API key (`waypost login`).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fd, 0o600)  # also when an older .tmp was left with another mode
+        fh.write(yaml.safe_dump(current, sort_keys=True))
     tmp.replace(path)
     return path
