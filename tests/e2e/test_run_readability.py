@@ -19,6 +19,10 @@ from live_server import LiveServer
 from waypost import pipeline, step
 from waypost.exceptions import StepFailedError
 
+# The default 10 s wait for a laid-out DAG ran out once here with the shared 2-core machine loaded
+# (load average ~9): laying out 400 nodes gets more room.
+LAYOUT_TIMEOUT_MS = 30_000
+
 # A token with no break opportunity: a path, a hash, a repr of a long value.
 LONG_TOKEN = "/data/features/" + "x" * 300 + ".parquet"
 
@@ -130,7 +134,7 @@ def test_a_200_step_dag_opens_readable_on_its_start_and_the_panel_never_covers_t
 ) -> None:
     run = rd_chain(n=200)
     page.goto(f"{live.url}/runs/{run.id}?view=dag")
-    expect(page.locator(DAG_READY)).to_be_visible()
+    expect(page.locator(DAG_READY)).to_be_visible(timeout=LAYOUT_TIMEOUT_MS)
     assert _title_px(page) >= 11
     # It opens on its start: the first step is on screen.
     assert _inside(_box(page, '[data-testid="dag-node"][data-step="s000"]'), _box(page, '[data-testid="dag"]'))
@@ -168,7 +172,7 @@ def test_a_failed_run_opens_on_its_failing_step_readable_with_its_traceback_wrap
     failed = next(r for r in live.store.runs.list().items if r.pipeline_name == "rd_chain")
     page.goto(f"{live.url}/runs/{failed.id}?view=dag")
     expect(page).to_have_url(re.compile(r"[?&]step=s120(&|$)"))
-    expect(page.locator(DAG_READY)).to_be_visible()
+    expect(page.locator(DAG_READY)).to_be_visible(timeout=LAYOUT_TIMEOUT_MS)
     expect(dag_node(page, "s120")).to_have_attribute("data-status", "failed")
     assert _title_px(page) >= 11
     _node_clear_of_panel(page, "s120")
@@ -260,7 +264,7 @@ def test_cached_and_cache_disabled_steps_are_reported_as_they_ran(page: Page, li
     first = rd_cached()
     second = rd_cached()
     page.goto(f"{live.url}/runs/{second.id}?view=dag&step=rd_total")
-    expect(page.locator(DAG_READY)).to_be_visible()
+    expect(page.locator(DAG_READY)).to_be_visible(timeout=LAYOUT_TIMEOUT_MS)
     panel = page.get_by_test_id("step-panel")
     cached_from = panel.get_by_test_id("cached-from")
     expect(cached_from).to_contain_text(f"Cached from run {first.name}, step rd_total")

@@ -18,8 +18,9 @@ describe("buildTimeline", () => {
     expect(m.rows[1]?.deps).toEqual([0]);
   });
 
-  it("takes the earlier of the run's start and its first step's as time zero", () => {
-    expect(buildTimeline(graph([step("a", [5, 6])])).origin).toBe(ms(0));
+  it("takes the first step's start as time zero (the run's set-up before it is not drawn)", () => {
+    expect(buildTimeline(graph([step("a", [5, 6])])).origin).toBe(ms(5));
+    expect(buildTimeline(graph([step("b", [7, 8]), step("a", [5, 6])])).origin).toBe(ms(5));
     expect(buildTimeline(graph([step("a", [5, 6])], { started_at: null })).origin).toBe(ms(5));
     expect(buildTimeline(graph([step("a", null)])).origin).toBeNaN();
   });
@@ -58,6 +59,8 @@ describe("buildTimeline", () => {
     expect(runSpan(buildTimeline(graph([step("a", [0, 10]), step("b", [10, 25], ["a"])])), ms(99))).toBe(25_000);
     expect(runSpan(buildTimeline(graph([step("a", [0, null])])), ms(40))).toBe(40_000);
     expect(runSpan(buildTimeline(graph([step("a", null)])), ms(40))).toBe(0);
+    // The run's total counts its set-up before the first step.
+    expect(runSpan(buildTimeline(graph([step("a", [2, 10])])), ms(99))).toBe(10_000);
   });
 
   it("parses 10,000 steps quickly", () => {

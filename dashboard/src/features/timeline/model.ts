@@ -34,8 +34,13 @@ export interface TimelineRow {
 export interface TimelineModel {
   rows: TimelineRow[];
   byName: Map<string, number>;
-  /** Time zero of the axis (epoch ms): the run's start, or its first step's; NaN if nothing started. */
+  /**
+   * Time zero of the axis (epoch ms): the first step's start; NaN if nothing started. Not the run's
+   * own start: its set-up before the first step is blank space, a sixth of a sub-second run's width.
+   */
   origin: number;
+  /** The run's own start (epoch ms) or NaN: what the run's total time is measured from. */
+  runStart: number;
   /** The run's own end (epoch ms) or NaN. */
   runEnd: number;
   /** The latest end any step reported (epoch ms) or NaN. */
@@ -68,7 +73,7 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
   const byName = new Map<string, number>();
   parsed.forEach((p, i) => byName.set(p.step.name, i));
 
-  let origin = parse(graph.started_at);
+  let origin = Number.NaN;
   let lastEnd = Number.NaN;
   let lastSeen = Number.NaN;
   let startedCount = 0;
@@ -94,12 +99,11 @@ export function buildTimeline(graph: RunGraph): TimelineModel {
     }
     return { index, name: p.step.name, step: p.step, status: stepStatus(p.step), start: p.start, end: p.end, deps: [...deps] };
   });
-  // The run's own start only wins when a step has started too; otherwise there is no axis yet.
-  if (startedCount === 0) origin = Number.NaN;
   return {
     rows,
     byName,
     origin,
+    runStart: parse(graph.started_at),
     runEnd: parse(graph.ended_at),
     lastEnd,
     lastSeen: Number.isNaN(lastEnd) || lastSeen > lastEnd ? lastSeen : lastEnd,
@@ -151,6 +155,7 @@ export function extentOf(model: TimelineModel, now: number): number {
 /** How long the run has taken (ms): to its end, or to the open end while it goes; 0 before it starts. */
 export function runSpan(model: TimelineModel, now: number): number {
   if (Number.isNaN(model.origin)) return 0;
+  const start = model.runStart <= model.origin ? model.runStart : model.origin;
   const end = model.live ? openEnd(model, now) : Number.isNaN(model.runEnd) ? model.lastEnd : model.runEnd;
-  return Number.isNaN(end) ? 0 : Math.max(0, end - model.origin);
+  return Number.isNaN(end) ? 0 : Math.max(0, end - start);
 }
