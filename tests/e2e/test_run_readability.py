@@ -182,6 +182,12 @@ def test_a_failed_run_opens_on_its_failing_step_readable_with_its_traceback_wrap
     _no_horizontal_overflow(page, '[data-testid="step-traceback"]')
     _no_horizontal_overflow(page, '[data-testid="step-error"]')
     _no_horizontal_overflow(page, '[data-testid="step-panel"] [role="tabpanel"]')
+    # Its parameter is the long path: the parameters table wraps it; no cell spills into the next.
+    expect(panel.get_by_role("table", name="Parameters")).to_contain_text(LONG_TOKEN[:40])
+    spilled: list[str] = panel.locator("td, th").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 40))"
+    )
+    assert spilled == [], f"table cells overflow into their neighbours: {spilled}"
     screenshot(page, "readability-failed-step")
 
     # The step after it was skipped: said plainly, no red box, no error styling on its node.
