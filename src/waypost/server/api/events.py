@@ -3,41 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from waypost.server.deps import CurrentUser, StoreDep
-from waypost.server.services.events import HEARTBEAT_S, POLL_S, StatusWatcher, encode
+from waypost.server.services.events import HEARTBEAT_S, CallerCheck, EventHub, sse
+from waypost.settings import WaypostSettings
 
 router = APIRouter(tags=["events"])
 
 _STREAM = {
-    "description": "Server-Sent Events: `run` and `step` with the record as JSON; a comment every 15 s.",
+    "description": "Server-Sent Events: `run` and `step` with the record as JSON; a comment every 15 s; "
+    '`end` with `{"reason"}` when the caller\'s session or API key stops being valid.',
     "content": {"text/event-stream": {}},
 }
+NO_CACHE = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.get("/events", response_class=StreamingResponse, responses={200: _STREAM})
 async def stream_events(request: Request, store: StoreDep, user: CurrentUser) -> StreamingResponse:
-    """Status changes of runs and steps from now on, until the client goes away."""
-    watcher = StatusWatcher(store)
-    await run_in_threadpool(watcher.poll)  # learn the current state before answering
+    """Status changes of runs and steps from now on, until the client goes away or its credentials end."""
+    settings: WaypostSettings = request.app.state.settings
+    hub = EventHub.of(request)
+    check = CallerCheck(request, store, settings.server.stream_auth_check_s)
 
     async def events() -> AsyncIterator[str]:
-        yield "retry: 2000\n\n"
-        beat = time.monotonic()
-        while not await request.is_disconnected():
-            for kind, item in await run_in_threadpool(watcher.poll):
-                yield encode(kind, item)
-            if time.monotonic() - beat >= HEARTBEAT_S:
-                beat = time.monotonic()
-                yield ": heartbeat\n\n"
-            await asyncio.sleep(POLL_S)
+        queue = await hub.subscribe()  # before the first line: the changes after it are sent
+        try:
+            yield "retry: 2000\n\n"
+            beat = time.monotonic()
+            while True:
+                try:
+                    text = await asyncio.wait_for(queue.get(), timeout=1.0)
+                except TimeoutError:
+                    text = ""
+                if text is None:  # fell too far behind
+                    return
+                if text:
+                    yield text
+                if not await check.allowed():
+                    yield sse("end", json.dumps({"reason": check.reason}))
+                    return
+                if time.monotonic() - beat >= HEARTBEAT_S:
+                    beat = time.monotonic()
+                    yield ": heartbeat\n\n"
+        finally:
+            hub.unsubscribe(queue)
 
-    return StreamingResponse(
-        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return StreamingResponse(events(), media_type="text/event-stream", headers=NO_CACHE)

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from waypost.schemas import LogLineRead, LogSearchHit
+from waypost.server.api.events import NO_CACHE
 from waypost.server.deps import ArtifactStoreDep, CurrentUser, StoreDep
 from waypost.server.services import logs
-from waypost.server.services.events import sse
+from waypost.server.services.events import HEARTBEAT_S, CallerCheck, blocking, sse
 from waypost.settings import WaypostSettings
 
 router = APIRouter(prefix="/runs/{run}/steps/{step}/logs", tags=["logs"])
 
 Lines = Annotated[int, Query(ge=0, le=logs.MAX_LINES)]
-_STREAM = {"description": "Server-Sent Events: `line` per log line, then `end`.", "content": {"text/event-stream": {}}}
+_STREAM = {
+    "description": "Server-Sent Events: `line` per log line, then `end` (with a `reason` when the caller's "
+    "credentials stopped being valid).",
+    "content": {"text/event-stream": {}},
+}
 _TOTAL_LINES = "X-Total-Lines"
 _SEARCH_CUT = "X-Search-Cut"
 _LINES_HEADERS: dict[int | str, dict[str, Any]] = {
@@ -146,23 +153,34 @@ def download_logs(
 
 
 @router.get("/stream", response_class=StreamingResponse, responses={200: _STREAM})
-def stream_logs(
+async def stream_logs(
     run: str,
     step: str,
+    request: Request,
     store: StoreDep,
     files: ArtifactStoreDep,
     user: CurrentUser,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> StreamingResponse:
-    """New lines as the step writes them, from `offset`; the stream ends when the step finishes."""
-    lines = logs.follow(store, files, run, step, offset)
+    """New lines as the step writes them, from `offset`; the stream ends when the step finishes.
 
-    def events() -> Iterator[str]:
-        for line in lines:
-            yield sse("line", line.model_dump_json(), str(line.n))
+    It also ends (with `end` and a `reason`) once the caller's session or API key stops being valid.
+    """
+    found, uri = await blocking(logs.log_uri, store, files, run, step)  # an unknown step is a 404 now
+    settings: WaypostSettings = request.app.state.settings
+    check = CallerCheck(request, store, settings.server.stream_auth_check_s)
+
+    async def events() -> AsyncIterator[str]:
+        beat = time.monotonic()
+        async for line in logs.follow(store, files, found.id, uri, offset):
+            if not await check.allowed():
+                yield sse("end", json.dumps({"reason": check.reason}))
+                return
+            if line is not None:
+                yield sse("line", line.model_dump_json(), str(line.n))
+            elif time.monotonic() - beat >= HEARTBEAT_S:
+                beat = time.monotonic()
+                yield ": heartbeat\n\n"
         yield sse("end", "{}")
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=_NO_CACHE)
-
-
-_NO_CACHE = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=NO_CACHE)

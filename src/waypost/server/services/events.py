@@ -1,20 +1,45 @@
-"""Live status changes of runs and steps, found by polling the store, as Server-Sent Events."""
+"""Live status changes of runs and steps, found by polling the store, as Server-Sent Events.
+
+Streams stay open for hours, so they hold no request thread: they are async generators
+that sleep with ``await``, and the short blocking reads they need (a poll of the store, a
+page of log lines, a look at the caller's credentials) run on a few threads of their own
+(:func:`blocking`), never on the threads that serve requests. All ``/events`` streams
+share one :class:`EventHub`, which polls the store once per interval however many listen.
+Each stream re-checks its caller's session or API key every few seconds
+(:class:`CallerCheck`) and ends once it is gone: logged out, revoked or deactivated.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
+import logging
+import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
+from fastapi import HTTPException, Request
 from pydantic import BaseModel
 
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import NotFoundError
+from waypost.exceptions import NotFoundError, WaypostError
 from waypost.schemas import MAX_PAGE_SIZE, RunRead, StepRunRead
+from waypost.server.deps import authenticate
 from waypost.store.sql.store import SqlStore
 
 POLL_S = 0.5
 HEARTBEAT_S = 15.0
+STREAM_THREADS = 4
+"""Threads all streams share for their blocking reads (request threads are never used)."""
+BACKLOG = 1000
+"""Events a listener may fall behind by before its stream is ended (the client reconnects)."""
+T = TypeVar("T")
+log = logging.getLogger("waypost.server")
+_executor: ThreadPoolExecutor | None = None
 _OVERLAP = timedelta(seconds=2)  # writers' clocks and commit delays: look back a little further
 _STEP_EXCLUDE = {"source_code", "resource_samples", "cache_components"}  # bulky, and never change
 
@@ -82,3 +107,95 @@ def encode(kind: str, item: BaseModel) -> str:
         return sse(kind, item.model_dump_json(exclude=_STEP_EXCLUDE))
     assert isinstance(item, RunRead)
     return sse(kind, item.model_dump_json())
+
+
+async def blocking(fn: Callable[..., T], *args: object) -> T:
+    """Run a short blocking call for a stream on the streams' own threads."""
+    global _executor
+    if _executor is None:  # created on first use: importing the server starts no threads
+        _executor = ThreadPoolExecutor(STREAM_THREADS, thread_name_prefix="waypost-stream")
+    return await asyncio.get_running_loop().run_in_executor(_executor, functools.partial(fn, *args))
+
+
+class CallerCheck:
+    """Whether a stream's caller still may read: their session or API key looked up again now and then."""
+
+    def __init__(self, request: Request, store: SqlStore, every_s: float) -> None:
+        self._request = request
+        self._store = store
+        self._every_s = every_s
+        self._next = time.monotonic() + every_s
+        self.reason = ""
+
+    async def allowed(self) -> bool:
+        """False once the session ended, the key was revoked or expired, or the user was deactivated."""
+        if time.monotonic() < self._next:
+            return True
+        self._next = time.monotonic() + self._every_s
+        try:
+            await blocking(authenticate, self._request, self._store)
+        except HTTPException as exc:
+            self.reason = str(exc.detail)
+            return False
+        except WaypostError as exc:  # the store is unreachable for a moment: check again next time
+            log.warning("A stream could not re-check its caller: %s", exc)
+        return True
+
+
+class EventHub:
+    """One :class:`StatusWatcher` for every ``/events`` stream of an app, polling while any listens."""
+
+    def __init__(self, store: SqlStore) -> None:
+        self._store = store
+        self._listeners: set[asyncio.Queue[str | None]] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._watcher: StatusWatcher | None = None
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def of(cls, request: Request) -> EventHub:
+        """The hub of the request's app (made on first use)."""
+        hub: EventHub | None = getattr(request.app.state, "event_hub", None)
+        if hub is None:
+            hub = request.app.state.event_hub = cls(request.app.state.store)
+        return hub
+
+    @property
+    def listeners(self) -> int:
+        """How many streams listen now."""
+        return len(self._listeners)
+
+    async def subscribe(self) -> asyncio.Queue[str | None]:
+        """A queue of encoded events from now on; ``None`` in it means the stream must end."""
+        async with self._lock:
+            if self._task is None or self._task.done():
+                watcher = StatusWatcher(self._store)
+                await blocking(watcher.poll)  # learn the current state: events are the changes after it
+                self._watcher = watcher
+                self._task = asyncio.create_task(self._run())
+            queue: asyncio.Queue[str | None] = asyncio.Queue()
+            self._listeners.add(queue)
+            return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[str | None]) -> None:
+        """Stop sending to ``queue``; the polling stops with the last listener."""
+        self._listeners.discard(queue)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            if not self._listeners or self._watcher is None:
+                return
+            try:
+                found = await blocking(self._watcher.poll)
+            except Exception as exc:  # a locked or unreachable database must not end every stream
+                log.warning("Polling for status events failed: %s", exc)
+                continue
+            texts = [encode(kind, item) for kind, item in found]
+            for queue in list(self._listeners):
+                if queue.qsize() > BACKLOG:  # a client that stopped reading: end its stream
+                    self._listeners.discard(queue)
+                    queue.put_nowait(None)
+                    continue
+                for text in texts:
+                    queue.put_nowait(text)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from waypost.execution.logs import reading
 from waypost.execution.logs.patterns import PatternError, compile_regex
 from waypost.schemas import LogLineRead, LogSearchHit, StepRunRead
 from waypost.server.services._files import checked_uri, safe_filename
+from waypost.server.services.events import blocking
 from waypost.server.services.runs import get_run_or_404
 from waypost.server.services.steps import get_step_or_404
 from waypost.store.sql.store import SqlStore
@@ -144,22 +147,32 @@ def download(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tupl
     return name, logs.iter_text(files, uri) if uri else iter(())
 
 
-def follow(store: SqlStore, files: ArtifactStore, run: str, step: str, offset: int) -> Iterator[LogLineRead]:
-    """Lines from ``offset`` on as they are stored, until the step run finishes (blocking).
+async def follow(
+    store: SqlStore, files: ArtifactStore, step_id: uuid.UUID, uri: str | None, offset: int
+) -> AsyncIterator[LogLineRead | None]:
+    """Lines from ``offset`` on as they are stored, until the step run finishes; ``None`` after each idle poll.
 
-    The step is looked up now, so an unknown one is a 404 before any line is streamed.
+    It holds no thread while it waits: the reads run on the streams' own threads
+    (:func:`~waypost.server.services.events.blocking`). Whether the step finished is asked
+    before each read, so the lines stored before it finished are always sent.
     """
-    found, uri = log_uri(store, files, run, step)
+    if uri is None:  # the step stores no logs
+        return
+    while True:
+        finished = await blocking(_finished, store, step_id)
+        lines = await blocking(logs.read_lines, files, uri, offset)
+        for line in lines:
+            offset = int(line["n"]) + 1
+            yield _line(line)
+        if not lines:
+            if finished:
+                return
+            yield None
+            await asyncio.sleep(FOLLOW_POLL_S)
 
-    def finished() -> bool:
-        return store.steps.get_by_id(found.id).status.is_finished
 
-    def lines() -> Iterator[LogLineRead]:
-        if uri is not None:
-            for line in logs.follow(files, uri, offset, FOLLOW_POLL_S, finished):
-                yield _line(line)
-
-    return lines()
+def _finished(store: SqlStore, step_id: uuid.UUID) -> bool:
+    return store.steps.get_by_id(step_id).status.is_finished
 
 
 def _line(raw: dict[str, Any]) -> LogLineRead:
