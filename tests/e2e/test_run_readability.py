@@ -205,6 +205,8 @@ def test_a_failed_run_opens_on_its_failing_step_readable_with_its_traceback_wrap
     expect(panel.get_by_test_id("cache-state")).to_have_attribute("data-kind", "not-checked")
     _node_clear_of_panel(page, "s121")
     screenshot(page, "readability-skipped-step")
+    panel.get_by_role("tab", name="Logs").click()
+    expect(panel.get_by_test_id("log-skipped")).to_contain_text("skipped and never ran")
 
 
 def _timeline_bar_span(page: Page) -> float:

@@ -129,7 +129,11 @@ export function StepPanel({ runId, step }: { runId: string; step: string }) {
         <Tabs.Panel value="logs" pt="sm" style={{ flex: 1, minHeight: 0, display: "flex", flexDirection: "column", gap: 8 }}>
           {sr && status === "cached" && <CachedLogNotice step={sr} />}
           <Suspense fallback={<TabLoading />}>
-            {status !== undefined && (
+            {status === "skipped" ? (
+              <Text fz="sm" c="dimmed" data-testid="log-skipped">
+                This step was skipped and never ran, so it has no log. The Overview says which upstream step it waited for.
+              </Text>
+            ) : status !== undefined && (
               <LogsTab runId={runId} step={step} status={status} cachedFromRunId={sr?.cached_from_run_id ?? undefined} />
             )}
           </Suspense>
