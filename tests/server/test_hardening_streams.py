@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,10 +38,10 @@ def server_settings(tmp_path: Path) -> WaypostSettings:
     )
 
 
-@pytest.fixture
-def live_url(server_app: FastAPI) -> Iterator[str]:
-    """The app served by uvicorn on a free loopback port."""
-    server = uvicorn.Server(uvicorn.Config(server_app, host="127.0.0.1", port=0, log_level="warning"))
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread with its own event loop."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -50,6 +51,13 @@ def live_url(server_app: FastAPI) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_url(server_app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port."""
+    with serve(server_app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -171,3 +179,19 @@ def test_a_deactivated_users_stream_ends(live_url: str, admin_key: str) -> None:
             http.close()
     assert "event: end" in lines
     assert seconds < CHECK_S + 2.5
+
+
+def test_an_app_served_again_on_another_event_loop_streams_again(
+    server_app: FastAPI, server_store: SqlStore, admin_key: str
+) -> None:
+    pipe = make_pipeline(server_store, "again")
+    for i in range(2):  # the second server has a new event loop: it gets a poller of its own
+        with (
+            serve(server_app) as url,
+            httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin_key}"}, timeout=10) as http,
+            http.stream("GET", f"{API}/events") as response,
+        ):
+            lines = response.iter_lines()
+            assert next(lines) == "retry: 2000"
+            run = make_run(server_store, pipe, name=f"again-{i}", status=ExecutionStatus.RUNNING)
+            assert next(line for line in lines if line.startswith("data: ") and str(run.id) in line)

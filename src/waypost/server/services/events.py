@@ -151,12 +151,13 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._watcher: StatusWatcher | None = None
         self._lock = asyncio.Lock()
+        self._loop = asyncio.get_running_loop()
 
     @classmethod
     def of(cls, request: Request) -> EventHub:
-        """The hub of the request's app (made on first use)."""
+        """The hub of the request's app (made on first use, and again for another event loop)."""
         hub: EventHub | None = getattr(request.app.state, "event_hub", None)
-        if hub is None:
+        if hub is None or hub._loop is not asyncio.get_running_loop():  # an app served again (tests)
             hub = request.app.state.event_hub = cls(request.app.state.store)
         return hub
 
