@@ -14,11 +14,12 @@ export function AccountMenu({ me }: { me: Me }) {
   const [opened, setOpened] = useState(false);
   const out = useMutation({
     mutationFn: logout,
-    onSuccess: () => {
+    onSuccess: async () => {
       setOpened(false);
-      // Nothing of this user's stays in memory; the login form takes the page.
-      queryClient.removeQueries();
       setSessionEnded(true);
+      // Nothing of this user's stays in memory (the header's name and the live stream go with
+      // the caller's identity); the login form takes the page, and logging in refetches it all.
+      await queryClient.resetQueries();
     },
   });
   const user = me.user;
@@ -44,7 +45,7 @@ export function AccountMenu({ me }: { me: Me }) {
         <Menu.Dropdown>
           <Menu.Label>
             Signed in as {user.full_name ? `${user.full_name} (${user.name})` : user.name}
-            {user.is_admin ? " · admin" : ""}
+            {user.is_admin ? " · administrator" : ""}
           </Menu.Label>
           {me.via === "session" && <Menu.Item onClick={() => setDialog("password")}>Change password</Menu.Item>}
           <Menu.Item onClick={() => setDialog("keys")}>My API keys</Menu.Item>

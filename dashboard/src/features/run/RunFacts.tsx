@@ -37,6 +37,7 @@ function FactChip({ fact }: { fact: Fact }) {
       fw={400}
       size="md"
       title={fact.title}
+      h={ROW}
       styles={{ label: { maxWidth: 280, overflow: "hidden", textOverflow: "ellipsis" } }}
       data-testid="run-fact"
     >
@@ -50,13 +51,21 @@ function FactChip({ fact }: { fact: Fact }) {
   );
 }
 
+// Every line is ROW high with GAP between, wrapped or not, so the fold falls between two lines.
+const ROW = 24;
+const GAP = 4;
+const FOLDED_LINES = 3;
+
 function Section({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <Group gap={6} wrap="wrap" align="center" component="section" aria-label={label}>
-      <Text fz="xs" fw={700} c="dimmed" tt="uppercase" w={84} style={{ flexShrink: 0 }}>
+    <Group gap={6} wrap="nowrap" align="flex-start" component="section" aria-label={label} mih={ROW}>
+      <Text fz="xs" fw={700} c="dimmed" tt="uppercase" w={84} lh={`${ROW}px`} style={{ flexShrink: 0 }}>
         {label}
       </Text>
-      {children}
+      {/* Wrapped chips line up under the first, not under the label. */}
+      <Group gap={`${GAP}px 6px`} wrap="wrap" align="center" style={{ flex: 1, minWidth: 0 }}>
+        {children}
+      </Group>
     </Group>
   );
 }
@@ -78,8 +87,13 @@ export function RunFacts({ run }: { run: Run }) {
   if (!params.length && !metadata.length && !tags.length && !model) return null;
   return (
     <Box data-testid="run-facts">
-      <Spoiler maxHeight={54} showLabel="Show all" hideLabel="Show less" styles={{ control: { fontSize: "var(--mantine-font-size-xs)" } }}>
-        <Box style={{ display: "flex", flexDirection: "column", gap: 4 }}>
+      <Spoiler
+        maxHeight={FOLDED_LINES * ROW + (FOLDED_LINES - 1) * GAP}
+        showLabel="Show all"
+        hideLabel="Show less"
+        styles={{ control: { fontSize: "var(--mantine-font-size-xs)" } }}
+      >
+        <Box style={{ display: "flex", flexDirection: "column", gap: GAP }}>
           {model && (
             <Section label="Model">
               <Anchor
@@ -91,7 +105,7 @@ export function RunFacts({ run }: { run: Run }) {
                 {model.name !== String(model.number) ? ` (#${model.number})` : ""}
               </Anchor>
               {model.stage !== "none" && (
-                <Badge size="xs" variant="outline">
+                <Badge size="sm" variant="outline">
                   {model.stage}
                 </Badge>
               )}
@@ -121,7 +135,8 @@ export function RunFacts({ run }: { run: Run }) {
               {tags.map((t) => (
                 <Badge
                   key={t}
-                  size="sm"
+                  h={ROW}
+                  size="md"
                   variant="outline"
                   color="gray"
                   tt="none"
