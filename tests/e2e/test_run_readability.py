@@ -203,6 +203,9 @@ def test_a_failed_run_opens_on_its_failing_step_readable_with_its_traceback_wrap
     red, green, blue = (int(c) for c in re.findall(r"\d+", colour)[:3])
     assert not (red > green + 40 and red > blue + 40), f"the skip notice is drawn red ({colour})"
     expect(panel.get_by_test_id("cache-state")).to_have_attribute("data-kind", "not-checked")
+    # Nothing of the call was recorded: no "Parameters (0)" claiming it had none.
+    expect(panel.get_by_test_id("step-not-recorded")).to_be_visible()
+    expect(panel.get_by_text(re.compile(r"^Parameters \(0\)$"))).to_have_count(0)
     _node_clear_of_panel(page, "s121")
     screenshot(page, "readability-skipped-step")
     panel.get_by_role("tab", name="Logs").click()

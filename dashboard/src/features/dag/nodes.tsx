@@ -60,7 +60,8 @@ export const StepNode = memo(function StepNode({ data }: NodeProps<StepFlowNode>
       <Handles />
       <div className="dag-line dag-name">{s.name}</div>
       <div className="dag-line">
-        <span style={{ color: status === "pending" ? undefined : statusVar(status), fontWeight: 600 }}>{status}</span>
+        {/* Pending and skipped read dimmed: grey's filled shade is near-invisible on a dark node. */}
+        <span style={{ color: status === "pending" || status === "skipped" ? "var(--mantine-color-dimmed)" : statusVar(status), fontWeight: 600 }}>{status}</span>
         {duration && <span className="dag-dim"> · {duration}</span>}
       </div>
       {third && <div className={`dag-line ${s.error_type ? "dag-error" : "dag-dim"}`}>{third}</div>}

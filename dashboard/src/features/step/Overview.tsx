@@ -358,19 +358,28 @@ export function Overview({ runId, step }: { runId: string; step: StepRun }) {
           </Group>
         )}
       </Section>
-      <Section title="Attempts">
-        <Attempts step={step} />
-      </Section>
-      <Section title={`Parameters (${params.length})`}>
-        {params.length === 0 ? <None>No parameters</None> : <KeyValues rows={params} label="Parameters" />}
-      </Section>
-      <Section title="Settings">
-        {settings.length === 0 ? <None>All defaults</None> : <KeyValues rows={settings} label="Settings" />}
-      </Section>
-      <Artifacts step={step} detailed={false} />
-      <Section title="Metadata">
-        <Metadata runId={runId} step={step} />
-      </Section>
+      {step.status === "skipped" ? (
+        // Nothing of the call was recorded: "Parameters (0)" would say it had none.
+        <None>
+          <span data-testid="step-not-recorded">Parameters, inputs, outputs and metadata are recorded when a step runs; this one never did.</span>
+        </None>
+      ) : (
+        <>
+          <Section title="Attempts">
+            <Attempts step={step} />
+          </Section>
+          <Section title={`Parameters (${params.length})`}>
+            {params.length === 0 ? <None>No parameters</None> : <KeyValues rows={params} label="Parameters" />}
+          </Section>
+          <Section title="Settings">
+            {settings.length === 0 ? <None>All defaults</None> : <KeyValues rows={settings} label="Settings" />}
+          </Section>
+          <Artifacts step={step} detailed={false} />
+          <Section title="Metadata">
+            <Metadata runId={runId} step={step} />
+          </Section>
+        </>
+      )}
       {step.upstream.length > 0 && (
         <Section title="Runs after">
           <Group gap="xs">
