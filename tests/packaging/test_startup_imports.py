@@ -12,12 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINE = ROOT / "benchmarks" / "pipelines" / "ten_steps.py"
 
 #: Libraries a pipeline of ints must not load: the display library, data libraries (materializers
 #: import theirs when they meet such a value), other databases' dialects, the migration tool (the
-#: store is at head after the first run), password hashing (the server's), remote filesystems.
+#: store is at head after the first run), password hashing (the server's), remote filesystems,
+#: the server and CLI libraries, PyYAML (no config file here).
 NOT_ON_THE_PATH = [
     "rich",
     "pandas",
@@ -33,6 +36,7 @@ NOT_ON_THE_PATH = [
     "fastapi",
     "uvicorn",
     "typer",
+    "yaml",
     "sqlalchemy.dialects.postgresql",
     "sqlalchemy.dialects.mysql",
 ]
@@ -40,24 +44,30 @@ NOT_ON_THE_PATH = [
 PROBE = """
 import json, runpy, sys
 runpy.run_path(sys.argv[1], run_name="__main__")
-print(json.dumps(sorted(sys.modules)))
+from waypost.store.sql.orm import Pipeline
+print(json.dumps({"modules": sorted(sys.modules), "mappers_configured": Pipeline.__mapper__.configured}))
 """
 
 
-def _modules_after_a_run(env: dict[str, str]) -> set[str]:
+def _after_a_run(env: dict[str, str]) -> tuple[set[str], bool]:
+    """The modules a pipeline run imported, and whether it used the ORM (which configures every mapper)."""
     done = subprocess.run(
         [sys.executable, "-c", PROBE, str(PIPELINE)], env=env, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    seen = json.loads(done.stdout.splitlines()[-1])
+    return set(seen["modules"]), seen["mappers_configured"]
 
 
+@pytest.mark.slow
 def test_a_pipeline_run_imports_no_library_it_does_not_use(waypost_home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "WAYPOST_EXECUTION__SHOW_PROGRESS"}  # the default display
-    first = _modules_after_a_run(env)  # creates and migrates the store
-    again = _modules_after_a_run(env)  # the store is at head: the common case
+    first, _ = _after_a_run(env)  # creates and migrates the store, the pipeline and its snapshot
+    again, used_orm = _after_a_run(env)  # the store is at head, the pipeline known: the common case
     migrating = {"alembic", "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql"}  # the first run's
     for loaded, allowed in ((first, migrating), (again, set())):
         unwanted = sorted(m for m in NOT_ON_THE_PATH if m in loaded and m not in allowed)
         assert not unwanted, f"a pipeline of ints imported {unwanted}"
     assert "waypost.store.sql.store" in again  # the probe did run a pipeline on the SQL store
+    # Every query of a run goes through SQLAlchemy Core: the ORM's first query costs ~15 ms.
+    assert not used_orm

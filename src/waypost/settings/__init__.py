@@ -10,11 +10,11 @@ YAML config file (``WAYPOST_CONFIG``, else ``<user config dir>/waypost/config.ya
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
@@ -218,7 +218,11 @@ def load_settings(**overrides: Any) -> WaypostSettings:
             f"Invalid setting '{where}': {err['msg']}; fix it in {config_path()} or the "
             f"WAYPOST_{where.upper().replace('.', '__')} environment variable."
         ) from None
-    except yaml.YAMLError as exc:
+    except Exception as exc:
+        # PyYAML is loaded only when a config file exists (~10 ms of every start otherwise).
+        yaml = sys.modules.get("yaml")
+        if yaml is None or not isinstance(exc, yaml.YAMLError):
+            raise
         raise ConfigurationError(
             f"Config file {config_path()} is not valid YAML ({str(exc).splitlines()[0]}); fix or delete it."
         ) from None
@@ -226,6 +230,8 @@ def load_settings(**overrides: Any) -> WaypostSettings:
 
 def write_config(values: dict[str, Any]) -> Path:
     """Merge ``values`` into the YAML config file and return its path."""
+    import yaml
+
     path = config_path()
     current: dict[str, Any] = {}
     if path.exists():

@@ -14,7 +14,7 @@ from waypost.exceptions import StoreError
 from waypost.schemas import Page, PipelineRead, PipelineSpec, SnapshotRead
 from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
-from waypost.store.sql.orm import Pipeline, PipelineRun, PipelineSnapshot
+from waypost.store.sql.orm import Pipeline, PipelineRun, PipelineSnapshot, table_of
 from waypost.store.sql.repositories._common import not_found, paged, parse_id
 
 FILTERS = FilterSpec(
@@ -36,8 +36,11 @@ class PipelineRepository:
 
     def get_or_create(self, name: str) -> PipelineRead:
         """The pipeline called ``name``, created on first use."""
-        with self._s.read() as s:
-            row = s.scalar(select(Pipeline).where(Pipeline.name == name))
+        # Core, not the ORM, for the lookup every run makes: the first ORM query of a process
+        # configures every mapper (~15 ms of a pipeline script's start).
+        pipelines = table_of(Pipeline)
+        with self._s.read_conn() as c:
+            row: Any = c.execute(select(pipelines).where(pipelines.c.name == name)).first()
         if row is None:
             try:
                 with self._s.write() as s:
@@ -110,8 +113,11 @@ class PipelineRepository:
         query = select(PipelineSnapshot).where(
             PipelineSnapshot.pipeline_id == pipeline_id, PipelineSnapshot.structure_hash == h
         )
-        with self._s.read() as s:
-            row = s.scalar(query)
+        snapshots = table_of(PipelineSnapshot)
+        with self._s.read_conn() as c:  # Core: see get_or_create
+            row: Any = c.execute(
+                select(snapshots).where(snapshots.c.pipeline_id == pipeline_id, snapshots.c.structure_hash == h)
+            ).first()
         if row is None:
             try:
                 with self._s.write() as s:
