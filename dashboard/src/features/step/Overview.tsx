@@ -1,4 +1,4 @@
-import { Alert, Anchor, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Code, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type ReactNode, useState } from "react";
@@ -9,8 +9,7 @@ import { type ArtifactVersion, type StepRun, stepQueries } from "../../api/steps
 import { TRACE_BACK } from "../artifacts/search";
 import { formatDuration, formatTime } from "../runs/format";
 import { OutputVisualizations } from "./OutputVisualizations";
-import { CacheLine, NotRunNotice, StepLink } from "./StepNotices";
-import { notRun } from "./stepState";
+import { CacheLine, StepError, StepLink } from "./StepNotices";
 import { flatten, formatBytes, formatValue } from "./format";
 import "./logs.css";
 
@@ -58,27 +57,6 @@ function VersionLink({ v }: { v: ArtifactVersion }) {
         Trace back
       </Anchor>
     </Group>
-  );
-}
-
-/**
- * The error of a failed step: type and message, and the traceback (wrapped, scrolling down only).
- * A skipped or stopped step is not an error: it gets a neutral notice saying why it did not run.
- */
-export function StepError({ step }: { step: StepRun }) {
-  if (notRun(step)) return <NotRunNotice step={step} />;
-  if (!step.error_type && !step.error_message && !step.traceback) return null;
-  return (
-    <Alert color="red" title={step.error_type ?? "Error"} role="alert" data-testid="step-error" styles={{ body: { minWidth: 0 }, title: { overflowWrap: "anywhere" } }}>
-      <Stack gap="xs">
-        {step.error_message && (
-          <Text fz="sm" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
-            {step.error_message}
-          </Text>
-        )}
-        {step.traceback && <pre className="wp-traceback" data-testid="step-traceback">{step.traceback}</pre>}
-      </Stack>
-    </Alert>
   );
 }
 

@@ -1,10 +1,11 @@
-import { Alert, Anchor, Text } from "@mantine/core";
+import { Alert, Anchor, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 
 import { runQueries } from "../../api/runs";
 import { type StepRun, stepQueries } from "../../api/steps";
+import "./logs.css";
 import { cacheState, notRun } from "./stepState";
 
 /** A link to a step of a run, opening the step panel there (on `tab` when given). */
@@ -49,6 +50,27 @@ function useCacheOrigin(step: StepRun) {
   const runId = step.cached_from_run_id ?? origin.data?.run_id ?? null;
   const run = useQuery({ ...runQueries.detail(runId ?? ""), enabled: !!runId });
   return { runId, runName: run.data?.name ?? runId?.slice(0, 8), stepName: origin.data?.name ?? step.name };
+}
+
+/**
+ * The error of a failed step: type and message, and the traceback (wrapped, scrolling down only).
+ * A skipped or stopped step is not an error: it gets a neutral notice saying why it did not run.
+ */
+export function StepError({ step }: { step: StepRun }) {
+  if (notRun(step)) return <NotRunNotice step={step} />;
+  if (!step.error_type && !step.error_message && !step.traceback) return null;
+  return (
+    <Alert color="red" title={step.error_type ?? "Error"} role="alert" data-testid="step-error" styles={{ body: { minWidth: 0 }, title: { overflowWrap: "anywhere" } }}>
+      <Stack gap="xs">
+        {step.error_message && (
+          <Text fz="sm" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+            {step.error_message}
+          </Text>
+        )}
+        {step.traceback && <pre className="wp-traceback" data-testid="step-traceback">{step.traceback}</pre>}
+      </Stack>
+    </Alert>
+  );
 }
 
 /** "Cached from run R, step S", both linked. */

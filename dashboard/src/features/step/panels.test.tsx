@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { StepRun } from "../../api/steps";
 import { CodeTab } from "./CodeTab";
 import { MetricsTab } from "./MetricsTab";
-import { StepError } from "./Overview";
+import { StepError } from "./StepNotices";
 
 afterEach(cleanup);
 
