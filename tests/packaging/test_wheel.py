@@ -5,6 +5,7 @@ installs ``wheel[server]`` into a throwaway virtual environment with uv (from uv
 so it also works offline; constrained to the versions this checkout's environment holds), starts
 `waypost up` from that venv on a free loopback port over a temporary data dir, and loads the
 dashboard's page and one of its hashed assets. Nothing of the checkout is on that venv's path.
+Another venv gets the wheel without extras, as `pip install waypost` would, and runs a pipeline.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ def build_wheel(uv: str, out: Path, source: Path = ROOT) -> subprocess.Completed
     )
 
 
-def _install(uv: str, venv: Path, wheel: Path, work: Path) -> None:
-    """``wheel[server]`` into a new venv: offline from uv's cache when it can, else from the index."""
+def _install(uv: str, venv: Path, wheel: Path, work: Path, extras: str = "[server]") -> None:
+    """``wheel`` (with ``extras``) into a new venv: offline from uv's cache when it can, else from the index."""
     _run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], cwd=work, timeout=120)
     # The versions this checkout's environment tested against (uv's cache holds them).
     frozen = subprocess.run(
@@ -90,7 +91,7 @@ def _install(uv: str, venv: Path, wheel: Path, work: Path) -> None:
         str(venv / "bin" / "python"),
         "--constraint",
         str(constraints),
-        f"{wheel}[server]",
+        f"{wheel}{extras}",
     ]
     offline = subprocess.run(
         [*install, "--offline"], cwd=work, env=_clean_env(), capture_output=True, text=True, timeout=600
@@ -100,19 +101,38 @@ def _install(uv: str, venv: Path, wheel: Path, work: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(the wheel, a venv with ``wheel[server]`` installed)."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of this checkout."""
     if not (DASHBOARD / "index.html").is_file():
         pytest.skip("The dashboard is not built: run `make dashboard`")
-    uv = _uv()
     work = tmp_path_factory.mktemp("wheel")
-    built = build_wheel(uv, work / "dist")
+    built = build_wheel(_uv(), work / "dist")
     if built.returncode != 0:
         pytest.fail(f"uv build --wheel failed:\n{built.stdout[-3000:]}{built.stderr[-3000:]}")
-    (wheel,) = (work / "dist").glob("waypost-*.whl")
-    venv = work / "venv"
-    _install(uv, venv, wheel, work)
+    (found,) = (work / "dist").glob("waypost-*.whl")
+    return found
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path) -> tuple[Path, Path]:
+    """(the wheel, a venv with ``wheel[server]`` installed)."""
+    venv = wheel.parent.parent / "venv"
+    _install(_uv(), venv, wheel, wheel.parent.parent)
     return wheel, venv
+
+
+@pytest.mark.slow
+def test_the_wheel_without_extras_runs_a_pipeline(wheel: Path, tmp_path: Path) -> None:
+    """`pip install waypost`: pipelines run on the embedded store without the server's libraries."""
+    venv = tmp_path / "venv"
+    _install(_uv(), venv, wheel, tmp_path, extras="")
+    pipeline = ROOT / "benchmarks" / "pipelines" / "ten_steps.py"
+    env = _clean_env(WAYPOST_DATA_DIR=str(tmp_path / "data"), WAYPOST_CONFIG=str(tmp_path / "config.yaml"))
+    python = str(venv / "bin" / "python")
+    done = subprocess.run([python, str(pipeline)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "(10 completed)" in done.stdout, done.stdout
+    assert not (venv / "bin" / "uvicorn").exists()  # the server extra really is absent
 
 
 @pytest.mark.slow
