@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from waypost.store.sql.engine import Engines, translate_error
+from waypost.store.sql.engine import SINGLE_STATEMENT, Engines, translate_error
 
 #: The newest revision; a test checks it against Alembic's script directory.
 HEAD_REVISION = "0004"
@@ -18,10 +18,16 @@ def current_revision(engines: Engines) -> str | None:
     """The revision the database is at, or None for an empty database."""
     try:
         with engines.read.connect() as conn:
-            has_table = conn.dialect.has_table(conn, "alembic_version")
-            if not has_table:
-                return None
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            conn = conn.execution_options(**{SINGLE_STATEMENT: True})
+            try:
+                # One query on every store opening; the catalogue is asked only when it fails.
+                revision: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                return revision
+            except DBAPIError:
+                conn.rollback()  # PostgreSQL refuses further statements in a failed transaction
+                if not conn.dialect.has_table(conn, "alembic_version"):
+                    return None  # an empty database
+                raise
     except DBAPIError as exc:
         raise translate_error(exc, engines.url) from None
 
