@@ -126,6 +126,33 @@ def test_a_bad_column_key_is_a_one_line_400(client: TestClient, bad: str) -> Non
         assert "param.NAME" in detail or "at most 50" in detail
 
 
+def test_the_server_sorts_by_metadata_across_pages(client: TestClient, server_store: SqlStore) -> None:
+    pipe = make_pipeline(server_store, "sorted")
+    names = {}
+    for name, value in [("mid", 0.5), ("none", None), ("high", 0.9), ("text", "n/a"), ("low", 0.1), ("later", 0.9)]:
+        run = make_run(server_store, pipe, name=name)
+        names[name] = run
+        if value is not None:
+            make_metadata(server_store, run_id=run.id, score=value)
+    make_metadata(server_store, run_id=names["low"].id, score=0.05)  # logged later: the latest counts
+
+    def order(sort: str, size: int = 50) -> list[str]:
+        out: list[str] = []
+        for page in (1, 2, 3):
+            r = client.get(RUNS, params={"q": "pipeline:sorted", "sort": sort, "size": size, "page": page})
+            assert r.status_code == 200, r.text
+            assert r.json()["total"] == 6
+            out += [i["name"] for i in r.json()["items"]]
+        return out
+
+    # Numbers before text, runs without it last; ties newest first; pages do not overlap.
+    assert order("metadata.score") == ["low", "mid", "later", "high", "text", "none"]
+    assert order("-metadata.score", size=2) == ["later", "high", "mid", "low", "text", "none"]
+    r = client.get(RUNS, params={"sort": "metadata."})
+    assert r.status_code == 400
+    assert "metadata.KEY" in r.json()["detail"]
+
+
 def test_run_summary_lists_metadata_latest_per_key_and_the_model_version(
     client: TestClient, three: dict[str, RunRead], server_store: SqlStore
 ) -> None:
@@ -267,6 +294,9 @@ def test_export_streams_every_matching_run_quoted_safely(client: TestClient, ser
     assert rows[-2][8] == "'-x"  # would be a formula in a spreadsheet
     assert rows[-2][7] == "0.001"
     assert f'"say ""{7}"", ok"' in body  # quotes doubled inside a quoted field
+    by_accuracy = client.get(f"{RUNS}/export", params={"q": "pipeline:bulk", "sort": "metadata.accuracy"})
+    assert by_accuracy.status_code == 200, by_accuracy.text
+    assert [uuid.UUID(r[0]) for r in list(csv.reader(io.StringIO(by_accuracy.text)))[1:]] == ids  # lowest first
 
 
 def test_export_checks_before_streaming(
@@ -364,6 +394,8 @@ def test_columns_and_export_on_server_databases(backend: str, tmp_path: Path) ->
             assert len(rows) == 2501
             assert [uuid.UUID(row[0]) for row in rows[1:]] == ids
             assert rows[2] == [str(ids[1]), "bulk-00001", "0.0004"]
+            top = client.get(RUNS, params={"sort": "-metadata.accuracy", "size": 2}).json()["items"]
+            assert [i["name"] for i in top] == ["bulk-02499", "bulk-02498"]
     finally:
         store.close()
         (db.drop_postgres_database if backend == "postgres" else db.drop_mysql_database)(url)

@@ -81,15 +81,21 @@ describe("parameter and metadata columns", () => {
     expect(within(table).getByRole("button", { name: "accuracy" })).toBeTruthy();
   });
 
-  it("reads columns from the URL and sorts by one within the page", async () => {
-    renderAt("/runs?cols=name,metadata.accuracy,param.lr&sort=metadata.accuracy");
+  it("reads columns from the URL and sorts by a parameter within the page", async () => {
+    renderAt("/runs?cols=name,metadata.accuracy,param.lr&sort=-param.lr");
     const table = await screen.findByTestId("runs-table");
     await within(table).findByText("0.953211");
     expect(runCalls().at(-1)?.searchParams.get("columns")).toBe("metadata.accuracy,param.lr");
     expect(runCalls().at(-1)?.searchParams.has("sort")).toBe(false); // the server cannot sort by it
     const names = within(table).getAllByRole("link").map((a) => a.textContent);
-    expect(names).toEqual(["run-b", "run-a"]); // 0.5 before 0.953
+    expect(names).toEqual(["run-b", "run-a"]); // 0.1 before 0.01
     expect(screen.getByRole("button", { name: "Columns (+2)" })).toBeTruthy();
+  });
+
+  it("has the server sort by a metadata column", async () => {
+    renderAt("/runs?cols=name,metadata.accuracy&sort=-metadata.accuracy");
+    await screen.findByText("0.953211");
+    expect(runCalls().at(-1)?.searchParams.get("sort")).toBe("-metadata.accuracy");
   });
 
   it("exports every matching run from the server with the columns shown", async () => {

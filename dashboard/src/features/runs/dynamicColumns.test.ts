@@ -31,12 +31,15 @@ describe("parameter and metadata column keys", () => {
     expect(dynamicKeys(parseCols("name,step.train.k,param.lr"))).toEqual(["step.train.k", "param.lr"]);
   });
 
-  it("sorts by them within the page, never on the server", () => {
+  it("has the server sort by metadata, and parameters within the page", () => {
     expect(validateRunsSearch({ sort: "-metadata.accuracy" })).toEqual({ sort: "-metadata.accuracy" });
-    expect(isServerSort("-metadata.accuracy")).toBe(false);
-    const runs = [run("none", {}), run("low", { "metadata.accuracy": 0.5 }), run("text", { "metadata.accuracy": "n/a" }), run("high", { "metadata.accuracy": 0.9 })];
-    expect(sortWithinPage(runs, "-metadata.accuracy", now).map((r) => r.name)).toEqual(["text", "high", "low", "none"]);
-    expect(sortWithinPage(runs, "metadata.accuracy", now).map((r) => r.name)).toEqual(["low", "high", "text", "none"]);
+    expect(isServerSort("-metadata.accuracy")).toBe(true);
+    expect(isServerSort(`metadata.${"k".repeat(60)}`)).toBe(false); // longer than the server's sort parameter
+    expect(isServerSort("param.lr")).toBe(false);
+    expect(isServerSort("step.train.lr")).toBe(false);
+    const runs = [run("none", {}), run("low", { "param.lr": 0.5 }), run("text", { "param.lr": "n/a" }), run("high", { "param.lr": 0.9 })];
+    expect(sortWithinPage(runs, "-param.lr", now).map((r) => r.name)).toEqual(["text", "high", "low", "none"]);
+    expect(sortWithinPage(runs, "param.lr", now).map((r) => r.name)).toEqual(["low", "high", "text", "none"]);
   });
 });
 

@@ -49,8 +49,13 @@ const isBuiltin = (key: string): key is ColumnId => (COLUMNS as readonly string[
 
 const sortKeyOf = (sort: string) => sort.replace(/^[-+]/, "");
 
+/** Whether the server sorts by `sort`: the built-in keys and metadata columns (parameters sort within the page). */
 export function isServerSort(sort: string | undefined): boolean {
-  return sort !== undefined && (SERVER_SORT_KEYS as readonly string[]).includes(sortKeyOf(sort));
+  if (sort === undefined) return false;
+  const key = sortKeyOf(sort);
+  if ((SERVER_SORT_KEYS as readonly string[]).includes(key)) return true;
+  // The server's sort parameter holds 64 characters at most; a longer key sorts within the page.
+  return key.startsWith("metadata.") && isDynamicKey(key) && sort.length <= 64;
 }
 
 function positiveInt(value: unknown): number | undefined {

@@ -23,7 +23,8 @@ RunSort = Annotated[
         description=(
             f"A sort key, one of {', '.join(f'`{k}`' for k in FILTERS.sorts)}; a leading `-` sorts descending. "
             "Ties go newest first. `duration` is ended minus started; runs still going or never started "
-            "come last in both directions."
+            "come last in both directions. `metadata.KEY` sorts by a metadata value (numbers before text; "
+            "runs without it last)."
         ),
     ),
 ]
@@ -48,7 +49,11 @@ def list_runs(
 ) -> Page[RunRead]:
     """Runs matching the filter, newest first by default; ``columns`` adds parameter and metadata values."""
     keys = run_columns.column_keys(columns)  # a bad key is a 400 before the list is read
-    return run_columns.with_columns(store, runs.list_runs(store, q, sort, page, size), keys)
+    if run_columns.sorts_by_metadata(sort):
+        listed = run_columns.list_sorted_by_metadata(store, q, sort, page, size)
+    else:
+        listed = runs.list_runs(store, q, sort, page, size)
+    return run_columns.with_columns(store, listed, keys)
 
 
 @router.get("/suggest", response_model=RunSuggestions)

@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import Page, RunRead
@@ -15,7 +15,13 @@ from waypost.schemas.runs import RunColumnKeys, RunSummary
 from waypost.server.services.runs import get_run_or_404
 from waypost.store.filters import parse
 from waypost.store.sql.filtering import sort_key
-from waypost.store.sql.repositories.run_columns import ColumnKey, ExportRow, RunColumnsRepository, parse_column_keys
+from waypost.store.sql.repositories.run_columns import (
+    ColumnKey,
+    ExportRow,
+    RunColumnsRepository,
+    metadata_sort_key,
+    parse_column_keys,
+)
 from waypost.store.sql.repositories.runs import FILTERS
 from waypost.store.sql.store import SqlStore
 
@@ -51,6 +57,17 @@ def with_columns(store: SqlStore, page: Page[RunRead], keys: Sequence[ColumnKey]
     values = RunColumnsRepository(store.sessions).values(ids, keys, {r.id: r.parameters for r in page.items})
     items = [r.model_copy(update={"columns": values[r.id]}) for r in page.items]
     return page.model_copy(update={"items": items})
+
+
+def sorts_by_metadata(sort: str | None) -> TypeGuard[str]:
+    """Whether ``sort`` is ``metadata.KEY`` (or ``-metadata.KEY``), which this module sorts by."""
+    return sort is not None and sort.lstrip("-+").startswith("metadata.")
+
+
+def list_sorted_by_metadata(store: SqlStore, q: str, sort: str, page: int, size: int) -> Page[RunRead]:
+    """Runs matching ``q`` sorted by a metadata key's latest value; runs without it last."""
+    ids, total = RunColumnsRepository(store.sessions).sorted_page(q, sort, page, size)
+    return Page(items=store.runs.get_many(ids), total=total, page=page, size=size)
 
 
 def keys(store: SqlStore, q: str) -> RunColumnKeys:
@@ -139,7 +156,8 @@ class Export:
         self.keys = parse_column_keys(c for c in wanted if c not in BUILTIN_COLUMNS)
         self.order = [c for c in dict.fromkeys(wanted) if c in BUILTIN_COLUMNS or any(k.key == c for k in self.keys)]
         parse(q)  # a syntax error is a 400 here, not in the stream
-        sort_key(FILTERS, sort)
+        if metadata_sort_key(sort) is None:
+            sort_key(FILTERS, sort)
         self._repo = RunColumnsRepository(store.sessions)
         self.total = self._repo.count(q)
         if self.total > MAX_EXPORT_ROWS:

@@ -295,6 +295,11 @@ class RunRepository:
             ids, total = _page_ids(s, query, sort, page, size)
             return Page(items=self._list_reads(s, ids), total=total, page=page, size=size)
 
+    def get_many(self, ids: builtins.list[uuid.UUID]) -> builtins.list[RunRead]:
+        """The runs ``ids`` in that order, as a list shows them (an unknown id is left out)."""
+        with self._s.read() as s:
+            return self._list_reads(s, ids)
+
     def suggest(self, key: str, prefix: str = "", limit: int = 20) -> builtins.list[str]:
         """Known values of filter key ``key`` that begin with ``prefix`` (any case), alphabetically (any case).
 
