@@ -36,6 +36,8 @@ export interface paths {
         /**
          * Login
          * @description Log in with username and password; sets the session cookie and returns the CSRF token.
+         *
+         *     Async so that logins queueing for a password-check slot hold no worker thread.
          */
         post: operations["login_api_v1_auth_login_post"];
         delete?: never;
@@ -111,7 +113,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Own Api Keys
+         * @description The caller's API keys that are not revoked, newest first (their prefixes, never their secrets).
+         */
+        get: operations["list_own_api_keys_api_v1_auth_api_keys_get"];
         put?: never;
         /**
          * Create Own Api Key
@@ -119,6 +125,26 @@ export interface paths {
          */
         post: operations["create_own_api_key_api_v1_auth_api_keys_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Own Api Key
+         * @description Revoke one of the caller's API keys (the one in use included); another user's key is a 404.
+         */
+        delete: operations["revoke_own_api_key_api_v1_auth_api_keys__key_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -316,6 +342,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/columns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Column Keys
+         * @description The parameter names and metadata keys the runs list can show as columns.
+         *
+         *     Gathered from the newest runs matching ``q`` (at most a few hundred), alphabetically.
+         */
+        get: operations["column_keys_api_v1_runs_columns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{run}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run Summary
+         * @description A run's metadata (run and step metadata, the latest value per key) and model version, for its header.
+         */
+        get: operations["run_summary_api_v1_runs__run__summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Runs
+         * @description Every run matching ``q`` as CSV, in ``sort`` order, read and sent a thousand rows at a time.
+         *
+         *     Fields that a spreadsheet would run as formulas get a leading single quote. A filter
+         *     matching more than a million runs is refused with a 400: narrow it.
+         */
+        get: operations["export_runs_api_v1_runs_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -325,13 +416,13 @@ export interface paths {
         };
         /**
          * List Runs
-         * @description Runs matching the filter, newest first by default.
+         * @description Runs matching the filter, newest first by default; ``columns`` adds parameter and metadata values.
          */
         get: operations["list_runs_api_v1_runs_get"];
         put?: never;
         /**
          * Create Run
-         * @description Start recording a run.
+         * @description Start recording a run; its user is the caller (leave ``user_id`` out, or send the caller's own).
          */
         post: operations["create_run_api_v1_runs_post"];
         delete?: never;
@@ -504,7 +595,9 @@ export interface paths {
          *
          *     The first `limit` hits are returned; `X-Total-Hits` counts all matching lines (from
          *     `offset` on, exactly up to a cap; `X-More-Hits` is `true` past it). Text search is
-         *     case-insensitive unless `case_sensitive`.
+         *     case-insensitive unless `case_sensitive`. Regexes use RE2 syntax (no backreferences or
+         *     lookaround). A search stops after the server's `log_search_timeout_s`: with hits it
+         *     answers them and names the line it stopped at in `X-Search-Cut`; without, it is a 422.
          */
         get: operations["search_logs_api_v1_runs__run__steps__step__logs_search_get"];
         put?: never;
@@ -565,6 +658,8 @@ export interface paths {
         /**
          * Stream Logs
          * @description New lines as the step writes them, from `offset`; the stream ends when the step finishes.
+         *
+         *     It also ends (with `end` and a `reason`) once the caller's session or API key stops being valid.
          */
         get: operations["stream_logs_api_v1_runs__run__steps__step__logs_stream_get"];
         put?: never;
@@ -585,8 +680,35 @@ export interface paths {
         /**
          * List Artifacts
          * @description Artifacts matching the filter, with their latest version's facts.
+         *
+         *     Keys: `name`, `created`, `tag`, `pipeline:NAME` (a version came from a run of it) and
+         *     `type:X` (a version's data type is X: the full dotted name, its tail like `DataFrame`,
+         *     or package and class like `pandas.DataFrame`, any case; `type=X` is exact).
          */
         get: operations["list_artifacts_api_v1_artifacts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/artifacts/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest Artifact Values
+         * @description Known values of an artifact filter key, alphabetically, for the search box.
+         *
+         *     `pipeline` offers pipelines that produced artifacts (by name prefix), `type` the data
+         *     types of recent versions that contain what was typed, `tag` tags on artifact versions.
+         */
+        get: operations["suggest_artifact_values_api_v1_artifacts_suggest_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -892,7 +1014,7 @@ export interface paths {
         };
         /**
          * Stream Events
-         * @description Status changes of runs and steps from now on, until the client goes away.
+         * @description Status changes of runs and steps from now on, until the client goes away or its credentials end.
          */
         get: operations["stream_events_api_v1_events_get"];
         put?: never;
@@ -1282,6 +1404,10 @@ export interface paths {
         /**
          * Upload Version
          * @description Store a tar or zip body as the files of version ``version_id`` of artifact ``name``, unpacked safely.
+         *
+         *     400 for an unsafe member (absolute, ``..``, a link or device, a name part over 255 bytes
+         *     or a path over 1,024 characters); 413 past ``server.max_unpacked_bytes`` or
+         *     ``server.max_archive_members``. A refused archive leaves no files.
          */
         put: operations["upload_version_api_v1_artifact_versions__version_id__upload_put"];
         post?: never;
@@ -1478,6 +1604,19 @@ export interface components {
             pipeline_name?: string | null;
             /** Tags */
             tags?: string[];
+        };
+        /**
+         * ArtifactSuggestions
+         * @description Values the artifacts search box can offer for one filter key.
+         */
+        ArtifactSuggestions: {
+            /** Key */
+            key: string;
+            /**
+             * Values
+             * @description Distinct known values matching what was typed, alphabetically.
+             */
+            values: string[];
         };
         /**
          * ArtifactTable
@@ -2306,6 +2445,27 @@ export interface components {
             backoff: number;
         };
         /**
+         * RunColumnKeys
+         * @description The column keys a runs list can show, gathered from the newest runs matching its filter.
+         */
+        RunColumnKeys: {
+            /**
+             * Params
+             * @description `param.NAME`: the runs' pipeline parameters.
+             */
+            params: string[];
+            /**
+             * Step Params
+             * @description `step.STEP.NAME`: parameters of their steps.
+             */
+            step_params: string[];
+            /**
+             * Metadata
+             * @description `metadata.KEY`: metadata logged on the runs or their steps.
+             */
+            metadata: string[];
+        };
+        /**
          * RunCreate
          * @description What the launcher records when a run starts.
          */
@@ -2367,6 +2527,48 @@ export interface components {
             ended_at: string | null;
             /** Steps */
             steps: components["schemas"]["GraphStep"][];
+        };
+        /**
+         * RunMetadataValue
+         * @description The latest value of one metadata key of a run, and where it was logged.
+         */
+        RunMetadataValue: {
+            /** Key */
+            key: string;
+            /** Value */
+            value: unknown;
+            /** Type */
+            type: string;
+            /**
+             * Step
+             * @description The step that logged it; null when logged on the run.
+             */
+            step?: string | null;
+            /**
+             * Count
+             * @description How many entries of this key the run holds (the latest shows).
+             * @default 1
+             */
+            count: number;
+        };
+        /**
+         * RunModelVersion
+         * @description The model version a run is attached to.
+         */
+        RunModelVersion: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Model Name */
+            model_name: string;
+            /** Name */
+            name: string;
+            /** Number */
+            number: number;
+            /** Stage */
+            stage: string;
         };
         /**
          * RunRead
@@ -2434,6 +2636,13 @@ export interface components {
             step_counts?: {
                 [key: string]: number;
             };
+            /**
+             * Columns
+             * @description Values of the column keys a list asked for with `columns=` (param.NAME, step.STEP.NAME, metadata.KEY); a key the run has no value for is absent. Null unless asked for.
+             */
+            columns?: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * RunStatusUpdate
@@ -2460,6 +2669,29 @@ export interface components {
              * @description Distinct known values beginning with the prefix, alphabetically.
              */
             values: string[];
+        };
+        /**
+         * RunSummary
+         * @description What a run's header shows beyond the run itself: its metadata and model version.
+         */
+        RunSummary: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /**
+             * Metadata
+             * @description Run and step metadata, one per key (the latest logged), alphabetically.
+             */
+            metadata: components["schemas"]["RunMetadataValue"][];
+            /**
+             * Metadata Truncated
+             * @description True when more keys exist than were sent.
+             * @default false
+             */
+            metadata_truncated: boolean;
+            model_version?: components["schemas"]["RunModelVersion"] | null;
         };
         /**
          * RunUpdate
@@ -3029,6 +3261,26 @@ export interface operations {
             };
         };
     };
+    list_own_api_keys_api_v1_auth_api_keys_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"][];
+                };
+            };
+        };
+    };
     create_own_api_key_api_v1_auth_api_keys_post: {
         parameters: {
             query?: never;
@@ -3050,6 +3302,35 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_own_api_key_api_v1_auth_api_keys__key_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -3441,17 +3722,118 @@ export interface operations {
             };
         };
     };
+    column_keys_api_v1_runs_columns_get: {
+        parameters: {
+            query?: {
+                /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunColumnKeys"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_summary_api_v1_runs__run__summary_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_runs_api_v1_runs_export_get: {
+        parameters: {
+            query?: {
+                /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
+                q?: string;
+                /** @description A sort key, as `GET /runs` takes. */
+                sort?: string | null;
+                /** @description Comma-separated columns in order: any of `status`, `name`, `pipeline`, `started`, `duration`, `user`, `stack`, `tags` and column keys as in `GET /runs?columns=`. Empty: the built-in columns. The run's id always comes first. */
+                columns?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every matching run, one CSV row each. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_runs_api_v1_runs_get: {
         parameters: {
             query?: {
                 /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
                 q?: string;
-                /** @description A sort key, one of `created`, `started`, `ended`, `name`, `status`, `pipeline`, `duration`; a leading `-` sorts descending. Ties go newest first. `duration` is ended minus started; runs still going or never started come last in both directions. */
+                /** @description A sort key, one of `created`, `started`, `ended`, `name`, `status`, `pipeline`, `duration`; a leading `-` sorts descending. Ties go newest first. `duration` is ended minus started; runs still going or never started come last in both directions. `metadata.KEY` sorts by a metadata value (numbers before text; runs without it last). */
                 sort?: string | null;
                 /** @description The page, from 1. */
                 page?: number;
                 /** @description Items per page, 1 to 1000. */
                 size?: number;
+                /** @description Comma-separated column keys whose values each run's `columns` holds: `param.NAME` (a pipeline parameter), `step.STEP.NAME` (a step's parameter), `metadata.KEY` (metadata of the run or its steps, the latest where several steps logged it). At most 50. */
+                columns?: string;
             };
             header?: never;
             path?: never;
@@ -3846,6 +4228,8 @@ export interface operations {
                     "X-Total-Hits"?: number;
                     /** @description `true` when more lines match than `X-Total-Hits` says. */
                     "X-More-Hits"?: boolean;
+                    /** @description Only when the search ran out of its time budget: the line it stopped at (search on with `offset` set to it). */
+                    "X-Search-Cut"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3941,7 +4325,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `line` per log line, then `end`. */
+            /** @description Server-Sent Events: `line` per log line, then `end` (with a `reason` when the caller's credentials stopped being valid). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3986,6 +4370,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ArtifactRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_artifact_values_api_v1_artifacts_suggest_get: {
+        parameters: {
+            query: {
+                /** @description The filter key to complete: `pipeline`, `type`, `tag`. */
+                key: string;
+                /** @description What was typed so far; matched case-insensitively. */
+                prefix?: string;
+                /** @description At most this many values, 1 to 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactSuggestions"];
                 };
             };
             /** @description Validation Error */
@@ -4583,7 +5003,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events: `run` and `step` with the record as JSON; a comment every 15 s. */
+            /** @description Server-Sent Events: `run` and `step` with the record as JSON; a comment every 15 s; `end` with `{"reason"}` when the caller's session or API key stops being valid. */
             200: {
                 headers: {
                     [name: string]: unknown;
