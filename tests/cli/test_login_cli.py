@@ -30,7 +30,8 @@ def test_login_with_an_api_key_sends_everything_to_the_server(live: LiveServer) 
     assert "Logged in" in result.output
     assert "admin" in result.output
     saved = yaml.safe_load(config_path().read_text())["store"]
-    assert saved == {"url": live.url, "api_key": live.api_key, "api_key_id": None}  # a key brought along is not revoked at logout
+    # A key brought along is not revoked at logout, so none is remembered for that.
+    assert saved == {"url": live.url, "api_key": live.api_key, "api_key_id": None}
     assert config_path().stat().st_mode & 0o077 == 0
 
     runtime.reset()
