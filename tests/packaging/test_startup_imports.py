@@ -69,5 +69,7 @@ def test_a_pipeline_run_imports_no_library_it_does_not_use(waypost_home: Path) -
         unwanted = sorted(m for m in NOT_ON_THE_PATH if m in loaded and m not in allowed)
         assert not unwanted, f"a pipeline of ints imported {unwanted}"
     assert "waypost.store.sql.store" in again  # the probe did run a pipeline on the SQL store
+    if not any(os.path.exists(p) for p in ("/proc/driver/nvidia", "/dev/nvidiactl", "/dev/dxg")):
+        assert "pynvml" not in again  # no NVIDIA driver: GPU sampling does not load NVML's bindings
     # Every query of a run goes through SQLAlchemy Core: the ORM's first query costs ~15 ms.
     assert not used_orm
