@@ -17,19 +17,9 @@ Each line is ``{"n": number, "t": unix time, "s": "stdout" | "stderr" | "logging
 offset by listing the folder, so a read never loads more than the chunks it returns.
 """
 
-from waypost.execution.logs.reading import (
-    LogLine,
-    SearchResult,
-    count_lines,
-    first_error,
-    follow,
-    iter_text,
-    read_lines,
-    search,
-    search_log,
-    tail,
-)
+from waypost.execution.logs.reading import LogLine, count_lines, first_error, follow, iter_text, read_lines, tail
 from waypost.execution.logs.routing import install_capture, uninstall_capture
+from waypost.execution.logs.searching import SearchResult, search, search_log
 from waypost.execution.logs.sink import StepLogSink, capture
 
 __all__ = [
