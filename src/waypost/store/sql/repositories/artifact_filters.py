@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.store.filters import Term
-from waypost.store.sql.filtering import Condition, Field, FilterSpec, compare, starts_with
+from waypost.store.sql.filtering import Condition, Field, FilterSpec, _escape, _like, compare, starts_with
 from waypost.store.sql.orm import Artifact, ArtifactVersion, MetadataEntry, Pipeline, PipelineRun, Tag, TagLink
 
 #: What the artifact search box can complete.
@@ -27,15 +27,11 @@ MAX_SUGGESTIONS = 50
 _TYPE_SAMPLE = 10_000
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def type_matches(column: Any, value: str) -> Condition:
     """``column`` (a dotted type name) is ``value``, ends with ``.value``, or is ``pkg.….Name`` for ``pkg.Name``."""
     lowered, v = func.lower(column), value.lower()
     if "*" in v:
-        return lowered.like(_escape(v).replace("*", "%"), escape="\\")
+        return lowered.like(_like(v), escape="\\")
     options = [lowered == v, lowered.like(f"%.{_escape(v)}", escape="\\")]
     head, _, tail = v.partition(".")
     if tail and "." not in tail:

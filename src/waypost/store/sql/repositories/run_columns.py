@@ -52,8 +52,6 @@ STEP_KEY_SAMPLE_RUNS = 20
 #: The most keys of each kind the columns menu is offered.
 MAX_KEYS_PER_KIND = 500
 
-_PREFIXES = ("param.", "step.", "metadata.")
-
 
 @dataclass(frozen=True)
 class ColumnKey:
@@ -223,7 +221,7 @@ class RunColumnsRepository:
     def count(self, query: str) -> int:
         """How many runs match ``query``."""
         with self._s.read() as s:
-            return s.scalar(select(func.count()).select_from(PipelineRun).where(*conditions(FILTERS, query))) or 0
+            return _count(s, query)
 
     def export_rows(
         self, query: str, sort: str | None, keys: Sequence[ColumnKey], *, tags: bool, chunk: int = 1000
@@ -363,6 +361,10 @@ def sorted_ids(s: Session, query: str, sort: str | None) -> Select[uuid.UUID]:
     return select(PipelineRun.id).where(*conditions(FILTERS, query)).order_by(*_metadata_order(key, desc))
 
 
+def _count(s: Session, query: str) -> int:
+    return s.scalar(select(func.count()).select_from(PipelineRun).where(*conditions(FILTERS, query))) or 0
+
+
 def sorted_page(s: Session, query: str, sort: str, page: int, size: int) -> tuple[list[uuid.UUID], int]:
     """One page of :func:`sorted_ids`, and how many runs match (counted only when the page is full)."""
     check_page(page, size)
@@ -370,4 +372,4 @@ def sorted_page(s: Session, query: str, sort: str, page: int, size: int) -> tupl
     ids = list(s.scalars(sorted_ids(s, query, sort).limit(size).offset(offset)))
     if len(ids) < size and (ids or page == 1):
         return ids, offset + len(ids)
-    return ids, s.scalar(select(func.count()).select_from(PipelineRun).where(*conditions(FILTERS, query))) or 0
+    return ids, _count(s, query)
