@@ -40,19 +40,6 @@ export const runKeys = {
   lists: () => [...runKeys.all, "list"] as const,
   list: (params: RunsListParams) => [...runKeys.lists(), params] as const,
   details: () => [...runKeys.all, "detail"] as const,
-  /** The parameter names and metadata keys the newest runs matching `q` offer as columns. */
-  columnKeys: (q: string) =>
-    queryOptions({
-      queryKey: [...runKeys.all, "column-keys", q] as const,
-      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/columns", { params: { query: { q } }, signal })),
-      staleTime: 30_000,
-    }),
-  /** A run's metadata (latest per key) and model version, for its header. */
-  summary: (run: string) =>
-    queryOptions({
-      queryKey: [...runKeys.detail(run), "summary"] as const,
-      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/summary", { params: { path: { run } }, signal })),
-    }),
   detail: (run: string) => [...runKeys.details(), run] as const,
 };
 

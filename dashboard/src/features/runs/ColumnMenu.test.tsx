@@ -92,6 +92,12 @@ describe("parameter and metadata columns", () => {
     expect(screen.getByRole("button", { name: "Columns (+2)" })).toBeTruthy();
   });
 
+  it("asks for the same keys in one order, whatever order they show in", async () => {
+    renderAt("/runs?cols=name,param.lr,metadata.accuracy");
+    await screen.findByText("0.953211");
+    expect(runCalls().at(-1)?.searchParams.get("columns")).toBe("metadata.accuracy,param.lr");
+  });
+
   it("has the server sort by a metadata column", async () => {
     renderAt("/runs?cols=name,metadata.accuracy&sort=-metadata.accuracy");
     await screen.findByText("0.953211");

@@ -48,7 +48,8 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
   const serverSort = isServerSort(search.sort) ? search.sort : undefined;
   const fullQuery = [scope, q].filter(Boolean).join(" ");
   const visible = parseCols(search.cols).filter((c) => !(hide as readonly string[]).includes(c));
-  const extra = dynamicKeys(visible);
+  // Sorted: the server answers a set of keys, so choosing the same ones in another order finds the cached page.
+  const extra = dynamicKeys(visible).sort();
   const runs = useQuery(runQueries.list({ q: fullQuery, sort: serverSort, page, size, columns: extra }));
   const pipelines = useQuery(pipelineQueries.names());
 
