@@ -40,8 +40,7 @@ def login_command(
         api_key, key_id = created.key, str(created.id)
         out().print(f"Created API key '{created.name}' ({created.prefix}…); it is saved in {config_path()}.")
     user = verify_api_key(url, api_key)
-    path = write_config({"store.url": url, "store.api_key": api_key, "store.api_key_id": key_id})
-    path.chmod(0o600)  # the key is a secret
+    write_config({"store.url": url, "store.api_key": api_key, "store.api_key_id": key_id})  # written 0600
     out().print(f"Logged in to {url} as {user.name}; runs, the Client and the CLI now use this server.")
 
 
