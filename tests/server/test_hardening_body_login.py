@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,9 +22,9 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from server_support import ADMIN_PASSWORD, assert_one_line
+from fastapi.testclient import TestClient
+from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, serve
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.server.app import create_app
@@ -36,20 +37,6 @@ JSON_LIMIT = 64 * 1024
 GiB = 1024**3
 
 
-def _serve(app: FastAPI) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 LiveServer = Callable[..., str]
 
 
@@ -58,19 +45,15 @@ def live(
     server_settings: WaypostSettings, server_store: SqlStore, server_artifact_store: ArtifactStore
 ) -> Iterator[LiveServer]:
     """Start the app over this test's stores on a free loopback port, with these server settings."""
-    servers: list[Iterator[str]] = []
+    with ExitStack() as servers:
 
-    def start(**server: Any) -> str:
-        settings = server_settings.model_copy(
-            update={"server": server_settings.server.model_copy(update={"max_body_bytes": JSON_LIMIT, **server})}
-        )
-        serving = _serve(create_app(settings, server_store, server_artifact_store))
-        servers.append(serving)
-        return next(serving)
+        def start(**server: Any) -> str:
+            settings = server_settings.model_copy(
+                update={"server": server_settings.server.model_copy(update={"max_body_bytes": JSON_LIMIT, **server})}
+            )
+            return servers.enter_context(serve(create_app(settings, server_store, server_artifact_store)))
 
-    yield start
-    for serving in servers:
-        next(serving, None)
+        yield start
 
 
 def _raw_request(url: str, head: str, first_chunk: bytes, timeout: float = 10.0) -> tuple[int, dict[str, Any]]:
@@ -137,6 +120,27 @@ def test_wrong_type_and_size_are_refused_before_the_body_is_read(live: LiveServe
     status, body = _raw_request(url, _head(LOGIN, 1024**2, "application/json"), b"{" * 4096)
     assert status == 413
     assert "65536" in body["detail"]
+
+
+def test_a_json_body_request_looks_its_caller_up_once(
+    server_app: FastAPI, server_store: SqlStore, admin_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The body guard authenticates before the body is read; the route's ``require`` reuses that.
+    looked_up: list[str] = []
+    resolve = server_store.auth.resolve_api_key
+
+    def counting(key: str) -> Any:
+        looked_up.append(key)
+        return resolve(key)
+
+    monkeypatch.setattr(server_store.auth, "resolve_api_key", counting)
+    with TestClient(server_app, base_url=BASE_URL, headers={"Authorization": f"Bearer {admin_key}"}) as http:
+        r = http.post("/api/v1/auth/api-keys", json={"name": "once"})
+        assert r.status_code == 201, r.text
+        assert looked_up == [admin_key]
+        looked_up.clear()
+        assert http.get("/api/v1/auth/me").status_code == 200  # no body: the route's dependency looks it up
+        assert looked_up == [admin_key]
 
 
 def test_chunked_oversize_json_is_cut_at_the_limit(live: LiveServer, admin_key: str) -> None:
@@ -319,11 +323,8 @@ def test_lockout_and_audit_on_server_databases(
     try:
         store.users.create("admin", password=ADMIN_PASSWORD, is_admin=True)
         server = server_settings.server.model_copy(update={"login_failures_per_user": 2})
-        serving = _serve(
-            create_app(server_settings.model_copy(update={"server": server}), store, server_artifact_store)
-        )
-        base = next(serving)
-        try:
+        app = create_app(server_settings.model_copy(update={"server": server}), store, server_artifact_store)
+        with serve(app) as base:
             wrong = {"username": "admin", "password": "not the password"}
             assert httpx.post(base + LOGIN, json={"username": "admin", "password": ADMIN_PASSWORD}).status_code == 200
             for _ in range(2):
@@ -331,8 +332,6 @@ def test_lockout_and_audit_on_server_databases(
             r = httpx.post(base + LOGIN, json={"username": "admin", "password": ADMIN_PASSWORD})
             assert_one_line(r, 429)
             assert 840 <= int(r.headers["Retry-After"]) <= 900
-        finally:
-            next(serving, None)
         actions = [e.action for e in reversed(store.audit.list(action="login.", target="admin").items)]
         assert actions == ["login.succeeded", "login.failed", "login.failed", "login.locked"]
     finally:

@@ -14,7 +14,9 @@ that declares neither (fail closed)::
     def health() -> dict[str, str]: ...
 
 The caller is looked up on every request (no caching), so deactivating a user, revoking a
-key, logging out or changing a password ends access at once.
+key, logging out or changing a password ends access at once. Within one request it is looked
+up once: when :class:`~waypost.server.middleware.BodyGuard` authenticated the caller before
+the body was read, ``require`` uses that answer (kept in the request's state).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from waypost.store.sql.store import SqlStore
 
 __all__ = [
     "CSRF_HEADER",
+    "JSON_ONLY",
     "PERMISSIONS",
     "SESSION_COOKIE",
     "ArtifactStoreDep",
@@ -42,7 +45,9 @@ __all__ = [
     "StoreDep",
     "cookie_name",
     "csrf_token_for",
+    "is_json",
     "public",
+    "remember_caller",
     "require",
     "session_token",
 ]
@@ -54,6 +59,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Attribute set on the callables of ``require`` and ``public``; create_app looks for it.
 AUTH_MARKER = "__waypost_auth__"
+#: The request-state attribute holding the caller once authenticated (see :func:`remember_caller`).
+_PRINCIPAL_STATE = "waypost_principal"
+JSON_ONLY = "This endpoint takes a JSON body; send Content-Type: application/json."
 
 
 def get_store(request: Request) -> SqlStore:
@@ -139,6 +147,22 @@ def _principal(user: UserRead, via: Literal["session", "api_key"]) -> Principal:
     return Principal(user_id=user.id, name=user.name, is_admin=user.is_admin, via=via)
 
 
+def remember_caller(request: Request, principal: Principal) -> None:
+    """Keep this request's authenticated caller, so that ``require`` does not look it up again."""
+    setattr(request.state, _PRINCIPAL_STATE, principal)
+
+
+def _caller(request: Request, store: SqlStore) -> Principal:
+    known: Principal | None = getattr(request.state, _PRINCIPAL_STATE, None)
+    return known if known is not None else authenticate(request, store)
+
+
+def is_json(content_type: bytes) -> bool:
+    """Whether a Content-Type header names JSON (``application/json`` or ``application/*+json``)."""
+    main = content_type.split(b";")[0].strip().lower()
+    return main == b"application/json" or (main.startswith(b"application/") and main.endswith(b"+json"))
+
+
 def check_json_body(request: Request) -> None:
     """Refuse a body that is not JSON (415) on a route that takes a JSON body."""
     if request.method in SAFE_METHODS:
@@ -150,11 +174,8 @@ def check_json_body(request: Request) -> None:
     has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
     if not has_body:
         return
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json" and not (ctype.startswith("application/") and ctype.endswith("+json")):
-        raise HTTPException(
-            status_code=415, detail="This endpoint takes a JSON body; send Content-Type: application/json."
-        )
+    if not is_json(request.headers.get("content-type", "").encode("latin-1")):
+        raise HTTPException(status_code=415, detail=JSON_ONLY)
 
 
 def require(permission: str) -> Callable[..., Principal]:
@@ -166,7 +187,7 @@ def require(permission: str) -> Callable[..., Principal]:
         raise ValueError(f"Unknown permission '{permission}'; use one of {', '.join(PERMISSIONS)}.")
 
     def dependency(request: Request, store: StoreDep) -> Principal:
-        principal = authenticate(request, store)
+        principal = _caller(request, store)
         check_json_body(request)
         if not principal.can(permission):
             raise HTTPException(status_code=403, detail=f"This needs the '{permission}' permission, which you lack.")

@@ -15,7 +15,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waypost.exceptions import WaypostError
-from waypost.server.deps import auth_markers, authenticate
+from waypost.server.deps import JSON_ONLY, auth_markers, authenticate, is_json, remember_caller
 from waypost.server.errors import one_line, status_of
 from waypost.settings import ServerSettings
 
@@ -69,7 +69,6 @@ class HostAllowList:
 
 
 BodyKind = Literal["json", "raw", "none"]
-JSON_ONLY = "This endpoint takes a JSON body; send Content-Type: application/json."
 
 
 @dataclass(frozen=True)
@@ -79,12 +78,6 @@ class BodyRule:
     kind: BodyKind
     public: bool
     limit: int
-
-
-def is_json(content_type: bytes) -> bool:
-    """Whether a Content-Type header names JSON (``application/json`` or ``application/*+json``)."""
-    main = content_type.split(b";")[0].strip().lower()
-    return main == b"application/json" or (main.startswith(b"application/") and main.endswith(b"+json"))
 
 
 def too_large(limit: int) -> str:
@@ -169,12 +162,12 @@ async def _authenticate(scope: Scope) -> tuple[int, str, Mapping[str, str] | Non
     """Why the caller is refused (status, detail, headers), or None when they may go on."""
     request = Request(scope)
     try:
-        # The route's dependency authenticates again; this one only decides before the body is read.
-        await to_thread.run_sync(authenticate, request, scope["app"].state.store)
+        principal = await to_thread.run_sync(authenticate, request, scope["app"].state.store)
     except HTTPException as exc:
         return exc.status_code, str(exc.detail), exc.headers
     except WaypostError as exc:
         return status_of(exc), one_line(str(exc) or type(exc).__name__), None
+    remember_caller(request, principal)  # the route's ``require`` uses it rather than look it up again
     return None
 
 

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from waypost.server.deps import is_json
+
 DETAIL = "The request contains a NUL character (\\u0000 or %00), which cannot be stored; remove it."
 # An escape is a NUL when the backslashes before "u0000" are odd in number: an even run is
 # escaped backslashes followed by the plain text "u0000".
@@ -23,8 +25,7 @@ _CARRY = 32  # bytes kept from one body chunk to find an escape split across two
 
 def _is_json(scope: Scope) -> bool:
     headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
-    ctype = next((value for name, value in headers if name == b"content-type"), b"").split(b";")[0].strip().lower()
-    return ctype == b"application/json" or (ctype.startswith(b"application/") and ctype.endswith(b"+json"))
+    return is_json(next((value for name, value in headers if name == b"content-type"), b""))
 
 
 class RejectNul:
