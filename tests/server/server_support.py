@@ -1,4 +1,14 @@
-"""Constants the server tests and their fixtures share."""
+"""Constants and helpers the server tests and their fixtures share."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from fastapi import FastAPI
 
 BASE_URL = "http://127.0.0.1:8742"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -12,3 +22,20 @@ def assert_one_line(r: object, status: int | tuple[int, ...]) -> None:
     assert isinstance(detail, str)
     assert "\n" not in detail
     assert "Traceback" not in detail
+
+
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread with its own event loop; yields its URL."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

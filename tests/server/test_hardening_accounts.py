@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line
+from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, serve
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.server.app import create_app
@@ -191,19 +188,10 @@ def served(root: Path) -> Iterator[str]:
     )
     store = SqlStore(settings.store_url)
     store.users.create("admin", password=ADMIN_PASSWORD, is_admin=True)
-    app = create_app(settings, store, ArtifactStore(settings.artifact_store_uri))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+        with serve(create_app(settings, store, ArtifactStore(settings.artifact_store_uri))) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         store.close()
 
 

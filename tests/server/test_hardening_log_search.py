@@ -8,11 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from _api_helpers import share_stores
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server_support import assert_one_line
+from server_support import assert_one_line, serve
 
 from waypost import pipeline, step
 from waypost.schemas import RunRead
@@ -47,16 +46,8 @@ def base(monkeypatch: pytest.MonkeyPatch, server_settings: WaypostSettings, clie
 @pytest.fixture
 def live_url(server_app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port."""
-    server = uvicorn.Server(uvicorn.Config(server_app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(server_app) as url:
+        yield url
 
 
 def test_a_catastrophic_regex_neither_stalls_the_server_nor_outlives_its_budget(

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
-from server_support import ADMIN_PASSWORD
+from server_support import ADMIN_PASSWORD, serve
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas import StepRunCreate
@@ -36,21 +33,6 @@ def server_settings(tmp_path: Path) -> WaypostSettings:
         artifact_store={"uri": str(tmp_path / "artifacts")},
         server={"stream_auth_check_s": CHECK_S},
     )
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn on a free loopback port, in a thread with its own event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture
