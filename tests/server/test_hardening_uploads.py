@@ -247,6 +247,7 @@ def test_a_fair_archive_still_lands_whole(live: LiveServer, http: httpx.Client) 
     response = _upload(http, "fair", body, version_id)
     assert response.status_code == 200, response.text
     assert response.json()["files"] == 3
+    assert response.json()["size"] == len(b'{"a": 1}') + len(b"more") + len(b"ok")
     folder = Path(response.json()["uri"])
     assert (folder / "sub" / "more.txt").read_bytes() == b"more"
 

@@ -28,6 +28,8 @@ HTML_SANDBOX = "sandbox allow-scripts"
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: ``os.open`` flags for reading a stored file: never through a link, never blocking on a fifo.
+READ_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def checked_uri(store: ArtifactStore, uri: str, *, inside: str | None = None) -> str:
@@ -133,7 +135,7 @@ def read(store: ArtifactStore, uri: str, start: int | None = None, end: int | No
 def read_local(path: str, start: int | None = None, end: int | None = None) -> bytes:
     """A local file's bytes ``[start, end)``, opened with ``O_NOFOLLOW``: a link is a 403, not followed."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, READ_NO_FOLLOW)
     except OSError as exc:
         if isinstance(exc, FileNotFoundError):
             raise

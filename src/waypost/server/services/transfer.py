@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from fastapi import HTTPException, status
 
 from waypost.artifacts.store import ArtifactStore
-from waypost.server.services._files import link_refused, read, refuse_links
+from waypost.server.services._files import READ_NO_FOLLOW, link_refused, read, refuse_links
 
 CHUNK_RE = re.compile(r"^\d{12}\.jsonl$")
 PROBE = ".waypost-id"
@@ -64,7 +64,7 @@ def _add_local_tree(tar: tarfile.TarFile, top: str) -> None:
         found.extend(os.path.join(root, name) for name in names)
     for full in sorted(found):
         try:
-            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            fd = os.open(full, READ_NO_FOLLOW)
         except OSError:
             raise link_refused() from None  # replaced by a link since the walk, or unreadable
         with os.fdopen(fd, "rb") as fh:

@@ -52,12 +52,13 @@ class Limits:
 
 
 class _Budget:
-    """Counts members and the bytes actually written; 413 past a limit."""
+    """Counts members, and the files and bytes actually written; 413 past a limit."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.bytes = 0
         self.members = 0
+        self.files = 0
 
     def member(self, count: int = 1) -> None:
         self.members += count
@@ -69,6 +70,7 @@ class _Budget:
             )
 
     def copy(self, source: IO[bytes], target: Path) -> None:
+        self.files += 1
         with open(target, "xb") as out:
             while block := source.read(CHUNK):
                 self.bytes += len(block)
@@ -202,7 +204,7 @@ def _extract_zip(archive: Path, target: Path, budget: _Budget) -> None:
 
 
 def extract(archive: Path, target: Path, limits: Limits) -> tuple[int, int]:
-    """Unpack a tar or zip ``archive`` into ``target`` within ``limits``; (files and folders, bytes) written.
+    """Unpack a tar or zip ``archive`` into ``target`` within ``limits``; (files, bytes) written.
 
     Raises:
         HTTPException: 400 for an unsafe, damaged or unknown archive, 413 past a limit,
@@ -240,7 +242,7 @@ def extract(archive: Path, target: Path, limits: Limits) -> tuple[int, int]:
         raise _damaged(exc) from None
     except (NotImplementedError, RuntimeError, ValueError) as exc:  # encrypted zip, unknown compression …
         raise _damaged(exc) from None
-    return budget.members, budget.bytes
+    return budget.files, budget.bytes
 
 
 def _damaged(exc: BaseException) -> HTTPException:
@@ -267,7 +269,6 @@ async def upload_version(
 
 def _commit(files: ArtifactStore, archive: Path, dest: str, limits: Limits) -> ArtifactUpload:
     with files.staging_dir() as staging:
-        extract(archive, staging, limits)
-        sizes = [p.stat().st_size for p in staging.rglob("*") if p.is_file()]
+        count, size = extract(archive, staging, limits)
         files.commit_dir(staging, dest)
-    return ArtifactUpload(uri=dest, files=len(sizes), size=sum(sizes))
+    return ArtifactUpload(uri=dest, files=count, size=size)
