@@ -3,6 +3,7 @@ import { type KeyboardEvent, useMemo, useState } from "react";
 
 import type { GraphStep } from "../../api/graph";
 import { stepColor } from "../../components/StepStatusBadge";
+import { stepMatches } from "../timeline/filter";
 
 const MAX = 8;
 
@@ -13,9 +14,8 @@ export function findSteps(steps: readonly GraphStep[], query: string, max = MAX)
   const starts: GraphStep[] = [];
   const contains: GraphStep[] = [];
   for (const s of steps) {
-    const name = s.name.toLowerCase();
-    if (name.startsWith(q)) starts.push(s);
-    else if (contains.length < max && (name.includes(q) || s.step_name.toLowerCase().includes(q))) contains.push(s);
+    if (s.name.toLowerCase().startsWith(q)) starts.push(s);
+    else if (contains.length < max && stepMatches(s, q)) contains.push(s);
     if (starts.length >= max) break;
   }
   return [...starts, ...contains].slice(0, max);

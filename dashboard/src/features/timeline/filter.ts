@@ -30,6 +30,14 @@ export interface TimelineFilter {
 
 export const NO_FILTER: TimelineFilter = { query: "", chips: new Set() };
 
+/**
+ * Whether a step's name or its step function's name contains `q` (already trimmed and lowercased).
+ * The one rule for "find a step by name": the Timeline's search and the DAG's Find box share it.
+ */
+export function stepMatches(step: { name: string; step_name: string }, q: string): boolean {
+  return step.name.toLowerCase().includes(q) || step.step_name.toLowerCase().includes(q);
+}
+
 export function isFiltering(f: TimelineFilter): boolean {
   return f.query.trim() !== "" || f.chips.size > 0;
 }
@@ -37,8 +45,14 @@ export function isFiltering(f: TimelineFilter): boolean {
 /** How many rows each chip stands for, in chip order; chips with none are left out. */
 export function chipCounts(model: TimelineModel): [StatusChip, number][] {
   const counts = new Map<StatusChip, number>();
-  for (const row of model.rows) counts.set(chipFor(row.status), (counts.get(chipFor(row.status)) ?? 0) + 1);
-  return STATUS_CHIPS.flatMap((c) => (counts.get(c.key) ? [[c.key, counts.get(c.key) ?? 0] as [StatusChip, number]] : []));
+  for (const row of model.rows) {
+    const chip = chipFor(row.status);
+    counts.set(chip, (counts.get(chip) ?? 0) + 1);
+  }
+  return STATUS_CHIPS.flatMap((c): [StatusChip, number][] => {
+    const n = counts.get(c.key) ?? 0;
+    return n ? [[c.key, n]] : [];
+  });
 }
 
 /**
@@ -50,7 +64,7 @@ export function filterTimeline(model: TimelineModel, f: TimelineFilter): Timelin
   if (!isFiltering(f)) return model;
   const q = f.query.trim().toLowerCase();
   const kept = model.rows.filter(
-    (r) => (f.chips.size === 0 || f.chips.has(chipFor(r.status))) && (!q || r.name.toLowerCase().includes(q) || r.step.step_name.toLowerCase().includes(q)),
+    (r) => (f.chips.size === 0 || f.chips.has(chipFor(r.status))) && (!q || stepMatches(r.step, q)),
   );
   const newIndex = new Map<number, number>(kept.map((r, i) => [r.index, i]));
   const rows: TimelineRow[] = kept.map((r, i) => ({
