@@ -264,9 +264,15 @@ def test_a_sub_second_run_s_timeline_spreads_over_the_chart_and_filters_by_name_
     expect(page.locator('[data-testid="timeline-row"]')).to_have_count(1)
     expect(page.get_by_test_id("timeline-shown")).to_have_text("1 of 4 shown")
     page.get_by_label("Find steps by name").fill("")
-    page.locator('[data-testid="timeline-chip"][data-chip="completed"]').click()
+    completed = page.locator('[data-testid="timeline-chip"][data-chip="completed"]')
+    expect(completed).to_contain_text("4 completed")
+    completed.click()
+    # Every step completed: the chip is on, and all four rows stay.
+    expect(completed).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("timeline-shown")).to_have_text("4 of 4 shown")
     expect(page.locator('[data-testid="timeline-row"]')).to_have_count(4)
-    page.locator('[data-testid="timeline-chip"][data-chip="completed"]').click()
+    completed.click()
+    expect(page.get_by_test_id("timeline-shown")).to_have_count(0)
     switch.check(force=True)
     expect(timeline_row(page, "s003")).to_have_attribute("data-critical", "true")
 
