@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,6 +25,17 @@ def assert_one_line(r: object, status: int | tuple[int, ...]) -> None:
     assert isinstance(detail, str)
     assert "\n" not in detail
     assert "Traceback" not in detail
+
+
+def store_databases() -> ModuleType:
+    """tests/store/_databases.py, which creates and drops the store tests' PostgreSQL and MariaDB databases."""
+    path = Path(__file__).parents[1] / "store" / "_databases.py"
+    spec = importlib.util.spec_from_file_location("_store_databases", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextmanager

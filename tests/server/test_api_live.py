@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from _api_helpers import run_numbers, share_stores
 from fastapi import FastAPI
+from server_support import serve
 
 from waypost.settings import WaypostSettings
 
@@ -19,17 +19,8 @@ from waypost.settings import WaypostSettings
 @pytest.fixture
 def live_url(server_app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port."""
-    server = uvicorn.Server(uvicorn.Config(server_app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(server_app) as url:
+        yield url
 
 
 def test_events_stream_run_and_step_status_changes(

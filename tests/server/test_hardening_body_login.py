@@ -7,7 +7,6 @@ number, repeated failures lock the account or the client address, and every atte
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import socket
 import threading
@@ -15,8 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -24,7 +21,7 @@ import psutil
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, serve
+from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, serve, store_databases
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.server.app import create_app
@@ -296,24 +293,13 @@ def test_lock_holds_across_servers_and_address_locks_too(
     assert server_store.audit.list(action="login.failed").total == 3
 
 
-def _databases() -> ModuleType:
-    """tests/store/_databases.py, which creates and drops the store tests' databases."""
-    path = Path(__file__).parents[1] / "store" / "_databases.py"
-    spec = importlib.util.spec_from_file_location("_store_databases", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     "backend", [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)]
 )
 def test_lockout_and_audit_on_server_databases(
     backend: str, server_settings: WaypostSettings, server_artifact_store: ArtifactStore
 ) -> None:
-    db = _databases()
+    db = store_databases()
     create, drop = {
         "postgres": (db.create_postgres_database, db.drop_postgres_database),
         "mysql": (db.create_mysql_database, db.drop_mysql_database),

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import httpx
 import pytest
 from _api_helpers import run_numbers, share_stores
 from fastapi.testclient import TestClient
-from server_support import assert_one_line
+from server_support import assert_one_line, store_databases
 
 from live_server import LiveServer
 from waypost.settings import WaypostSettings
@@ -21,16 +19,6 @@ from waypost.testing import make_spec
 
 API = "/api/v1"
 NUL_DETAIL = "The request contains a NUL character"
-
-
-def _databases() -> ModuleType:
-    path = Path(__file__).parents[1] / "store" / "_databases.py"
-    spec = importlib.util.spec_from_file_location("_store_databases", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -42,7 +30,7 @@ def live(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def live_pg(tmp_path: Path) -> Iterator[LiveServer]:
-    db = _databases()
+    db = store_databases()
     url = db.create_postgres_database()
     server = LiveServer(tmp_path / "server", store_url=url).start()
     try:

@@ -5,17 +5,14 @@ Skipped, with the reason shown, when a server is not reachable on 127.0.0.1.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from _api_helpers import run_numbers, share_stores
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line
+from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, store_databases
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.execution import runtime
@@ -25,17 +22,6 @@ from waypost.settings import load_settings
 from waypost.store.sql.store import SqlStore
 
 API = "/api/v1"
-
-
-def _databases() -> ModuleType:
-    """tests/store/_databases.py, which creates and drops the store tests' databases."""
-    path = Path(__file__).parents[1] / "store" / "_databases.py"
-    spec = importlib.util.spec_from_file_location("_store_databases", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -56,7 +42,7 @@ class Served:
     params=[pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)],
 )
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    db = _databases()
+    db = store_databases()
     backend: str = request.param
     url = db.create_postgres_database() if backend == "postgres" else db.create_mysql_database()
     root = tmp_path_factory.mktemp(backend)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from server_support import ADMIN_PASSWORD, BASE_URL
+from server_support import ADMIN_PASSWORD, BASE_URL, store_databases
 from sqlalchemy import event, insert
 
 from waypost.artifacts.store import ArtifactStore
@@ -350,24 +348,13 @@ def test_csv_field_as_the_dashboard_writes_it(value: object, text: str) -> None:
     assert csv_field(value) == text
 
 
-def _databases() -> ModuleType:
-    """tests/store/_databases.py, which creates and drops the store tests' databases."""
-    path = Path(__file__).parents[1] / "store" / "_databases.py"
-    spec = importlib.util.spec_from_file_location("_store_databases", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     "backend", [pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)]
 )
 def test_columns_and_export_on_server_databases(backend: str, tmp_path: Path) -> None:
     # The export walks one streamed cursor while a second session reads each chunk's details:
     # MySQL refuses a query on a connection whose streamed result is still open.
-    db = _databases()
+    db = store_databases()
     url = db.create_postgres_database() if backend == "postgres" else db.create_mysql_database()
     settings = load_settings(store={"url": url}, artifact_store={"uri": str(tmp_path / "artifacts")})
     store = SqlStore(settings.store_url)
