@@ -152,3 +152,7 @@ export function suggest(query: string, vocabulary: FilterVocabulary, limit = 8):
 export function quoteValue(value: string): string {
   return value === "" || /[\s,"\\]/.test(value) ? `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"` : value;
 }
+
+/** The distinct non-empty values, sorted: a key's suggested values. */
+export const distinct = (values: Iterable<string | null | undefined>): string[] =>
+  [...new Set([...values].filter((v): v is string => !!v))].sort();

@@ -1,10 +1,10 @@
 import { Group, Select } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 
 import { type Artifact, type ArtifactSuggestKey, artifactQueries } from "../../api/artifacts";
 import { FilterBox } from "../runs/FilterBox";
+import { useDebouncedAsk } from "../runs/useDebouncedAsk";
 import { artifactServerSuggestion, artifactVocabulary, termValue, withTerm } from "./search";
 
 const NO_NAMES: string[] = [];
@@ -21,14 +21,11 @@ interface Props {
 function ArtifactsSearchBox({ query, error, onSearch, rows }: Props) {
   const [draft, setDraft] = useState(query);
   const names = useQuery(artifactQueries.names());
-  const wanted = artifactServerSuggestion(draft);
-  // Debounced as one string: a new object each render would restart the wait forever.
-  const [asked] = useDebouncedValue(wanted ? `${wanted.key}:${wanted.prefix}` : "", 150);
-  const askedKey = asked.slice(0, asked.indexOf(":")) as ArtifactSuggestKey;
-  const fromServer = useQuery({ ...artifactQueries.suggest(askedKey, asked.slice(askedKey.length + 1)), enabled: asked !== "" });
+  const asked = useDebouncedAsk(artifactServerSuggestion(draft));
+  const fromServer = useQuery({ ...artifactQueries.suggest(asked?.key ?? "pipeline", asked?.prefix ?? ""), enabled: asked !== undefined });
   const vocabulary = useMemo(
-    () => artifactVocabulary(names.data ?? NO_NAMES, rows, asked && fromServer.data ? { key: askedKey, values: fromServer.data } : undefined),
-    [names.data, rows, asked, askedKey, fromServer.data],
+    () => artifactVocabulary(names.data ?? NO_NAMES, rows, asked && fromServer.data ? { key: asked.key, values: fromServer.data } : undefined),
+    [names.data, rows, asked, fromServer.data],
   );
   return (
     <FilterBox

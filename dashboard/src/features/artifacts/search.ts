@@ -1,5 +1,5 @@
 import type { Artifact, ArtifactSuggestKey } from "../../api/artifacts";
-import { type FilterVocabulary, completing, parse, quoteValue } from "../../lib/filter";
+import { type FilterVocabulary, completing, distinct, parse, quoteValue } from "../../lib/filter";
 import { validateRunsSearch } from "../runs/search";
 
 /** The artifacts list's URL search params. Defaults stay out of the URL. */
@@ -80,8 +80,6 @@ export function artifactServerSuggestion(draft: string): { key: ArtifactSuggestK
   const { key, typed } = completing(draft);
   return key && SERVER_SUGGESTED.has(key) ? { key: key as ArtifactSuggestKey, prefix: typed } : undefined;
 }
-
-const distinct = (values: Iterable<string | null | undefined>) => [...new Set([...values].filter((v): v is string => !!v))].sort();
 
 /** What the artifacts box suggests: names, and pipelines, types and tags from the rows in view and the server. */
 export function artifactVocabulary(

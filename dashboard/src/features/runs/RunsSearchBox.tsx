@@ -1,11 +1,11 @@
-import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 
 import { type Run, runQueries } from "../../api/runs";
 import { STATUSES } from "../../components/StatusBadge";
-import { type FilterVocabulary, completing } from "../../lib/filter";
+import { type FilterVocabulary, completing, distinct } from "../../lib/filter";
 import { FilterBox } from "./FilterBox";
+import { useDebouncedAsk } from "./useDebouncedAsk";
 
 /** Keys the server's runs filter understands (FilterSpec of runs in the store). */
 export const RUN_FILTER_KEYS = [
@@ -25,8 +25,6 @@ export const RUN_FILTER_KEYS = [
 ] as const;
 
 const AGES = ["1h", "24h", "7d", "30d"];
-
-const distinct = (values: Iterable<string | null | undefined>) => [...new Set([...values].filter((v): v is string => !!v))].sort();
 
 /** Keys whose values the server can complete from everything stored (GET /runs/suggest). */
 const SERVER_SUGGESTED = new Set(["pipeline", "tag", "user", "stack"]);
@@ -76,14 +74,11 @@ interface Props {
 /** The runs filter box. */
 export function RunsSearchBox({ query, error, onSearch, pipelines, runs }: Props) {
   const [draft, setDraft] = useState(query);
-  const wanted = serverSuggestion(draft);
-  // Debounced as one string: a new object each render would restart the wait forever.
-  const [asked] = useDebouncedValue(wanted ? `${wanted.key}:${wanted.prefix}` : "", 150);
-  const askedKey = asked.slice(0, asked.indexOf(":"));
-  const fromServer = useQuery({ ...runQueries.suggest(askedKey, asked.slice(askedKey.length + 1)), enabled: asked !== "" });
+  const asked = useDebouncedAsk(serverSuggestion(draft));
+  const fromServer = useQuery({ ...runQueries.suggest(asked?.key ?? "", asked?.prefix ?? ""), enabled: asked !== undefined });
   const vocabulary = useMemo(
-    () => runVocabulary(pipelines, runs, askedKey && fromServer.data ? { key: askedKey, values: fromServer.data } : undefined),
-    [pipelines, runs, askedKey, fromServer.data],
+    () => runVocabulary(pipelines, runs, asked && fromServer.data ? { key: asked.key, values: fromServer.data } : undefined),
+    [pipelines, runs, asked, fromServer.data],
   );
   return (
     <FilterBox
