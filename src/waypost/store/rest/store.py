@@ -43,8 +43,10 @@ class RestStore:
         timeout_s: float = 30.0,
         retries: int = 6,
         transport: httpx.BaseTransport | None = None,
+        project: str | None = None,
     ) -> None:
-        self.http = Http(url, api_key, timeout_s=timeout_s, retries=retries, transport=transport)
+        self.project = project
+        self.http = Http(url, api_key, timeout_s=timeout_s, retries=retries, transport=transport, project=project)
         self.pipelines = RestPipelines(self.http)
         self.runs = RestRuns(self.http)
         self.steps = RestSteps(self.http)

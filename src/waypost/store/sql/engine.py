@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from waypost.exceptions import ConfigurationError, StoreCorruptError, StoreError, StoreLockedError
 from waypost.store.sql.timeouts import is_timeout, timeout_error
@@ -153,12 +152,10 @@ def is_conflict(error: StoreError) -> bool:
 
 
 class Sessions:
-    """Read and write sessions over :class:`Engines`, with driver errors translated."""
+    """Read and write connections over :class:`Engines` (SQLAlchemy Core), with driver errors translated."""
 
     def __init__(self, engines: Engines) -> None:
         self.engines = engines
-        self._read = sessionmaker(engines.read, expire_on_commit=False)
-        self._write = sessionmaker(engines.write, expire_on_commit=False)
         # SQLite has one writer at a time. Threads of this process queue on a lock, which
         # wakes the next one at once; left to SQLite, a blocked writer sleeps in its busy
         # handler (1 ms and more per try). Other processes still meet the busy timeout.
@@ -167,17 +164,17 @@ class Sessions:
         )
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for queries."""
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction: its statements see one snapshot of the database."""
         try:
-            with self._read() as session, session.begin():
-                yield session
+            with self.engines.read.begin() as conn:
+                yield conn
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
 
     @contextmanager
     def read_conn(self) -> Iterator[Connection]:
-        """A bare connection for one read statement on a hot path (no ORM).
+        """A connection for one read statement.
 
         On SQLite no BEGIN/COMMIT is sent: a single SELECT is consistent on its own, and the
         two round trips cost as much as the query. Use :meth:`read` for several statements.
@@ -189,19 +186,13 @@ class Sessions:
             raise translate_error(exc, self.engines.url) from None
 
     @contextmanager
-    def write_conn(self) -> Iterator[Connection]:
-        """A bare connection in a write transaction, for hot paths that skip the ORM."""
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction: its changes commit together or not at all."""
         try:
             with self._write_lock, self.engines.write.begin() as conn:
                 yield conn
         except DBAPIError as exc:
             raise translate_error(exc, self.engines.url) from None
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose changes commit together or not at all."""
-        try:
-            with self._write_lock, self._write() as session, session.begin():
-                yield session
-        except DBAPIError as exc:
-            raise translate_error(exc, self.engines.url) from None
+    #: Another name for :meth:`write`.
+    write_conn = write

@@ -16,7 +16,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from waypost.exceptions import FilterSyntaxError
 from waypost.store.filters import Term, parse, parse_number, parse_time
-from waypost.store.sql.orm import MetadataEntry, Tag, TagLink
+from waypost.store.sql import tables as db
 
 Condition = ColumnElement[bool]
 
@@ -231,9 +231,9 @@ def _tag(spec: FilterSpec, term: Term) -> Condition:
     if term.op not in (":", "="):
         raise FilterSyntaxError("Tags match by name only; write tag:NAME (or tag:a,b for either).")
     sub = (
-        select(TagLink.resource_id)
-        .join(Tag, Tag.id == TagLink.tag_id)
-        .where(TagLink.resource_type == spec.tag_resource, Tag.name.in_(term.values))
+        select(db.tag_links.c.resource_id)
+        .join(db.tags, db.tags.c.id == db.tag_links.c.tag_id)
+        .where(db.tag_links.c.resource_type == spec.tag_resource, db.tags.c.name.in_(term.values))
     )
     return spec.id_column.in_(sub)  # type: ignore[no-any-return]
 
@@ -245,13 +245,13 @@ def _metadata(spec: FilterSpec, term: Term) -> Condition:
     bools = {"true": 1.0, "false": 0.0}
     if term.op in (":", "=", "!=") and all(v.lower() in bools for v in term.values):
         nums = [bools[v.lower()] for v in term.values]
-        is_bool = MetadataEntry.type == "bool"
+        is_bool = db.metadata_entries.c.type == "bool"
         if term.op == "!=":
-            return _owners(spec, key, and_(is_bool, MetadataEntry.value_num != nums[0]))
-        return _owners(spec, key, and_(is_bool, MetadataEntry.value_num.in_(nums)))
+            return _owners(spec, key, and_(is_bool, db.metadata_entries.c.value_num != nums[0]))
+        return _owners(spec, key, and_(is_bool, db.metadata_entries.c.value_num.in_(nums)))
     if term.op in (">", ">=", "<", "<=") or (term.op in (":", "=", "!=") and _numeric(term.values)):
         nums = [parse_number(v, term.key) for v in term.values]
-        col = MetadataEntry.value_num
+        col = db.metadata_entries.c.value_num
         if term.op in (":", "="):
             cond: Condition = col.in_(nums)
         elif term.op == "!=":
@@ -259,11 +259,11 @@ def _metadata(spec: FilterSpec, term: Term) -> Condition:
         else:
             cond = {">": col > nums[0], ">=": col >= nums[0], "<": col < nums[0], "<=": col <= nums[0]}[term.op]
     elif term.op == "~":
-        cond = MetadataEntry.value_str.ilike(f"%{_escape(term.values[0])}%", escape="\\")
+        cond = db.metadata_entries.c.value_str.ilike(f"%{_escape(term.values[0])}%", escape="\\")
     elif term.op == "!=":
-        cond = MetadataEntry.value_str != term.values[0]
+        cond = db.metadata_entries.c.value_str != term.values[0]
     else:
-        cond = MetadataEntry.value_str.in_(term.values)
+        cond = db.metadata_entries.c.value_str.in_(term.values)
     return _owners(spec, key, cond)
 
 
@@ -276,7 +276,9 @@ def _owners(spec: FilterSpec, key: str, cond: Condition) -> Condition:
     milliseconds). Entries of other owners have a NULL there, kept out so that a
     negated term's NOT IN stays true for everyone else.
     """
-    owners = select(spec.metadata_column).where(MetadataEntry.key == key, cond, spec.metadata_column.is_not(None))
+    owners = select(spec.metadata_column).where(
+        db.metadata_entries.c.key == key, cond, spec.metadata_column.is_not(None)
+    )
     return spec.id_column.in_(owners)  # type: ignore[no-any-return]
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from waypost.store.sql.orm import Base
+from waypost.store.sql.tables import complete_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=complete_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 import uuid
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from waypost.enums import MetadataType
 from waypost.exceptions import ParameterError
 from waypost.schemas import MetadataCreate, MetadataRead
+from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
-from waypost.store.sql.orm import MetadataEntry
+from waypost.store.sql.tables import utcnow
 
 
-def _row(m: MetadataCreate) -> MetadataEntry:
+def _row(m: MetadataCreate) -> dict[str, Any]:
     num: float | None = None
     text: str | None = None
     value = m.value
@@ -30,17 +32,19 @@ def _row(m: MetadataCreate) -> MetadataEntry:
             value = str(float(m.value))  # JSON has no NaN/Infinity; PostgreSQL and MySQL reject them
     elif m.type == MetadataType.STRING:
         text = str(m.value)[:255]
-    return MetadataEntry(
-        key=m.key,
-        type=m.type.value,
-        value_json=value,
-        value_num=num,
-        value_str=text,
-        run_id=m.run_id,
-        step_run_id=m.step_run_id,
-        artifact_version_id=m.artifact_version_id,
-        model_version_id=m.model_version_id,
-    )
+    return {
+        "id": uuid.uuid4(),
+        "created_at": utcnow(),  # one per entry, as the order of a batch's entries is read back by time
+        "key": m.key,
+        "type": m.type.value,
+        "value_json": value,
+        "value_num": num,
+        "value_str": text,
+        "run_id": m.run_id,
+        "step_run_id": m.step_run_id,
+        "artifact_version_id": m.artifact_version_id,
+        "model_version_id": m.model_version_id,
+    }
 
 
 class MetadataRepository:
@@ -53,8 +57,8 @@ class MetadataRepository:
         """Store entries in one transaction."""
         if not entries:
             return
-        with self._s.write() as s:
-            s.add_all([_row(m) for m in entries])
+        with self._s.write() as c:
+            c.execute(insert(db.metadata_entries), [_row(m) for m in entries])
 
     def list(
         self,
@@ -65,12 +69,12 @@ class MetadataRepository:
         model_version_id: uuid.UUID | None = None,
     ) -> list[MetadataRead]:
         """Entries for whichever owners are given, oldest first."""
-        stmt = select(MetadataEntry)
+        stmt = select(db.metadata_entries)
         for col, val in (
-            (MetadataEntry.run_id, run_id),
-            (MetadataEntry.step_run_id, step_run_id),
-            (MetadataEntry.artifact_version_id, artifact_version_id),
-            (MetadataEntry.model_version_id, model_version_id),
+            (db.metadata_entries.c.run_id, run_id),
+            (db.metadata_entries.c.step_run_id, step_run_id),
+            (db.metadata_entries.c.artifact_version_id, artifact_version_id),
+            (db.metadata_entries.c.model_version_id, model_version_id),
         ):
             if val is not None:
                 stmt = stmt.where(col == val)
@@ -87,5 +91,5 @@ class MetadataRepository:
                     model_version_id=r.model_version_id,
                     created_at=r.created_at,
                 )
-                for r in s.scalars(stmt.order_by(MetadataEntry.created_at, MetadataEntry.key))
+                for r in s.execute(stmt.order_by(db.metadata_entries.c.created_at, db.metadata_entries.c.key))
             ]

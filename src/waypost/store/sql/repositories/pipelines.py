@@ -4,91 +4,112 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, func, select
 
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import StoreError
 from waypost.schemas import Page, PipelineRead, PipelineSpec, SnapshotRead
+from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
+from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
-from waypost.store.sql.orm import Pipeline, PipelineRun, PipelineSnapshot, table_of
-from waypost.store.sql.repositories._common import not_found, paged, parse_id
+from waypost.store.sql.repositories._common import (
+    in_project,
+    insert_row,
+    not_found,
+    paged,
+    row_by_id,
+    row_by_ref,
+    visible,
+)
 
 FILTERS = FilterSpec(
     fields={
-        "name": Field("str", Pipeline.name),
-        "created": Field("time", Pipeline.created_at),
+        "name": Field("str", db.pipelines.c.name),
+        "created": Field("time", db.pipelines.c.created_at),
     },
-    sorts={"name": Pipeline.name, "created": Pipeline.created_at},
+    sorts={"name": db.pipelines.c.name, "created": db.pipelines.c.created_at},
     default_sort="name",
-    id_column=Pipeline.id,
+    id_column=db.pipelines.c.id,
 )
 
 
 class PipelineRepository:
     """Named pipelines and the snapshots of their DAGs."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, default_project: Callable[[], uuid.UUID] | None = None) -> None:
         self._s = sessions
+        self._default_project = default_project or (lambda: DEFAULT_PROJECT_ID)
 
-    def get_or_create(self, name: str) -> PipelineRead:
-        """The pipeline called ``name``, created on first use."""
-        # Core, not the ORM, for the lookup every run makes: the first ORM query of a process
-        # configures every mapper (~15 ms of a pipeline script's start).
-        pipelines = table_of(Pipeline)
+    def get_or_create(self, name: str, *, project_id: uuid.UUID | None = None) -> PipelineRead:
+        """The pipeline called ``name`` in ``project_id`` (default: the store's project), created on first use."""
+        project_id = project_id or self._default_project()
+        by_name = select(db.pipelines).where(db.pipelines.c.project_id == project_id, db.pipelines.c.name == name)
         with self._s.read_conn() as c:
-            row: Any = c.execute(select(pipelines).where(pipelines.c.name == name)).first()
+            row: Any = c.execute(by_name).first()
         if row is None:
             try:
-                with self._s.write() as s:
-                    row = Pipeline(name=name)
-                    s.add(row)
+                with self._s.write() as c:
+                    row = insert_row(c, db.pipelines, name=name, project_id=project_id)
             except StoreError as exc:
                 if not is_conflict(exc):
                     raise
-                with self._s.read() as s:  # another process created it first
-                    row = s.scalars(select(Pipeline).where(Pipeline.name == name)).one()
+                with self._s.read_conn() as c:  # another process created it first
+                    row = c.execute(by_name).one()
         return PipelineRead.model_validate(row)
 
-    def get(self, ref: str | uuid.UUID) -> PipelineRead:
-        """A pipeline by id or name."""
-        rid = parse_id(ref)
+    def get(self, ref: str | uuid.UUID, *, project_id: uuid.UUID | None = None) -> PipelineRead:
+        """A pipeline by id or name (in ``project_id`` when given)."""
         with self._s.read() as s:
-            row = s.get(Pipeline, rid) if rid else s.scalar(select(Pipeline).where(Pipeline.name == ref))
+            row = row_by_ref(s, db.pipelines, ref, project_id)
             if row is None:
                 raise not_found("pipeline", ref, "run `waypost pipelines list` to see the pipelines")
             return self._with_stats(s, [row])[0]
 
-    def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[PipelineRead]:
-        """Pipelines with their run count and latest run."""
+    def list(
+        self,
+        query: str = "",
+        *,
+        sort: str | None = None,
+        page: int = 1,
+        size: int = 50,
+        visibility: Visibility | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> Page[PipelineRead]:
+        """Pipelines with their run count and latest run; only those ``visibility`` allows, of ``project_id``."""
+        stmt = select(db.pipelines)
+        for cond in (visible(db.pipelines, visibility), in_project(db.pipelines, project_id)):
+            if cond is not None:
+                stmt = stmt.where(cond)
         with self._s.read() as s:
-            rows, total = paged(s, select(Pipeline), FILTERS, query, sort, page, size)
+            rows, total = paged(s, stmt, FILTERS, query, sort, page, size)
             return Page(items=self._with_stats(s, rows), total=total, page=page, size=size)
 
-    def _with_stats(self, s: Session, rows: builtins.list[Pipeline]) -> builtins.list[PipelineRead]:
+    def _with_stats(self, s: Connection, rows: builtins.list[Row[Any]]) -> builtins.list[PipelineRead]:
         ids = [r.id for r in rows]
-        counts = dict(
+        counts: dict[uuid.UUID, int] = dict(
             s.execute(
-                select(PipelineRun.pipeline_id, func.count())
-                .where(PipelineRun.pipeline_id.in_(ids))
-                .group_by(PipelineRun.pipeline_id)
+                select(db.pipeline_runs.c.pipeline_id, func.count())
+                .where(db.pipeline_runs.c.pipeline_id.in_(ids))
+                .group_by(db.pipeline_runs.c.pipeline_id)
             ).all()
         )
         latest_sub = (
-            select(PipelineRun.pipeline_id, func.max(PipelineRun.created_at).label("m"))
-            .where(PipelineRun.pipeline_id.in_(ids))
-            .group_by(PipelineRun.pipeline_id)
+            select(db.pipeline_runs.c.pipeline_id, func.max(db.pipeline_runs.c.created_at).label("m"))
+            .where(db.pipeline_runs.c.pipeline_id.in_(ids))
+            .group_by(db.pipeline_runs.c.pipeline_id)
             .subquery()
         )
         latest = {
             pid: (status, at)
             for pid, status, at in s.execute(
-                select(PipelineRun.pipeline_id, PipelineRun.status, PipelineRun.created_at).join(
+                select(db.pipeline_runs.c.pipeline_id, db.pipeline_runs.c.status, db.pipeline_runs.c.created_at).join(
                     latest_sub,
-                    (latest_sub.c.pipeline_id == PipelineRun.pipeline_id) & (latest_sub.c.m == PipelineRun.created_at),
+                    (latest_sub.c.pipeline_id == db.pipeline_runs.c.pipeline_id)
+                    & (latest_sub.c.m == db.pipeline_runs.c.created_at),
                 )
             )
         }
@@ -99,6 +120,7 @@ class PipelineRepository:
                 PipelineRead(
                     id=r.id,
                     name=r.name,
+                    project_id=r.project_id,
                     created_at=r.created_at,
                     run_count=counts.get(r.id, 0),
                     latest_run_status=ExecutionStatus(status) if status else None,
@@ -110,30 +132,27 @@ class PipelineRepository:
     def snapshot(self, pipeline_id: uuid.UUID, spec: PipelineSpec) -> SnapshotRead:
         """The snapshot of ``spec``'s structure, created when it is new."""
         h = spec.structure_hash()
-        query = select(PipelineSnapshot).where(
-            PipelineSnapshot.pipeline_id == pipeline_id, PipelineSnapshot.structure_hash == h
-        )
-        snapshots = table_of(PipelineSnapshot)
-        with self._s.read_conn() as c:  # Core: see get_or_create
-            row: Any = c.execute(
-                select(snapshots).where(snapshots.c.pipeline_id == pipeline_id, snapshots.c.structure_hash == h)
-            ).first()
+        snapshots = db.pipeline_snapshots
+        query = select(snapshots).where(snapshots.c.pipeline_id == pipeline_id, snapshots.c.structure_hash == h)
+        with self._s.read_conn() as c:
+            row: Any = c.execute(query).first()
         if row is None:
             try:
-                with self._s.write() as s:
-                    row = PipelineSnapshot(pipeline_id=pipeline_id, structure_hash=h, spec=spec.model_dump(mode="json"))
-                    s.add(row)
+                with self._s.write() as c:
+                    row = insert_row(
+                        c, snapshots, pipeline_id=pipeline_id, structure_hash=h, spec=spec.model_dump(mode="json")
+                    )
             except StoreError as exc:
                 if not is_conflict(exc):
                     raise
-                with self._s.read() as s:  # another process created it first
-                    row = s.scalars(query).one()
+                with self._s.read_conn() as c:  # another process created it first
+                    row = c.execute(query).one()
         return SnapshotRead.model_validate(row)
 
     def get_snapshot(self, snapshot_id: uuid.UUID) -> SnapshotRead:
         """A snapshot by id."""
-        with self._s.read() as s:
-            row = s.get(PipelineSnapshot, snapshot_id)
+        with self._s.read_conn() as c:
+            row = row_by_id(c, db.pipeline_snapshots, snapshot_id)
             if row is None:
                 raise not_found("snapshot", snapshot_id, "list a pipeline's snapshots to find one")
             return SnapshotRead.model_validate(row)
@@ -146,7 +165,7 @@ class PipelineRepository:
         """
         with self._s.read_conn() as c:
             spec = c.execute(
-                select(PipelineSnapshot.spec).where(PipelineSnapshot.id == snapshot_id)
+                select(db.pipeline_snapshots.c.spec).where(db.pipeline_snapshots.c.id == snapshot_id)
             ).scalar_one_or_none()
         if spec is None:
             raise not_found("snapshot", snapshot_id, "list a pipeline's snapshots to find one")
@@ -154,10 +173,10 @@ class PipelineRepository:
 
     def list_snapshots(self, pipeline_id: uuid.UUID) -> builtins.list[SnapshotRead]:
         """Every snapshot of a pipeline, oldest first."""
-        with self._s.read() as s:
-            rows = s.scalars(
-                select(PipelineSnapshot)
-                .where(PipelineSnapshot.pipeline_id == pipeline_id)
-                .order_by(PipelineSnapshot.created_at)
+        with self._s.read_conn() as c:
+            rows = c.execute(
+                select(db.pipeline_snapshots)
+                .where(db.pipeline_snapshots.c.pipeline_id == pipeline_id)
+                .order_by(db.pipeline_snapshots.c.created_at)
             )
             return [SnapshotRead.model_validate(r) for r in rows]

@@ -20,28 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, case, func, select
 
 from waypost.enums import MetadataType
 from waypost.exceptions import FilterSyntaxError
+from waypost.schemas.access import Visibility
 from waypost.schemas.runs import RunMetadataValue, RunModelVersion, RunSummary
 from waypost.store.filters import check_page
+from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import conditions
-from waypost.store.sql.orm import (
-    MetadataEntry,
-    ModelVersion,
-    Pipeline,
-    PipelineRun,
-    Stack,
-    StepRun,
-    User,
-    table_of,
-)
-from waypost.store.sql.orm import Model as ModelRow
 from waypost.store.sql.repositories._common import tags_for
-from waypost.store.sql.repositories.runs import FILTERS, ordered_ids
+from waypost.store.sql.repositories.runs import FILTERS, newest_ids, ordered_ids, scoped
 
 #: The most column keys one request may ask for.
 MAX_COLUMN_KEYS = 50
@@ -130,7 +120,7 @@ def _metadata_value(type_: str, value: Any) -> Any:
 
 
 def column_values(
-    s: Session,
+    s: Connection,
     ids: Sequence[uuid.UUID],
     keys: Sequence[ColumnKey],
     parameters: dict[uuid.UUID, dict[str, Any]] | None = None,
@@ -146,15 +136,17 @@ def column_values(
     params = [k for k in keys if k.kind == "param"]
     if params:
         if parameters is None:
-            rows = s.execute(select(PipelineRun.id, PipelineRun.parameters).where(PipelineRun.id.in_(ids)))
+            rows = s.execute(
+                select(db.pipeline_runs.c.id, db.pipeline_runs.c.parameters).where(db.pipeline_runs.c.id.in_(ids))
+            )
             parameters = {rid: p or {} for rid, p in rows}
         for rid, values in parameters.items():
             if rid in out and isinstance(values, dict):
                 out[rid].update({k.key: values[k.name] for k in params if k.name in values})
     steps = [k for k in keys if k.kind == "step"]
     if steps:
-        stmt = select(StepRun.run_id, StepRun.name, StepRun.parameters).where(
-            StepRun.run_id.in_(ids), StepRun.name.in_({k.step for k in steps})
+        stmt = select(db.step_runs.c.run_id, db.step_runs.c.name, db.step_runs.c.parameters).where(
+            db.step_runs.c.run_id.in_(ids), db.step_runs.c.name.in_({k.step for k in steps})
         )
         for rid, step, values in s.execute(stmt):
             for k in steps:
@@ -162,12 +154,17 @@ def column_values(
                     out[rid][k.key] = values[k.name]
     meta = {k.name: k.key for k in keys if k.kind == "metadata"}
     if meta:
-        stmt = (
-            select(MetadataEntry.run_id, MetadataEntry.key, MetadataEntry.type, MetadataEntry.value_json)
-            .where(MetadataEntry.run_id.in_(ids), MetadataEntry.key.in_(meta))
-            .order_by(MetadataEntry.created_at, MetadataEntry.id)
+        entries = (
+            select(
+                db.metadata_entries.c.run_id,
+                db.metadata_entries.c.key,
+                db.metadata_entries.c.type,
+                db.metadata_entries.c.value_json,
+            )
+            .where(db.metadata_entries.c.run_id.in_(ids), db.metadata_entries.c.key.in_(meta))
+            .order_by(db.metadata_entries.c.created_at, db.metadata_entries.c.id)
         )
-        for rid, key, type_, value in s.execute(stmt):
+        for rid, key, type_, value in s.execute(entries):
             out[rid][meta[key]] = _metadata_value(type_, value)  # later entries overwrite: the latest wins
     return out
 
@@ -188,20 +185,24 @@ class RunColumnsRepository:
         with self._s.read() as s:
             return column_values(s, ids, keys, parameters)
 
-    def keys(self, query: str = "") -> ColumnKeys:
-        """The parameter names and metadata keys of the newest runs matching ``query``."""
+    def keys(
+        self, query: str = "", *, visibility: Visibility | None = None, project_id: uuid.UUID | None = None
+    ) -> ColumnKeys:
+        """The parameter names and metadata keys of the newest runs matching ``query`` (that ``visibility`` allows)."""
         with self._s.read() as s:
-            ids = list(s.scalars(ordered_ids(s, query, None).limit(KEY_SAMPLE_RUNS)))
+            ids = newest_ids(s, query, None, KEY_SAMPLE_RUNS, visibility=visibility, project_id=project_id)
             if not ids:
                 return ColumnKeys()
             params: set[str] = set()
-            for values in s.scalars(select(PipelineRun.parameters).where(PipelineRun.id.in_(ids))):
+            for values in s.scalars(select(db.pipeline_runs.c.parameters).where(db.pipeline_runs.c.id.in_(ids))):
                 params.update(values or {})
             step_params: set[str] = set()
-            step_rows = select(StepRun.name, StepRun.parameters).where(StepRun.run_id.in_(ids[:STEP_KEY_SAMPLE_RUNS]))
+            step_rows = select(db.step_runs.c.name, db.step_runs.c.parameters).where(
+                db.step_runs.c.run_id.in_(ids[:STEP_KEY_SAMPLE_RUNS])
+            )
             for step, values in s.execute(step_rows):
                 step_params.update(f"step.{step}.{name}" for name in (values or {}))
-            meta = s.scalars(select(MetadataEntry.key).where(MetadataEntry.run_id.in_(ids)).distinct())
+            meta = s.scalars(select(db.metadata_entries.c.key).where(db.metadata_entries.c.run_id.in_(ids)).distinct())
             return ColumnKeys(
                 params=_sorted(f"param.{p}" for p in params),
                 step_params=_sorted(step_params),
@@ -213,33 +214,51 @@ class RunColumnsRepository:
         with self._s.read() as s:
             return run_summary(s, run_id)
 
-    def sorted_page(self, query: str, sort: str, page: int, size: int) -> tuple[list[uuid.UUID], int]:
-        """See :func:`sorted_page`."""
+    def sorted_page(
+        self,
+        query: str,
+        sort: str,
+        page: int,
+        size: int,
+        *,
+        visibility: Visibility | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> tuple[list[uuid.UUID], int]:
+        """See :func:`sorted_page`; only runs ``visibility`` allows, of ``project_id``."""
         with self._s.read() as s:
-            return sorted_page(s, query, sort, page, size)
+            return sorted_page(s, query, sort, page, size, scoped(visibility, project_id))
 
-    def count(self, query: str) -> int:
-        """How many runs match ``query``."""
+    def count(self, query: str, *, visibility: Visibility | None = None, project_id: uuid.UUID | None = None) -> int:
+        """How many runs match ``query`` (of those ``visibility`` allows, of ``project_id``)."""
         with self._s.read() as s:
-            return _count(s, query)
+            return _count(s, query, scoped(visibility, project_id))
 
     def export_rows(
-        self, query: str, sort: str | None, keys: Sequence[ColumnKey], *, tags: bool, chunk: int = 1000
+        self,
+        query: str,
+        sort: str | None,
+        keys: Sequence[ColumnKey],
+        *,
+        tags: bool,
+        chunk: int = 1000,
+        visibility: Visibility | None = None,
+        project_id: uuid.UUID | None = None,
     ) -> Iterator[list[ExportRow]]:
-        """Every run matching ``query`` in ``sort`` order, ``chunk`` runs at a time.
+        """Every run matching ``query`` in ``sort`` order, ``chunk`` runs at a time (only those ``visibility`` allows).
 
         One cursor walks the ordered ids (a server-side cursor where the driver has one);
         each chunk's details take a fixed number of queries on a second session, since
         MySQL cannot run a query on a connection whose streamed result is still open.
         """
         with self._s.read() as walk, self._s.read() as s:
-            result = walk.execute(sorted_ids(walk, query, sort).execution_options(yield_per=chunk))
+            ordered = sorted_ids(walk, query, sort, scoped(visibility, project_id))
+            result = walk.execute(ordered.execution_options(yield_per=chunk))
             for part in result.scalars().partitions(chunk):
                 yield _export_chunk(s, list(part), keys, tags=tags)
 
 
-def _export_chunk(s: Session, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *, tags: bool) -> list[ExportRow]:
-    run = table_of(PipelineRun)
+def _export_chunk(s: Connection, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *, tags: bool) -> list[ExportRow]:
+    run = db.pipeline_runs
     stmt = (
         select(
             run.c.id,
@@ -249,13 +268,13 @@ def _export_chunk(s: Session, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *
             run.c.started_at,
             run.c.ended_at,
             run.c.parameters,
-            Pipeline.name.label("pipeline"),
-            Stack.name.label("stack"),
-            User.name.label("user"),
+            db.pipelines.c.name.label("pipeline"),
+            db.stacks.c.name.label("stack"),
+            db.users.c.name.label("user"),
         )
-        .join(Pipeline, Pipeline.id == run.c.pipeline_id)
-        .outerjoin(Stack, Stack.id == run.c.stack_id)
-        .outerjoin(User, User.id == run.c.user_id)
+        .join(db.pipelines, db.pipelines.c.id == run.c.pipeline_id)
+        .outerjoin(db.stacks, db.stacks.c.id == run.c.stack_id)
+        .outerjoin(db.users, db.users.c.id == run.c.user_id)
         .where(run.c.id.in_(ids))
     )
     rows = {row.id: row for row in s.execute(stmt)}
@@ -284,13 +303,15 @@ def _export_chunk(s: Session, ids: list[uuid.UUID], keys: Sequence[ColumnKey], *
 MAX_SUMMARY_KEYS = 500
 
 
-def run_summary(s: Session, run_id: uuid.UUID) -> RunSummary:
+def run_summary(s: Connection, run_id: uuid.UUID) -> RunSummary:
     """A run's metadata, latest value per key with the step that logged it, and its model version."""
     stmt = (
-        select(MetadataEntry.key, MetadataEntry.type, MetadataEntry.value_json, StepRun.name)
-        .outerjoin(StepRun, StepRun.id == MetadataEntry.step_run_id)
-        .where(MetadataEntry.run_id == run_id)
-        .order_by(MetadataEntry.created_at, MetadataEntry.id)
+        select(
+            db.metadata_entries.c.key, db.metadata_entries.c.type, db.metadata_entries.c.value_json, db.step_runs.c.name
+        )
+        .outerjoin(db.step_runs, db.step_runs.c.id == db.metadata_entries.c.step_run_id)
+        .where(db.metadata_entries.c.run_id == run_id)
+        .order_by(db.metadata_entries.c.created_at, db.metadata_entries.c.id)
     )
     latest: dict[str, RunMetadataValue] = {}
     for key, type_, value, step in s.execute(stmt):
@@ -298,10 +319,16 @@ def run_summary(s: Session, run_id: uuid.UUID) -> RunSummary:
         latest[key] = RunMetadataValue(key=key, value=_metadata_value(type_, value), type=type_, step=step, count=count)
     keys = sorted(latest, key=lambda k: (k.lower(), k))
     mv = s.execute(
-        select(ModelVersion.id, ModelRow.name, ModelVersion.name, ModelVersion.number, ModelVersion.stage)
-        .join(ModelRow, ModelRow.id == ModelVersion.model_id)
-        .join(PipelineRun, PipelineRun.model_version_id == ModelVersion.id)
-        .where(PipelineRun.id == run_id)
+        select(
+            db.model_versions.c.id,
+            db.models.c.name,
+            db.model_versions.c.name,
+            db.model_versions.c.number,
+            db.model_versions.c.stage,
+        )
+        .join(db.models, db.models.c.id == db.model_versions.c.model_id)
+        .join(db.pipeline_runs, db.pipeline_runs.c.model_version_id == db.model_versions.c.id)
+        .where(db.pipeline_runs.c.id == run_id)
     ).first()
     return RunSummary(
         run_id=run_id,
@@ -317,8 +344,8 @@ def _latest(column: Any, key: str) -> Any:
     """The run's latest entry of metadata ``key``, as ``column`` holds it (a correlated scalar subquery)."""
     return (
         select(column)
-        .where(MetadataEntry.run_id == PipelineRun.id, MetadataEntry.key == key)
-        .order_by(MetadataEntry.created_at.desc(), MetadataEntry.id.desc())
+        .where(db.metadata_entries.c.run_id == db.pipeline_runs.c.id, db.metadata_entries.c.key == key)
+        .order_by(db.metadata_entries.c.created_at.desc(), db.metadata_entries.c.id.desc())
         .limit(1)
         .scalar_subquery()
     )
@@ -326,15 +353,19 @@ def _latest(column: Any, key: str) -> Any:
 
 def _metadata_order(key: str, desc: bool) -> list[Any]:
     """ORDER BY for metadata ``key``: numbers by value before text, runs without it last, ties newest first."""
-    num, text = _latest(MetadataEntry.value_num, key), _latest(MetadataEntry.value_str, key)
-    has = select(MetadataEntry.id).where(MetadataEntry.run_id == PipelineRun.id, MetadataEntry.key == key).exists()
+    num, text = _latest(db.metadata_entries.c.value_num, key), _latest(db.metadata_entries.c.value_str, key)
+    has = (
+        select(db.metadata_entries.c.id)
+        .where(db.metadata_entries.c.run_id == db.pipeline_runs.c.id, db.metadata_entries.c.key == key)
+        .exists()
+    )
     return [
         case((has, 0), else_=1),
         case((num.is_(None), 1), else_=0),
         num.desc() if desc else num.asc(),
         text.desc() if desc else text.asc(),
-        PipelineRun.created_at.desc(),
-        PipelineRun.id.desc(),
+        db.pipeline_runs.c.created_at.desc(),
+        db.pipeline_runs.c.id.desc(),
     ]
 
 
@@ -348,7 +379,7 @@ def metadata_sort_key(sort: str | None) -> str | None:
     return key
 
 
-def sorted_ids(s: Session, query: str, sort: str | None) -> Select[uuid.UUID]:
+def sorted_ids(s: Connection, query: str, sort: str | None, scope: Sequence[Any] = ()) -> Select[uuid.UUID]:
     """The ids of the runs matching ``query`` in ``sort`` order: a list's sort keys or ``metadata.KEY``.
 
     Sorting by metadata reads each matching run's value through ix_metadata_run_key: fine
@@ -356,20 +387,24 @@ def sorted_ids(s: Session, query: str, sort: str | None) -> Select[uuid.UUID]:
     """
     key = metadata_sort_key(sort)
     if key is None:
-        return ordered_ids(s, query, sort)
+        return ordered_ids(s, query, sort, scope)
     desc = sort is not None and sort.startswith("-")
-    return select(PipelineRun.id).where(*conditions(FILTERS, query)).order_by(*_metadata_order(key, desc))
+    matching = select(db.pipeline_runs.c.id).where(*conditions(FILTERS, query), *scope)
+    return matching.order_by(*_metadata_order(key, desc))
 
 
-def _count(s: Session, query: str) -> int:
-    return s.scalar(select(func.count()).select_from(PipelineRun).where(*conditions(FILTERS, query))) or 0
+def _count(s: Connection, query: str, scope: Sequence[Any] = ()) -> int:
+    matching = select(func.count()).select_from(db.pipeline_runs).where(*conditions(FILTERS, query), *scope)
+    return s.scalar(matching) or 0
 
 
-def sorted_page(s: Session, query: str, sort: str, page: int, size: int) -> tuple[list[uuid.UUID], int]:
-    """One page of :func:`sorted_ids`, and how many runs match (counted only when the page is full)."""
+def sorted_page(
+    s: Connection, query: str, sort: str, page: int, size: int, scope: Sequence[Any] = ()
+) -> tuple[list[uuid.UUID], int]:
+    """One page of :func:`sorted_ids` (runs ``scope`` keeps), and how many match (counted when the page is full)."""
     check_page(page, size)
     offset = (page - 1) * size
-    ids = list(s.scalars(sorted_ids(s, query, sort).limit(size).offset(offset)))
+    ids = list(s.scalars(sorted_ids(s, query, sort, scope).limit(size).offset(offset)))
     if len(ids) < size and (ids or page == 1):
         return ids, offset + len(ids)
-    return ids, _count(s, query)
+    return ids, _count(s, query, scope)

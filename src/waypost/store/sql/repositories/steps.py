@@ -1,20 +1,19 @@
 """Step runs: start, finish (registering outputs atomically), cache look-ups.
 
 Every step of every run passes through :meth:`StepRepository.start` and
-:meth:`StepRepository.finish` (and cached steps through :meth:`find_cached`), so these use
-Core statements on a connection rather than the ORM unit of work: a trivial step must
-cost a few milliseconds in all (benchmarks/run.py).
+:meth:`StepRepository.finish` (and cached steps through :meth:`find_cached`), so these run
+statements built once at import, in one transaction each: a trivial step must cost a few
+milliseconds in all (benchmarks/run.py).
 """
 
 from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, insert, select, type_coerce, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, String, bindparam, func, insert, select, type_coerce, update
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas import (
@@ -22,33 +21,28 @@ from waypost.schemas import (
     ArtifactVersionRead,
     AttemptRead,
     CacheHit,
+    Page,
     StepRunCreate,
     StepRunFinish,
     StepRunRead,
 )
+from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
+from waypost.store.filters import check_page
+from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
-from waypost.store.sql.orm import (
-    Artifact,
-    ArtifactVersion,
-    MetadataEntry,
-    PipelineRun,
-    StepRun,
-    StepRunArtifact,
-    table_of,
-    utcnow,
-)
-from waypost.store.sql.repositories._common import not_found
+from waypost.store.sql.repositories._common import not_found, visible
 from waypost.store.sql.repositories.artifacts import register_versions
+from waypost.store.sql.tables import utcnow
 
 _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
-_T = table_of(StepRun)
-_L = table_of(StepRunArtifact)
-_AV = table_of(ArtifactVersion)
-_A = table_of(Artifact)
+_T = db.step_runs
+_L = db.step_run_artifacts
+_AV = db.artifact_versions
+_A = db.artifacts
 
 
 def to_read(row: Any, links: dict[str, dict[str, uuid.UUID]]) -> StepRunRead:
-    """Wire schema of a step-run row (ORM object or Core row)."""
+    """Wire schema of a step-run row."""
     return StepRunRead.model_construct(
         id=row.id,
         run_id=row.run_id,
@@ -105,13 +99,19 @@ _INSERT_STEP = insert(_T)
 _INSERT_LINK = insert(_L)
 _FINISH_STEP = update(_T).where(_T.c.id == bindparam("finish_id"))  # SET columns come from the parameters
 
-_MD = table_of(MetadataEntry)
+_MD = db.metadata_entries
 _MD_OF_STEP = select(_MD).where(
     _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
 )
+_RUNS = db.pipeline_runs
 _NEWEST_HIT = (
     select(_T.c.id)
-    .where(_T.c.cache_key == bindparam("key"), _T.c.status == ExecutionStatus.COMPLETED.value)
+    .where(
+        _T.c.cache_key == bindparam("key"),
+        _T.c.status == ExecutionStatus.COMPLETED.value,
+        # Only a step of the same project: outputs are never reused across projects.
+        select(_RUNS.c.id).where(_RUNS.c.id == _T.c.run_id, _RUNS.c.project_id == bindparam("project")).exists(),
+    )
     .order_by(_T.c.created_at.desc())
     .limit(1)
     .scalar_subquery()
@@ -134,7 +134,7 @@ _FIND_CACHED = (
 )
 
 
-def _links(s: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[str, uuid.UUID]]]:
+def _links(s: Connection, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[str, uuid.UUID]]]:
     out: dict[uuid.UUID, dict[str, dict[str, uuid.UUID]]] = {}
     ids = list(ids)
     if not ids:
@@ -160,8 +160,9 @@ def _copy_metadata(c: Connection, source: uuid.UUID, target: uuid.UUID, run_id: 
 class StepRepository:
     """Step runs of pipeline runs."""
 
-    def __init__(self, sessions: Sessions) -> None:
+    def __init__(self, sessions: Sessions, default_project: Callable[[], uuid.UUID] | None = None) -> None:
         self._s = sessions
+        self._default_project = default_project or (lambda: DEFAULT_PROJECT_ID)
 
     def start(self, step: StepRunCreate) -> uuid.UUID:
         """Record a step run (running, or cached with its outputs linked); return its id."""
@@ -260,10 +261,11 @@ class StepRepository:
             if new:
                 s.execute(insert(_T), new)
 
-    def find_cached(self, cache_key: str) -> CacheHit | None:
-        """The newest successful step run with ``cache_key``, with its output versions (one query)."""
+    def find_cached(self, cache_key: str, *, project_id: uuid.UUID | None = None) -> CacheHit | None:
+        """The newest successful step run with ``cache_key`` in the project (default: the store's), with its outputs."""
+        project = project_id or self._default_project()
         with self._s.read_conn() as c:
-            rows = c.execute(_FIND_CACHED, {"key": cache_key}).all()
+            rows = c.execute(_FIND_CACHED, {"key": cache_key, "project": project}).all()
         if not rows:
             return None
         first = rows[0]
@@ -277,7 +279,7 @@ class StepRepository:
 
     def previous(self, pipeline_id: uuid.UUID, name: str, before_run: uuid.UUID) -> StepRunRead | None:
         """The latest earlier run of the same step of the same pipeline (to explain a cache miss)."""
-        run = table_of(PipelineRun)
+        run = db.pipeline_runs
         with self._s.read_conn() as s:
             row = s.execute(
                 select(_T)
@@ -354,6 +356,31 @@ class StepRepository:
             if row is None:
                 raise not_found("step", name, "run `waypost runs show RUN` to see its steps")
             return to_read(row, _links(s, [row.id]).get(row.id, {}))
+
+    def consumers(
+        self, version_id: uuid.UUID, *, visibility: Visibility | None = None, page: int = 1, size: int = 50
+    ) -> Page[StepRunRead]:
+        """Step runs that took version ``version_id`` as an input, oldest first (of the runs ``visibility`` allows)."""
+        check_page(page, size)
+        conds = [_L.c.artifact_version_id == version_id, _L.c.kind == "input"]
+        scope = visible(db.pipeline_runs, visibility)
+        joined = _L.join(_T, _T.c.id == _L.c.step_run_id)
+        if scope is not None:
+            joined = joined.join(db.pipeline_runs, db.pipeline_runs.c.id == _T.c.run_id)
+            conds.append(scope)
+        with self._s.read() as s:
+            total = s.scalar(select(func.count()).select_from(joined).where(*conds)) or 0
+            rows = s.execute(
+                select(_T)
+                .select_from(joined)
+                .where(*conds)
+                .order_by(_T.c.created_at, _T.c.id)
+                .limit(size)
+                .offset((page - 1) * size)
+            ).all()
+            links = _links(s, [r.id for r in rows])
+            items = [to_read(r, links.get(r.id, {})) for r in rows]
+        return Page[StepRunRead](items=items, total=total, page=page, size=size)
 
     def get_by_id(self, step_run_id: uuid.UUID) -> StepRunRead:
         """A step run by id."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import waypost.store.sql.orm
+import waypost.store.sql.tables
 from sqlalchemy.dialects import mysql
 
 revision = '0001'
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('latest_version', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -51,7 +51,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -64,7 +64,7 @@ def upgrade() -> None:
     sa.Column('flavor', sa.String(length=64), nullable=False),
     sa.Column('config', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('type', 'name')
     )
@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('color', sa.String(length=32), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('is_service_account', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -114,7 +114,7 @@ def upgrade() -> None:
     sa.Column('to_stage', sa.String(length=32), nullable=False),
     sa.Column('rule', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['model_id'], ['models.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
@@ -129,7 +129,7 @@ def upgrade() -> None:
     sa.Column('stage', sa.String(length=32), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['model_id'], ['models.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('model_id', 'name'),
@@ -143,7 +143,7 @@ def upgrade() -> None:
     sa.Column('structure_hash', sa.String(length=64), nullable=False),
     sa.Column('spec', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['pipeline_id'], ['pipelines.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('pipeline_id', 'structure_hash')
@@ -175,7 +175,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Uuid(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['model_version_id'], ['model_versions.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
@@ -199,11 +199,11 @@ def upgrade() -> None:
     sa.Column('stack_id', sa.Uuid(), nullable=True),
     sa.Column('user_id', sa.Uuid(), nullable=True),
     sa.Column('model_version_id', sa.Uuid(), nullable=True),
-    sa.Column('started_at', waypost.store.sql.orm.UTCDateTime(), nullable=True),
-    sa.Column('ended_at', waypost.store.sql.orm.UTCDateTime(), nullable=True),
-    sa.Column('heartbeat_at', waypost.store.sql.orm.UTCDateTime(), nullable=True),
+    sa.Column('started_at', waypost.store.sql.tables.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', waypost.store.sql.tables.UTCDateTime(), nullable=True),
+    sa.Column('heartbeat_at', waypost.store.sql.tables.UTCDateTime(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['model_version_id'], ['model_versions.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['pipeline_id'], ['pipelines.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['snapshot_id'], ['pipeline_snapshots.id'], ),
@@ -246,10 +246,10 @@ def upgrade() -> None:
     sa.Column('traceback', sa.Text().with_variant(mysql.LONGTEXT(), 'mariadb').with_variant(mysql.LONGTEXT(), 'mysql'), nullable=True),
     sa.Column('resource_samples', sa.JSON().with_variant(mysql.JSON(), 'mysql'), nullable=False),
     sa.Column('attempts', sa.JSON(), nullable=False),
-    sa.Column('started_at', waypost.store.sql.orm.UTCDateTime(), nullable=True),
-    sa.Column('ended_at', waypost.store.sql.orm.UTCDateTime(), nullable=True),
+    sa.Column('started_at', waypost.store.sql.tables.UTCDateTime(), nullable=True),
+    sa.Column('ended_at', waypost.store.sql.tables.UTCDateTime(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['pipeline_runs.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('run_id', 'name')
@@ -273,7 +273,7 @@ def upgrade() -> None:
     sa.Column('producer_step_run_id', sa.Uuid(), nullable=True),
     sa.Column('producer_run_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['artifact_id'], ['artifacts.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['producer_run_id'], ['pipeline_runs.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['producer_step_run_id'], ['step_runs.id'], ondelete='SET NULL'),
@@ -297,7 +297,7 @@ def upgrade() -> None:
     sa.Column('artifact_version_id', sa.Uuid(), nullable=True),
     sa.Column('model_version_id', sa.Uuid(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', waypost.store.sql.orm.UTCDateTime(), nullable=False),
+    sa.Column('created_at', waypost.store.sql.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['artifact_version_id'], ['artifact_versions.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['model_version_id'], ['model_versions.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['pipeline_runs.id'], ondelete='CASCADE'),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import waypost.store.sql.orm
+import waypost.store.sql.tables
 
 revision = "0003"
 down_revision = "0002"
@@ -25,11 +25,11 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("prefix", sa.String(length=32), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", waypost.store.sql.orm.UTCDateTime(), nullable=True),
-        sa.Column("last_used_at", waypost.store.sql.orm.UTCDateTime(), nullable=True),
-        sa.Column("revoked_at", waypost.store.sql.orm.UTCDateTime(), nullable=True),
+        sa.Column("expires_at", waypost.store.sql.tables.UTCDateTime(), nullable=True),
+        sa.Column("last_used_at", waypost.store.sql.tables.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", waypost.store.sql.tables.UTCDateTime(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", waypost.store.sql.orm.UTCDateTime(), nullable=False),
+        sa.Column("created_at", waypost.store.sql.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("prefix"),
@@ -43,10 +43,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Uuid(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("expires_at", waypost.store.sql.orm.UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", waypost.store.sql.orm.UTCDateTime(), nullable=True),
+        sa.Column("expires_at", waypost.store.sql.tables.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", waypost.store.sql.tables.UTCDateTime(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", waypost.store.sql.orm.UTCDateTime(), nullable=False),
+        sa.Column("created_at", waypost.store.sql.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),

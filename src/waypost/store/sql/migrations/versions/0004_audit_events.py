@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import waypost.store.sql.orm
+import waypost.store.sql.tables
 
 revision = "0004"
 down_revision = "0003"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=255), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("created_at", waypost.store.sql.orm.UTCDateTime(), nullable=False),
+        sa.Column("created_at", waypost.store.sql.tables.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["actor_user_id"], ["users.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -1,0 +1,202 @@
+"""Tables a pipeline run never touches: access control, authentication, the audit trail, the model registry.
+
+Part of the one schema in :mod:`waypost.store.sql.tables` (same ``metadata``), defined here so that
+a run's start does not pay for them; ``tables.<name>`` loads this module on first use.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Table, Text, UniqueConstraint, Uuid
+
+from waypost.store.sql.tables import UTCDateTime, _entity, _opt, _project, _ref, _req, metadata
+
+__all__ = [
+    "api_keys",
+    "audit_events",
+    "auth_sessions",
+    "grants",
+    "model_promotion_rules",
+    "model_stage_transitions",
+    "model_version_artifacts",
+    "model_version_runs",
+    "model_versions",
+    "models",
+    "organization",
+    "projects",
+    "role_permissions",
+    "roles",
+    "shares",
+    "team_members",
+    "teams",
+    "workspaces",
+]
+
+#: The one organization of this server (a single row, id ORGANIZATION_ID).
+organization = _entity(
+    "organization",
+    _req("name", String(255)),
+)
+
+#: Isolated spaces, each with its own projects, service accounts and artifact-store prefix.
+workspaces = _entity(
+    "workspaces",
+    _req("name", String(255), unique=True),
+    _opt("description", Text),
+    _req("artifact_prefix", String(255)),
+)
+
+#: Subdivisions of a workspace; every pipeline, run, artifact, model and tag belongs to one.
+projects = _entity(
+    "projects",
+    _ref("workspace_id", "workspaces.id", "CASCADE"),
+    _req("name", String(255)),
+    _opt("description", Text),
+    UniqueConstraint("workspace_id", "name"),
+)
+
+teams = _entity(
+    "teams",
+    _req("name", String(255), unique=True),
+    _opt("description", Text),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    _ref("team_id", "teams.id", "CASCADE", primary_key=True),
+    _ref("user_id", "users.id", "CASCADE", primary_key=True, index=True),
+)
+
+#: Built-in roles (rows with fixed ids; their permissions live in waypost.schemas.access) and custom ones.
+roles = _entity(
+    "roles",
+    _req("name", String(255)),
+    _req("level", String(16)),
+    _req("builtin", Boolean, default=False),
+    _opt("description", Text),
+    UniqueConstraint("level", "name"),
+)
+
+#: The permissions of custom roles ("run:delete").
+role_permissions = Table(
+    "role_permissions",
+    metadata,
+    _ref("role_id", "roles.id", "CASCADE", primary_key=True),
+    _req("permission", String(64), primary_key=True),
+)
+
+#: A role given to a user or a team at a scope: the organization (scope_id ORGANIZATION_ID), a
+#: workspace or a project. ``principal_id`` names a user or a team, so it has no foreign key: the
+#: access repository deletes a principal's grants with the principal.
+grants = _entity(
+    "grants",
+    _ref("role_id", "roles.id", "CASCADE"),
+    _req("principal_type", String(8)),
+    _req("principal_id", Uuid),
+    _req("scope_type", String(16)),
+    _req("scope_id", Uuid),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    UniqueConstraint("role_id", "principal_type", "principal_id", "scope_type", "scope_id"),
+    Index("ix_grants_principal", "principal_type", "principal_id"),
+    Index("ix_grants_scope", "scope_type", "scope_id"),
+)
+
+#: One resource (a run, an artifact, a model, a pipeline) shared with a user or a team, with a project-level role.
+shares = _entity(
+    "shares",
+    _req("resource_type", String(32)),
+    _req("resource_id", Uuid),
+    _req("principal_type", String(8)),
+    _req("principal_id", Uuid),
+    _ref("role_id", "roles.id", "CASCADE"),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    UniqueConstraint("resource_type", "resource_id", "principal_type", "principal_id"),
+    Index("ix_shares_principal", "principal_type", "principal_id", "resource_type"),
+)
+
+models = _entity(
+    "models",
+    _project(),
+    _req("name", String(255)),
+    _opt("description", Text),
+    UniqueConstraint("project_id", "name", name="uq_models_project_name"),
+)
+
+model_versions = _entity(
+    "model_versions",
+    _ref("model_id", "models.id", "CASCADE"),
+    _req("name", String(255)),
+    _req("number", Integer),
+    _req("stage", String(32), default="none"),
+    _opt("description", Text),
+    UniqueConstraint("model_id", "name"),
+    UniqueConstraint("model_id", "number"),
+)
+
+model_version_runs = Table(
+    "model_version_runs",
+    metadata,
+    _ref("model_version_id", "model_versions.id", "CASCADE", primary_key=True),
+    _ref("run_id", "pipeline_runs.id", "CASCADE", primary_key=True),
+)
+
+model_version_artifacts = Table(
+    "model_version_artifacts",
+    metadata,
+    _ref("model_version_id", "model_versions.id", "CASCADE", primary_key=True),
+    _ref("artifact_version_id", "artifact_versions.id", "CASCADE", primary_key=True),
+)
+
+model_stage_transitions = _entity(
+    "model_stage_transitions",
+    _ref("model_version_id", "model_versions.id", "CASCADE", index=True),
+    _req("from_stage", String(32)),
+    _req("to_stage", String(32)),
+    _ref("user_id", "users.id", "SET NULL", nullable=True),
+    _opt("reason", Text),
+)
+
+model_promotion_rules = _entity(
+    "model_promotion_rules",
+    _ref("model_id", "models.id", "CASCADE", index=True),
+    _req("to_stage", String(32)),
+    _req("rule", JSON, default=dict),
+)
+
+#: API keys: only the sha256 of the secret is kept; ``prefix`` finds it.
+api_keys = _entity(
+    "api_keys",
+    _ref("user_id", "users.id", "CASCADE", index=True),
+    _req("name", String(255)),
+    _req("prefix", String(32), unique=True),
+    _req("key_hash", String(64)),
+    _opt("expires_at", UTCDateTime),
+    _opt("last_used_at", UTCDateTime),
+    _opt("revoked_at", UTCDateTime),
+)
+
+#: Browser sessions (``kind`` "session") and one-time login tokens (``kind`` "login_token").
+auth_sessions = _entity(
+    "auth_sessions",
+    _ref("user_id", "users.id", "CASCADE", index=True),
+    _req("kind", String(16)),
+    _req("token_hash", String(64), unique=True),
+    _req("expires_at", UTCDateTime),
+    _opt("revoked_at", UTCDateTime),
+)
+
+#: Something a person or key did that an operator may need to trace: a login, a revoked key, …
+#: ``action`` is dotted (``login.failed``, ``api_key.revoked``); ``target`` names what was acted on
+#: (a user name for logins, a key id for keys); the actor is kept by name too, so events outlive users.
+audit_events = _entity(
+    "audit_events",
+    _ref("actor_user_id", "users.id", "SET NULL", nullable=True, index=True),
+    _opt("actor_name", String(255)),
+    _opt("client_address", String(64)),
+    _req("action", String(64)),
+    _opt("target", String(255)),
+    _req("details", JSON, default=dict),
+    # Lock-out counts recent failures per account and per client address.
+    Index("ix_audit_events_action_target", "action", "target", "created_at"),
+    Index("ix_audit_events_action_address", "action", "client_address", "created_at"),
+)
