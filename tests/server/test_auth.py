@@ -146,6 +146,7 @@ def test_deactivated_user_is_refused_at_once(server_app: FastAPI, server_store: 
     keyed = TestClient(server_app, base_url=BASE_URL, headers={"Authorization": f"Bearer {admin_key}"})
     assert session.get(ME).status_code == 200
     assert keyed.get(ME).status_code == 200
+    server_store.users.create("backup", password="backup's password", is_admin=True)  # the last admin stays
     server_store.users.set_active(server_store.users.get("admin").id, False)
     assert_one_line(session.get(ME), 401)
     assert_one_line(keyed.get(ME), 401)

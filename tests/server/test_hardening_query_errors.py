@@ -14,8 +14,8 @@ from sqlalchemy import insert
 
 from waypost.settings import WaypostSettings, load_settings
 from waypost.store import filters
-from waypost.store.sql.orm import PipelineRun, table_of
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.tables import pipeline_runs
 from waypost.store.sql.timeouts import limit_statements
 from waypost.testing import make_pipeline, make_run
 
@@ -57,7 +57,7 @@ def bulk_runs(store: SqlStore, n: int) -> None:
         for i in range(n)
     ]
     with store.sessions.write_conn() as c:
-        c.execute(insert(table_of(PipelineRun)), rows)
+        c.execute(insert(pipeline_runs), rows)
 
 
 def test_a_query_past_the_time_limit_is_a_one_line_503(client: TestClient, server_store: SqlStore) -> None:

@@ -4,9 +4,11 @@ each stream ends at logout, API key revocation and deactivation. A real server o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +25,23 @@ from waypost.testing import make_pipeline, make_run
 
 API = "/api/v1"
 CHECK_S = 0.3
+
+
+def _run_in_own_thread(scenario: Callable[[], Coroutine[object, object, None]]) -> None:
+    """``asyncio.run`` in a thread of its own: a browser test's Playwright may hold this thread's loop."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 @pytest.fixture
@@ -86,7 +105,7 @@ def test_sixty_open_streams_leave_the_api_answering(
                 for s in streams:
                     await s.__aexit__(None, None, None)
 
-    asyncio.run(scenario())
+    _run_in_own_thread(scenario)
     assert max(latencies) < 2.0, f"requests took up to {max(latencies):.2f} s with 60 streams open"
 
 
@@ -177,3 +196,36 @@ def test_an_app_served_again_on_another_event_loop_streams_again(
             assert next(lines) == "retry: 2000"
             run = make_run(server_store, pipe, name=f"again-{i}", status=ExecutionStatus.RUNNING)
             assert next(line for line in lines if line.startswith("data: ") and str(run.id) in line)
+
+
+def test_an_event_stream_follows_a_grant_taken_back(live_url: str, admin_key: str, server_store: SqlStore) -> None:
+    """Revoking the grant that let a user read a project stops its events at the stream's next check."""
+    password = "a long enough password"
+    dana = server_store.users.create("dana", password=password)
+    grant = server_store.access.find_grant("Developer", user="dana", workspace="default")
+    pipe = make_pipeline(server_store, "watched")
+    first = make_run(server_store, pipe, status=ExecutionStatus.RUNNING)
+    second = make_run(server_store, pipe, status=ExecutionStatus.RUNNING)
+    http, _ = _login(live_url, "dana", password)
+    lines: list[str] = []
+    with http.stream("GET", f"{API}/events") as response:
+        assert response.status_code == 200
+
+        def read() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # closed below, mid-read
+                lines.extend(line for line in response.iter_lines() if line)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        time.sleep(CHECK_S * 2)
+        server_store.runs.set_status(first.id, ExecutionStatus.COMPLETED)
+        deadline = time.monotonic() + 5
+        while not any(str(first.id) in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(str(first.id) in line for line in lines), "the readable run's event never came"
+        server_store.access.revoke(grant.id)
+        time.sleep(CHECK_S * 3)  # the stream has re-checked its caller
+        server_store.runs.set_status(second.id, ExecutionStatus.COMPLETED)
+        time.sleep(2.0)  # several polls of the status watcher
+    http.close()
+    assert not any(str(second.id) in line for line in lines), f"dana was sent a run she can no longer read: {dana.id}"

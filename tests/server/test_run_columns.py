@@ -23,8 +23,8 @@ from waypost.server.app import create_app
 from waypost.server.services import run_columns
 from waypost.server.services.run_columns import csv_field
 from waypost.settings import load_settings
-from waypost.store.sql.orm import MetadataEntry, PipelineRun, table_of
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.tables import metadata_entries, pipeline_runs
 from waypost.testing import make_metadata, make_pipeline, make_run
 
 RUNS = "/api/v1/runs"
@@ -211,8 +211,8 @@ def bulk_runs(store: SqlStore, n: int, *, pipeline: str = "bulk") -> list[uuid.U
         for i, r in enumerate(rows)
     ]
     with store.sessions.write_conn() as c:
-        c.execute(insert(table_of(PipelineRun)), rows)
-        c.execute(insert(table_of(MetadataEntry)), entries)
+        c.execute(insert(pipeline_runs), rows)
+        c.execute(insert(metadata_entries), entries)
     return [r["id"] for r in rows]
 
 

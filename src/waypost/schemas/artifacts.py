@@ -50,6 +50,7 @@ class ArtifactRead(ReadModel):
     size: int | None = None
     pipeline_name: str | None = None
     tags: list[str] = Field(default_factory=list)
+    project_id: UUID | None = Field(default=None, description="The project the artifact belongs to.")
 
 
 class ArtifactVersionRead(ReadModel):

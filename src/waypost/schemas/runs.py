@@ -18,6 +18,7 @@ class PipelineRead(ReadModel):
 
     id: UUID
     name: str
+    project_id: UUID | None = Field(default=None, description="The project the pipeline belongs to.")
     created_at: datetime
     run_count: int = 0
     latest_run_status: ExecutionStatus | None = None
@@ -65,6 +66,7 @@ class RunRead(ReadModel):
     name: str
     pipeline_id: UUID
     pipeline_name: str
+    project_id: UUID | None = Field(default=None, description="The project the run belongs to (its pipeline's).")
     snapshot_id: UUID
     status: ExecutionStatus
     status_reason: str | None = None

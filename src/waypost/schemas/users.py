@@ -41,6 +41,36 @@ class UserCreate(_Strict):
     is_admin: bool = False
 
 
+class UserInvite(_Strict):
+    """A person to invite: they log in once by a link, then set their own password."""
+
+    name: str = Field(pattern=NAME_PATTERN)
+    full_name: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255)
+
+
+class LoginLink(BaseModel):
+    """A one-time login link: it logs its user in once, until ``expires_at``; send it privately."""
+
+    url: str
+    expires_at: datetime
+
+
+class Invitation(LoginLink):
+    """A just-invited user and their one-time login link."""
+
+    user: UserRead
+
+
+def login_link_refusal(user: UserRead) -> str | None:
+    """Why ``user`` may not get a one-time login link (one line), or None when they may."""
+    if user.is_service_account:
+        return f"'{user.name}' is a service account, which logs in with API keys; create one for it instead."
+    if not user.is_active:
+        return f"'{user.name}' is deactivated; a login link would not work. Invite them under a new name."
+    return None
+
+
 class UserUpdate(_Strict):
     """A change to a user; fields left out stay as they are."""
 
@@ -97,9 +127,9 @@ class TokenExchange(_Strict):
 
 
 class PasswordChange(_Strict):
-    """The current password and the new one."""
+    """The current password and the new one; a user without a password yet (invited by link) leaves it out."""
 
-    current_password: str = Field(min_length=1, max_length=1024)
+    current_password: str | None = Field(default=None, min_length=1, max_length=1024)
     new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
@@ -109,3 +139,6 @@ class Me(BaseModel):
     user: UserRead
     via: str
     csrf_token: str | None = None
+    has_password: bool = Field(
+        default=True, description="False for a user invited by link who has not set a password yet."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi.routing import RouteContext, iter_route_contexts
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.exceptions import ConfigurationError
+from waypost.schemas.access import PROJECT_HEADER
 from waypost.server import errors, web
 from waypost.server.api import ROUTERS
 from waypost.server.deps import auth_markers
@@ -43,9 +45,29 @@ async def _sweep_crashed(store: SqlStore, timeout_s: float) -> None:
         await asyncio.sleep(max(0.5, timeout_s / 3))
 
 
+_TOKEN = re.compile(r"(token=)[^&\s\"]+")
+
+
+class RedactLoginTokens(logging.Filter):
+    """Access-log lines show ``/login?token=[redacted]``: a one-time link in a log file is a way in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, str) and "token=" in a for a in record.args):
+            record.args = tuple(_TOKEN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def redact_access_log() -> None:
+    """Install :class:`RedactLoginTokens` on uvicorn's access logger (once; after uvicorn set up its logging)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactLoginTokens) for f in access.filters):
+        access.addFilter(RedactLoginTokens())
+
+
 def _lifespan(store: SqlStore, timeout_s: float) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        redact_access_log()
         task = asyncio.create_task(_sweep_crashed(store, timeout_s))
         try:
             yield
@@ -93,7 +115,7 @@ def create_app(settings: WaypostSettings, store: SqlStore, artifact_store: Artif
             allow_origins=server.cors_origins,
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Last-Event-ID", "Range"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token", "Last-Event-ID", "Range", PROJECT_HEADER],
         )
     allowed = [*server.allowed_hosts]
     if server.host not in ("0.0.0.0", "::", ""):

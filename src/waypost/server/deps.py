@@ -25,12 +25,15 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, HTTPException, Request, params
+from fastapi import Depends, Header, HTTPException, Query, Request, params
 
 from waypost.artifacts.store import ArtifactStore
+from waypost.exceptions import NotFoundError
+from waypost.schemas.access import PERMISSIONS as CATALOG
+from waypost.schemas.access import PROJECT_HEADER, EffectiveAccess
 from waypost.schemas.users import UserRead
 from waypost.store.sql.store import SqlStore
 
@@ -39,13 +42,18 @@ __all__ = [
     "JSON_ONLY",
     "PERMISSIONS",
     "SESSION_COOKIE",
+    "ActiveProject",
     "ArtifactStoreDep",
     "CurrentUser",
     "Principal",
+    "ProjectScope",
     "StoreDep",
+    "authorize",
+    "authorize_any",
     "cookie_name",
     "csrf_token_for",
     "is_json",
+    "project_scope",
     "public",
     "remember_caller",
     "require",
@@ -82,16 +90,98 @@ ArtifactStoreDep = Annotated[ArtifactStore, Depends(get_artifact_store)]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, and how they proved it."""
+    """Who is calling, how they proved it, and every permission they hold (read once per request)."""
 
     user_id: uuid.UUID
     name: str
     is_admin: bool
     via: Literal["session", "api_key"]
+    access: EffectiveAccess = field(default_factory=EffectiveAccess.full, repr=False)
 
     def can(self, permission: str) -> bool:
-        """Admins may do everything; every active user may read and write (RBAC comes later)."""
-        return self.is_admin or permission in ("read", "write")
+        """Whether ``permission`` holds somewhere: the legacy "read"/"write" hold for every user, "admin" for admins."""
+        if permission in ("read", "write"):
+            return True
+        if permission == "admin":
+            return self.is_admin or self.access.is_org_admin
+        return self.access.anywhere(permission)
+
+
+@dataclass(frozen=True)
+class ProjectScope:
+    """Where a project resource lives, for permission checks and for naming the scope in a refusal."""
+
+    project_id: uuid.UUID
+    workspace_id: uuid.UUID
+    path: str  # "workspace/project"
+
+
+def project_scope(store: SqlStore, project_id: uuid.UUID) -> ProjectScope:
+    """The scope of project ``project_id`` (a 404 when it does not exist)."""
+    try:
+        project = store.access.get_project(project_id)
+    except NotFoundError:
+        raise HTTPException(status_code=404, detail=f"No project '{project_id}' exists.") from None
+    return ProjectScope(project.id, project.workspace_id, project.path)
+
+
+def authorize(
+    principal: Principal,
+    permission: str,
+    *,
+    scope: ProjectScope | None = None,
+    resource: tuple[str, uuid.UUID] | None = None,
+) -> None:
+    """Refuse (403) unless ``principal`` holds ``permission`` in ``scope`` (or on ``resource``, when shared).
+
+    With no scope the permission must hold organization-wide. The one check every route uses.
+    """
+    access = principal.access
+    if scope is None:
+        if access.can(permission, resource=resource):
+            return
+        raise HTTPException(
+            status_code=403,
+            detail=f"You lack the '{permission}' permission in the organization; ask an organization Admin for it.",
+        )
+    if access.can(permission, workspace_id=scope.workspace_id, project_id=scope.project_id, resource=resource):
+        return
+    raise HTTPException(
+        status_code=403,
+        detail=(
+            f"You lack the '{permission}' permission in project '{scope.path}'; "
+            "ask an Admin of the project or its workspace for a role that has it."
+        ),
+    )
+
+
+def authorize_any(
+    principal: Principal,
+    permissions: tuple[str, ...],
+    *,
+    scope: ProjectScope | None = None,
+    resource: tuple[str, uuid.UUID] | None = None,
+) -> None:
+    """Refuse (403, naming the first) unless ``principal`` holds one of ``permissions`` in ``scope``."""
+    where: dict[str, Any] = (
+        {} if scope is None else {"workspace_id": scope.workspace_id, "project_id": scope.project_id}
+    )
+    if any(principal.access.can(name, resource=resource, **where) for name in permissions[1:]):
+        return
+    authorize(principal, permissions[0], scope=scope, resource=resource)
+
+
+def _active_project(
+    header: Annotated[str | None, Header(alias=PROJECT_HEADER, max_length=600, include_in_schema=False)] = None,
+    project: Annotated[str | None, Query(max_length=600, include_in_schema=False)] = None,
+) -> str | None:
+    """The project a request names: ``?project=`` or the X-Waypost-Project header (id, "ws/project" or name)."""
+    ref = (project or header or "").strip()
+    return ref or None
+
+
+ActiveProject = Annotated[str | None, Depends(_active_project)]
+"""The project a request works in, as sent (None: no project named); lists narrow to it, records go to it."""
 
 
 def cookie_name(request: Request, base: str) -> str:
@@ -127,7 +217,7 @@ def authenticate(request: Request, store: SqlStore) -> Principal:
         user = store.auth.resolve_api_key(key.strip())
         if user is None:
             raise _unauthorized("The API key is invalid, expired or revoked; create a new one.")
-        return _principal(user, "api_key")
+        return _principal(user, "api_key", store)
     token = session_token(request)
     if token:
         user = store.auth.resolve_session(token)
@@ -139,12 +229,16 @@ def authenticate(request: Request, store: SqlStore) -> Principal:
                 raise HTTPException(
                     status_code=403, detail=f"Missing or wrong {CSRF_HEADER} header; reload the page and retry."
                 )
-        return _principal(user, "session")
+        return _principal(user, "session", store)
     raise _unauthorized("Not authenticated; log in or send 'Authorization: Bearer <api key>'.")
 
 
-def _principal(user: UserRead, via: Literal["session", "api_key"]) -> Principal:
-    return Principal(user_id=user.id, name=user.name, is_admin=user.is_admin, via=via)
+def _principal(user: UserRead, via: Literal["session", "api_key"], store: SqlStore) -> Principal:
+    # An organization Admin (the column mirrors a direct grant) holds everything: no query needed.
+    access = EffectiveAccess.full() if user.is_admin else store.access.effective(user.id)
+    return Principal(
+        user_id=user.id, name=user.name, is_admin=user.is_admin or access.is_org_admin, via=via, access=access
+    )
 
 
 def remember_caller(request: Request, principal: Principal) -> None:
@@ -183,14 +277,20 @@ def require(permission: str) -> Callable[..., Principal]:
 
     Use as ``Depends(require("write"))``; it returns the :class:`Principal`.
     """
-    if permission not in PERMISSIONS:
-        raise ValueError(f"Unknown permission '{permission}'; use one of {', '.join(PERMISSIONS)}.")
+    if permission not in PERMISSIONS and permission not in CATALOG:
+        raise ValueError(f"Unknown permission '{permission}'; use one of {', '.join(PERMISSIONS)} or the catalogue's.")
 
     def dependency(request: Request, store: StoreDep) -> Principal:
         principal = _caller(request, store)
         check_json_body(request)
         if not principal.can(permission):
-            raise HTTPException(status_code=403, detail=f"This needs the '{permission}' permission, which you lack.")
+            raise HTTPException(
+                status_code=403,
+                detail=(
+                    f"This needs the '{permission}' permission, which you hold nowhere; "
+                    "ask an Admin for a role with it."
+                ),
+            )
         return principal
 
     setattr(dependency, AUTH_MARKER, permission)

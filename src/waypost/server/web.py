@@ -16,6 +16,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from waypost.server.auth.cookies import set_session
+from waypost.server.auth.throttle import PasswordChecks, client_address
 from waypost.server.deps import StoreDep, public, require
 from waypost.settings import WaypostSettings
 
@@ -40,8 +41,9 @@ BAD_LINK = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Waypost: login link</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
 <h1>This login link does not work</h1>
-<p>It is invalid, expired (links last 10 minutes) or was used already. Restart
-<code>waypost up</code> for a new link, or <a href="{home}">log in with your password</a>.</p>
+<p>It is invalid, expired or was used already: each link works once, and only until it
+expires. Ask an administrator for a new link (the Members page, or <code>waypost user invite</code>),
+or <a href="{home}">log in with your password</a>.</p>
 </body></html>
 """
 
@@ -80,6 +82,7 @@ def login_link(request: Request, store: StoreDep, token: str | None = None) -> R
     user = store.auth.redeem_login_token(token)
     if user is None:
         return HTMLResponse(BAD_LINK.format(home=html.escape(home)), status_code=401)
+    PasswordChecks.succeeded(store, user, client_address(request), "login_link")
     response = RedirectResponse(home, status_code=303)
     token_ = store.auth.create_session(user.id, _settings(request).server.session_ttl_s)
     set_session(request, response, token_)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from waypost.server.api import (
+    access,
     artifacts,
+    audit,
     auth,
     events,
     health,
@@ -39,6 +41,8 @@ ROUTERS: list[APIRouter] = [
     models.router,
     events.router,
     users.router,
+    audit.router,
+    access.router,
     records.router,
     transfer.router,
 ]

@@ -20,6 +20,7 @@ from waypost.schemas.users import (
     TokenExchange,
     UserRead,
 )
+from waypost.server.auth import trail
 from waypost.server.auth.cookies import clear_session, set_session
 from waypost.server.auth.throttle import PasswordChecks, client_address, password_checks
 from waypost.server.deps import CurrentUser, StoreDep, csrf_token_for, public, require, session_token
@@ -39,7 +40,7 @@ def start_session(request: Request, response: Response, store: StoreDep, user: U
     """Open a session for ``user`` and set its cookies."""
     token = store.auth.create_session(user.id, _ttl(request))
     csrf = set_session(request, response, token)
-    return Me(user=user, via="session", csrf_token=csrf)
+    return Me(user=user, via="session", csrf_token=csrf, has_password=store.users.has_password(user.id))
 
 
 @router.post("/login", dependencies=[public()])
@@ -69,6 +70,7 @@ def logout(request: Request, response: Response, store: StoreDep, user: CurrentU
     token = session_token(request)
     if user.via == "session" and token:
         store.auth.end_session(token)
+        trail.record(store, request, user, trail.SESSION_ENDED, user.name)
     clear_session(request, response)
 
 
@@ -77,7 +79,9 @@ def me(request: Request, store: StoreDep, user: CurrentUser) -> Me:
     """The caller; for a browser session, the CSRF token too."""
     token = session_token(request)
     csrf = csrf_token_for(token) if user.via == "session" and token else None
-    return Me(user=store.users.get(user.user_id), via=user.via, csrf_token=csrf)
+    found = store.users.get(user.user_id)
+    has_password = not found.is_service_account and store.users.has_password(user.user_id)
+    return Me(user=found, via=user.via, csrf_token=csrf, has_password=has_password)
 
 
 def _check_expiry(body: ApiKeyCreate) -> None:
@@ -90,10 +94,12 @@ def _check_expiry(body: ApiKeyCreate) -> None:
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED)
-def create_own_api_key(body: ApiKeyCreate, store: StoreDep, user: CurrentUser) -> ApiKeyCreated:
+def create_own_api_key(body: ApiKeyCreate, request: Request, store: StoreDep, user: CurrentUser) -> ApiKeyCreated:
     """A new API key for the caller (``waypost login`` makes one); the key is shown only this once."""
     _check_expiry(body)
-    return store.auth.create_api_key(user.user_id, body.name, expires_at=body.expires_at)
+    created = store.auth.create_api_key(user.user_id, body.name, expires_at=body.expires_at)
+    trail.record(store, request, user, trail.API_KEY_CREATED, user.name, {"key_id": str(created.id), "name": body.name})
+    return created
 
 
 @router.get("/api-keys")
@@ -103,21 +109,32 @@ def list_own_api_keys(store: StoreDep, user: CurrentUser) -> list[ApiKeyRead]:
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_own_api_key(key_id: uuid.UUID, store: StoreDep, user: CurrentUser) -> None:
+def revoke_own_api_key(key_id: uuid.UUID, request: Request, store: StoreDep, user: CurrentUser) -> None:
     """Revoke one of the caller's API keys (the one in use included); another user's key is a 404."""
     users.revoke_own_api_key(store, user, key_id)
+    trail.record(store, request, user, trail.API_KEY_REVOKED, user.name, {"key_id": str(key_id)})
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(body: PasswordChange, request: Request, store: StoreDep, user: CurrentUser) -> None:
-    """Change your password; every other session and every API key of yours ends."""
+    """Change your password; every other session and every API key of yours ends.
+
+    The current password is needed, except by a user who has none yet (invited by a one-time
+    login link): they set their first one without it.
+    """
     checks = password_checks(request)  # argon2 twice: within the bound on concurrent checks
-    if await checks.run(store.users.verify_password, user.name, body.current_password) is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
+    if await to_thread.run_sync(store.users.has_password, user.user_id):
+        if body.current_password is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "Give your current password (current_password) to set a new one."
+            )
+        if await checks.run(store.users.verify_password, user.name, body.current_password) is None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "The current password is wrong.")
     await checks.run(store.users.set_password, user.user_id, body.new_password)
     keep = session_token(request) if user.via == "session" else None
     await to_thread.run_sync(functools.partial(store.auth.end_user_sessions, user.user_id, keep=keep))
     await to_thread.run_sync(store.auth.revoke_user_api_keys, user.user_id)
+    await to_thread.run_sync(trail.record, store, request, user, trail.PASSWORD_CHANGED, user.name)
 
 
 # -- service accounts (admin) -------------------------------------------------------
@@ -129,9 +146,13 @@ def _service_account(store: StoreDep, account_id: uuid.UUID) -> UserRead:
 
 
 @router.post("/service-accounts", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
-def create_service_account(body: ServiceAccountCreate, store: StoreDep) -> UserRead:
+def create_service_account(
+    body: ServiceAccountCreate, request: Request, store: StoreDep, user: CurrentUser
+) -> UserRead:
     """A new service account (it authenticates with API keys only)."""
-    return store.users.create(body.name, full_name=body.full_name, is_admin=body.is_admin, is_service_account=True)
+    account = store.users.create(body.name, full_name=body.full_name, is_admin=body.is_admin, is_service_account=True)
+    trail.record(store, request, user, trail.SERVICE_ACCOUNT_CREATED, account.name, {"is_admin": body.is_admin})
+    return account
 
 
 @router.get("/service-accounts", dependencies=[Admin])
@@ -141,17 +162,24 @@ def list_service_accounts(store: StoreDep) -> list[UserRead]:
 
 
 @router.delete("/service-accounts/{account_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Admin])
-def delete_service_account(account_id: uuid.UUID, store: StoreDep) -> None:
+def delete_service_account(account_id: uuid.UUID, request: Request, store: StoreDep, user: CurrentUser) -> None:
     """Delete a service account and its keys."""
-    store.users.delete(_service_account(store, account_id).id)
+    account = _service_account(store, account_id)
+    store.users.delete(account.id)
+    trail.record(store, request, user, trail.SERVICE_ACCOUNT_DELETED, account.name)
 
 
 @router.post("/service-accounts/{account_id}/api-keys", status_code=status.HTTP_201_CREATED, dependencies=[Admin])
-def create_api_key(account_id: uuid.UUID, body: ApiKeyCreate, store: StoreDep) -> ApiKeyCreated:
+def create_api_key(
+    account_id: uuid.UUID, body: ApiKeyCreate, request: Request, store: StoreDep, user: CurrentUser
+) -> ApiKeyCreated:
     """A new API key; the ``key`` in this answer is shown once and never again."""
     account = _service_account(store, account_id)
     _check_expiry(body)
-    return store.auth.create_api_key(account.id, body.name, expires_at=body.expires_at)
+    created = store.auth.create_api_key(account.id, body.name, expires_at=body.expires_at)
+    details = {"key_id": str(created.id), "name": body.name}
+    trail.record(store, request, user, trail.API_KEY_CREATED, account.name, details)
+    return created
 
 
 @router.get("/service-accounts/{account_id}/api-keys", dependencies=[Admin])
@@ -165,9 +193,13 @@ def list_api_keys(account_id: uuid.UUID, store: StoreDep) -> list[ApiKeyRead]:
     status_code=status.HTTP_204_NO_CONTENT,
     dependencies=[Admin],
 )
-def revoke_api_key(account_id: uuid.UUID, key_id: uuid.UUID, store: StoreDep) -> None:
+def revoke_api_key(
+    account_id: uuid.UUID, key_id: uuid.UUID, request: Request, store: StoreDep, user: CurrentUser
+) -> None:
     """Revoke a key; requests with it fail from now on."""
     key = store.auth.get_api_key(key_id)
-    if key.user_id != _service_account(store, account_id).id:
+    account = _service_account(store, account_id)
+    if key.user_id != account.id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No API key '{key_id}' on this service account.")
     store.auth.revoke_api_key(key_id)
+    trail.record(store, request, user, trail.API_KEY_REVOKED, account.name, {"key_id": str(key_id)})

@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from waypost.server.deps import CurrentUser, StoreDep
-from waypost.server.services.events import HEARTBEAT_S, CallerCheck, EventHub, sse
+from waypost.server import scopes
+from waypost.server.deps import ActiveProject, CurrentUser, Principal, StoreDep
+from waypost.server.services.events import HEARTBEAT_S, CallerCheck, Event, EventHub, blocking, readable_by, sse
 from waypost.settings import WaypostSettings
 
 router = APIRouter(tags=["events"])
@@ -25,26 +26,38 @@ NO_CACHE = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 @router.get("/events", response_class=StreamingResponse, responses={200: _STREAM})
-async def stream_events(request: Request, store: StoreDep, user: CurrentUser) -> StreamingResponse:
-    """Status changes of runs and steps from now on, until the client goes away or its credentials end."""
+async def stream_events(
+    request: Request, store: StoreDep, user: CurrentUser, project: ActiveProject
+) -> StreamingResponse:
+    """Status changes of the runs (and their steps) the caller may read, from now on (of the request's project).
+
+    The stream lasts until the client goes away or its credentials end.
+    """
+    project_id = await blocking(scopes.project_filter, store, user, project)
+    allows = readable_by(scopes.visibility(user, "run"), project_id)
     settings: WaypostSettings = request.app.state.settings
     hub = EventHub.of(request)
-    check = CallerCheck(request, store, settings.server.stream_auth_check_s)
+
+    def refresh(caller: Principal) -> None:  # a grant taken back stops the events at the next check
+        allows.visibility = scopes.visibility(caller, "run")
+
+    check = CallerCheck(request, store, settings.server.stream_auth_check_s, refresh)
 
     async def events() -> AsyncIterator[str]:
-        queue = await hub.subscribe()  # before the first line: the changes after it are sent
+        queue = await hub.subscribe(allows)  # before the first line: the changes after it are sent
         try:
             yield "retry: 2000\n\n"
             beat = time.monotonic()
             while True:
+                event: Event | bool | None
                 try:
-                    text = await asyncio.wait_for(queue.get(), timeout=1.0)
+                    event = await asyncio.wait_for(queue.get(), timeout=1.0)
                 except TimeoutError:
-                    text = ""
-                if text is None:  # fell too far behind
+                    event = False  # nothing new
+                if event is None:  # fell too far behind
                     return
-                if text:
-                    yield text
+                if isinstance(event, Event):
+                    yield event.text
                 if not await check.allowed():
                     yield sse("end", json.dumps({"reason": check.reason}))
                     return

@@ -65,7 +65,7 @@ def read_logs(
     limit: Lines = 1000,
 ) -> list[LogLineRead]:
     """Up to `limit` lines from line number `offset`; `X-Total-Lines` says how many the log holds."""
-    page = logs.read_lines(store, files, run, step, offset, limit)
+    page = logs.read_lines(store, files, user, run, step, offset, limit)
     response.headers[_TOTAL_LINES] = str(page.total)
     return page.lines
 
@@ -75,7 +75,7 @@ def tail_logs(
     run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser, response: Response, n: Lines = 100
 ) -> list[LogLineRead]:
     """The last `n` lines, oldest first; `X-Total-Lines` says how many the log holds."""
-    page = logs.tail(store, files, run, step, n)
+    page = logs.tail(store, files, user, run, step, n)
     response.headers[_TOTAL_LINES] = str(page.total)
     return page.lines
 
@@ -108,6 +108,7 @@ def search_logs(
     found = logs.search(
         store,
         files,
+        user,
         run,
         step,
         q,
@@ -128,7 +129,7 @@ def search_logs(
 @router.get("/first-error", response_model=LogLineRead | None)
 def first_error(run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser) -> LogLineRead | None:
     """The first line written to stderr or logged at ERROR or above; null when there is none."""
-    return logs.first_error(store, files, run, step)
+    return logs.first_error(store, files, user, run, step)
 
 
 @router.get(
@@ -140,7 +141,7 @@ def download_logs(
     run: str, step: str, store: StoreDep, files: ArtifactStoreDep, user: CurrentUser
 ) -> StreamingResponse:
     """The whole log as a plain-text attachment, one message per line."""
-    name, body = logs.download(store, files, run, step)
+    name, body = logs.download(store, files, user, run, step)
     return StreamingResponse(
         body,
         media_type="text/plain; charset=utf-8",
@@ -166,7 +167,7 @@ async def stream_logs(
 
     It also ends (with `end` and a `reason`) once the caller's session or API key stops being valid.
     """
-    found, uri = await blocking(logs.log_uri, store, files, run, step)  # an unknown step is a 404 now
+    found, uri = await blocking(logs.log_uri, store, files, user, run, step)  # an unknown step is a 404 now
     settings: WaypostSettings = request.app.state.settings
     check = CallerCheck(request, store, settings.server.stream_auth_check_s)
 

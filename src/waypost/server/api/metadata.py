@@ -28,6 +28,7 @@ def list_metadata(
     """Metadata logged against a run, step run, artifact version or model version, oldest first."""
     return metadata.list_metadata(
         store,
+        user,
         run_id=run_id,
         step_run_id=step_run_id,
         artifact_version_id=artifact_version_id,

@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from waypost.schemas.runs import RunColumnKeys, RunSummary
 from waypost.server.api._params import Filter
-from waypost.server.deps import CurrentUser, StoreDep
+from waypost.server.deps import ActiveProject, CurrentUser, StoreDep
 from waypost.server.services import run_columns
 from waypost.server.services.run_columns import BUILTIN_COLUMNS
 from waypost.store.sql.repositories.run_columns import MAX_COLUMN_KEYS
@@ -47,18 +47,18 @@ ExportSort = Annotated[str | None, Query(max_length=64, description="A sort key,
 
 
 @router.get("/columns", response_model=RunColumnKeys)
-def column_keys(store: StoreDep, user: CurrentUser, q: Filter = "") -> RunColumnKeys:
+def column_keys(store: StoreDep, user: CurrentUser, project: ActiveProject, q: Filter = "") -> RunColumnKeys:
     """The parameter names and metadata keys the runs list can show as columns.
 
     Gathered from the newest runs matching ``q`` (at most a few hundred), alphabetically.
     """
-    return run_columns.keys(store, q)
+    return run_columns.keys(store, user, q, project)
 
 
 @router.get("/{run}/summary", response_model=RunSummary)
-def run_summary(run: str, store: StoreDep, user: CurrentUser) -> RunSummary:
+def run_summary(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunSummary:
     """A run's metadata (run and step metadata, the latest value per key) and model version, for its header."""
-    return run_columns.summary(store, run)
+    return run_columns.summary(store, user, run, project)
 
 
 @router.get(
@@ -67,14 +67,19 @@ def run_summary(run: str, store: StoreDep, user: CurrentUser) -> RunSummary:
     responses={200: {"content": {"text/csv": {}}, "description": "Every matching run, one CSV row each."}},
 )
 def export_runs(
-    store: StoreDep, user: CurrentUser, q: Filter = "", sort: ExportSort = None, columns: ExportColumns = ""
+    store: StoreDep,
+    user: CurrentUser,
+    project: ActiveProject,
+    q: Filter = "",
+    sort: ExportSort = None,
+    columns: ExportColumns = "",
 ) -> StreamingResponse:
     """Every run matching ``q`` as CSV, in ``sort`` order, read and sent a thousand rows at a time.
 
     Fields that a spreadsheet would run as formulas get a leading single quote. A filter
     matching more than a million runs is refused with a 400: narrow it.
     """
-    export = run_columns.Export(store, q, sort, columns)
+    export = run_columns.Export(store, user, q, sort, columns, project)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return StreamingResponse(
         export.lines(),

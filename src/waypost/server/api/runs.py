@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
 from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.api.run_columns import Columns
-from waypost.server.deps import CurrentUser, StoreDep, require
+from waypost.server.auth import trail
+from waypost.server.deps import ActiveProject, CurrentUser, StoreDep
 from waypost.server.services import run_columns, runs
 from waypost.server.services.runs import RunSuggestions
 from waypost.store.sql.repositories.runs import FILTERS, MAX_SUGGESTIONS, SUGGEST_KEYS
@@ -41,6 +42,7 @@ Limit = Annotated[
 def list_runs(
     store: StoreDep,
     user: CurrentUser,
+    project: ActiveProject,
     q: Filter = "",
     sort: RunSort = None,
     page: PageNo = 1,
@@ -50,37 +52,46 @@ def list_runs(
     """Runs matching the filter, newest first by default; ``columns`` adds parameter and metadata values."""
     keys = run_columns.column_keys(columns)  # a bad key is a 400 before the list is read
     if run_columns.sorts_by_metadata(sort):
-        listed = run_columns.list_sorted_by_metadata(store, q, sort, page, size)
+        listed = run_columns.list_sorted_by_metadata(store, user, q, sort, page, size, project)
     else:
-        listed = runs.list_runs(store, q, sort, page, size)
+        listed = runs.list_runs(store, user, q, sort, page, size, project)
     return run_columns.with_columns(store, listed, keys)
 
 
 @router.get("/suggest", response_model=RunSuggestions)
 def suggest(
-    store: StoreDep, user: CurrentUser, key: SuggestKey, prefix: Prefix = "", limit: Limit = 20
+    store: StoreDep,
+    user: CurrentUser,
+    project: ActiveProject,
+    key: SuggestKey,
+    prefix: Prefix = "",
+    limit: Limit = 20,
 ) -> RunSuggestions:
     """Known values of a filter key that begin with ``prefix``, alphabetically, for the search box.
 
     ``metadata`` completes metadata keys (for ``metadata.KEY>VALUE``); ``tag`` offers tags
     some run carries.
     """
-    return runs.suggest(store, key, prefix, limit)
+    return runs.suggest(store, user, key, prefix, limit, project)
 
 
 @router.get("/{run}", response_model=RunRead)
-def get_run(run: str, store: StoreDep, user: CurrentUser) -> RunRead:
+def get_run(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
     """A run by id or name."""
-    return runs.get_run_or_404(store, run)
+    return runs.get_run_or_404(store, user, run, project)
 
 
-@router.patch("/{run}", response_model=RunRead, dependencies=[Depends(require("write"))])
-def update_run(run: str, change: RunUpdate, store: StoreDep) -> RunRead:
-    """Attach tags to a run."""
-    return runs.update_run(store, run, change)
+@router.patch("/{run}", response_model=RunRead)
+def update_run(run: str, change: RunUpdate, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
+    """Attach tags to a run (needs run:update in its project)."""
+    return runs.update_run(store, user, run, change, project)
 
 
-@router.delete("/{run}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(require("write"))])
-def delete_run(run: str, store: StoreDep, force: bool = False) -> None:
-    """Delete a finished run and its step runs (its artifacts stay); ``force`` deletes one still going too."""
-    runs.delete_run(store, run, force=force)
+@router.delete("/{run}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_run(
+    run: str, request: Request, store: StoreDep, user: CurrentUser, project: ActiveProject, force: bool = False
+) -> None:
+    """Delete a finished run and its step runs (its artifacts stay; needs run:delete); ``force`` deletes one going."""
+    gone, where = runs.delete_run(store, user, run, force=force, project=project)
+    details = {"id": str(gone.id), "project": where, "status": gone.status.value}
+    trail.record(store, request, user, trail.RUN_DELETED, gone.name, details)

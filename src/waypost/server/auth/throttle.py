@@ -24,8 +24,8 @@ from fastapi import HTTPException, Request, status
 
 from waypost.schemas.users import UserRead
 from waypost.settings import ServerSettings
-from waypost.store.sql.orm import utcnow
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.tables import utcnow
 
 __all__ = ["FAILED", "LOCKED", "SUCCEEDED", "PasswordChecks", "client_address", "password_checks"]
 

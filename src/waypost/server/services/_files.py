@@ -73,8 +73,8 @@ def refuse_links(store: ArtifactStore, uri: str) -> None:
             raise link_refused() from None
         if stat.S_ISLNK(mode):
             raise link_refused()
-    logs = os.path.join(root, "logs") + "/"
-    if path.startswith(logs) and os.path.isdir(path):
+    # Log folders: anything under logs/, and a workspace's <prefix>/logs/<run>/<step>.
+    if (parts[:1] == ["logs"] or parts[-3:-2] == ["logs"]) and os.path.isdir(path):
         with os.scandir(path) as entries:
             if any(entry.is_symlink() for entry in entries):
                 raise link_refused()

@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field
 from waypost.artifacts.store import ArtifactStore
 from waypost.enums import VisualizationType
 from waypost.schemas import ArtifactFileRead, ArtifactRead, ArtifactVersionRead, Page, StepRunRead
-from waypost.server.services._common import or_404, page_of
+from waypost.server import scopes
+from waypost.server.deps import Principal
+from waypost.server.services._common import or_404
 from waypost.server.services._files import (
     HTML_SANDBOX,
     MAX_RESPONSE_BYTES,
@@ -33,9 +35,18 @@ _TEXT = {
 
 
 # -- records ---------------------------------------------------------------------------
-def list_artifacts(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[ArtifactRead]:
-    """Artifacts matching the filter ``q``."""
-    return store.artifacts.list(q, sort=sort, page=page, size=size)
+def list_artifacts(
+    store: SqlStore, caller: Principal, q: str, sort: str | None, page: int, size: int, project: str | None = None
+) -> Page[ArtifactRead]:
+    """Artifacts matching the filter ``q`` that the caller may read."""
+    return store.artifacts.list(
+        q,
+        sort=sort,
+        page=page,
+        size=size,
+        visibility=scopes.visibility(caller, "artifact"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
 
 
 class ArtifactSuggestions(BaseModel):
@@ -45,53 +56,87 @@ class ArtifactSuggestions(BaseModel):
     values: list[str] = Field(description="Distinct known values matching what was typed, alphabetically.")
 
 
-def suggest(store: SqlStore, key: str, prefix: str, limit: int) -> ArtifactSuggestions:
-    """Known values of artifact filter key ``key`` matching ``prefix``."""
-    return ArtifactSuggestions(key=key, values=store.artifacts.suggest(key, prefix, limit))
+def suggest(
+    store: SqlStore, caller: Principal, key: str, prefix: str, limit: int, project: str | None = None
+) -> ArtifactSuggestions:
+    """Known values of artifact filter key ``key`` matching ``prefix``, from the artifacts the caller may read."""
+    values = store.artifacts.suggest(
+        key,
+        prefix,
+        limit,
+        visibility=scopes.visibility(caller, "artifact"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
+    return ArtifactSuggestions(key=key, values=values)
 
 
-def get_artifact_or_404(store: SqlStore, ref: str) -> ArtifactRead:
-    """An artifact by id or exact name."""
-    return or_404(lambda: store.artifacts.get(ref))
+def get_artifact_or_404(store: SqlStore, caller: Principal, ref: str, project: str | None = None) -> ArtifactRead:
+    """An artifact by id or exact name that the caller may read."""
+    found = scopes.readable(store, caller, "artifact", ref, project)
+    return or_404(lambda: store.artifacts.get(found.id))
 
 
 def list_artifact_versions(
-    store: SqlStore, ref: str, q: str, sort: str | None, page: int, size: int
+    store: SqlStore, caller: Principal, ref: str, q: str, sort: str | None, page: int, size: int, project: str | None
 ) -> Page[ArtifactVersionRead]:
     """Versions of the artifact ``ref``, newest first, filtered by ``q`` too."""
-    artifact = get_artifact_or_404(store, ref)
+    found = scopes.readable(store, caller, "artifact", ref, project)
+    artifact = or_404(lambda: store.artifacts.get(found.id))
     quoted = artifact.name.replace("\\", "\\\\").replace('"', '\\"')
-    return store.artifacts.list_versions(f'{q} name:"{quoted}"', sort=sort, page=page, size=size)
+    # Names are unique per project: the artifact's name in its project is this artifact.
+    query = f'{q} name:"{quoted}"'
+    return store.artifacts.list_versions(query, sort=sort, page=page, size=size, project_id=found.scope.project_id)
 
 
-def list_versions(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[ArtifactVersionRead]:
-    """Artifact versions of every artifact matching ``q``."""
-    return store.artifacts.list_versions(q, sort=sort, page=page, size=size)
+def list_versions(
+    store: SqlStore, caller: Principal, q: str, sort: str | None, page: int, size: int, project: str | None = None
+) -> Page[ArtifactVersionRead]:
+    """Artifact versions matching ``q`` of every artifact the caller may read."""
+    return store.artifacts.list_versions(
+        q,
+        sort=sort,
+        page=page,
+        size=size,
+        visibility=scopes.visibility(caller, "artifact"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
 
 
-def get_version_or_404(store: SqlStore, ref: str | uuid.UUID) -> ArtifactVersionRead:
-    """A version by id, or ``name`` (latest) / ``name:N``."""
-    return or_404(lambda: store.artifacts.get_version(ref))
+def get_version_or_404(
+    store: SqlStore, caller: Principal, ref: str | uuid.UUID, project: str | None = None
+) -> ArtifactVersionRead:
+    """A version by id, or ``name`` (latest) / ``name:N``, of an artifact the caller may read."""
+    found = scopes.readable(store, caller, "artifact_version", ref, project)
+    return or_404(lambda: store.artifacts.get_version(found.id))
 
 
-def list_consumers(store: SqlStore, version_id: uuid.UUID, page: int, size: int) -> Page[StepRunRead]:
-    """Step runs that took the version as an input."""
-    get_version_or_404(store, version_id)
-    ids = store.artifacts.consumers(version_id)
-    return page_of([store.steps.get_by_id(i) for i in ids], page, size)
+def list_consumers(
+    store: SqlStore, caller: Principal, version_id: uuid.UUID, page: int, size: int
+) -> Page[StepRunRead]:
+    """Step runs that took the version as an input: only those of runs the caller may read (counted alike)."""
+    get_version_or_404(store, caller, version_id)
+    return store.steps.consumers(version_id, visibility=scopes.visibility(caller, "run"), page=page, size=size)
 
 
 # -- content ---------------------------------------------------------------------------
-def list_files(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID) -> list[ArtifactFileRead]:
+def list_files(
+    store: SqlStore, files: ArtifactStore, caller: Principal, version_id: uuid.UUID
+) -> list[ArtifactFileRead]:
     """Every file inside the version's folder, by path relative to it."""
-    return [ArtifactFileRead(path=rel, size=size) for rel, _, size in _walk(store, files, version_id)]
+    version = get_version_or_404(store, caller, version_id)
+    return [ArtifactFileRead(path=rel, size=size) for rel, _, size in _walk(files, version)]
 
 
 def visualization(
-    store: SqlStore, files: ArtifactStore, version_id: uuid.UUID, index: int, range_header: str | None
+    store: SqlStore,
+    files: ArtifactStore,
+    caller: Principal,
+    version_id: uuid.UUID,
+    index: int,
+    range_header: str | None,
 ) -> Response:
     """The ``index``-th visualization file; HTML in a CSP sandbox without same-origin access."""
-    version = get_version_or_404(store, version_id)
+    version = get_version_or_404(store, caller, version_id)
     if not 0 <= index < len(version.visualizations):
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -112,10 +157,12 @@ def visualization(
     return file_response(files, uri, media, range_header)
 
 
-def download(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID, range_header: str | None) -> Response:
+def download(
+    store: SqlStore, files: ArtifactStore, caller: Principal, version_id: uuid.UUID, range_header: str | None
+) -> Response:
     """The version as an attachment: its one file as is, or a zip of its folder."""
-    version = get_version_or_404(store, version_id)
-    found = _walk(store, files, version_id)
+    version = get_version_or_404(store, caller, version_id)
+    found = _walk(files, version)
     base = safe_filename(f"{version.name}-v{version.version}")
     if len(found) == 1:
         rel, uri, _ = found[0]
@@ -144,9 +191,9 @@ def download(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID, range
     return response
 
 
-def _walk(store: SqlStore, files: ArtifactStore, version_id: uuid.UUID) -> list[tuple[str, str, int]]:
+def _walk(files: ArtifactStore, version: ArtifactVersionRead) -> list[tuple[str, str, int]]:
     """(relative path, checked URI, size) of each file of the version, sorted by path."""
-    version = get_version_or_404(store, version_id)
+    version_id = version.id
     folder = checked_uri(files, version.uri).rstrip("/")
     try:
         found: dict[str, dict[str, Any]] = files.fs.find(folder, detail=True)

@@ -7,6 +7,8 @@ page of log lines, a look at the caller's credentials) run on a few threads of t
 share one :class:`EventHub`, which polls the store once per interval however many listen.
 Each stream re-checks its caller's session or API key every few seconds
 (:class:`CallerCheck`) and ends once it is gone: logged out, revoked or deactivated.
+Each stream gets only the changes of runs its caller may read (:class:`Event` says whose
+run, project and workspace each one is; the stream's filter decides, see ``api/events.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from fastapi import HTTPException, Request
 from pydantic import BaseModel
@@ -28,7 +31,8 @@ from pydantic import BaseModel
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import NotFoundError, WaypostError
 from waypost.schemas import MAX_PAGE_SIZE, RunRead, StepRunRead
-from waypost.server.deps import authenticate
+from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
+from waypost.server.deps import Principal, authenticate
 from waypost.store.sql.store import SqlStore
 
 POLL_S = 0.5
@@ -65,6 +69,13 @@ class StatusWatcher:
         self._steps: dict[uuid.UUID, dict[uuid.UUID, ExecutionStatus]] = {}
         self._since = datetime.now(UTC)
         self._primed = False
+        self._projects: dict[uuid.UUID, uuid.UUID] = {}
+        self._workspaces: dict[uuid.UUID, uuid.UUID | None] = {}
+
+    def where(self, run_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID | None]:
+        """The project and workspace of a run the last poll saw (no query: the poll looked them up)."""
+        project_id = self._projects.get(run_id, DEFAULT_PROJECT_ID)
+        return project_id, self._workspaces.get(project_id)
 
     def poll(self) -> list[tuple[str, BaseModel]]:
         """``("run", RunRead)`` and ``("step", StepRunRead)`` for each status that changed."""
@@ -92,13 +103,61 @@ class StatusWatcher:
                 steps[run.id] = known
             if changed:  # after its steps: a run ends after the steps that end it
                 events.append(("run", run))
+        projects = {rid: run.project_id or DEFAULT_PROJECT_ID for rid, run in seen.items()}
+        for project_id in set(projects.values()) - self._workspaces.keys():  # before the state moves on:
+            self._workspaces[project_id] = self._store.access.project_workspace(project_id)  # a failure loses nothing
         self._runs = {rid: run.status for rid, run in seen.items()}
+        self._projects = projects
         self._steps = steps
         self._since = now
         if not self._primed:
             self._primed = True
             return []
         return events
+
+
+@dataclass(frozen=True)
+class Event:
+    """One encoded status change, with where its run lives (for each stream's filter)."""
+
+    text: str
+    run_id: uuid.UUID
+    project_id: uuid.UUID
+    workspace_id: uuid.UUID | None
+
+
+#: Whether a stream sends an event: its caller may read the run.
+EventFilter = Callable[[Event], bool]
+
+
+class Readable:
+    """A stream's filter: the events of runs ``visibility`` allows (of ``project_id`` when given).
+
+    ``visibility`` is replaced when the stream re-checks its caller (:class:`CallerCheck`), so a
+    grant revoked or a share withdrawn stops the events within one check, without a reconnect.
+    """
+
+    __slots__ = ("project_id", "visibility")
+
+    def __init__(self, visibility: Visibility, project_id: uuid.UUID | None = None) -> None:
+        self.visibility = visibility
+        self.project_id = project_id
+
+    def __call__(self, event: Event) -> bool:
+        if self.project_id is not None and event.project_id != self.project_id:
+            return False
+        visibility = self.visibility
+        return (
+            visibility.everything
+            or event.project_id in visibility.project_ids
+            or event.workspace_id in visibility.workspace_ids
+            or event.run_id in visibility.shared_ids
+        )
+
+
+def readable_by(visibility: Visibility, project_id: uuid.UUID | None = None) -> Readable:
+    """A filter passing the events of runs ``visibility`` allows (of ``project_id`` when given)."""
+    return Readable(visibility, project_id)
 
 
 def encode(kind: str, item: BaseModel) -> str:
@@ -120,25 +179,34 @@ async def blocking(fn: Callable[..., T], *args: object) -> T:
 class CallerCheck:
     """Whether a stream's caller still may read: their session or API key looked up again now and then."""
 
-    def __init__(self, request: Request, store: SqlStore, every_s: float) -> None:
+    def __init__(
+        self, request: Request, store: SqlStore, every_s: float, on_access: Callable[[Principal], None] | None = None
+    ) -> None:
         self._request = request
         self._store = store
         self._every_s = every_s
         self._next = time.monotonic() + every_s
+        self._on_access = on_access
         self.reason = ""
 
     async def allowed(self) -> bool:
-        """False once the session ended, the key was revoked or expired, or the user was deactivated."""
+        """False once the session ended, the key was revoked or expired, or the user was deactivated.
+
+        Each check also reads the caller's permissions again and hands them to ``on_access``.
+        """
         if time.monotonic() < self._next:
             return True
         self._next = time.monotonic() + self._every_s
         try:
-            await blocking(authenticate, self._request, self._store)
+            caller = await blocking(authenticate, self._request, self._store)
         except HTTPException as exc:
             self.reason = str(exc.detail)
             return False
         except WaypostError as exc:  # the store is unreachable for a moment: check again next time
             log.warning("A stream could not re-check its caller: %s", exc)
+            return True
+        if self._on_access is not None:
+            self._on_access(caller)
         return True
 
 
@@ -147,7 +215,7 @@ class EventHub:
 
     def __init__(self, store: SqlStore) -> None:
         self._store = store
-        self._listeners: set[asyncio.Queue[str | None]] = set()
+        self._listeners: dict[asyncio.Queue[Event | None], EventFilter] = {}
         self._task: asyncio.Task[None] | None = None
         self._watcher: StatusWatcher | None = None
         self._lock = asyncio.Lock()
@@ -166,37 +234,48 @@ class EventHub:
         """How many streams listen now."""
         return len(self._listeners)
 
-    async def subscribe(self) -> asyncio.Queue[str | None]:
-        """A queue of encoded events from now on; ``None`` in it means the stream must end."""
+    async def subscribe(self, allows: EventFilter) -> asyncio.Queue[Event | None]:
+        """A queue of the events ``allows`` passes from now on; ``None`` in it means the stream must end."""
         async with self._lock:
             if self._task is None or self._task.done():
                 watcher = StatusWatcher(self._store)
                 await blocking(watcher.poll)  # learn the current state: events are the changes after it
                 self._watcher = watcher
                 self._task = asyncio.create_task(self._run())
-            queue: asyncio.Queue[str | None] = asyncio.Queue()
-            self._listeners.add(queue)
+            queue: asyncio.Queue[Event | None] = asyncio.Queue()
+            self._listeners[queue] = allows
             return queue
 
-    def unsubscribe(self, queue: asyncio.Queue[str | None]) -> None:
+    def unsubscribe(self, queue: asyncio.Queue[Event | None]) -> None:
         """Stop sending to ``queue``; the polling stops with the last listener."""
-        self._listeners.discard(queue)
+        self._listeners.pop(queue, None)
+
+    @staticmethod
+    def _events(watcher: StatusWatcher, found: list[tuple[str, BaseModel]]) -> list[Event]:
+        """The changes encoded, each with its run's project and workspace."""
+        out = []
+        for kind, item in found:
+            run_id = item.run_id if isinstance(item, StepRunRead) else cast(RunRead, item).id
+            out.append(Event(encode(kind, item), run_id, *watcher.where(run_id)))
+        return out
 
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(POLL_S)
             if not self._listeners or self._watcher is None:
                 return
+            watcher = self._watcher
             try:
-                found = await blocking(self._watcher.poll)
+                found = await blocking(watcher.poll)
             except Exception as exc:  # a locked or unreachable database must not end every stream
                 log.warning("Polling for status events failed: %s", exc)
                 continue
-            texts = [encode(kind, item) for kind, item in found]
-            for queue in list(self._listeners):
+            events = self._events(watcher, found)
+            for queue, allows in list(self._listeners.items()):
                 if queue.qsize() > BACKLOG:  # a client that stopped reading: end its stream
-                    self._listeners.discard(queue)
+                    self._listeners.pop(queue, None)
                     queue.put_nowait(None)
                     continue
-                for text in texts:
-                    queue.put_nowait(text)
+                for event in events:
+                    if allows(event):
+                        queue.put_nowait(event)

@@ -2,7 +2,10 @@
 
 A hop is one step: ``up`` hops walk producer step → its inputs, ``down`` hops walk consumer
 step → its outputs. Each hop costs two link queries for the whole frontier (not one per
-node), and the node details are fetched once at the end.
+node), one more to drop what the caller may not see, and the node details are fetched once
+at the end. The walk never passes through a hidden node: a step of a run the caller cannot
+read, or a version of an artifact they cannot read, is left out with everything beyond it,
+so the graph reveals nothing of other projects.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import uuid
 
 from waypost.schemas import LineageEdge, LineageGraph
-from waypost.server.services.artifacts import get_version_or_404
+from waypost.schemas.access import Visibility
+from waypost.server.services._common import or_404
 from waypost.store.sql.store import SqlStore
 
 MAX_NODES = 500
@@ -39,9 +43,20 @@ class _Walk:
         return set(new)
 
 
-def lineage(store: SqlStore, version_id: uuid.UUID, up: int, down: int) -> LineageGraph:
-    """The graph around ``version_id``: ``up`` steps toward its raw inputs, ``down`` toward its consumers."""
-    get_version_or_404(store, version_id)
+def lineage(
+    store: SqlStore,
+    version_id: uuid.UUID,
+    up: int,
+    down: int,
+    *,
+    artifacts: Visibility | None = None,
+    runs: Visibility | None = None,
+) -> LineageGraph:
+    """The graph around ``version_id`` (readable by the caller): ``up`` steps to its inputs, ``down`` to consumers.
+
+    ``artifacts`` and ``runs`` are what the caller may read (None: everything).
+    """
+    or_404(lambda: store.artifacts.get_version(version_id))  # the route checked the caller may read it
     walk = _Walk(version_id)
     repo = store.artifacts
     # Producers first: "where did this come from" is what a trace back asks for.
@@ -51,12 +66,14 @@ def lineage(store: SqlStore, version_id: uuid.UUID, up: int, down: int) -> Linea
             if not frontier or walk.truncated:
                 break
             step_links = repo.links(produced_by, versions=frontier)
-            steps = walk.admit({s for s, _ in step_links}, walk.steps)
+            _, seen_steps = repo.visible_nodes((), {s for s, _ in step_links}, artifacts=artifacts, runs=runs)
+            steps = walk.admit(seen_steps, walk.steps)
             walk.edges.update(_edge(produced_by, s, v) for s, v in step_links if s in walk.steps)
             if not steps:
                 break
             version_links = repo.links(read_by, steps=steps)
-            frontier = walk.admit({v for _, v in version_links}, walk.versions)
+            seen_versions, _ = repo.visible_nodes({v for _, v in version_links}, (), artifacts=artifacts, runs=runs)
+            frontier = walk.admit(seen_versions, walk.versions)
             walk.edges.update(_edge(read_by, s, v) for s, v in version_links if v in walk.versions)
     nodes = repo.lineage_nodes(walk.versions, walk.steps)
     known = {n.id for n in nodes}

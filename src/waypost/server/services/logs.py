@@ -16,6 +16,7 @@ from waypost.execution import logs
 from waypost.execution.logs import reading
 from waypost.execution.logs.patterns import PatternError, compile_regex
 from waypost.schemas import LogLineRead, LogSearchHit, StepRunRead
+from waypost.server.deps import Principal
 from waypost.server.services._files import checked_uri, safe_filename
 from waypost.server.services.events import blocking
 from waypost.server.services.runs import get_run_or_404
@@ -50,32 +51,36 @@ class Found:
     cut_at: int | None = None
 
 
-def log_uri(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[StepRunRead, str | None]:
+def log_uri(
+    store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str
+) -> tuple[StepRunRead, str | None]:
     """The step run and its checked log location (None when it stored no logs)."""
-    found = get_step_or_404(store, run, step)
+    found = get_step_or_404(store, caller, run, step)
     return found, checked_uri(files, found.log_uri) if found.log_uri else None
 
 
-def read_lines(store: SqlStore, files: ArtifactStore, run: str, step: str, offset: int, limit: int) -> Page:
+def read_lines(
+    store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str, offset: int, limit: int
+) -> Page:
     """Up to ``limit`` lines from line number ``offset``."""
-    _, uri = log_uri(store, files, run, step)
+    _, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Page([], 0)
     return Page([_line(x) for x in logs.read_lines(files, uri, offset, limit)], logs.count_lines(files, uri))
 
 
-def tail(store: SqlStore, files: ArtifactStore, run: str, step: str, n: int) -> Page:
+def tail(store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str, n: int) -> Page:
     """The last ``n`` lines, oldest first."""
-    _, uri = log_uri(store, files, run, step)
+    _, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Page([], 0)
     lines = [_line(x) for x in logs.tail(files, uri, n)]
     return Page(lines, lines[-1].n + 1 if lines else logs.count_lines(files, uri))
 
 
-def first_error(store: SqlStore, files: ArtifactStore, run: str, step: str) -> LogLineRead | None:
+def first_error(store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str) -> LogLineRead | None:
     """The first stderr line or ERROR/CRITICAL record."""
-    _, uri = log_uri(store, files, run, step)
+    _, uri = log_uri(store, files, caller, run, step)
     found = logs.first_error(files, uri) if uri else None
     return _line(found) if found else None
 
@@ -83,6 +88,7 @@ def first_error(store: SqlStore, files: ArtifactStore, run: str, step: str) -> L
 def search(
     store: SqlStore,
     files: ArtifactStore,
+    caller: Principal,
     run: str,
     step: str,
     q: str,
@@ -100,15 +106,15 @@ def search(
     stops after ``budget_s`` seconds. Stopped with hits, it answers them with ``more`` and
     ``cut_at`` (where to search on); stopped before any hit, it is a 422 saying so.
     """
-    deadline = time.monotonic() + budget_s
     if regex:
         try:
             compile_regex(q, case_sensitive, require_re2=True)
         except PatternError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{exc} Fix it, or search without regex.") from None
-    _, uri = log_uri(store, files, run, step)
+    _, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Found([], 0, False)
+    deadline = time.monotonic() + budget_s  # the budget is the search's: the look-ups above do not count
     found = logs.search_log(
         files,
         uri,
@@ -136,13 +142,15 @@ def search(
     return Found(hits, found.total, found.more or found.cut_at is not None, found.cut_at)
 
 
-def download(store: SqlStore, files: ArtifactStore, run: str, step: str) -> tuple[str, Iterator[bytes]]:
+def download(
+    store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str
+) -> tuple[str, Iterator[bytes]]:
     """A file name and the whole log as text, streamed chunk by chunk.
 
     The step is looked up now, so an unknown one is a 404 before anything is streamed.
     """
-    found, uri = log_uri(store, files, run, step)
-    run_name = get_run_or_404(store, run).name
+    found, uri = log_uri(store, files, caller, run, step)
+    run_name = get_run_or_404(store, caller, run).name
     name = safe_filename(f"{run_name}-{found.name}", ".log")
     return name, logs.iter_text(files, uri) if uri else iter(())
 

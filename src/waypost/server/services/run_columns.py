@@ -12,6 +12,8 @@ from typing import Any, TypeGuard
 from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import Page, RunRead
 from waypost.schemas.runs import RunColumnKeys, RunSummary
+from waypost.server import scopes
+from waypost.server.deps import Principal
 from waypost.server.services.runs import get_run_or_404
 from waypost.store.filters import parse
 from waypost.store.sql.filtering import sort_key
@@ -64,21 +66,32 @@ def sorts_by_metadata(sort: str | None) -> TypeGuard[str]:
     return sort is not None and sort.lstrip("-+").startswith("metadata.")
 
 
-def list_sorted_by_metadata(store: SqlStore, q: str, sort: str, page: int, size: int) -> Page[RunRead]:
-    """Runs matching ``q`` sorted by a metadata key's latest value; runs without it last."""
-    ids, total = RunColumnsRepository(store.sessions).sorted_page(q, sort, page, size)
+def list_sorted_by_metadata(
+    store: SqlStore, caller: Principal, q: str, sort: str, page: int, size: int, project: str | None = None
+) -> Page[RunRead]:
+    """Runs matching ``q`` the caller may read, sorted by a metadata key's latest value; runs without it last."""
+    ids, total = RunColumnsRepository(store.sessions).sorted_page(
+        q,
+        sort,
+        page,
+        size,
+        visibility=scopes.visibility(caller, "run"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
     return Page(items=store.runs.get_many(ids), total=total, page=page, size=size)
 
 
-def keys(store: SqlStore, q: str) -> RunColumnKeys:
-    """The column keys the newest runs matching ``q`` offer."""
-    found = RunColumnsRepository(store.sessions).keys(q)
+def keys(store: SqlStore, caller: Principal, q: str, project: str | None = None) -> RunColumnKeys:
+    """The column keys the newest runs matching ``q`` that the caller may read offer."""
+    found = RunColumnsRepository(store.sessions).keys(
+        q, visibility=scopes.visibility(caller, "run"), project_id=scopes.project_filter(store, caller, project)
+    )
     return RunColumnKeys(params=found.params, step_params=found.step_params, metadata=found.metadata)
 
 
-def summary(store: SqlStore, ref: str) -> RunSummary:
+def summary(store: SqlStore, caller: Principal, ref: str, project: str | None = None) -> RunSummary:
     """A run's metadata (latest per key) and model version, for its page's header; 404 for an unknown run."""
-    run = get_run_or_404(store, ref)
+    run = get_run_or_404(store, caller, ref, project)
     return RunColumnsRepository(store.sessions).summary(run.id)
 
 
@@ -152,7 +165,9 @@ def _cell(column: str, row: ExportRow, now: datetime) -> Any:
 class Export:
     """A checked export: the header, and the rows to stream."""
 
-    def __init__(self, store: SqlStore, q: str, sort: str | None, columns: str) -> None:
+    def __init__(
+        self, store: SqlStore, caller: Principal, q: str, sort: str | None, columns: str, project: str | None = None
+    ) -> None:
         """Check everything that could fail before the first byte is sent (a 400, not a cut-off file)."""
         # Every key that is not a built-in column parses (or this raises), so all of them stay.
         self.order = list(dict.fromkeys(_split(columns) or BUILTIN_COLUMNS))
@@ -161,7 +176,9 @@ class Export:
         if metadata_sort_key(sort) is None:
             sort_key(FILTERS, sort)
         self._repo = RunColumnsRepository(store.sessions)
-        self.total = self._repo.count(q)
+        self._visibility = scopes.visibility(caller, "run")
+        self._project_id = scopes.project_filter(store, caller, project)
+        self.total = self._repo.count(q, visibility=self._visibility, project_id=self._project_id)
         if self.total > MAX_EXPORT_ROWS:
             raise FilterSyntaxError(
                 f"{self.total:,} runs match; an export holds at most {MAX_EXPORT_ROWS:,}. "
@@ -178,7 +195,14 @@ class Export:
         """The CSV text, a chunk of rows at a time (CRLF line ends, RFC 4180)."""
         yield ",".join(csv_field(h) for h in self.header) + "\r\n"
         now = datetime.now(UTC)
-        chunks = self._repo.export_rows(self._q, self._sort, self.keys, tags="tags" in self.order)
+        chunks = self._repo.export_rows(
+            self._q,
+            self._sort,
+            self.keys,
+            tags="tags" in self.order,
+            visibility=self._visibility,
+            project_id=self._project_id,
+        )
         for chunk in chunks:
             yield "".join(_line(row, self.order, now) for row in chunk)
 

@@ -1,4 +1,4 @@
-"""Pipeline runs."""
+"""Pipeline runs, as the caller may see and change them (see :mod:`waypost.server.scopes`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,30 @@ from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 
 from waypost.schemas import Page, RunRead, RunUpdate
+from waypost.server import scopes
+from waypost.server.deps import Principal
 from waypost.server.services._common import or_404
 from waypost.store.sql.store import SqlStore
 
 
-def get_run_or_404(store: SqlStore, ref: str) -> RunRead:
-    """A run by id or name."""
-    return or_404(lambda: store.runs.get(ref))
+def get_run_or_404(store: SqlStore, caller: Principal, ref: str, project: str | None = None) -> RunRead:
+    """A run by id or name the caller may read; hidden ones are not found."""
+    found = scopes.readable(store, caller, "run", ref, project)
+    return or_404(lambda: store.runs.get(found.id))
 
 
-def list_runs(store: SqlStore, q: str, sort: str | None, page: int, size: int) -> Page[RunRead]:
-    """Runs matching the filter ``q``, newest first by default."""
-    return store.runs.list(q, sort=sort, page=page, size=size)
+def list_runs(
+    store: SqlStore, caller: Principal, q: str, sort: str | None, page: int, size: int, project: str | None = None
+) -> Page[RunRead]:
+    """Runs matching the filter ``q`` that the caller may read, newest first by default."""
+    return store.runs.list(
+        q,
+        sort=sort,
+        page=page,
+        size=size,
+        visibility=scopes.visibility(caller, "run"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
 
 
 class RunSuggestions(BaseModel):
@@ -27,25 +39,41 @@ class RunSuggestions(BaseModel):
     values: list[str] = Field(description="Distinct known values beginning with the prefix, alphabetically.")
 
 
-def suggest(store: SqlStore, key: str, prefix: str, limit: int) -> RunSuggestions:
-    """Known values of filter key ``key`` beginning with ``prefix``."""
-    return RunSuggestions(key=key, values=store.runs.suggest(key, prefix, limit))
+def suggest(
+    store: SqlStore, caller: Principal, key: str, prefix: str, limit: int, project: str | None = None
+) -> RunSuggestions:
+    """Known values of filter key ``key`` beginning with ``prefix``, from the runs the caller may read."""
+    values = store.runs.suggest(
+        key,
+        prefix,
+        limit,
+        visibility=scopes.visibility(caller, "run"),
+        project_id=scopes.project_filter(store, caller, project),
+    )
+    return RunSuggestions(key=key, values=values)
 
 
-def update_run(store: SqlStore, ref: str, change: RunUpdate) -> RunRead:
-    """Attach tags to a run; return it as it now is."""
-    run = get_run_or_404(store, ref)
+def update_run(store: SqlStore, caller: Principal, ref: str, change: RunUpdate, project: str | None = None) -> RunRead:
+    """Attach tags to a run (run:update); return it as it now is."""
+    found = scopes.changeable(store, caller, "run", ref, "run:update", project=project)
     if change.add_tags:
-        store.runs.add_tags(run.id, change.add_tags)
-    return get_run_or_404(store, str(run.id))
+        store.runs.add_tags(found.id, change.add_tags)
+    return or_404(lambda: store.runs.get(found.id))
 
 
-def delete_run(store: SqlStore, ref: str, *, force: bool = False) -> None:
-    """Delete a finished run and its step runs; a run still going must be stopped first, unless ``force``."""
-    run = get_run_or_404(store, ref)
+def delete_run(
+    store: SqlStore, caller: Principal, ref: str, *, force: bool = False, project: str | None = None
+) -> tuple[RunRead, str]:
+    """Delete a finished run and its step runs (run:delete); one still going must be stopped first, unless ``force``.
+
+    Returns the run as it was and its project as ``workspace/project``, for the audit trail.
+    """
+    found = scopes.changeable(store, caller, "run", ref, "run:delete", project=project)
+    run = or_404(lambda: store.runs.get(found.id))
     if not run.status.is_finished and not force:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             f"Run '{run.name}' is {run.status.value}; stop it before deleting it (or pass force=true).",
         )
     or_404(lambda: store.runs.delete(run.id))
+    return run, found.scope.path

@@ -27,6 +27,7 @@ from waypost.artifacts.store import ArtifactStore
 from waypost.artifacts.visualizations import CELL_CHARS, json_safe
 from waypost.exceptions import ArtifactStoreError
 from waypost.schemas import ArtifactTable, ArtifactVersionRead, TableColumn
+from waypost.server.deps import Principal
 from waypost.server.services._files import MAX_RESPONSE_BYTES, checked_uri
 from waypost.server.services.artifacts import get_version_or_404
 from waypost.store.sql.store import SqlStore
@@ -103,6 +104,7 @@ def clear_caches() -> None:
 def table_page(
     store: SqlStore,
     files: ArtifactStore,
+    caller: Principal,
     version_id: uuid.UUID,
     offset: int,
     limit: int,
@@ -110,7 +112,7 @@ def table_page(
     descending: bool,
 ) -> ArtifactTable:
     """Rows ``[offset, offset + limit)`` of the version's table, in ``sort`` order when given."""
-    version = get_version_or_404(store, version_id)
+    version = get_version_or_404(store, caller, version_id)
     folder = checked_uri(files, version.uri).rstrip("/")
     if not files.exists(folder):
         raise _gone(version)

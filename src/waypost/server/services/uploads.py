@@ -2,9 +2,11 @@
 
 The archive (tar, optionally gzip/bzip2/xz-compressed, or zip) holds the version folder's
 files. Nothing in the request names a place on disk: the destination is
-``artifact_uri(name, id)``, and every member must be a plain file or folder with a relative
-path that stays inside the folder (no absolute paths, no ``..``, no links or devices), with
-path components of at most 255 bytes and 1,024 in all. The archive's headers are not
+``artifact_uri(name, id, prefix)``, ``prefix`` being the artifact prefix of the workspace of the
+project the version is recorded into (:func:`waypost.server.services.transfer.workspace_prefix`),
+and every member must be a plain file or folder with a relative path that stays inside the
+folder (no absolute paths, no ``..``, no links or devices), with path components of at most
+255 bytes and 1,024 in all. The archive's headers are not
 trusted for sizes: the bytes actually written are counted, and unpacking stops (413) at the
 ``max_unpacked_bytes`` or ``max_archive_members`` limit. The files are unpacked into a
 staging folder that is renamed into place only when all of them are there, so a refused
@@ -253,10 +255,15 @@ def _damaged(exc: BaseException) -> HTTPException:
 
 
 async def upload_version(
-    files: ArtifactStore, name: str, version_id: uuid.UUID, body: AsyncIterator[bytes], limits: Limits
+    files: ArtifactStore,
+    name: str,
+    version_id: uuid.UUID,
+    body: AsyncIterator[bytes],
+    limits: Limits,
+    prefix: str = "",
 ) -> ArtifactUpload:
-    """Store the uploaded archive's files as the version's folder, as a whole or not at all."""
-    dest = files.artifact_uri(name, version_id)
+    """Store the uploaded archive's files as the version's folder (under ``prefix``), as a whole or not at all."""
+    dest = files.artifact_uri(name, version_id, prefix)
     if files.exists(dest):
         raise HTTPException(status.HTTP_409_CONFLICT, f"Version {version_id} of '{name}' has files already.")
     with tempfile.TemporaryDirectory(prefix="wp-upload-") as tmp:

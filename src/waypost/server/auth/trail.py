@@ -1,0 +1,65 @@
+"""The audit trail of account events: who did what, to what, from where (issue 10's audit log).
+
+Each call appends one row to ``audit_events``; rows are never changed or deleted, and they stay
+when their actor is deactivated (the actor's name is copied into the row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from waypost.server.auth.throttle import client_address
+from waypost.server.deps import Principal
+from waypost.store.sql.store import SqlStore
+
+API_KEY_CREATED = "api_key.created"
+API_KEY_REVOKED = "api_key.revoked"
+SESSION_ENDED = "session.ended"
+PASSWORD_CHANGED = "password.changed"
+LOGIN_LINK_CREATED = "login_link.created"
+SERVICE_ACCOUNT_CREATED = "service_account.created"
+SERVICE_ACCOUNT_DELETED = "service_account.deleted"
+# Access control: who may do what, and the organization's structure.
+GRANT_CREATED = "grant.created"
+GRANT_REVOKED = "grant.revoked"
+ROLE_CREATED = "role.created"
+ROLE_UPDATED = "role.updated"
+ROLE_DELETED = "role.deleted"
+TEAM_CREATED = "team.created"
+TEAM_DELETED = "team.deleted"
+TEAM_MEMBER_ADDED = "team.member_added"
+TEAM_MEMBER_REMOVED = "team.member_removed"
+SHARE_CREATED = "share.created"
+SHARE_REVOKED = "share.revoked"
+WORKSPACE_CREATED = "workspace.created"
+WORKSPACE_DELETED = "workspace.deleted"
+PROJECT_CREATED = "project.created"
+PROJECT_DELETED = "project.deleted"
+# Accounts.
+USER_CREATED = "user.created"
+USER_UPDATED = "user.updated"
+USER_DEACTIVATED = "user.deactivated"
+
+# Deletions of recorded work.
+RUN_DELETED = "run.deleted"
+
+
+def record(
+    store: SqlStore,
+    request: Request,
+    actor: Principal,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append ``action`` on ``target`` by ``actor``, with the caller's address."""
+    store.audit.record(
+        action,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        client_address=client_address(request),
+        target=target,
+        details=details,
+    )
