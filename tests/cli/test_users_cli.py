@@ -24,6 +24,12 @@ def test_create_list_deactivate() -> None:
         assert "hana" in r.output
         assert "Hana H" in r.output
         assert "admin user" in r.output
+        r = runner.invoke(app, ["user", "deactivate", "hana"])  # the only admin stays
+        assert r.exit_code == 1
+        assert "without an active Admin" in r.output
+        assert store.users.get("hana").is_active
+        r = runner.invoke(app, ["user", "create", "root", "--admin"], input="a long password!\n" * 2)
+        assert r.exit_code == 0, r.output
         r = runner.invoke(app, ["user", "deactivate", "hana"])
         assert r.exit_code == 0, r.output
         assert not store.users.get("hana").is_active

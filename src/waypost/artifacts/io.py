@@ -47,17 +47,20 @@ def save_artifact(
     version_id: uuid.UUID,
     registry: MaterializerRegistry,
     materializer: type[Materializer] | None = None,
+    prefix: str = "",
 ) -> ArtifactVersionCreate:
     """Store ``value`` as version ``version_id`` of artifact ``name`` and describe it.
 
     Args:
-        store: Where the files go; they appear at ``store.artifact_uri(name, version_id)``
+        store: Where the files go; they appear at ``store.artifact_uri(name, version_id, prefix)``
             all at once, or not at all when anything fails.
         value: The value to save.
         name: The artifact (output) name, used in the URI and in error messages.
         version_id: The new version's id.
         registry: Chooses the materializer when ``materializer`` is not given.
         materializer: Use this materializer instead of asking the registry.
+        prefix: The artifact prefix of the workspace the version is recorded in ("" for the
+            default workspace: the store's root).
 
     Returns:
         The version to register: URI, qualified ``data_type``, materializer (``module.Class``)
@@ -76,7 +79,7 @@ def save_artifact(
         registry.remember(materializer)  # so that what it saves loads back by name
     chosen = materializer or registry.for_value(value, output=name)
     data_type = type_name(type(value))
-    uri = store.artifact_uri(name, version_id)
+    uri = store.artifact_uri(name, version_id, prefix)
     instance = chosen()
     with store.staging_dir() as folder:
         try:

@@ -10,6 +10,7 @@ version is only registered in the metadata store once all its objects are writte
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -26,6 +27,23 @@ if TYPE_CHECKING:
 #: Modes of what the store writes on a local filesystem: step logs and artifacts are private.
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
+#: A workspace's artifact prefix: one folder name of letters, digits, ``-``, ``_`` and ``.``, starting
+#: with a letter or digit (as workspace names do; so never ``.``, ``..`` or a hidden folder).
+_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
+
+
+def check_prefix(prefix: str) -> str:
+    """``prefix`` when it is a safe workspace folder name (or "", the store's root); else ArtifactStoreError.
+
+    A prefix is one path component, so every workspace's files stay under the store's root and
+    apart from every other workspace's.
+    """
+    if prefix == "" or _PREFIX.fullmatch(prefix):
+        return prefix
+    raise ArtifactStoreError(
+        f"The workspace artifact prefix '{prefix[:80]}' is not a single safe folder name; "
+        "use letters, digits, '-', '_' and '.', starting with a letter or digit."
+    )
 
 
 class ArtifactStore:
@@ -70,13 +88,17 @@ class ArtifactStore:
         """A URI under this store's root."""
         return "/".join([self.root, *(p.strip("/") for p in parts)])
 
-    def artifact_uri(self, artifact_name: str, version_id: uuid.UUID) -> str:
-        """Where a new artifact version's files go."""
-        return self.join("artifacts", _safe(artifact_name), version_id.hex)
+    def artifact_uri(self, artifact_name: str, version_id: uuid.UUID, prefix: str = "") -> str:
+        """Where a new artifact version's files go: ``[<prefix>/]artifacts/<name>/<id>``.
 
-    def log_uri(self, run_id: uuid.UUID, step_name: str) -> str:
-        """Where a step run's log chunks go."""
-        return self.join("logs", run_id.hex, _safe(step_name))
+        ``prefix`` is the artifact prefix of the workspace the version is recorded in ("" for
+        the default workspace, whose files lie at the root).
+        """
+        return self.join(*_under(prefix), "artifacts", _safe(artifact_name), version_id.hex)
+
+    def log_uri(self, run_id: uuid.UUID, step_name: str, prefix: str = "") -> str:
+        """Where a step run's log chunks go: ``[<prefix>/]logs/<run>/<step>`` (``prefix`` as above)."""
+        return self.join(*_under(prefix), "logs", run_id.hex, _safe(step_name))
 
     def contains(self, uri: str) -> bool:
         """True when ``uri`` lies inside this store (guards URIs read from the database)."""
@@ -239,6 +261,11 @@ def _make_private(folder: Path) -> None:
             path = os.path.join(parent, name)
             if not os.path.islink(path):  # a link's target is not the store's to change
                 os.chmod(path, mode)
+
+
+def _under(prefix: str) -> tuple[str, ...]:
+    """The folders a workspace's files lie under: none for the default workspace."""
+    return (check_prefix(prefix),) if prefix else ()
 
 
 def _safe(name: str) -> str:

@@ -14,6 +14,7 @@ views of one kind.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -61,14 +62,21 @@ HEATMAP_SIDE = 200
 IMAGE_SIDE = 2048
 
 _PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16"})
-_HTML_TAG = re.compile(
-    r"<\s*(?:!doctype\s+html|html|head|body|div|table|tr|td|p|span|h[1-6]|ul|ol|li|img|svg"
-    r"|a|br|pre|code|section|article|style|form|iframe|b|i|em|strong)\b",
-    re.IGNORECASE,
-)
-_MD_BLOCK = re.compile(r"^(?:#{1,6}\s+\S|```|~~~)", re.MULTILINE)
-_MD_LINK = re.compile(r"\[[^\]\n]+\]\([^)\s]+\)")
-_MD_LIST = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+\S", re.MULTILINE)
+
+
+@functools.cache
+def _text_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """HTML tag, Markdown block, link and list item; compiled on first use (~0.5 ms of every run's start-up)."""
+    return (
+        re.compile(
+            r"<\s*(?:!doctype\s+html|html|head|body|div|table|tr|td|p|span|h[1-6]|ul|ol|li|img|svg"
+            r"|a|br|pre|code|section|article|style|form|iframe|b|i|em|strong)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"^(?:#{1,6}\s+\S|```|~~~)", re.MULTILINE),
+        re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),
+        re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])\s+\S", re.MULTILINE),
+    )
 
 
 # -- JSON-safe values ----------------------------------------------------------------------
@@ -368,11 +376,12 @@ def figure_image(path: Path, fig: Any, *, title: str = "Figure", name: str = "fi
 def text_kind(value: str) -> VisualizationType:
     """``html`` for an HTML document or fragment, ``markdown`` when it looks like it, else ``text``."""
     head = value[:65_536]
-    if head.lstrip().startswith("<") and _HTML_TAG.search(head):
+    html_tag, md_block, md_link, md_list = _text_patterns()
+    if head.lstrip().startswith("<") and html_tag.search(head):
         return VisualizationType.HTML
-    if _MD_BLOCK.search(head) or _MD_LINK.search(head):
+    if md_block.search(head) or md_link.search(head):
         return VisualizationType.MARKDOWN
-    if sum(1 for _ in islice(_MD_LIST.finditer(head), 2)) == 2:
+    if sum(1 for _ in islice(md_list.finditer(head), 2)) == 2:
         return VisualizationType.MARKDOWN
     return VisualizationType.TEXT
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import waypost
-from waypost.cli import artifacts, pipelines, runs, users
+from waypost.cli import access, artifacts, pipelines, runs, users
 from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
 from waypost.cli.login import login_command, logout_command
@@ -30,6 +30,12 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(users.app, name="user")
+app.add_typer(access.project_app, name="project")
+app.add_typer(access.workspace_app, name="workspace")
+app.add_typer(access.team_app, name="team")
+app.add_typer(access.role_app, name="role")
+app.add_typer(access.grant_app, name="grant")
+app.command("revoke")(access.revoke_command)
 app.command("logs")(logs_command)
 app.command("up")(up_command)
 app.command("down")(down_command)

@@ -1,4 +1,4 @@
-"""``waypost user``: list, create and deactivate users in the local store."""
+"""``waypost user``: list, create and deactivate users in the local store; invite them (local or a server)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from waypost.cli._common import new_table, out, print_json, when_short
+from waypost.cli._common import err, new_table, out, print_json, when_short
 
 if TYPE_CHECKING:  # SQLAlchemy and pydantic load on first use, so `waypost --help` stays fast
     from waypost.store.sql.store import SqlStore
 
-app = typer.Typer(help="Manage users in the local store.", no_args_is_help=True)
+app = typer.Typer(
+    help="Manage users in the local store; `invite` works against a logged-in server too.", no_args_is_help=True
+)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @contextmanager
@@ -94,3 +97,41 @@ def deactivate_user(name: Annotated[str, typer.Argument(help="The user's name or
     with local_store() as store:
         user = store.users.deactivate(store.users.get(name).id)
     out().print(f"Deactivated [bold]{user.name}[/bold]; their sessions and API keys have ended.")
+
+
+@app.command("invite")
+def invite_user(
+    name: Annotated[str, typer.Argument(help="The login name of a new person, or of a member to send a fresh link.")],
+    full_name: Annotated[str | None, typer.Option(help="The person's full name (new users only).")] = None,
+    email: Annotated[str | None, typer.Option(help="The person's email address (new users only).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the user, link and expiry as JSON.")] = False,
+) -> None:
+    """Invite a person by a one-time login link (a fresh link when they exist already).
+
+    They open the link once, before it expires (server.invite_ttl_s, 7 days by default), and set
+    their password from the account menu. Works against the logged-in server, else the local store.
+    """
+    from waypost.cli.server import base_url
+    from waypost.client.users import invite_or_link, open_invites
+    from waypost.settings import load_settings
+
+    settings = load_settings()
+    with open_invites(settings, server_url=base_url(settings)) as backend:
+        invitation, existed = invite_or_link(backend, name, full_name, email)
+        local = backend.where == "the local store"
+    if as_json:
+        print_json(invitation.model_dump(mode="json"))
+        return
+    console = out(soft_wrap=True)
+    expires = invitation.expires_at.astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    what = "A fresh login link for" if existed else "Invited"
+    console.print(
+        f"{what} [bold]{invitation.user.name}[/bold]: send them this link privately; "
+        f"it logs them in once, until {expires}."
+    )
+    console.print(invitation.url, markup=False)
+    if local and settings.server.host in LOOPBACK:
+        err().print(
+            f"The link points at this machine's server ({settings.server.host}), which `waypost up` must be "
+            "running; for people elsewhere, serve on an address they reach (server.host)."
+        )

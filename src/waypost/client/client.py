@@ -23,7 +23,7 @@ from waypost.schemas import (
     StepRunRead,
 )
 from waypost.schemas.users import UserRead
-from waypost.settings import WaypostSettings
+from waypost.settings import WaypostSettings, load_settings
 from waypost.store import Store
 from waypost.store.base import LogStreamer
 
@@ -47,7 +47,10 @@ class Client:
         >>> runs = Client().list_pipeline_runs(query="tag:prod metadata.accuracy>0.9 created>7d")
     """
 
-    def __init__(self, settings: WaypostSettings | None = None) -> None:
+    def __init__(self, settings: WaypostSettings | None = None, *, project: str | None = None) -> None:
+        """``project`` ("workspace/project" or a name) overrides the active project (``WAYPOST_PROJECT``)."""
+        if project is not None:
+            settings = (settings or load_settings()).model_copy(update={"project": project})
         self._rt = runtime.current(settings)
 
     @property

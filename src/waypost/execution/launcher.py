@@ -47,6 +47,9 @@ def launch(
     store, settings = rt.store, rt.settings.execution
     rt.check_artifact_store()
     pipeline, snapshot = rt.snapshot_for(spec)
+    # The run is recorded in its pipeline's project: its files go under that workspace's prefix
+    # (looked up before the run is recorded, so a failed look-up leaves no run behind).
+    prefix = rt.artifact_prefix(pipeline.project_id)
     mv = None
     if spec.model is not None:
         mv = store.models.get_or_create_version(
@@ -83,6 +86,7 @@ def launch(
         model_version=mv,
         stop_event=stop,
         trust=rt.settings.artifacts,
+        prefix=prefix,
     )
     reporter: Reporter | None = None
     if settings.show_progress:

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waypost.artifacts.io import load_artifact, save_artifact
 from waypost.artifacts.materializers.registry import MaterializerRegistry
@@ -26,7 +26,7 @@ from waypost.exceptions import MaterializerError, WaypostError
 from waypost.execution import cache
 from waypost.execution.artifact_trust import load_guard
 from waypost.execution.context import CURRENT, StepContext
-from waypost.execution.logs import StepLogSink, capture
+from waypost.execution.logs.sink import StepLogSink, capture
 from waypost.execution.metadata import entries_for
 from waypost.execution.resources import ResourceSampler
 from waypost.schemas import (
@@ -34,7 +34,6 @@ from waypost.schemas import (
     ArtifactVersionRead,
     AttemptRead,
     MetadataCreate,
-    ModelVersionRead,
     PipelineSpec,
     RunRead,
     StepRunCreate,
@@ -43,6 +42,9 @@ from waypost.schemas import (
 )
 from waypost.settings import ArtifactSettings, ExecutionSettings
 from waypost.store import Store
+
+if TYPE_CHECKING:
+    from waypost.schemas import ModelVersionRead
 
 
 @dataclass
@@ -91,7 +93,10 @@ class StepRunner:
         model_version: ModelVersionRead | None = None,
         stop_event: threading.Event | None = None,
         trust: ArtifactSettings | None = None,
+        prefix: str = "",
     ) -> None:
+        """``prefix`` is the artifact prefix of the run's workspace: its artifact files and step
+        logs go under ``<store>/<prefix>/`` ("" for the default workspace: the store's root)."""
         self.run = run
         self.spec = spec
         self.functions = functions
@@ -102,6 +107,7 @@ class StepRunner:
         self.model_version = model_version
         self.stop_event = stop_event or threading.Event()
         self.trust = trust or ArtifactSettings()
+        self.prefix = prefix
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._pending: list[StepRunCreate] = []
@@ -172,7 +178,7 @@ class StepRunner:
         logs_on = step.settings.enable_step_logs
         logs_enabled = self.spec.settings.enable_step_logs if logs_on is None else logs_on
         # No log location is recorded when nothing will be stored there.
-        log_uri = self.artifact_store.log_uri(self.run.id, step.name) if logs_enabled else None
+        log_uri = self.artifact_store.log_uri(self.run.id, step.name, self.prefix) if logs_enabled else None
         started = _now()
         step_run_id = self.store.steps.start(
             self._record(
@@ -188,7 +194,7 @@ class StepRunner:
         )
         sink = StepLogSink(
             self.artifact_store,
-            log_uri or self.artifact_store.log_uri(self.run.id, step.name),
+            log_uri or self.artifact_store.log_uri(self.run.id, step.name, self.prefix),
             self.settings.log_flush_interval_s,
             enabled=logs_enabled,
         )
@@ -239,7 +245,9 @@ class StepRunner:
                 step_run_id=step_run_id,
                 store=self.store,
                 artifact_store=self.artifact_store,
-                output_uris={o: self.artifact_store.artifact_uri(names[o], v) for o, v in version_ids.items()},
+                output_uris={
+                    o: self.artifact_store.artifact_uri(names[o], v, self.prefix) for o, v in version_ids.items()
+                },
                 output_version_ids=version_ids,
                 model_version=self.model_version,
             )
@@ -372,6 +380,7 @@ class StepRunner:
                 version_id=version_id,
                 registry=self.registry,
                 materializer=materializer,
+                prefix=self.prefix,
             )
         except MaterializerError as exc:
             raise MaterializerError(f"Step '{step.name}': {exc}") from exc

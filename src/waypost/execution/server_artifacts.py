@@ -2,7 +2,9 @@
 
 URIs are the server's own (what the records hold is the same as for a direct write); files
 travel by id through :class:`~waypost.store.rest.files.RestFiles`: a version folder is
-uploaded whole when committed and fetched when opened, log chunks one by one.
+uploaded whole when committed and fetched when opened, log chunks one by one. The server puts
+them under the artifact prefix of the workspace they are recorded in, as a direct write does
+(``[<prefix>/]artifacts/<name>/<id>``, ``[<prefix>/]logs/<run>/<step>``).
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ class ServerArtifactStore(ArtifactStore):
         """The server checks its own store; nothing to do here."""
 
     def _parts(self, uri: str, kind: str, count: int) -> list[str]:
+        """The ``count - 1`` parts after ``kind`` in ``uri``, which may start with a workspace's prefix."""
         parts = uri[len(self.server_root) + 1 :].split("/") if self.contains(uri) else []
+        if len(parts) == count + 1:  # <prefix>/<kind>/...: the names after kind hold no "/"
+            parts = parts[1:]
         if len(parts) != count or parts[0] != kind:
             raise ArtifactStoreError(f"'{uri}' is not a {kind} location of the server's artifact store.")
         return parts[1:]
@@ -66,7 +71,14 @@ class ServerArtifactStore(ArtifactStore):
 
     def commit_dir(self, local_dir: Path, uri: str) -> None:
         name, version_id = self._version(uri)
-        self.files.upload_version(name, version_id, local_dir)
+        stored = self.files.upload_version(name, version_id, local_dir)
+        # The server picks the folder (its workspace's prefix included): it must be the one recorded.
+        # It names it by its store's root, which may lack the scheme the URI has (file://, s3://).
+        if uri != stored and not uri.endswith("/" + stored.strip("/")):
+            raise ArtifactStoreError(
+                f"The server stored version {version_id} of '{name}' at '{stored}', not at '{uri}'; "
+                "the server places files by another rule (an older version?): run the same Waypost version on both."
+            )
 
     @contextmanager
     def open_dir(self, uri: str) -> Iterator[Path]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from typing import Any
+
+from waypost import _lazy
 
 
 def log_metadata(
@@ -31,7 +32,7 @@ def log_metadata(
         >>> log_metadata(metadata={"accuracy": 0.95, "f1_score": 0.93})
     """
     # The store is loaded on first use; `import waypost` must stay light.
-    impl = importlib.import_module("waypost.execution.metadata")
+    impl = _lazy.load("waypost.execution.metadata")
     impl.log_metadata(
         metadata,
         step_name=step_name,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
+from waypost import _lazy
 from waypost.sdk.model import Model
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,8 +58,9 @@ class Pipeline:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Compile and run on the active stack; return the finished run (a ``RunRead``)."""
-        compiled = _compiler().compile_pipeline(self, args, kwargs)
-        launcher = importlib.import_module("waypost.execution.launcher")
+        with _lazy.collector_paused():  # the first call imports and builds the schemas
+            compiled = _compiler().compile_pipeline(self, args, kwargs)
+            launcher = _lazy.load("waypost.execution.launcher")
         return launcher.launch(compiled.spec, compiled.functions)
 
     def __repr__(self) -> str:
@@ -69,7 +70,7 @@ class Pipeline:
 def _compiler() -> Any:
     # The compiler needs pydantic (~0.2 s to import here); loading it on the first call keeps
     # `import waypost` within its budget (benchmarks/bench_import.py).
-    return importlib.import_module("waypost.sdk.compiler")
+    return _lazy.load("waypost.sdk.compiler")
 
 
 @overload

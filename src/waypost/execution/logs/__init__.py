@@ -17,10 +17,16 @@ Each line is ``{"n": number, "t": unix time, "s": "stdout" | "stderr" | "logging
 offset by listing the folder, so a read never loads more than the chunks it returns.
 """
 
-from waypost.execution.logs.reading import LogLine, count_lines, first_error, follow, iter_text, read_lines, tail
-from waypost.execution.logs.routing import install_capture, uninstall_capture
-from waypost.execution.logs.searching import SearchResult, search, search_log
-from waypost.execution.logs.sink import StepLogSink, capture
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from waypost.execution.logs.reading import LogLine, count_lines, first_error, follow, iter_text, read_lines, tail
+    from waypost.execution.logs.routing import install_capture, uninstall_capture
+    from waypost.execution.logs.searching import SearchResult, search, search_log
+    from waypost.execution.logs.sink import StepLogSink, capture
 
 __all__ = [
     "LogLine",
@@ -38,3 +44,21 @@ __all__ = [
     "tail",
     "uninstall_capture",
 ]
+
+# Each name is imported from its module on first use: a pipeline run writes logs but never
+# reads or searches them, and the readers cost it about a millisecond of start-up.
+_HOMES = {
+    **dict.fromkeys(("LogLine", "count_lines", "first_error", "follow", "iter_text", "read_lines", "tail"), "reading"),
+    **dict.fromkeys(("install_capture", "uninstall_capture"), "routing"),
+    **dict.fromkeys(("SearchResult", "search", "search_log"), "searching"),
+    **dict.fromkeys(("StepLogSink", "capture"), "sink"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

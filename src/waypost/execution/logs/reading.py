@@ -12,7 +12,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waypost.artifacts.store import ArtifactStore
 
@@ -162,9 +162,21 @@ def follow(
             time.sleep(poll_interval)
 
 
-# Search lives in its own module; re-exported for callers that import it from here. Imported
-# last: it builds on the helpers above (the package imports this module first).
-from waypost.execution.logs.searching import COUNT_CAP, SearchResult, search, search_log  # noqa: E402
+# Search lives in its own module, which builds on the helpers above; re-exported for callers
+# that look it up here, on first use (importing it from here at load time would be a cycle).
+_SEARCH_NAMES = ("COUNT_CAP", "SearchResult", "search", "search_log")
+
+if TYPE_CHECKING:
+    from waypost.execution.logs.searching import COUNT_CAP, SearchResult, search, search_log
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SEARCH_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from waypost.execution.logs import searching  # here, not at the top: see above
+
+    return getattr(searching, name)
+
 
 __all__ = [
     "COUNT_CAP",
