@@ -1,6 +1,7 @@
 import createClient, { type Middleware } from "openapi-fetch";
 
 import type { paths } from "./schema";
+import { PROJECT_HEADER, activeProject } from "./project";
 import { csrfToken, setSessionEnded } from "./session";
 
 /** An answer other than 2xx: its status and the server's one-line `detail`. */
@@ -32,9 +33,23 @@ const auth: Middleware = {
   },
 };
 
+/** Organization-wide routes: who may do what, users, the audit log; a project does not narrow them. */
+const ORGANIZATION_ROUTES = /^\/api\/v1\/(auth|users|organization|workspaces|projects|teams|roles|grants|shares|access|audit-events)(\/|$)/;
+
+/** Narrows requests to the project picked in the header's switcher (none: all projects). */
+const project: Middleware = {
+  onRequest({ request }) {
+    const current = activeProject();
+    if (current && !request.headers.has(PROJECT_HEADER) && !ORGANIZATION_ROUTES.test(new URL(request.url).pathname)) {
+      request.headers.set(PROJECT_HEADER, current);
+    }
+    return request;
+  },
+};
+
 /** Same origin as the page: `waypost up` serves the dashboard and the API together. */
 export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: "same-origin" });
-api.use(auth);
+api.use(auth, project);
 
 /** The `detail` of an error body, whatever its shape. */
 export function detailOf(error: unknown, status: number): string {

@@ -131,4 +131,19 @@ describe("startEvents", () => {
     delete globalThis.EventSource;
     vi.restoreAllMocks();
   });
+
+  it("refreshes a list read before the stream listened (a change in between is not lost)", () => {
+    FakeSource.all = [];
+    globalThis.EventSource = FakeSource as unknown as typeof EventSource;
+    const qc = new QueryClient();
+    qc.setQueryData(runKeys.lists(), { items: [{ id: "r1", status: "running" }] });
+    const invalidate = vi.spyOn(qc, "invalidateQueries");
+    const stop = startEvents(qc);
+    FakeSource.all[0]!.onopen?.();
+    expect(invalidate.mock.calls.map(([f]) => f?.queryKey)).toContainEqual(runKeys.all);
+    stop();
+    // @ts-expect-error -- happy-dom has no EventSource; put it back as it was
+    delete globalThis.EventSource;
+    vi.restoreAllMocks();
+  });
 });

@@ -139,6 +139,12 @@ function parse<T>(event: MessageEvent): T | undefined {
   }
 }
 
+/** Whether any run, graph or step data is loaded (read before the stream listened, it may be stale). */
+function hasRunData(queryClient: QueryClient): boolean {
+  const cache = queryClient.getQueryCache();
+  return [runKeys.all, graphKeys.all, ["steps"]].some((queryKey) => cache.findAll({ queryKey }).some((q) => q.state.dataUpdatedAt > 0));
+}
+
 /** Open the stream; returns a function that closes it. Without EventSource (tests), it stays off and queries poll. */
 export function startEvents(queryClient: QueryClient, url = "/api/v1/events"): () => void {
   if (typeof EventSource === "undefined") return () => undefined;
@@ -155,7 +161,8 @@ export function startEvents(queryClient: QueryClient, url = "/api/v1/events"): (
     source = es;
     es.onopen = () => {
       attempt = 0;
-      if (everOpen) handler.resync();
+      // Pages read before the stream listened may have missed a change: refresh what is shown.
+      if (everOpen || hasRunData(queryClient)) handler.resync();
       everOpen = true;
       setState("live");
     };

@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
 import { isLive } from "./events";
+import { activeProject } from "./project";
 import type { components } from "./schema";
 
 export type Run = components["schemas"]["RunRead"];
@@ -31,6 +32,9 @@ export const MAX_EXPORT_ROWS = 1_000_000;
 export function runsExportUrl(params: { q: string; sort?: string | undefined; columns: readonly string[] }): string {
   const query = new URLSearchParams({ q: params.q, columns: params.columns.join(",") });
   if (params.sort) query.set("sort", params.sort);
+  // A link sends no headers: the project picked in the header goes in the query instead.
+  const project = activeProject();
+  if (project) query.set("project", project);
   return `${window.location.origin}/api/v1/runs/export?${query.toString()}`;
 }
 

@@ -162,6 +162,9 @@ export interface paths {
         /**
          * Change Password
          * @description Change your password; every other session and every API key of yours ends.
+         *
+         *     The current password is needed, except by a user who has none yet (invited by a one-time
+         *     login link): they set their first one without it.
          */
         post: operations["change_password_api_v1_auth_password_post"];
         delete?: never;
@@ -273,7 +276,7 @@ export interface paths {
         put?: never;
         /**
          * Ensure Pipeline
-         * @description The pipeline named ``name``, created when new.
+         * @description The pipeline named ``name`` in the request's project, created when new (pipeline:create; else run:create).
          */
         post: operations["ensure_pipeline_api_v1_pipelines_post"];
         delete?: never;
@@ -470,14 +473,14 @@ export interface paths {
         post?: never;
         /**
          * Delete Run
-         * @description Delete a finished run and its step runs (its artifacts stay); ``force`` deletes one still going too.
+         * @description Delete a finished run and its step runs (its artifacts stay; needs run:delete); ``force`` deletes one going.
          */
         delete: operations["delete_run_api_v1_runs__run__delete"];
         options?: never;
         head?: never;
         /**
          * Update Run
-         * @description Attach tags to a run.
+         * @description Attach tags to a run (needs run:update in its project).
          */
         patch: operations["update_run_api_v1_runs__run__patch"];
         trace?: never;
@@ -772,7 +775,7 @@ export interface paths {
         put?: never;
         /**
          * Register Versions
-         * @description Register artifact versions whose files are already in the artifact store.
+         * @description Register artifact versions whose files are already in the artifact store, in the request's project.
          */
         post: operations["register_versions_api_v1_artifact_versions_post"];
         delete?: never;
@@ -1014,7 +1017,9 @@ export interface paths {
         };
         /**
          * Stream Events
-         * @description Status changes of runs and steps from now on, until the client goes away or its credentials end.
+         * @description Status changes of the runs (and their steps) the caller may read, from now on (of the request's project).
+         *
+         *     The stream lasts until the client goes away or its credentials end.
          */
         get: operations["stream_events_api_v1_events_get"];
         put?: never;
@@ -1043,6 +1048,46 @@ export interface paths {
          * @description A new user with a password of 12 characters or more.
          */
         post: operations["create_user_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite User
+         * @description A new person without a password, and a one-time login link to send them (server.invite_ttl_s).
+         */
+        post: operations["invite_user_api_v1_users_invitations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user}/login-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Login Link
+         * @description A fresh one-time login link for an active person, e.g. when their invite expired or they lost their password.
+         */
+        post: operations["create_login_link_api_v1_users__user__login_link_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1087,6 +1132,450 @@ export interface paths {
          * @description Deactivate a user; their sessions and API keys end at once.
          */
         post: operations["deactivate_user_api_v1_users__user__deactivate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Events
+         * @description Audit events matching the filter (keys: action, actor, target, address, created), newest first.
+         */
+        get: operations["list_events_api_v1_audit_events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Events
+         * @description The newest events matching the filter as CSV (at most 100,000 rows).
+         */
+        get: operations["export_events_api_v1_audit_events_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Organization
+         * @description The organization's name, with counts of what the caller may see.
+         */
+        get: operations["get_organization_api_v1_organization_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workspaces
+         * @description The workspaces the caller holds some permission in, by name.
+         */
+        get: operations["list_workspaces_api_v1_workspaces_get"];
+        put?: never;
+        /**
+         * Create Workspace
+         * @description A new workspace, with a project named ``default``; needs workspace:create in the organization.
+         */
+        post: operations["create_workspace_api_v1_workspaces_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ws}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workspace
+         * @description A workspace by id or name.
+         */
+        get: operations["get_workspace_api_v1_workspaces__ws__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Workspace
+         * @description Delete a workspace whose projects hold nothing; needs workspace:delete in the organization.
+         */
+        delete: operations["delete_workspace_api_v1_workspaces__ws__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Projects
+         * @description The projects the caller holds some permission in, by workspace and name.
+         */
+        get: operations["list_projects_api_v1_projects_get"];
+        put?: never;
+        /**
+         * Create Project
+         * @description A new project in a workspace (the default one if none is named); needs project:create there.
+         */
+        post: operations["create_project_api_v1_projects_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Project
+         * @description A project by id or ``workspace/project``.
+         */
+        get: operations["get_project_api_v1_projects__ref__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Project
+         * @description Delete an empty project (or, with ``force``, one with its runs, pipelines, artifacts and models).
+         */
+        delete: operations["delete_project_api_v1_projects__ref__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Teams
+         * @description Teams by name, with their members.
+         */
+        get: operations["list_teams_api_v1_teams_get"];
+        put?: never;
+        /**
+         * Create Team
+         * @description A new team; needs team:create in the organization.
+         */
+        post: operations["create_team_api_v1_teams_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Team
+         * @description A team by id or name.
+         */
+        get: operations["get_team_api_v1_teams__team__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Team
+         * @description Delete a team with its grants and shares; needs team:delete in the organization.
+         */
+        delete: operations["delete_team_api_v1_teams__team__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Team Members
+         * @description Add users to a team; needs team:manage_members in the organization.
+         */
+        post: operations["add_team_members_api_v1_teams__team__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove Team Member
+         * @description Take a user out of a team; needs team:manage_members in the organization.
+         */
+        delete: operations["remove_team_member_api_v1_teams__team__members__user__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Roles
+         * @description Roles, built-in first, by level and name.
+         */
+        get: operations["list_roles_api_v1_roles_get"];
+        put?: never;
+        /**
+         * Create Role
+         * @description A custom role; needs role:create in the organization.
+         */
+        post: operations["create_role_api_v1_roles_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Role
+         * @description A role by id, or by name (and level, where names repeat across levels).
+         */
+        get: operations["get_role_api_v1_roles__role__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Role
+         * @description Delete a custom role nobody holds; needs role:delete in the organization.
+         */
+        delete: operations["delete_role_api_v1_roles__role__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Role
+         * @description Change a custom role's permissions or description; needs role:update in the organization.
+         */
+        patch: operations["update_role_api_v1_roles__role__patch"];
+        trace?: never;
+    };
+    "/api/v1/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Grants
+         * @description Grants the caller may see (all, with member:read in the organization; else their own and those they manage).
+         */
+        get: operations["list_grants_api_v1_grants_get"];
+        put?: never;
+        /**
+         * Create Grant
+         * @description Give a role to a user or a team at a scope; needs that scope's manage_members permission.
+         */
+        post: operations["create_grant_api_v1_grants_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/{grant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Grant
+         * @description Take back one grant; needs the manage_members permission of its scope.
+         */
+        delete: operations["revoke_grant_api_v1_grants__grant_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shares/{resource_type}/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Shares
+         * @description Who one resource is shared with; needs <type>:share on it.
+         */
+        get: operations["list_shares_api_v1_shares__resource_type___resource_id__get"];
+        put?: never;
+        /**
+         * Create Share
+         * @description Share one resource with a user or a team, with a project role; needs <type>:share on it.
+         */
+        post: operations["create_share_api_v1_shares__resource_type___resource_id__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shares/{share_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Share
+         * @description Take back one share; needs <type>:share on the resource.
+         */
+        delete: operations["revoke_share_api_v1_shares__share_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Access
+         * @description Every permission the caller holds: organization-wide, per workspace, per project, and on shared resources.
+         */
+        get: operations["my_access_api_v1_access_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/users/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * User Access
+         * @description Every grant and share a user holds, with its permissions and where it comes from; needs member:read.
+         */
+        get: operations["user_access_api_v1_access_users__user__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/access/resources/{resource_type}/{resource_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resource Access
+         * @description Who may do what with one resource; needs <type>:share on it (or member:read in the organization).
+         */
+        get: operations["resource_access_api_v1_access_resources__resource_type___resource_id__get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1262,7 +1751,7 @@ export interface paths {
         };
         /**
          * Find Cached
-         * @description The newest successful step run with ``cache_key``, or null.
+         * @description The newest successful step run with ``cache_key`` in the request's project, or null.
          */
         get: operations["find_cached_api_v1_step_runs_cached_get"];
         put?: never;
@@ -1364,7 +1853,7 @@ export interface paths {
         put?: never;
         /**
          * Ensure Model Version
-         * @description A model version, created (with its model) when new; no ``version`` makes a new numbered one.
+         * @description A model version in the request's project, created (with its model) when new; no ``version`` numbers a new one.
          */
         post: operations["ensure_model_version_api_v1_model_versions_post"];
         delete?: never;
@@ -1427,6 +1916,8 @@ export interface paths {
         /**
          * Archive Version
          * @description The files of version ``version_id`` of artifact ``name`` as a gzipped tar.
+         *
+         *     A registered version needs its read; one uploaded but not registered yet artifact:create (as its upload did).
          */
         get: operations["archive_version_api_v1_artifact_versions__version_id__archive_get"];
         put?: never;
@@ -1485,6 +1976,43 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessSource
+         * @description One grant or share a user holds, directly or through a team, with its role's permissions.
+         */
+        AccessSource: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "grant" | "share";
+            /** Role */
+            role: string;
+            /**
+             * Level
+             * @description organization, workspace or project; 'resource' for a share.
+             */
+            level: string;
+            /**
+             * Scope Type
+             * @description organization, workspace or project; the resource type for a share.
+             */
+            scope_type: string;
+            /**
+             * Scope Id
+             * Format: uuid
+             */
+            scope_id: string;
+            /** Scope */
+            scope: string;
+            /**
+             * Via
+             * @description 'direct', or 'team NAME'.
+             */
+            via: string;
+            /** Permissions */
+            permissions: string[];
+        };
         /**
          * ApiKeyCreate
          * @description A new API key; ``expires_at`` None means it never expires.
@@ -1604,6 +2132,11 @@ export interface components {
             pipeline_name?: string | null;
             /** Tags */
             tags?: string[];
+            /**
+             * Project Id
+             * @description The project the artifact belongs to.
+             */
+            project_id?: string | null;
         };
         /**
          * ArtifactSuggestions
@@ -1756,6 +2289,36 @@ export interface components {
             error: string | null;
         };
         /**
+         * AuditEventRead
+         * @description One audited action: who (by id and name, from where), what, on what, and when.
+         */
+        AuditEventRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Actor User Id */
+            actor_user_id?: string | null;
+            /** Actor Name */
+            actor_name?: string | null;
+            /** Client Address */
+            client_address?: string | null;
+            /** Action */
+            action: string;
+            /** Target */
+            target?: string | null;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * CacheHit
          * @description The newest successful step run with a cache key: what a cache hit reuses.
          */
@@ -1793,6 +2356,69 @@ export interface components {
          * @enum {string}
          */
         ExecutionStatus: "initializing" | "running" | "completed" | "failed" | "cached" | "stopped" | "crashed" | "skipped";
+        /** GrantCreate */
+        GrantCreate: {
+            /** Role */
+            role: string;
+            /** User */
+            user?: string | null;
+            /** Team */
+            team?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+            /**
+             * Project
+             * @description 'workspace/project', or a project of the default workspace.
+             */
+            project?: string | null;
+        };
+        /**
+         * GrantRead
+         * @description A role held by a user or team at a scope.
+         */
+        GrantRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Role Id
+             * Format: uuid
+             */
+            role_id: string;
+            /** Role */
+            role: string;
+            level: components["schemas"]["Level"];
+            /**
+             * Principal Type
+             * @enum {string}
+             */
+            principal_type: "user" | "team";
+            /**
+             * Principal Id
+             * Format: uuid
+             */
+            principal_id: string;
+            /** Principal */
+            principal: string;
+            scope_type: components["schemas"]["Level"];
+            /**
+             * Scope Id
+             * Format: uuid
+             */
+            scope_id: string;
+            /**
+             * Scope
+             * @description 'organization', the workspace's name, or 'workspace/project'.
+             */
+            scope: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * GraphInput
          * @description An input of a DAG node: the upstream output it reads and, once known, the version read.
@@ -1886,6 +2512,26 @@ export interface components {
             /** Output */
             output: string;
         };
+        /**
+         * Invitation
+         * @description A just-invited user and their one-time login link.
+         */
+        Invitation: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            user: components["schemas"]["UserRead"];
+        };
+        /**
+         * Level
+         * @description Where a role applies; a grant's scope is one of these.
+         * @enum {string}
+         */
+        Level: "organization" | "workspace" | "project";
         /**
          * LineageEdge
          * @description step → artifact: the step produced it; artifact → step: the step read it.
@@ -2017,6 +2663,19 @@ export interface components {
          */
         LogSource: "stdout" | "stderr" | "logging";
         /**
+         * LoginLink
+         * @description A one-time login link: it logs its user in once, until ``expires_at``; send it privately.
+         */
+        LoginLink: {
+            /** Url */
+            url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /**
          * LoginRequest
          * @description Username and password.
          */
@@ -2036,6 +2695,12 @@ export interface components {
             via: string;
             /** Csrf Token */
             csrf_token?: string | null;
+            /**
+             * Has Password
+             * @description False for a user invited by link who has not set a password yet.
+             * @default true
+             */
+            has_password: boolean;
         };
         /**
          * MetadataCreate
@@ -2194,6 +2859,56 @@ export interface components {
             artifact_version_ids?: string[];
         };
         /**
+         * MyAccess
+         * @description Every permission the caller holds, and where.
+         */
+        MyAccess: {
+            /** User */
+            user: string;
+            /** Is Org Admin */
+            is_org_admin: boolean;
+            /** Organization */
+            organization: string[];
+            /** Workspaces */
+            workspaces: components["schemas"]["ScopeAccess"][];
+            /** Projects */
+            projects: components["schemas"]["ScopeAccess"][];
+            /** Shares */
+            shares: components["schemas"]["SharedAccess"][];
+        };
+        /**
+         * OrganizationRead
+         * @description The organization, with counts of what the caller may see (hidden things are never counted).
+         */
+        OrganizationRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Workspaces */
+            workspaces: number;
+            /** Projects */
+            projects: number;
+            /**
+             * Teams
+             * @description None when the caller may not read teams.
+             */
+            teams?: number | null;
+            /**
+             * Members
+             * @description None when the caller may not read members.
+             */
+            members?: number | null;
+            /**
+             * Roles
+             * @description None when the caller may not read roles.
+             */
+            roles?: number | null;
+        };
+        /**
          * OutputSpec
          * @description One named output of a step.
          */
@@ -2228,6 +2943,17 @@ export interface components {
         Page_ArtifactVersionRead_: {
             /** Items */
             items: components["schemas"]["ArtifactVersionRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[AuditEventRead] */
+        Page_AuditEventRead_: {
+            /** Items */
+            items: components["schemas"]["AuditEventRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -2325,11 +3051,11 @@ export interface components {
         };
         /**
          * PasswordChange
-         * @description The current password and the new one.
+         * @description The current password and the new one; a user without a password yet (invited by link) leaves it out.
          */
         PasswordChange: {
             /** Current Password */
-            current_password: string;
+            current_password?: string | null;
             /** New Password */
             new_password: string;
         };
@@ -2353,6 +3079,11 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+            /**
+             * Project Id
+             * @description The project the pipeline belongs to.
+             */
+            project_id?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -2411,6 +3142,91 @@ export interface components {
             /** Source */
             source?: string | null;
         };
+        /** ProjectCreate */
+        ProjectCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Workspace
+             * @description The workspace's name; the default workspace if left out.
+             */
+            workspace?: string | null;
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * ProjectRead
+         * @description A subdivision of a workspace that holds pipelines, runs, artifacts, models and tags.
+         */
+        ProjectRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Workspace Id
+             * Format: uuid
+             */
+            workspace_id: string;
+            /** Workspace */
+            workspace: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * ResourceAccess
+         * @description Who may do what with one resource: the grants that cover it, and its shares.
+         */
+        ResourceAccess: {
+            /** Resource Type */
+            resource_type: string;
+            /**
+             * Resource Id
+             * Format: uuid
+             */
+            resource_id: string;
+            /**
+             * Project
+             * @description 'workspace/project'.
+             */
+            project: string;
+            /** Grants */
+            grants: components["schemas"]["ResourceHolder"][];
+            /** Shares */
+            shares: components["schemas"]["ShareRead"][];
+        };
+        /**
+         * ResourceHolder
+         * @description One grant covering a resource (at its project, its workspace or the organization).
+         */
+        ResourceHolder: {
+            /**
+             * Principal Type
+             * @enum {string}
+             */
+            principal_type: "user" | "team";
+            /** Principal */
+            principal: string;
+            /** Role */
+            role: string;
+            /** Scope Type */
+            scope_type: string;
+            /** Scope */
+            scope: string;
+            /**
+             * Permissions
+             * @description The role's permissions on this resource's type.
+             */
+            permissions: string[];
+        };
         /**
          * ResourceSettings
          * @description Resource hints an orchestrator may honour (the local one records them).
@@ -2443,6 +3259,48 @@ export interface components {
              * @default 2
              */
             backoff: number;
+        };
+        /** RoleCreate */
+        RoleCreate: {
+            /** Name */
+            name: string;
+            level: components["schemas"]["Level"];
+            /** Permissions */
+            permissions: string[];
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * RoleRead
+         * @description A named set of permissions at one level; built-in roles cannot be changed.
+         */
+        RoleRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            level: components["schemas"]["Level"];
+            /** Builtin */
+            builtin: boolean;
+            /** Description */
+            description?: string | null;
+            /** Permissions */
+            permissions: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** RoleUpdate */
+        RoleUpdate: {
+            /** Permissions */
+            permissions?: string[] | null;
+            /** Description */
+            description?: string | null;
         };
         /**
          * RunColumnKeys
@@ -2590,6 +3448,11 @@ export interface components {
             /** Pipeline Name */
             pipeline_name: string;
             /**
+             * Project Id
+             * @description The project the run belongs to (its pipeline's).
+             */
+            project_id?: string | null;
+            /**
              * Snapshot Id
              * Format: uuid
              */
@@ -2702,6 +3565,24 @@ export interface components {
             add_tags?: string[];
         };
         /**
+         * ScopeAccess
+         * @description The permissions held in one workspace or project.
+         */
+        ScopeAccess: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Name
+             * @description The workspace's name, or 'workspace/project'.
+             */
+            name: string;
+            /** Permissions */
+            permissions: string[];
+        };
+        /**
          * ServerInfo
          * @description What a client needs to know about the server it talks to.
          */
@@ -2730,6 +3611,75 @@ export interface components {
              * @default false
              */
             is_admin: boolean;
+        };
+        /** ShareCreate */
+        ShareCreate: {
+            /**
+             * Role
+             * @default Viewer
+             */
+            role: string;
+            /** User */
+            user?: string | null;
+            /** Team */
+            team?: string | null;
+        };
+        /**
+         * ShareRead
+         * @description One resource shared with a user or a team, with a project-level role.
+         */
+        ShareRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Resource Type */
+            resource_type: string;
+            /**
+             * Resource Id
+             * Format: uuid
+             */
+            resource_id: string;
+            /**
+             * Principal Type
+             * @enum {string}
+             */
+            principal_type: "user" | "team";
+            /**
+             * Principal Id
+             * Format: uuid
+             */
+            principal_id: string;
+            /** Principal */
+            principal: string;
+            /**
+             * Role Id
+             * Format: uuid
+             */
+            role_id: string;
+            /** Role */
+            role: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * SharedAccess
+         * @description The permissions held on one resource shared with the caller.
+         */
+        SharedAccess: {
+            /** Resource Type */
+            resource_type: string;
+            /**
+             * Resource Id
+             * Format: uuid
+             */
+            resource_id: string;
+            /** Permissions */
+            permissions: string[];
         };
         /**
          * SnapshotRead
@@ -3032,6 +3982,42 @@ export interface components {
             /** Tags */
             tags: string[];
         };
+        /** TeamCreate */
+        TeamCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Members */
+            members?: string[];
+        };
+        /**
+         * TeamMembers
+         * @description Users (by name) to add to a team.
+         */
+        TeamMembers: {
+            /** Users */
+            users: string[];
+        };
+        /** TeamRead */
+        TeamRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Members */
+            members?: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * TokenExchange
          * @description A one-time login token (from the link ``waypost up`` prints).
@@ -3039,6 +4025,16 @@ export interface components {
         TokenExchange: {
             /** Token */
             token: string;
+        };
+        /**
+         * UserAccess
+         * @description Where each of a user's permissions comes from.
+         */
+        UserAccess: {
+            /** User */
+            user: string;
+            /** Sources */
+            sources: components["schemas"]["AccessSource"][];
         };
         /**
          * UserCreate
@@ -3058,6 +4054,18 @@ export interface components {
              * @default false
              */
             is_admin: boolean;
+        };
+        /**
+         * UserInvite
+         * @description A person to invite: they log in once by a link, then set their own password.
+         */
+        UserInvite: {
+            /** Name */
+            name: string;
+            /** Full Name */
+            full_name?: string | null;
+            /** Email */
+            email?: string | null;
         };
         /**
          * UserRead
@@ -3128,6 +4136,35 @@ export interface components {
          * @enum {string}
          */
         VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json" | "confusion_matrix" | "classification_report" | "validation" | "profile";
+        /** WorkspaceCreate */
+        WorkspaceCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * WorkspaceRead
+         * @description An isolated space with its own projects, service accounts and artifact-store prefix.
+         */
+        WorkspaceRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Artifact Prefix */
+            artifact_prefix: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -5012,6 +6049,15 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     list_users_api_v1_users_get: {
@@ -5070,6 +6116,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    invite_user_api_v1_users_invitations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserInvite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_login_link_api_v1_users__user__login_link_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user's id or name. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginLink"];
                 };
             };
             /** @description Validation Error */
@@ -5170,6 +6281,980 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_events_api_v1_audit_events_get: {
+        parameters: {
+            query?: {
+                /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
+                q?: string;
+                /** @description One of `created`, `action`, `actor`; `-` sorts descending. */
+                sort?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_events_api_v1_audit_events_export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_organization_api_v1_organization_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationRead"];
+                };
+            };
+        };
+    };
+    list_workspaces_api_v1_workspaces_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRead"][];
+                };
+            };
+        };
+    };
+    create_workspace_api_v1_workspaces_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_workspace_api_v1_workspaces__ws__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_workspace_api_v1_workspaces__ws__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                ws: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_projects_api_v1_projects_get: {
+        parameters: {
+            query?: {
+                /** @description Only this workspace's. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_project_api_v1_projects_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_project_api_v1_projects__ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A project's id or 'workspace/project' (URL-encoded). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_project_api_v1_projects__ref__delete: {
+        parameters: {
+            query?: {
+                /** @description Delete the project with everything in it. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description A project's id or 'workspace/project' (URL-encoded). */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_teams_api_v1_teams_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"][];
+                };
+            };
+        };
+    };
+    create_team_api_v1_teams_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_team_api_v1_teams__team__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_team_api_v1_teams__team__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_team_members_api_v1_teams__team__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamMembers"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_team_member_api_v1_teams__team__members__user__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                team: string;
+                /** @description An id or a name. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_roles_api_v1_roles_get: {
+        parameters: {
+            query?: {
+                /** @description The role's level, where names repeat across levels. */
+                level?: components["schemas"]["Level"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_role_api_v1_roles_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_role_api_v1_roles__role__get: {
+        parameters: {
+            query?: {
+                /** @description The role's level, where names repeat across levels. */
+                level?: components["schemas"]["Level"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                role: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_role_api_v1_roles__role__delete: {
+        parameters: {
+            query?: {
+                /** @description The role's level, where names repeat across levels. */
+                level?: components["schemas"]["Level"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                role: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_role_api_v1_roles__role__patch: {
+        parameters: {
+            query?: {
+                /** @description The role's level, where names repeat across levels. */
+                level?: components["schemas"]["Level"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                role: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_grants_api_v1_grants_get: {
+        parameters: {
+            query?: {
+                user?: string | null;
+                team?: string | null;
+                workspace?: string | null;
+                /** @description 'workspace/project' or an id. */
+                project?: string | null;
+                role?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_grant_api_v1_grants_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_grant_api_v1_grants__grant_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_shares_api_v1_shares__resource_type___resource_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description pipeline, run, artifact or model. */
+                resource_type: string;
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_share_api_v1_shares__resource_type___resource_id__post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description pipeline, run, artifact or model. */
+                resource_type: string;
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_share_api_v1_shares__share_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                share_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_access_api_v1_access_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyAccess"];
+                };
+            };
+        };
+    };
+    user_access_api_v1_access_users__user__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAccess"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resource_access_api_v1_access_resources__resource_type___resource_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description pipeline, run, artifact or model. */
+                resource_type: string;
+                resource_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourceAccess"];
                 };
             };
             /** @description Validation Error */

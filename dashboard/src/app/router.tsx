@@ -1,14 +1,28 @@
 import { Anchor, AppShell, Box, Button, Group, Kbd, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { type RouterHistory, Link, Outlet, createRootRoute, createRoute, createRouter, lazyRouteComponent, redirect } from "@tanstack/react-router";
+import {
+  type RouterHistory,
+  Link,
+  Outlet,
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  redirect,
+  retainSearchParams,
+} from "@tanstack/react-router";
 import { useCallback, useEffect, useState } from "react";
 
 import { authQueries } from "../api/auth";
 import { type LiveState, startEvents, useLiveState } from "../api/events";
+import { activeProject, isProjectPath, onProjectChange, setActiveProject, useActiveProject } from "../api/project";
 import { CommandPalette } from "../components/CommandPalette";
 import { SessionEnded } from "../components/SessionEnded";
 import { ShortcutsHelp, useAppShortcuts } from "../components/Shortcuts";
 import { AccountMenu } from "../features/account/AccountMenu";
+import { ProjectSwitcher } from "../features/access/ProjectSwitcher";
+import { validateAuditSearch, validateExplorerSearch, validateGrantsSearch } from "../features/access/search";
+import { useAccess } from "../features/access/useAccess";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
@@ -47,7 +61,7 @@ function LiveIndicator() {
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts"; label: string }) {
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/settings"; label: string }) {
   return (
     <Anchor
       fz="sm"
@@ -75,9 +89,19 @@ function Layout() {
   const closeHelp = useCallback(() => setHelp(false), []);
   useAppShortcuts({ openPalette, openHelp, paused: palette || help });
 
-  // One live stream for the whole app, once logged in.
+  // One live stream for the whole app, once logged in, of the project picked (an EventSource sends no headers).
   const loggedIn = me.data !== undefined;
-  useEffect(() => (loggedIn ? startEvents(queryClient) : undefined), [loggedIn, queryClient]);
+  const project = useActiveProject();
+  useEffect(
+    () => (loggedIn ? startEvents(queryClient, project ? `/api/v1/events?project=${encodeURIComponent(project)}` : undefined) : undefined),
+    [loggedIn, queryClient, project],
+  );
+  // Another project, other rows: every list and page refetches (who the caller is and may be stays).
+  useEffect(
+    () => onProjectChange(() => void queryClient.resetQueries({ predicate: (q) => q.queryKey[0] !== "auth" && q.queryKey[0] !== "access" })),
+    [queryClient],
+  );
+  const access = useAccess();
 
   return (
     <AppShell header={{ height: 52 }} padding="md">
@@ -90,8 +114,10 @@ function Layout() {
             <NavLinkItem to="/runs" label="Runs" />
             <NavLinkItem to="/pipelines" label="Pipelines" />
             <NavLinkItem to="/artifacts" label="Artifacts" />
+            {access.loaded && <NavLinkItem to="/settings" label="Settings" />}
           </Group>
           <Group gap="md" wrap="nowrap">
+            {loggedIn && <ProjectSwitcher />}
             <Button
               variant="default"
               size="xs"
@@ -143,7 +169,22 @@ function NotFound() {
   );
 }
 
-const rootRoute = createRootRoute({ component: Layout, notFoundComponent: NotFound });
+/** Every page's search may name the project it shows (`?project=ws/name`); links keep it. */
+export interface RootSearch {
+  project?: string;
+}
+
+const rootRoute = createRootRoute({
+  component: Layout,
+  notFoundComponent: NotFound,
+  validateSearch: (raw: Record<string, unknown>): RootSearch => (isProjectPath(raw.project) ? { project: raw.project } : {}),
+  search: { middlewares: [retainSearchParams(["project"])] },
+  // The URL names the project before any page asks for data; a URL without one gets the remembered one.
+  beforeLoad: ({ search, location }) => {
+    if (search.project) setActiveProject(search.project);
+    else if (activeProject()) throw redirect({ to: location.pathname as "/", search: { ...(location.search as object), project: activeProject() }, replace: true });
+  },
+});
 
 /** The home page is the runs list; its filters carry over. */
 const indexRoute = createRoute({
@@ -198,7 +239,68 @@ const artifactRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/artifacts/ArtifactPage"), "ArtifactPage"),
 });
 
-export const routeTree = rootRoute.addChildren([indexRoute, runsRoute, runRoute, pipelinesRoute, pipelineRoute, artifactsRoute, artifactRoute]);
+// Settings: who may do what. Each page loads when first opened; the server refuses what the caller may not do.
+const settingsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/settings",
+  component: lazyRouteComponent(() => import("../features/access/SettingsLayout"), "SettingsLayout"),
+});
+
+const settingsIndexRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/",
+  component: lazyRouteComponent(() => import("../features/access/SettingsLayout"), "SettingsHome"),
+});
+
+const membersRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/members",
+  component: lazyRouteComponent(() => import("../features/access/MembersPage"), "MembersPage"),
+});
+
+const teamsRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/teams",
+  component: lazyRouteComponent(() => import("../features/access/TeamsPage"), "TeamsPage"),
+});
+
+const rolesRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/roles",
+  component: lazyRouteComponent(() => import("../features/access/RolesPage"), "RolesPage"),
+});
+
+const grantsRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/grants",
+  validateSearch: validateGrantsSearch,
+  component: lazyRouteComponent(() => import("../features/access/GrantsPage"), "GrantsPage"),
+});
+
+const explorerRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/access",
+  validateSearch: validateExplorerSearch,
+  component: lazyRouteComponent(() => import("../features/access/AccessExplorer"), "AccessExplorer"),
+});
+
+const auditRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "/audit",
+  validateSearch: validateAuditSearch,
+  component: lazyRouteComponent(() => import("../features/access/AuditPage"), "AuditPage"),
+});
+
+export const routeTree = rootRoute.addChildren([
+  indexRoute,
+  runsRoute,
+  runRoute,
+  pipelinesRoute,
+  pipelineRoute,
+  artifactsRoute,
+  artifactRoute,
+  settingsRoute.addChildren([settingsIndexRoute, membersRoute, teamsRoute, rolesRoute, grantsRoute, explorerRoute, auditRoute]),
+]);
 
 /** The app's router; tests pass a memory history. */
 export function createAppRouter(history?: RouterHistory) {

@@ -1,8 +1,8 @@
 import { Alert, Button, Group, Modal, PasswordInput, Stack, Text } from "@mantine/core";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 
-import { MIN_PASSWORD_LENGTH, authKeys, changePassword } from "../../api/auth";
+import { MIN_PASSWORD_LENGTH, authKeys, authQueries, changePassword } from "../../api/auth";
 
 /** What is wrong with the new password before it is sent, or undefined. */
 export function newPasswordProblem(next: string, repeat: string): string | undefined {
@@ -11,9 +11,14 @@ export function newPasswordProblem(next: string, repeat: string): string | undef
   return undefined;
 }
 
-/** Change your password: the current one, the new one twice; the server's one-line errors shown as they come. */
+/**
+ * Change your password: the current one, the new one twice; the server's one-line errors shown as they come.
+ * Someone invited by a login link has no password yet: they set their first without a current one.
+ */
 export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
+  const me = useQuery(authQueries.me());
+  const first = me.data?.has_password === false;
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
@@ -25,8 +30,8 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
       setNext("");
       setRepeat("");
       setTried(false);
-      // The server revoked every API key of this user.
-      await queryClient.invalidateQueries({ queryKey: authKeys.apiKeys() });
+      // The server revoked every API key of this user; and they have a password now.
+      await queryClient.invalidateQueries({ queryKey: authKeys.all });
     },
   });
   const problem = newPasswordProblem(next, repeat);
@@ -39,13 +44,13 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
     event.preventDefault();
     setTried(true);
     if (problem) return;
-    mutation.mutate({ current_password: current, new_password: next });
+    mutation.mutate(first ? { new_password: next } : { current_password: current, new_password: next });
   };
   return (
-    <Modal opened={opened} onClose={close} title="Change password" centered>
+    <Modal opened={opened} onClose={close} title={first ? "Set your password" : "Change password"} centered>
       {mutation.isSuccess ? (
         <Stack>
-          <Alert color="green" role="status" title="Password changed">
+          <Alert color="green" role="status" title={mutation.variables?.current_password === undefined ? "Password set" : "Password changed"}>
             Your other browser sessions have ended and your API keys are revoked: run <code>waypost login</code> again where you used them.
           </Alert>
           <Group justify="flex-end">
@@ -55,7 +60,11 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
       ) : (
         <form onSubmit={submit} aria-label="Change password">
           <Stack>
-            <PasswordInput label="Current password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.currentTarget.value)} data-autofocus />
+            {first ? (
+              <Text fz="sm">You logged in by a one-time link and have no password yet: choose one to log in with from now on.</Text>
+            ) : (
+              <PasswordInput label="Current password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.currentTarget.value)} data-autofocus />
+            )}
             <PasswordInput
               label="New password"
               description={`At least ${MIN_PASSWORD_LENGTH} characters.`}
@@ -83,7 +92,7 @@ export function ChangePasswordModal({ opened, onClose }: { opened: boolean; onCl
                 Cancel
               </Button>
               <Button type="submit" loading={mutation.isPending}>
-                Change password
+                {first ? "Set password" : "Change password"}
               </Button>
             </Group>
           </Stack>

@@ -5,6 +5,7 @@ import { type ReactNode, Suspense, lazy, useState } from "react";
 
 import { VERSIONS_PAGE, artifactQueries, downloadUrl } from "../../api/artifacts";
 import { ApiError } from "../../api/client";
+import { ShareButton } from "../access/ShareButton";
 import { formatTime } from "../runs/format";
 import { formatBytes } from "../step/format";
 import { RunStepLink, Tags, VersionOverview } from "./ArtifactOverview";
@@ -150,6 +151,7 @@ export function ArtifactPage() {
           )}
         </Stack>
         <Group gap="xs">
+          <ShareButton type="artifact" id={a.id} name={a.name} projectId={a.project_id} />
           {versionOptions.length > 1 && (
             <Select
               size="xs"

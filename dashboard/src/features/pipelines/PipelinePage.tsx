@@ -10,6 +10,7 @@ import { quoteValue } from "../../lib/filter";
 import { formatTime } from "../runs/format";
 import { RunsList } from "../runs/RunsList";
 import type { PipelineTab } from "./search";
+import { ShareButton } from "../access/ShareButton";
 import { StructureHistory } from "./StructureHistory";
 
 const route = getRouteApi("/pipelines/$pipeline");
@@ -45,11 +46,14 @@ export function PipelinePage() {
   return (
     <Stack>
       <Stack gap={2}>
-        <Group gap="xs">
-          <Title order={2} ff="monospace">
-            {p.name}
-          </Title>
-          {p.latest_run_status && <StatusBadge status={p.latest_run_status} />}
+        <Group gap="xs" justify="space-between">
+          <Group gap="xs">
+            <Title order={2} ff="monospace">
+              {p.name}
+            </Title>
+            {p.latest_run_status && <StatusBadge status={p.latest_run_status} />}
+          </Group>
+          <ShareButton type="pipeline" id={p.id} name={p.name} projectId={p.project_id} />
         </Group>
         <Text fz="sm" c="dimmed">
           {p.run_count} run{p.run_count === 1 ? "" : "s"}

@@ -12,12 +12,15 @@ const RUN_ID = "3f1c0d7e-0000-4000-8000-000000000001";
 
 /** The server, faked at the one boundary outside the product: fetch. */
 const server = vi.hoisted(() => {
-  const state = { run: undefined as unknown, graph: undefined as unknown, step: undefined as unknown };
+  const admin = { user: "admin", is_org_admin: true, organization: [], workspaces: [], projects: [], shares: [] };
+  const state = { run: undefined as unknown, graph: undefined as unknown, step: undefined as unknown, access: admin as unknown };
   const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
   const fetch = async (input: Request) => {
     const url = new URL(input.url);
     const p = url.pathname;
     if (p === "/api/v1/auth/me") return json({ user: { name: "admin" }, via: "session" });
+    if (p === "/api/v1/access/me") return json(state.access);
+    if (p === "/api/v1/projects") return json([]);
     if (p.endsWith("/graph")) return state.graph ? json(state.graph) : json({ detail: "Run 'nope' was not found." }, 404);
     if (/\/api\/v1\/runs\/[^/]+$/.test(p)) return state.run ? json(state.run) : json({ detail: "Run 'nope' was not found; list runs with `waypost runs list`." }, 404);
     if (/\/steps\/[^/]+$/.test(p)) return json(state.step);
@@ -25,7 +28,7 @@ const server = vi.hoisted(() => {
     return json({ detail: "Not Found" }, 404);
   };
   globalThis.fetch = fetch as typeof globalThis.fetch;
-  return { state };
+  return { state, admin };
 });
 
 const { App, createQueryClient } = await import("../../app/App");
@@ -126,5 +129,22 @@ describe("RunPage", () => {
     expect(await screen.findByText("No such run")).toBeTruthy();
     expect(screen.getByText(/was not found/)).toBeTruthy();
     expect(screen.getByText("Back to the runs")).toBeTruthy();
+  });
+
+  it("links the pipeline only for those who may open it (a run shared alone shows its name as text)", async () => {
+    server.state.run = run({ status: "completed" });
+    server.state.graph = graph([step("load", "completed")]);
+    server.state.access = { user: "bea", is_org_admin: false, organization: [], workspaces: [], projects: [], shares: [{ resource_type: "run", resource_id: RUN_ID, resource_name: "iris_training-7", role: "Viewer", permissions: ["run:read"] }] };
+    renderAt(`/runs/${RUN_ID}`);
+    expect((await screen.findByTestId("run-name")).textContent).toBe("iris_training-7");
+    await new Promise((resolve) => setTimeout(resolve, 300)); // what the caller may do has loaded
+    expect(screen.getByTestId("run-pipeline").tagName).toBe("SPAN");
+    expect(screen.getByTestId("run-pipeline").textContent).toBe("iris_training");
+    cleanup();
+
+    server.state.access = server.admin;
+    renderAt(`/runs/${RUN_ID}`);
+    await waitFor(() => expect(screen.getByTestId("run-pipeline").tagName).toBe("A"));
+    expect(screen.getByTestId("run-pipeline").getAttribute("href")).toBe("/pipelines/iris_training");
   });
 });

@@ -9,6 +9,10 @@ import { runQueries } from "../../api/runs";
 import { ErrorState } from "../../components/ErrorState";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDuration, formatTime } from "../runs/format";
+import { accessQueries } from "../../api/access";
+import { ShareButton } from "../access/ShareButton";
+import { canInProject } from "../access/permissions";
+import { useAccess } from "../access/useAccess";
 import { RunFacts } from "./RunFacts";
 import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
@@ -110,9 +114,7 @@ export function RunPage() {
             <StatusBadge status={r.status} />
           </Group>
           <Text fz="sm" c="dimmed">
-            <Anchor fz="sm" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: r.pipeline_name }} />}>
-              {r.pipeline_name}
-            </Anchor>
+            <PipelineName name={r.pipeline_name} id={r.pipeline_id} projectId={r.project_id} />
             {" · started "}
             {formatTime(r.started_at ?? r.created_at)}
             {" · "}
@@ -123,15 +125,18 @@ export function RunPage() {
           </Text>
           <RunFacts run={r} />
         </Stack>
-        <SegmentedControl
-          aria-label="View"
-          value={view ?? defaultView(graph.data.steps.length)}
-          onChange={(v) => void navigate({ search: (prev) => ({ ...prev, view: v as RunView }) })}
-          data={[
-            { value: "dag", label: "DAG" },
-            { value: "timeline", label: "Timeline" },
-          ]}
-        />
+        <Group gap="xs" wrap="nowrap">
+          <ShareButton type="run" id={r.id} name={r.name} projectId={r.project_id} />
+          <SegmentedControl
+            aria-label="View"
+            value={view ?? defaultView(graph.data.steps.length)}
+            onChange={(v) => void navigate({ search: (prev) => ({ ...prev, view: v as RunView }) })}
+            data={[
+              { value: "dag", label: "DAG" },
+              { value: "timeline", label: "Timeline" },
+            ]}
+          />
+        </Group>
       </Group>
       <Group align="stretch" gap="sm" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>
         <Box style={{ flex: 1, minWidth: 0, position: "relative" }} data-testid="run-view">
@@ -150,5 +155,19 @@ export function RunPage() {
         )}
       </Group>
     </Stack>
+  );
+}
+
+/** The run's pipeline: a link for those who may open its page, plain text for those who may not (a run can be shared alone). */
+function PipelineName({ name, id, projectId }: { name: string; id: string; projectId: string | null | undefined }) {
+  const access = useAccess();
+  const projects = useQuery(accessQueries.projects());
+  if (!canInProject(access.me, "pipeline:read", projectId, projects.data, { type: "pipeline", id })) {
+    return <span data-testid="run-pipeline">{name}</span>;
+  }
+  return (
+    <Anchor fz="sm" data-testid="run-pipeline" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: name }} />}>
+      {name}
+    </Anchor>
   );
 }
