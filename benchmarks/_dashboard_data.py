@@ -25,10 +25,10 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import numpy as np
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 
 from waypost import Pipeline, pipeline, step
 
@@ -285,8 +285,8 @@ def _write_big_log(run_id: uuid.UUID, step_name: str) -> int:
 def _insert_runs(store_url: str) -> None:
     """RUNS finished runs over real pipelines and users, one every ~40 s back from now, with Core."""
     from waypost.client import Client
-    from waypost.store.sql.orm import PipelineRun
     from waypost.store.sql.store import SqlStore
+    from waypost.store.sql.tables import pipeline_runs
 
     for name in PIPELINES:
         _small(name)()
@@ -301,7 +301,6 @@ def _insert_runs(store_url: str) -> None:
         statuses = ["completed"] * 80 + ["cached"] * 8 + ["failed"] * 9 + ["crashed", "stopped", "stopped"]
         # Older than the real runs above, so those stay on top of the newest-first list.
         start = datetime.now(UTC) - timedelta(seconds=40 * RUNS + 3600)
-        table = cast(Table, PipelineRun.__table__)
         for lo in range(0, RUNS, 50_000):
             rows = []
             for i in range(lo, min(RUNS, lo + 50_000)):
@@ -329,6 +328,6 @@ def _insert_runs(store_url: str) -> None:
                     }
                 )
             with store.sessions.write() as s:
-                s.execute(insert(table), rows)
+                s.execute(insert(pipeline_runs), rows)
     finally:
         store.close()

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 
 from waypost import Pipeline, pipeline, step
-from waypost.store.sql.orm import PipelineRun
 from waypost.store.sql.store import SqlStore
+from waypost.store.sql.tables import pipeline_runs
 
 
 @step
@@ -67,4 +67,4 @@ def insert_runs(store: SqlStore, n: int, pipeline_id: uuid.UUID, snapshot_id: uu
             for i in range(lo, min(n, lo + 20_000))
         ]
         with store.sessions.write() as s:
-            s.execute(insert(PipelineRun), rows)
+            s.execute(insert(pipeline_runs), rows)

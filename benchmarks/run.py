@@ -98,6 +98,7 @@ def bench_list_runs(n: int = 10_000) -> None:
 
 
 def main() -> None:
+    from bench_access import bench_access
     from bench_artifacts import bench_artifacts
     from bench_dashboard import bench_dashboard
     from bench_server import bench_server
@@ -108,6 +109,7 @@ def main() -> None:
     bench_steps()
     bench_list_runs()
     bench_server(record, _fresh_home)
+    bench_access(record, _fresh_home)
     bench_artifacts(record)
     bench_dashboard(record)
     table = Table(title="Waypost benchmarks (medians)")
