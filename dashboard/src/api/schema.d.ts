@@ -2343,6 +2343,12 @@ export interface components {
             };
         };
         /**
+         * ComponentType
+         * @description What a component is for; a stack holds at most one of each.
+         * @enum {string}
+         */
+        ComponentType: "orchestrator" | "artifact_store" | "container_registry" | "step_operator" | "experiment_tracker" | "alerter" | "model_deployer" | "data_validator";
+        /**
          * CrashSweep
          * @description Mark runs crashed whose heartbeat is older than ``timeout_s``.
          */
@@ -3359,6 +3365,7 @@ export interface components {
             orchestrator_run_id?: string | null;
             /** Stack Id */
             stack_id?: string | null;
+            stack_snapshot?: components["schemas"]["StackSnapshot"] | null;
             /** User Id */
             user_id?: string | null;
             /** Tags */
@@ -3707,6 +3714,38 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * StackComponentSnapshot
+         * @description A component as one run used it (secret references as written, secret values masked).
+         */
+        StackComponentSnapshot: {
+            /** Id */
+            id?: string | null;
+            /** Name */
+            name: string;
+            /** Flavor */
+            flavor: string;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Connector */
+            connector?: string | null;
+        };
+        /**
+         * StackSnapshot
+         * @description The stack a run used, as it was: later edits to the stack or its components do not change it.
+         */
+        StackSnapshot: {
+            /** Id */
+            id?: string | null;
+            /** Name */
+            name: string;
+            /** Components */
+            components: {
+                [key: string]: components["schemas"]["StackComponentSnapshot"];
+            };
         };
         /**
          * StepFinishRequest

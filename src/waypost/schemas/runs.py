@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from waypost.enums import ExecutionStatus
 from waypost.schemas.artifacts import ArtifactVersionRead
 from waypost.schemas.common import ReadModel
+from waypost.schemas.stacks import StackSnapshot
 
 
 class PipelineRead(ReadModel):
@@ -47,6 +48,8 @@ class RunCreate(BaseModel):
     orchestrator: str = "local"
     orchestrator_run_id: str | None = None
     stack_id: UUID | None = None
+    stack_snapshot: StackSnapshot | None = None
+    """The stack and component configurations the run uses (read back with GET /runs/{id}/stack)."""
     user_id: UUID | None = None
     tags: list[str] = Field(default_factory=list)
     model_version_id: UUID | None = None

@@ -304,7 +304,7 @@ class RunRepository:
     def create(self, run: RunCreate) -> RunRead:
         """Record a new run in its pipeline's project (one transaction, no read-back: this is on every run's path)."""
         now = utcnow()
-        values = run.model_dump(exclude={"tags"})
+        values = run.model_dump(exclude={"tags", "stack_snapshot"})
         values.update(
             id=uuid.uuid4(), created_at=now, host=socket.gethostname(), pid=os.getpid(), heartbeat_at=now, ended_at=None
         )
