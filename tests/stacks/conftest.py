@@ -5,29 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from moto_s3 import S3Server, shared_s3_server
+from receivers import Mailbox, Webhook
 
 
 @pytest.fixture(scope="session")
 def s3_server() -> S3Server:
     """moto's S3 on 127.0.0.1 checking credentials: (endpoint_url, bucket, access_key, secret_key)."""
     return shared_s3_server()
-
-
-@dataclass
-class Webhook:
-    """A local HTTP receiver: what it was sent, and what it answers."""
-
-    url: str = ""
-    status: int = 200
-    reply: str = "ok"
-    received: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -58,18 +47,6 @@ def webhook() -> Iterator[Webhook]:
     server.shutdown()
     server.server_close()
     thread.join()
-
-
-@dataclass
-class Mailbox:
-    """A local SMTP server: where it listens, the login it accepts, and what it received."""
-
-    host: str = "127.0.0.1"
-    port: int = 0
-    username: str = "alerts"
-    password: str = "mail-secret-123"
-    messages: list[Any] = field(default_factory=list)
-    logins: list[str] = field(default_factory=list)
 
 
 @pytest.fixture
