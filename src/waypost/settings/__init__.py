@@ -25,6 +25,7 @@ __all__ = [
     "ArtifactSettings",
     "ArtifactStoreSettings",
     "ExecutionSettings",
+    "SecretsSettings",
     "ServerSettings",
     "StoreSettings",
     "WaypostSettings",
@@ -164,6 +165,20 @@ class ServerSettings(BaseModel):
         return self.base_path.rstrip("/")
 
 
+class SecretsSettings(BaseModel):
+    """How secrets and service connectors' credentials are encrypted at rest (Fernet)."""
+
+    key: str | None = Field(
+        default=None,
+        repr=False,
+        description="A Fernet key (url-safe base64 of 32 bytes) that encrypts secrets; "
+        "default: the key file, made at first use.",
+    )
+    key_file: Path | None = Field(
+        default=None, description="Where the key is kept when `key` is not set. Default: <data dir>/secrets.key."
+    )
+
+
 class WaypostSettings(BaseModel):
     """All of Waypost's settings; :func:`load_settings` fills them from their sources."""
 
@@ -175,6 +190,7 @@ class WaypostSettings(BaseModel):
     artifacts: ArtifactSettings = Field(default_factory=ArtifactSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     project: str = Field(
         default="default",
         min_length=1,
@@ -187,6 +203,11 @@ class WaypostSettings(BaseModel):
     def store_url(self) -> str:
         """The store URL, defaulting to a SQLite file in the data dir."""
         return self.store.url or f"sqlite:///{self.data_dir / 'waypost.db'}"
+
+    @property
+    def secrets_key_file(self) -> Path:
+        """The file holding the secrets' encryption key, defaulting to one in the data dir."""
+        return self.secrets.key_file or self.data_dir / "secrets.key"
 
     @property
     def store_is_remote(self) -> bool:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from waypost.store.sql.repositories.audit import AuditRepository
     from waypost.store.sql.repositories.auth import AuthRepository
     from waypost.store.sql.repositories.models import ModelRepository
+    from waypost.store.sql.repositories.stacks import StackRepository
     from waypost.store.sql.repositories.users import UserRepository
 
 
@@ -88,6 +89,13 @@ class SqlStore:
         from waypost.store.sql.repositories.access import AccessRepository
 
         return AccessRepository(self.sessions)
+
+    @cached_property
+    def stacks(self) -> StackRepository:
+        """Stacks, components, secrets and service connectors of each workspace, and users' active stacks."""
+        from waypost.store.sql.repositories.stacks import StackRepository
+
+        return StackRepository(self.sessions)
 
     @cached_property
     def audit(self) -> AuditRepository:

@@ -151,26 +151,39 @@ def _project() -> Column[Any]:
     return _ref("project_id", "projects.id", "CASCADE", default=DEFAULT_PROJECT_ID)
 
 
+#: Stacks, their components, secrets and service connectors belong to a workspace; names are unique there.
 stacks = _entity(
     "stacks",
-    _req("name", String(255), unique=True),
+    _ref("workspace_id", "workspaces.id", "CASCADE"),
+    _req("name", String(255)),
     _opt("description", Text),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    _opt("updated_at", UTCDateTime),
+    UniqueConstraint("workspace_id", "name", name="uq_stacks_workspace_name"),
 )
 
 stack_components = _entity(
     "stack_components",
+    _ref("workspace_id", "workspaces.id", "CASCADE"),
     _req("name", String(255)),
     _req("type", String(64)),
     _req("flavor", String(64)),
     _req("config", JSON, default=dict),
-    UniqueConstraint("type", "name"),
+    _ref("connector_id", "service_connectors.id", "SET NULL", nullable=True, index=True),
+    _opt("description", Text),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    _opt("updated_at", UTCDateTime),
+    UniqueConstraint("workspace_id", "type", "name", name="uq_stack_components_workspace_type_name"),
 )
 
+#: One component per type in a stack: the database enforces it.
 stack_component_links = Table(
     "stack_component_links",
     metadata,
     _ref("stack_id", "stacks.id", "CASCADE", primary_key=True),
     _ref("component_id", "stack_components.id", "CASCADE", primary_key=True),
+    _req("component_type", String(64)),
+    UniqueConstraint("stack_id", "component_type", name="uq_stack_component_links_stack_type"),
 )
 
 pipelines = _entity(
@@ -204,6 +217,7 @@ pipeline_runs = _entity(
     _opt("host", String(255)),
     _opt("pid", Integer),
     _ref("stack_id", "stacks.id", "SET NULL", nullable=True),
+    _opt("stack_snapshot", JSON),
     _ref("user_id", "users.id", "SET NULL", nullable=True),
     _ref("model_version_id", "model_versions.id", "SET NULL", nullable=True),
     _opt("started_at", UTCDateTime),
@@ -317,6 +331,7 @@ tag_links = Table(
 #: costs ~0.5 ms to define): access control, authentication, the audit trail and the model registry.
 _DEFERRED = frozenset(
     {
+        "active_stacks",
         "api_keys",
         "audit_events",
         "auth_sessions",
@@ -331,6 +346,8 @@ _DEFERRED = frozenset(
         "projects",
         "role_permissions",
         "roles",
+        "secrets",
+        "service_connectors",
         "shares",
         "team_members",
         "teams",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Index, Integer, String, Table, Text, UniqueConstraint, Uuid
 
-from waypost.store.sql.tables import UTCDateTime, _entity, _opt, _project, _ref, _req, metadata
+from waypost.store.sql.tables import LongText, UTCDateTime, _entity, _opt, _project, _ref, _req, metadata
 
 __all__ = [
+    "active_stacks",
     "api_keys",
     "audit_events",
     "auth_sessions",
@@ -25,6 +26,8 @@ __all__ = [
     "projects",
     "role_permissions",
     "roles",
+    "secrets",
+    "service_connectors",
     "shares",
     "team_members",
     "teams",
@@ -199,4 +202,42 @@ audit_events = _entity(
     # Lock-out counts recent failures per account and per client address.
     Index("ix_audit_events_action_target", "action", "target", "created_at"),
     Index("ix_audit_events_action_address", "action", "client_address", "created_at"),
+)
+
+#: Key/value secrets of a workspace: the key names in the clear, the values Fernet-encrypted (JSON).
+secrets = _entity(
+    "secrets",
+    _ref("workspace_id", "workspaces.id", "CASCADE"),
+    _req("name", String(255)),
+    _opt("description", Text),
+    _req("key_names", JSON, default=list),
+    _req("ciphertext", LongText),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    _opt("updated_at", UTCDateTime),
+    UniqueConstraint("workspace_id", "name", name="uq_secrets_workspace_name"),
+)
+
+#: Credentials for one kind of resource: the non-secret fields as JSON, the secret ones encrypted.
+service_connectors = _entity(
+    "service_connectors",
+    _ref("workspace_id", "workspaces.id", "CASCADE"),
+    _req("name", String(255)),
+    _req("type", String(32)),
+    _opt("description", Text),
+    _req("config", JSON, default=dict),
+    _req("ciphertext", LongText),
+    _req("secret_fields", JSON, default=list),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    _opt("updated_at", UTCDateTime),
+    UniqueConstraint("workspace_id", "name", name="uq_service_connectors_workspace_name"),
+)
+
+#: Each user's active stack in each workspace (none: the workspace's default stack).
+active_stacks = Table(
+    "active_stacks",
+    metadata,
+    _ref("user_id", "users.id", "CASCADE", primary_key=True),
+    _ref("workspace_id", "workspaces.id", "CASCADE", primary_key=True),
+    _ref("stack_id", "stacks.id", "CASCADE", index=True),
+    _opt("updated_at", UTCDateTime),
 )

@@ -73,11 +73,14 @@ class AccessRepository:
     # -- workspaces ---------------------------------------------------------------------------
 
     def create_workspace(self, name: str, *, description: str | None = None) -> WorkspaceRead:
-        """A new workspace, with a project named ``default`` in it."""
+        """A new workspace, with a project named ``default`` and a stack named ``default`` in it."""
+        from waypost.store.sql.repositories.stacks import create_default_stack
+
         try:
             with self._s.write() as s:
                 row = insert_row(s, db.workspaces, name=name, description=description, artifact_prefix=name)
                 insert_row(s, db.projects, workspace_id=row["id"], name=DEFAULT_NAME, description=None)
+                create_default_stack(s, row["id"])
                 return WorkspaceRead.model_validate(row)
         except StoreError as exc:
             if is_conflict(exc):

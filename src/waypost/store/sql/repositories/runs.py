@@ -20,6 +20,7 @@ from waypost.enums import ExecutionStatus
 from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import Page, RunCreate, RunRead
 from waypost.schemas.access import Visibility
+from waypost.schemas.stacks import StackSnapshot
 from waypost.store.filters import Term, check_page
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
@@ -305,6 +306,7 @@ class RunRepository:
         """Record a new run in its pipeline's project (one transaction, no read-back: this is on every run's path)."""
         now = utcnow()
         values = run.model_dump(exclude={"tags", "stack_snapshot"})
+        values["stack_snapshot"] = None if run.stack_snapshot is None else run.stack_snapshot.model_dump(mode="json")
         values.update(
             id=uuid.uuid4(), created_at=now, host=socket.gethostname(), pid=os.getpid(), heartbeat_at=now, ended_at=None
         )
@@ -367,6 +369,15 @@ class RunRepository:
         if not reads:
             raise not_found("run", ref, "run `waypost runs list` to see the runs")
         return reads[0]
+
+    def stack_snapshot(self, run_id: uuid.UUID) -> StackSnapshot | None:
+        """The stack and component configurations run ``run_id`` recorded (None when it recorded none)."""
+        runs = db.pipeline_runs
+        with self._s.read_conn() as s:
+            row = s.execute(select(runs.c.id, runs.c.stack_snapshot).where(runs.c.id == run_id)).first()
+        if row is None:
+            raise not_found("run", run_id, "run `waypost runs list` to see the runs")
+        return None if row.stack_snapshot is None else StackSnapshot.model_validate(row.stack_snapshot)
 
     def list(
         self,
