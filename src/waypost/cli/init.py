@@ -27,11 +27,17 @@ def init_command(
             "--artifact-store", help="Where artifacts and logs go: a path or fsspec URI (s3://bucket/prefix)."
         ),
     ] = None,
+    stack: Annotated[
+        str | None,
+        typer.Option("--stack", help="The stack runs started in this folder use (default: your active stack)."),
+    ] = None,
 ) -> None:
-    """Write the config and set up the stores.
+    """Write the config, set up the stores, and make this folder a project folder.
 
     Creates (or migrates) the metadata store's database and checks that the artifact store
     is writable before writing anything, so a failed init leaves the old config in place.
+    The folder gets `.waypost/config.yaml`: `waypost stack set` here picks the stack of runs
+    started in it (and below it).
     """
     # Imported here: these load pydantic, SQLAlchemy and fsspec, which `--help` does not need.
     from waypost.artifacts.store import ArtifactStore
@@ -51,11 +57,19 @@ def init_command(
     Client(wanted)
     ArtifactStore(wanted.artifact_store_uri).check_writable()
     path = write_config(values)
+    from waypost.cli.stacks import init_folder
+
+    folder_config = init_folder(Path.cwd(), stack)
 
     console = out()
     console.print(Text.assemble(("✓ ", "green"), "Config file       ", str(path)))
     console.print(Text.assemble(("✓ ", "green"), "Metadata store    ", hide_password(wanted.store_url)))
     console.print(Text.assemble(("✓ ", "green"), "Artifact store    ", wanted.artifact_store_uri))
+    console.print(
+        Text.assemble(
+            ("✓ ", "green"), "Project folder    ", str(folder_config), f" (stack: {stack or 'your active stack'})"
+        )
+    )
     effective = load_settings()
     for what, env, mine, theirs in (
         ("store URL", "WAYPOST_STORE__URL", wanted.store_url, effective.store_url),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import waypost
-from waypost.cli import access, artifacts, pipelines, runs, users
+from waypost.cli import access, artifacts, components, pipelines, runs, secrets, stacks, users
 from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
 from waypost.cli.login import login_command, logout_command
@@ -36,6 +36,10 @@ app.add_typer(access.team_app, name="team")
 app.add_typer(access.role_app, name="role")
 app.add_typer(access.grant_app, name="grant")
 app.command("revoke")(access.revoke_command)
+app.add_typer(stacks.app, name="stack")
+app.add_typer(components.app, name="component")
+app.add_typer(secrets.connector_app, name="connector")
+app.add_typer(secrets.secret_app, name="secret")
 app.command("logs")(logs_command)
 app.command("up")(up_command)
 app.command("down")(down_command)

@@ -12,6 +12,7 @@ from typing import Any
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import ConfigurationError, StepFailedError
 from waypost.execution import runtime as runtime_mod
+from waypost.execution import stacks as stacks_mod
 from waypost.execution.heartbeat import Heartbeats
 from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator
 from waypost.execution.orchestrators.local import LocalOrchestrator
@@ -36,8 +37,9 @@ def launch(
     orchestrator: Orchestrator | None = None,
     listeners: list[Listener] | None = None,
     raise_on_failure: bool = True,
+    stack: str | None = None,
 ) -> RunRead:
-    """Run ``spec`` to the end and return the finished run.
+    """Run ``spec`` to the end, on ``stack`` (default: the active stack), and return the finished run.
 
     Raises:
         StepFailedError: a step failed (unless ``raise_on_failure`` is False).
@@ -45,11 +47,15 @@ def launch(
     """
     rt = rt or runtime_mod.current()
     store, settings = rt.store, rt.settings.execution
-    rt.check_artifact_store()
     pipeline, snapshot = rt.snapshot_for(spec)
     # The run is recorded in its pipeline's project: its files go under that workspace's prefix
-    # (looked up before the run is recorded, so a failed look-up leaves no run behind).
+    # in its stack's artifact store (looked up before the run is recorded, so a failed look-up
+    # leaves no run behind).
     prefix = rt.artifact_prefix(pipeline.project_id)
+    used = stacks_mod.for_run(rt, pipeline.project_id, stack)
+    if used.artifact_store is None:
+        rt.check_artifact_store()
+    artifact_store = used.artifact_store or rt.artifact_store
     mv = None
     if spec.model is not None:
         mv = store.models.get_or_create_version(
@@ -69,6 +75,8 @@ def launch(
             parameters=spec.parameters,
             orchestrator=(orchestrator or LocalOrchestrator()).name,
             orchestrator_run_id=uuid.uuid4().hex,
+            stack_id=used.stack_id,
+            stack_snapshot=used.snapshot,
             tags=spec.settings.tags,
             model_version_id=mv.id if mv else None,
             started_at=now,
@@ -80,7 +88,7 @@ def launch(
         spec=spec,
         functions=functions,
         store=store,
-        artifact_store=rt.artifact_store,
+        artifact_store=artifact_store,
         registry=rt.registry,
         settings=settings,
         model_version=mv,
@@ -95,7 +103,7 @@ def launch(
     plan = ExecutionPlan(
         spec=spec,
         runner=runner,
-        max_parallel=spec.settings.max_parallel_steps or settings.max_parallel_steps,
+        max_parallel=spec.settings.max_parallel_steps or used.max_parallel_steps or settings.max_parallel_steps,
         stop_event=stop,
         listeners=[*(listeners or []), *([reporter] if reporter else [])],
     )

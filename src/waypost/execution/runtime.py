@@ -28,6 +28,10 @@ class Runtime:
     artifact_store_checked: bool = False
     snapshots: dict[tuple[str, str], tuple[PipelineRead, SnapshotRead]] = field(default_factory=dict)
     prefixes: dict[uuid.UUID, str] = field(default_factory=dict)
+    workspaces: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    """Project id → workspace id, looked up once (projects never move)."""
+    stack_stores: dict[str, ArtifactStore] = field(default_factory=dict)
+    """The artifact stores of stacks' components, opened (and checked writable) once per configuration."""
 
     def snapshot_for(self, spec: PipelineSpec) -> tuple[PipelineRead, SnapshotRead]:
         """The pipeline and snapshot records for ``spec``, looked up once per process.

@@ -7,9 +7,11 @@ import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from waypost.schemas.stacks import StackRead
 from waypost.schemas.store_api import ServerInfo
 from waypost.schemas.users import Me, UserRead
 from waypost.store.base import Store, StoreCapabilities
@@ -25,6 +27,23 @@ from waypost.store.rest.repositories import (
     RestSteps,
     RestUsers,
 )
+
+
+class RestStacks:
+    """What a run needs of the server's stacks: its stack, with secret values masked (never sent)."""
+
+    def __init__(self, http: Http) -> None:
+        self.http = http
+
+    def get(self, ref: str) -> StackRead:
+        """A stack of the project's workspace by name or id."""
+        found: StackRead = self.http.get(f"/stacks/{quote(ref, safe='')}", StackRead)
+        return found
+
+    def active(self) -> StackRead:
+        """The user's active stack in the project's workspace (its default stack when none is set)."""
+        found: StackRead = self.http.get("/stacks/active", StackRead)
+        return found
 
 
 class RestStore:
@@ -56,6 +75,7 @@ class RestStore:
         self.users = RestUsers()
         self.auth = RestAuth()
         self.files = RestFiles(self.http)
+        self.stacks = RestStacks(self.http)
 
     @functools.cached_property
     def info(self) -> ServerInfo:

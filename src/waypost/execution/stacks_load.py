@@ -1,0 +1,215 @@
+"""Loading a run's stack: from a local SQL store (one query for a stack of defaults) or from a server.
+
+Loaded on a run's start (by :func:`waypost.execution.stacks.for_run`), not at import. The artifact
+store of a stack is opened once per process per configuration, and checked writable then.
+
+A local store resolves ``{{secret.NAME.KEY}}`` references and connector credentials here, in this
+process (the same trust as the server: the database and its key are the user's own). A server
+never sends secret values to clients, so a run against a server on a stack whose artifact store
+takes secrets or a connector's credentials fails with a one-line error: such a store is for runs
+that the local store records, or a client that has its own credentials (e.g. AWS environment
+variables with the secret fields left empty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from waypost.artifacts.store import ArtifactStore
+from waypost.exceptions import ArtifactStoreError, ConfigurationError, NotFoundError, ParameterError
+from waypost.execution.stacks import RunStack, StackChoice, max_parallel, not_found, snapshot_of
+from waypost.schemas.access import DEFAULT_NAME
+from waypost.schemas.stacks import ComponentType, StackComponentSnapshot, StackSnapshot
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from waypost.execution.runtime import Runtime
+    from waypost.stacks.flavors import ConnectorCredentials, Flavor
+    from waypost.store.sql.store import SqlStore
+
+__all__ = ["local_run_stack", "open_artifact_store", "remote_run_stack"]
+
+
+# -- a local store ------------------------------------------------------------------------------
+
+
+def local_run_stack(rt: Runtime, choice: StackChoice, workspace_id: uuid.UUID) -> RunStack:
+    """The stack ``choice`` names (None: ``default``) in the workspace, from the local SQL store."""
+    store: SqlStore = rt.store  # type: ignore[assignment]
+    name = choice.ref or DEFAULT_NAME
+    rows = _stack_rows(store, workspace_id, name)
+    if not rows:
+        raise not_found(choice)
+    first = rows[0]
+    plain = all(r.component_id is None or (not r.config and r.connector_id is None) for r in rows)
+    if plain:  # a stack of flavors' defaults (the default stack): no flavor models, no secrets
+        snapshot = StackSnapshot(
+            id=first.stack_id,
+            name=first.stack_name,
+            components={
+                ComponentType(r.component_type): StackComponentSnapshot(
+                    id=r.component_id, name=r.component_name, flavor=r.flavor, config={}
+                )
+                for r in rows
+                if r.component_id is not None
+            },
+        )
+        kinds = {r.component_type: r.flavor for r in rows}
+        store_flavor = kinds.get(ComponentType.ARTIFACT_STORE.value)
+        if store_flavor == "local":
+            return RunStack(first.stack_id, first.stack_name, choice.source, snapshot, None)
+    return _full(rt, store, choice, workspace_id, first.stack_id)
+
+
+def _stack_rows(store: SqlStore, workspace_id: uuid.UUID, ref: str) -> list[Any]:
+    """The stack ``ref`` (name or id) with one row per component: one query."""
+    from waypost.store.sql import tables as db
+
+    s, link, c = db.stacks, db.stack_component_links, db.stack_components
+    try:
+        by = s.c.id == uuid.UUID(ref)
+    except ValueError:
+        by = s.c.name == ref
+    query = (
+        select(
+            s.c.id.label("stack_id"),
+            s.c.name.label("stack_name"),
+            link.c.component_type,
+            c.c.id.label("component_id"),
+            c.c.name.label("component_name"),
+            c.c.flavor,
+            c.c.config,
+            c.c.connector_id,
+        )
+        .select_from(s.outerjoin(link, link.c.stack_id == s.c.id).outerjoin(c, c.c.id == link.c.component_id))
+        .where(s.c.workspace_id == workspace_id, by)
+    )
+    with store.sessions.read() as conn:
+        return list(conn.execute(query).all())
+
+
+def _full(rt: Runtime, store: SqlStore, choice: StackChoice, workspace_id: uuid.UUID, stack_id: uuid.UUID) -> RunStack:
+    """A stack with configurations: masked for the snapshot, resolved (secrets, connectors) for the store."""
+    repo = store.stacks
+    stack = repo.get_stack(stack_id, workspace_id=workspace_id)
+    snapshot = snapshot_of(stack)
+    try:
+        resolved = repo.resolved_components(stack_id, workspace_id=workspace_id)
+    except (ParameterError, NotFoundError) as exc:
+        raise ConfigurationError(f"Stack '{stack.name}' cannot be used: {exc}") from None
+    found = resolved.get(ComponentType.ARTIFACT_STORE)
+    if found is None:
+        raise ConfigurationError(
+            f"Stack '{stack.name}' has no artifact store; add one with "
+            f"`waypost stack update {stack.name} --artifact-store NAME`."
+        )
+    flavor, config, credentials = found
+    artifact_store = open_artifact_store(rt, flavor, config, credentials, stack.name)
+    return RunStack(stack.id, stack.name, choice.source, snapshot, artifact_store, max_parallel(snapshot))
+
+
+# -- a server -----------------------------------------------------------------------------------
+
+
+def remote_run_stack(rt: Runtime, choice: StackChoice) -> RunStack:
+    """The stack ``choice`` names (None: the user's active one) in the project's workspace, from the server."""
+    stacks = rt.store.stacks  # type: ignore[attr-defined]
+    if choice.ref is None:
+        stack = stacks.active()
+        source = "default" if stack.is_default else "user"
+    else:
+        try:
+            stack = stacks.get(choice.ref)
+        except NotFoundError:
+            raise not_found(choice) from None
+        source = choice.source
+    snapshot = snapshot_of(stack)
+    component = stack.components.get(ComponentType.ARTIFACT_STORE)
+    if component is None:
+        raise ConfigurationError(f"Stack '{stack.name}' has no artifact store; add one to it.")
+    artifact_store = None
+    if not (component.flavor == "local" and not component.config.get("path")):
+        needs = _needs_secrets(component.config, component.connector)
+        if needs:
+            raise ConfigurationError(
+                f"The artifact store '{component.name}' of stack '{stack.name}' takes {needs}, which a Waypost "
+                "server never sends to clients; give this machine its own credentials (leave the component's "
+                "secret fields empty) or run against the local store."
+            )
+        from waypost.stacks.flavors import FlavorError, get_flavor
+
+        try:
+            flavor = get_flavor(ComponentType.ARTIFACT_STORE, component.flavor)
+            config = flavor.config.model_validate(component.config)
+        except (FlavorError, ValueError) as exc:
+            raise ConfigurationError(f"Stack '{stack.name}' cannot be used here: {exc}") from None
+        artifact_store = open_artifact_store(rt, flavor, config, None, stack.name)
+    return RunStack(stack.id, stack.name, source, snapshot, artifact_store, max_parallel(snapshot))  # type: ignore[arg-type]
+
+
+def _needs_secrets(config: dict[str, Any], connector: str | None) -> str | None:
+    from waypost.stacks.references import MASK, references
+
+    if connector:
+        return f"credentials from the connector '{connector}'"
+    refs = references(config)
+    if refs:
+        name, key = sorted(refs)[0]
+        return f"the secret {{{{secret.{name}.{key}}}}}"
+    masked = sorted(k for k, v in config.items() if v == MASK)
+    if masked:
+        return f"the secret field '{masked[0]}'"
+    return None
+
+
+# -- the artifact store -------------------------------------------------------------------------
+
+
+def open_artifact_store(
+    rt: Runtime, flavor: type[Flavor], config: BaseModel, credentials: ConnectorCredentials | None, stack: str
+) -> ArtifactStore | None:
+    """The artifact store of a component (None: the runtime's own), opened and checked once per process."""
+    uri, options = _location(flavor, config, credentials, stack)
+    if uri is None:
+        return None
+    key = hashlib.sha256(json.dumps([uri, options], sort_keys=True, default=str).encode()).hexdigest()
+    known = rt.stack_stores.get(key)
+    if known is None:
+        try:
+            known = ArtifactStore(uri, **options)
+            known.check_writable()
+        except Exception as exc:  # botocore, aiohttp, fsspec: anything means "cannot write there"
+            cause = exc.__cause__ if isinstance(exc, ArtifactStoreError) and exc.__cause__ else exc
+            text = " ".join(str(cause).split()) or type(cause).__name__
+            raise ArtifactStoreError(
+                f"The artifact store of stack '{stack}' ({uri}) cannot be written: {type(cause).__name__}: "
+                f"{text[:300]}; `waypost stack verify {stack}` checks it."
+            ) from None
+        rt.stack_stores[key] = known
+    return known
+
+
+def _location(
+    flavor: type[Flavor], config: BaseModel, credentials: ConnectorCredentials | None, stack: str
+) -> tuple[str | None, dict[str, Any]]:
+    """Where a component's files go and the fsspec options to get there (None: the settings' store)."""
+    values = config.model_dump()
+    if flavor.name == "local":
+        path = values.get("path")
+        return (str(path), {}) if path else (None, {})
+    if flavor.name == "s3":
+        from waypost.stacks.builtin.artifact_stores import storage_options
+
+        return str(values["path"]), storage_options(config, credentials)  # type: ignore[arg-type]
+    if flavor.name == "fsspec":
+        return str(values["uri"]), dict(values.get("storage_options") or {})
+    raise ConfigurationError(
+        f"Stack '{stack}' has an artifact store of flavor '{flavor.name}', which runs cannot write to yet; "
+        "use a local, s3 or fsspec artifact store."
+    )
