@@ -64,6 +64,11 @@ def _org(*perms: str) -> Rule:
     return Rule("organization", perms)
 
 
+def _ws(*perms: str) -> Rule:
+    """Checked in the request's workspace (``?workspace=``, else its project's): stacks, components, secrets."""
+    return Rule("workspace", perms)
+
+
 AUTH, PUBLIC = Rule("authenticated"), Rule("public")
 RECORD = ("run:update", "run:create")
 RUN, PIPE, ART, MODEL = ("run:read",), ("pipeline:read",), ("artifact:read",), ("model:read",)
@@ -296,6 +301,38 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/access/me"): AUTH,
     ("GET", "/access/users/{user}"): _org("member:read"),
     ("GET", "/access/resources/{resource_type}/{resource_id}"): Rule("project", ("run:share",)),
+    # Stacks (api/stacks.py): checked in the request's workspace; tests/server/test_stacks_api.py covers them.
+    ("GET", "/runs/{run}/stack"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/stack", None)),
+    ("GET", "/flavors"): AUTH,
+    ("GET", "/flavors/{type}/{name}"): AUTH,
+    ("GET", "/components"): _ws("stack:read"),
+    ("POST", "/components"): _ws("stack:create"),
+    ("POST", "/components/verify"): _ws("stack:create"),
+    ("GET", "/components/{component}"): _ws("stack:read"),
+    ("PATCH", "/components/{component}"): _ws("stack:update"),
+    ("DELETE", "/components/{component}"): _ws("stack:delete"),
+    ("POST", "/components/{component}/verify"): _ws("stack:read"),
+    ("GET", "/stacks"): AUTH,
+    ("POST", "/stacks"): _ws("stack:create"),
+    ("GET", "/stacks/active"): AUTH,
+    ("PUT", "/stacks/active"): _ws("stack:read"),
+    ("GET", "/stacks/{stack}"): _ws("stack:read"),
+    ("PATCH", "/stacks/{stack}"): _ws("stack:update"),
+    ("DELETE", "/stacks/{stack}"): _ws("stack:delete"),
+    ("POST", "/stacks/{stack}/copy"): _ws("stack:create"),
+    ("POST", "/stacks/{stack}/verify"): _ws("stack:read"),
+    ("GET", "/secrets"): _ws("secret:read"),
+    ("POST", "/secrets"): _ws("secret:create"),
+    ("GET", "/secrets/{secret}"): _ws("secret:read"),
+    ("PATCH", "/secrets/{secret}"): _ws("secret:update"),
+    ("DELETE", "/secrets/{secret}"): _ws("secret:delete"),
+    ("GET", "/connectors"): _ws("stack:read"),
+    ("POST", "/connectors"): _ws("stack:create"),
+    ("POST", "/connectors/verify"): _ws("stack:create"),
+    ("GET", "/connectors/{connector}"): _ws("stack:read"),
+    ("PATCH", "/connectors/{connector}"): _ws("stack:update"),
+    ("DELETE", "/connectors/{connector}"): _ws("stack:delete"),
+    ("POST", "/connectors/{connector}/verify"): _ws("stack:read"),
 }
 #: The project routes this module calls for each role (the access API's own tests cover its routes).
 CALLED = {key: rule for key, rule in ROUTES.items() if rule.call is not None}

@@ -44,6 +44,18 @@ const ACTIONS = [
   "team.member_removed",
   "share.created",
   "share.revoked",
+  "stack.created",
+  "stack.updated",
+  "stack.deleted",
+  "component.created",
+  "component.updated",
+  "component.deleted",
+  "secret.created",
+  "secret.updated",
+  "secret.deleted",
+  "connector.created",
+  "connector.updated",
+  "connector.deleted",
   "run.deleted",
 ];
 

@@ -22,6 +22,7 @@ from waypost.server.api import (
     records,
     run_columns,
     runs,
+    stacks,
     steps,
     transfer,
     users,
@@ -43,6 +44,7 @@ ROUTERS: list[APIRouter] = [
     users.router,
     audit.router,
     access.router,
+    stacks.router,
     records.router,
     transfer.router,
 ]

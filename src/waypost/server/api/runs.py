@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
+from waypost.schemas.stacks import StackSnapshot
 from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.api.run_columns import Columns
 from waypost.server.auth import trail
@@ -79,6 +80,19 @@ def suggest(
 def get_run(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
     """A run by id or name."""
     return runs.get_run_or_404(store, user, run, project)
+
+
+@router.get("/{run}/stack", response_model=StackSnapshot)
+def get_run_stack(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> StackSnapshot:
+    """The stack and component configurations the run used, as they were (secret values masked)."""
+    found = runs.get_run_or_404(store, user, run, project)
+    snapshot = store.runs.stack_snapshot(found.id)
+    if snapshot is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"Run '{found.name}' recorded no stack; runs record theirs since stacks exist (Waypost 0.7).",
+        )
+    return snapshot
 
 
 @router.patch("/{run}", response_model=RunRead)
