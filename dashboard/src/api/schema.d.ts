@@ -485,6 +485,26 @@ export interface paths {
         patch: operations["update_run_api_v1_runs__run__patch"];
         trace?: never;
     };
+    "/api/v1/runs/{run}/stack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run Stack
+         * @description The stack and component configurations the run used, as they were (secret values masked).
+         */
+        get: operations["get_run_stack_api_v1_runs__run__stack_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run}/steps": {
         parameters: {
             query?: never;
@@ -1582,6 +1602,398 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flavors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Flavors Route
+         * @description Every flavor (of ``type``), built-in and installed through the ``waypost.flavors`` entry point.
+         */
+        get: operations["list_flavors_route_api_v1_flavors_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/flavors/{type}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Flavor Route
+         * @description One flavor: its configuration's JSON schema, what it needs and what it conflicts with.
+         */
+        get: operations["get_flavor_route_api_v1_flavors__type___name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Components
+         * @description The workspace's components by type and name (secret fields masked); needs stack:read there.
+         */
+        get: operations["list_components_api_v1_components_get"];
+        put?: never;
+        /**
+         * Create Component
+         * @description Register a component; its config is checked against the flavor and its secret references must resolve.
+         */
+        post: operations["create_component_api_v1_components_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/components/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Unsaved Component
+         * @description Verify a component before registering it (nothing is saved); a config that does not validate is a 422.
+         */
+        post: operations["verify_unsaved_component_api_v1_components_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/components/{component}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Component
+         * @description A component by id or name (and ``type`` where names repeat).
+         */
+        get: operations["get_component_api_v1_components__component__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Component
+         * @description Delete a component no stack holds (one in use is refused naming the stacks).
+         */
+        delete: operations["delete_component_api_v1_components__component__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Component
+         * @description Change a component; ``config`` replaces the whole config, a secret field sent masked keeps its value.
+         */
+        patch: operations["update_component_api_v1_components__component__patch"];
+        trace?: never;
+    };
+    "/api/v1/components/{component}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Component
+         * @description Check the component can reach its resource; ``ok`` or the exact failure (an answer of 200 either way).
+         */
+        post: operations["verify_component_api_v1_components__component__verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Stacks
+         * @description The workspace's stacks (the default first) with their components; without stack:read, those shared.
+         */
+        get: operations["list_stacks_api_v1_stacks_get"];
+        put?: never;
+        /**
+         * Create Stack
+         * @description A new stack of registered components: one per type, an orchestrator and an artifact store required.
+         */
+        post: operations["create_stack_api_v1_stacks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stacks/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Active Stack
+         * @description The caller's active stack in the workspace (the default stack when none is set).
+         */
+        get: operations["get_active_stack_api_v1_stacks_active_get"];
+        /**
+         * Set Active Stack
+         * @description Make a stack the caller's active one in the workspace (one they may read).
+         */
+        put: operations["set_active_stack_api_v1_stacks_active_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stacks/{stack}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Stack
+         * @description A stack by id or name, with its components (secret fields masked).
+         */
+        get: operations["get_stack_api_v1_stacks__stack__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Stack
+         * @description Delete a stack (not the default one); users whose active stack it was fall back to the default.
+         */
+        delete: operations["delete_stack_api_v1_stacks__stack__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Stack
+         * @description Rename a stack (not the default one), change its description, or set (name or id) or remove (null) components.
+         */
+        patch: operations["update_stack_api_v1_stacks__stack__patch"];
+        trace?: never;
+    };
+    "/api/v1/stacks/{stack}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy Stack
+         * @description A new stack holding the same components as ``stack``.
+         */
+        post: operations["copy_stack_api_v1_stacks__stack__copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stacks/{stack}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Stack
+         * @description Verify every component of a stack at once: ``ok`` or the exact failure for each type.
+         */
+        post: operations["verify_stack_api_v1_stacks__stack__verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Secrets
+         * @description The workspace's secrets by name: their key names, never their values; needs secret:read.
+         */
+        get: operations["list_secrets_api_v1_secrets_get"];
+        put?: never;
+        /**
+         * Create Secret
+         * @description A new secret; its values are encrypted at rest and never returned.
+         */
+        post: operations["create_secret_api_v1_secrets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/secrets/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Secret
+         * @description A secret's key names (never its values).
+         */
+        get: operations["get_secret_api_v1_secrets__secret__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Secret
+         * @description Delete a secret no component refers to (one in use is refused naming the components).
+         */
+        delete: operations["delete_secret_api_v1_secrets__secret__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Secret
+         * @description Set keys (null removes one; keys components refer to cannot go); ``replace`` drops the keys not given.
+         */
+        patch: operations["update_secret_api_v1_secrets__secret__patch"];
+        trace?: never;
+    };
+    "/api/v1/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Connectors
+         * @description The workspace's connectors by name (which secret fields are set, never their values); needs stack:read.
+         */
+        get: operations["list_connectors_api_v1_connectors_get"];
+        put?: never;
+        /**
+         * Create Connector
+         * @description A new connector; its secret fields are encrypted at rest and never returned.
+         */
+        post: operations["create_connector_api_v1_connectors_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Unsaved Connector
+         * @description Verify a connector before registering it (nothing is saved): reach ``resource`` with its credentials.
+         */
+        post: operations["verify_unsaved_connector_api_v1_connectors_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connectors/{connector}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Connector
+         * @description A connector by id or name.
+         */
+        get: operations["get_connector_api_v1_connectors__connector__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Connector
+         * @description Delete a connector no component is attached to (one in use is refused naming the components).
+         */
+        delete: operations["delete_connector_api_v1_connectors__connector__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Connector
+         * @description Change fields of a connector; secret fields left out keep their values.
+         */
+        patch: operations["update_connector_api_v1_connectors__connector__patch"];
+        trace?: never;
+    };
+    "/api/v1/connectors/{connector}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Connector
+         * @description Reach ``resource`` (an aws connector: ``s3://bucket/prefix``) with the connector's credentials.
+         */
+        post: operations["verify_connector_api_v1_connectors__connector__verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/info": {
         parameters: {
             query?: never;
@@ -2014,6 +2426,14 @@ export interface components {
             permissions: string[];
         };
         /**
+         * ActiveStackSet
+         * @description The stack (name or id) to make the caller's active one in the workspace.
+         */
+        ActiveStackSet: {
+            /** Stack */
+            stack: string;
+        };
+        /**
          * ApiKeyCreate
          * @description A new API key; ``expires_at`` None means it never expires.
          */
@@ -2342,12 +2762,164 @@ export interface components {
                 [key: string]: components["schemas"]["ArtifactVersionRead"];
             };
         };
+        /** ComponentCreate */
+        ComponentCreate: {
+            /** Name */
+            name: string;
+            type: components["schemas"]["ComponentType"];
+            /** Flavor */
+            flavor: string;
+            /**
+             * Config
+             * @default {}
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Connector */
+            connector?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+        };
+        /** ComponentRead */
+        ComponentRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Workspace Id
+             * Format: uuid
+             */
+            workspace_id: string;
+            /** Name */
+            name: string;
+            type: components["schemas"]["ComponentType"];
+            /** Flavor */
+            flavor: string;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Connector Id */
+            connector_id?: string | null;
+            /** Connector */
+            connector?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Stacks */
+            stacks?: string[];
+        };
         /**
          * ComponentType
          * @description What a component is for; a stack holds at most one of each.
          * @enum {string}
          */
         ComponentType: "orchestrator" | "artifact_store" | "container_registry" | "step_operator" | "experiment_tracker" | "alerter" | "model_deployer" | "data_validator";
+        /**
+         * ComponentUpdate
+         * @description A change to a component; fields left out stay. ``config`` replaces the whole configuration.
+         */
+        ComponentUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Connector */
+            connector?: string | null;
+            /** Description */
+            description?: string | null;
+        };
+        /** ConnectorCreate */
+        ConnectorCreate: {
+            /** Name */
+            name: string;
+            type: components["schemas"]["ConnectorType"];
+            /**
+             * Config
+             * @default {}
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Description */
+            description?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+        };
+        /**
+         * ConnectorRead
+         * @description A service connector; its secret fields (keys, tokens, passwords) never leave the server.
+         */
+        ConnectorRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Workspace Id
+             * Format: uuid
+             */
+            workspace_id: string;
+            /** Name */
+            name: string;
+            type: components["schemas"]["ConnectorType"];
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Secret Fields */
+            secret_fields: string[];
+            /** Description */
+            description?: string | null;
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * ConnectorType
+         * @description The kinds of credentials a service connector holds.
+         * @enum {string}
+         */
+        ConnectorType: "aws" | "bearer" | "basic";
+        /** ConnectorUpdate */
+        ConnectorUpdate: {
+            /** Config */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+        };
+        /**
+         * ConnectorVerify
+         * @description What to reach with the connector, e.g. ``s3://bucket/prefix`` for an aws connector.
+         */
+        ConnectorVerify: {
+            /** Resource */
+            resource?: string | null;
+        };
         /**
          * CrashSweep
          * @description Mark runs crashed whose heartbeat is older than ``timeout_s``.
@@ -2362,6 +2934,32 @@ export interface components {
          * @enum {string}
          */
         ExecutionStatus: "initializing" | "running" | "completed" | "failed" | "cached" | "stopped" | "crashed" | "skipped";
+        /**
+         * FlavorRead
+         * @description A flavor of a component type: its configuration's JSON schema and its needs.
+         */
+        FlavorRead: {
+            type: components["schemas"]["ComponentType"];
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Config Schema */
+            config_schema: {
+                [key: string]: unknown;
+            };
+            /** Requires */
+            requires?: components["schemas"]["ComponentType"][];
+            /** Conflicts */
+            conflicts?: components["schemas"]["ComponentType"][];
+            /** Connector Types */
+            connector_types?: components["schemas"]["ConnectorType"][];
+            /**
+             * Source
+             * @default builtin
+             */
+            source: string;
+        };
         /** GrantCreate */
         GrantCreate: {
             /** Role */
@@ -2967,6 +3565,28 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** Page[ComponentRead] */
+        Page_ComponentRead_: {
+            /** Items */
+            items: components["schemas"]["ComponentRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[ConnectorRead] */
+        Page_ConnectorRead_: {
+            /** Items */
+            items: components["schemas"]["ConnectorRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
         /** Page[MetadataRead] */
         Page_MetadataRead_: {
             /** Items */
@@ -3022,10 +3642,32 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** Page[SecretRead] */
+        Page_SecretRead_: {
+            /** Items */
+            items: components["schemas"]["SecretRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
         /** Page[SnapshotRead] */
         Page_SnapshotRead_: {
             /** Items */
             items: components["schemas"]["SnapshotRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[StackRead] */
+        Page_StackRead_: {
+            /** Items */
+            items: components["schemas"]["StackRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -3589,6 +4231,67 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /** SecretCreate */
+        SecretCreate: {
+            /** Name */
+            name: string;
+            /** Values */
+            values: {
+                [key: string]: string;
+            };
+            /** Description */
+            description?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+        };
+        /**
+         * SecretRead
+         * @description A secret without its values: only the names of its keys.
+         */
+        SecretRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Workspace Id
+             * Format: uuid
+             */
+            workspace_id: string;
+            /** Name */
+            name: string;
+            /** Keys */
+            keys: string[];
+            /** Description */
+            description?: string | null;
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * SecretUpdate
+         * @description ``values`` set keys (a ``null`` value removes that key); ``replace`` drops the keys not given.
+         */
+        SecretUpdate: {
+            /** Values */
+            values?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Replace
+             * @default false
+             */
+            replace: boolean;
+            /** Description */
+            description?: string | null;
+        };
         /**
          * ServerInfo
          * @description What a client needs to know about the server it talks to.
@@ -3734,6 +4437,64 @@ export interface components {
             connector?: string | null;
         };
         /**
+         * StackCopy
+         * @description The name of the copy.
+         */
+        StackCopy: {
+            /** Name */
+            name: string;
+        };
+        /** StackCreate */
+        StackCreate: {
+            /** Name */
+            name: string;
+            /** Components */
+            components: {
+                [key: string]: string;
+            };
+            /** Description */
+            description?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+        };
+        /** StackRead */
+        StackRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Workspace Id
+             * Format: uuid
+             */
+            workspace_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Components */
+            components: {
+                [key: string]: components["schemas"]["ComponentRead"];
+            };
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
+            /**
+             * Is Default
+             * @default false
+             */
+            is_default: boolean;
+            /** Active For */
+            active_for?: string[];
+        };
+        /**
          * StackSnapshot
          * @description The stack a run used, as it was: later edits to the stack or its components do not change it.
          */
@@ -3746,6 +4507,20 @@ export interface components {
             components: {
                 [key: string]: components["schemas"]["StackComponentSnapshot"];
             };
+        };
+        /**
+         * StackUpdate
+         * @description A change to a stack: ``components`` sets (a name or id) or removes (``null``) one type's component.
+         */
+        StackUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Components */
+            components?: {
+                [key: string]: string | null;
+            } | null;
+            /** Description */
+            description?: string | null;
         };
         /**
          * StepFinishRequest
@@ -4066,6 +4841,28 @@ export interface components {
             token: string;
         };
         /**
+         * UnsavedConnectorVerify
+         * @description A connector not saved yet, and what to reach with it.
+         */
+        UnsavedConnectorVerify: {
+            /** Name */
+            name: string;
+            type: components["schemas"]["ConnectorType"];
+            /**
+             * Config
+             * @default {}
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Description */
+            description?: string | null;
+            /** Workspace */
+            workspace?: string | null;
+            /** Resource */
+            resource?: string | null;
+        };
+        /**
          * UserAccess
          * @description Where each of a user's permissions comes from.
          */
@@ -4145,6 +4942,23 @@ export interface components {
             email?: string | null;
             /** Is Admin */
             is_admin?: boolean | null;
+        };
+        /**
+         * VerifyResult
+         * @description What ``verify`` found: ``ok``, or the exact failure.
+         */
+        VerifyResult: {
+            /** Ok */
+            ok: boolean;
+            /** Message */
+            message: string;
+            /** Resource */
+            resource?: string | null;
+            /**
+             * Duration Ms
+             * @default 0
+             */
+            duration_ms: number;
         };
         /**
          * VisualizationRef
@@ -5090,6 +5904,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_run_stack_api_v1_runs__run__stack_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackSnapshot"];
                 };
             };
             /** @description Validation Error */
@@ -7294,6 +8139,1086 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResourceAccess"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_flavors_route_api_v1_flavors_get: {
+        parameters: {
+            query?: {
+                /** @description Only this type's. */
+                type?: components["schemas"]["ComponentType"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlavorRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_flavor_route_api_v1_flavors__type___name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: components["schemas"]["ComponentType"];
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlavorRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_components_api_v1_components_get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description Only components of this type. */
+                type?: components["schemas"]["ComponentType"] | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ComponentRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_component_api_v1_components_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_unsaved_component_api_v1_components_verify_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_component_api_v1_components__component__get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The component's type, where names repeat across types. */
+                type?: components["schemas"]["ComponentType"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_component_api_v1_components__component__delete: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The component's type, where names repeat across types. */
+                type?: components["schemas"]["ComponentType"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_component_api_v1_components__component__patch: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The component's type, where names repeat across types. */
+                type?: components["schemas"]["ComponentType"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComponentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComponentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_component_api_v1_components__component__verify_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The component's type, where names repeat across types. */
+                type?: components["schemas"]["ComponentType"] | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                component: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_stacks_api_v1_stacks_get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_StackRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_stack_api_v1_stacks_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_active_stack_api_v1_stacks_active_get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_active_stack_api_v1_stacks_active_put: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActiveStackSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_stack_api_v1_stacks__stack__get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_stack_api_v1_stacks__stack__delete: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_stack_api_v1_stacks__stack__patch: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StackUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    copy_stack_api_v1_stacks__stack__copy_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StackCopy"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StackRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_stack_api_v1_stacks__stack__verify_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["VerifyResult"];
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_secrets_api_v1_secrets_get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SecretRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_secret_api_v1_secrets_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_secret_api_v1_secrets__secret__get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_secret_api_v1_secrets__secret__delete: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_secret_api_v1_secrets__secret__patch: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecretUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecretRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_connectors_api_v1_connectors_get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConnectorRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_connector_api_v1_connectors_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectorCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_unsaved_connector_api_v1_connectors_verify_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnsavedConnectorVerify"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_connector_api_v1_connectors__connector__get: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                connector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_connector_api_v1_connectors__connector__delete: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                connector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_connector_api_v1_connectors__connector__patch: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                connector: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectorUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectorRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    verify_connector_api_v1_connectors__connector__verify_post: {
+        parameters: {
+            query?: {
+                /** @description The workspace (id or name); default: the request's project's, else default. */
+                workspace?: string | null;
+            };
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                connector: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ConnectorVerify"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
                 };
             };
             /** @description Validation Error */
