@@ -237,7 +237,7 @@ def test_bad_input_is_a_one_line_4xx_and_changes_nothing(client: TestClient, ser
         (client.post(f"{API}/teams/none/members", json={"users": ["admin"]}), 404, "none"),
         (client.delete(f"{API}/grants/00000000-0000-0000-0000-000000000000"), 404, "grant"),
         (client.delete(f"{API}/grants/not-an-id"), 422, "grant_id"),
-        (client.get(f"{API}/shares/stack/00000000-0000-0000-0000-000000000000"), 422, "Cannot share"),
+        (client.get(f"{API}/shares/secret/00000000-0000-0000-0000-000000000000"), 422, "Cannot share"),
         (client.get(f"{API}/shares/run/00000000-0000-0000-0000-000000000000"), 404, "run"),
         (client.delete(f"{API}/shares/00000000-0000-0000-0000-000000000000"), 404, "share"),
         (client.get(f"{API}/access/users/ghost"), 404, "ghost"),

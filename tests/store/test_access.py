@@ -203,8 +203,8 @@ def test_shares_open_one_resource_and_nothing_else(store: SqlStore) -> None:
     store.access.unshare(share.id)
     assert store.pipelines.list(visibility=store.access.effective(bob.id).visibility("pipeline:read")).total == 0
     with pytest.raises(ParameterError) as bad:
-        store.access.share("stack", uuid.uuid4(), user="bob")
-    assert_one_line(bad.value, "stack", "shareable")
+        store.access.share("secret", uuid.uuid4(), user="bob")
+    assert_one_line(bad.value, "secret", "shareable")
 
 
 def test_custom_roles_are_validated_and_built_in_ones_are_fixed(store: SqlStore) -> None:

@@ -31,6 +31,8 @@ from waypost.exceptions import (
     StoreLockedError,
     WaypostError,
 )
+from waypost.stacks.flavors import FlavorError
+from waypost.stacks.references import UnresolvedSecretError
 from waypost.store.sql.engine import normalize_url
 from waypost.store.sql.timeouts import StatementTimeoutError
 
@@ -138,6 +140,11 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return detail(422, scrub(request, f"Invalid {where}: {first.get('msg', 'invalid value')}{more}."))
 
 
+async def _flavor_error(request: Request, exc: Exception) -> JSONResponse:
+    """A flavor, component config or stack that cannot be used: its one-line message (waypost.stacks)."""
+    return detail(422, scrub(request, str(exc)))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return detail(500, "Internal server error; the server log has the details.")
@@ -174,4 +181,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(WaypostError, _waypost_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(FlavorError, _flavor_error)
+    app.add_exception_handler(UnresolvedSecretError, _flavor_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -295,7 +295,7 @@ def _grant_target(grant: GrantRead) -> str:
 
 # -- shares ---------------------------------------------------------------------------------------
 
-ResourceType = Annotated[str, Path(max_length=32, description="pipeline, run, artifact or model.")]
+ResourceType = Annotated[str, Path(max_length=32, description="pipeline, run, artifact, model or stack.")]
 
 
 @router.get("/shares/{resource_type}/{resource_id}")
@@ -363,5 +363,5 @@ def resource_access(
     """Who may do what with one resource; needs <type>:share on it (or member:read in the organization)."""
     scope = access.resource_scope(store, resource_type, resource_id)
     if not caller.access.can("member:read"):
-        authorize(caller, f"{resource_type}:share", scope=scope, resource=(resource_type, resource_id))
+        access.authorize_share(store, caller, resource_type, resource_id)
     return access.resource_access(store, resource_type, resource_id, scope)

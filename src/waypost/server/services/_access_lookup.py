@@ -14,9 +14,9 @@ from waypost.schemas.access import ORGANIZATION_ID
 from waypost.store.sql import tables as db
 from waypost.store.sql.store import SqlStore
 
-#: The table of each resource type a share can name (stacks have none yet).
+#: The table of each resource type a share can name (a stack lives in a workspace, the others in a project).
 _TABLES = {"pipeline": db.pipelines, "run": db.pipeline_runs, "artifact": db.artifacts, "model": db.models}
-SHAREABLE_TYPES = tuple(_TABLES)
+SHAREABLE_TYPES = (*_TABLES, "stack")
 
 
 def organization_name(store: SqlStore) -> str:
@@ -32,6 +32,21 @@ def resource_project(store: SqlStore, resource_type: str, resource_id: uuid.UUID
     with store.sessions.read_conn() as s:
         project: uuid.UUID | None = s.scalar(select(table.c.project_id).where(table.c.id == resource_id))
     return project
+
+
+def stack_workspace(store: SqlStore, stack_id: uuid.UUID) -> uuid.UUID | None:
+    """The workspace of one stack; None when there is no such stack."""
+    with store.sessions.read_conn() as s:
+        ws: uuid.UUID | None = s.scalar(select(db.stacks.c.workspace_id).where(db.stacks.c.id == stack_id))
+    return ws
+
+
+def stacks_workspaces(store: SqlStore, stack_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """The workspaces of these stacks (one query)."""
+    if not stack_ids:
+        return set()
+    with store.sessions.read_conn() as s:
+        return set(s.scalars(select(db.stacks.c.workspace_id).where(db.stacks.c.id.in_(stack_ids)).distinct()))
 
 
 def share_resource(store: SqlStore, share_id: uuid.UUID) -> tuple[str, uuid.UUID] | None:

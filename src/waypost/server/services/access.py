@@ -33,6 +33,8 @@ from waypost.server.services._access_lookup import (
     organization_name,
     resource_project,
     share_resource,
+    stack_workspace,
+    stacks_workspaces,
 )
 from waypost.server.services._common import or_404
 from waypost.store.sql.store import SqlStore
@@ -78,8 +80,12 @@ def visible_workspaces(store: SqlStore, caller: Principal) -> list[WorkspaceRead
 
 
 def _project_workspaces(store: SqlStore, access: EffectiveAccess) -> set[uuid.UUID]:
+    """Workspaces the caller reaches through a project grant or a stack shared with them."""
     ids = [p for p, perms in access.projects.items() if perms]
-    return {p.workspace_id for p in store.access.list_projects(ids=ids)} if ids else set()
+    held = {p.workspace_id for p in store.access.list_projects(ids=ids)} if ids else set()
+    return held | stacks_workspaces(
+        store, {rid for (rtype, rid), perms in access.shares.items() if rtype == "stack" and perms}
+    )
 
 
 def get_workspace(store: SqlStore, caller: Principal, ref: str) -> WorkspaceRead:
@@ -233,16 +239,35 @@ def resource_scope(store: SqlStore, resource_type: str, resource_id: uuid.UUID) 
             422,
             f"Cannot share a '{resource_type}'; shareable resources are {', '.join(SHAREABLE_TYPES)}.",
         )
+    if resource_type == "stack":  # a workspace's, not a project's: the scope names no project
+        ws_id = stack_workspace(store, resource_id)
+        if ws_id is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No stack '{resource_id}' exists; check the id.")
+        ws = store.access.get_workspace(str(ws_id))
+        return ProjectScope(NO_PROJECT, ws.id, ws.name)
     project_id = resource_project(store, resource_type, resource_id)
     if project_id is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No {resource_type} '{resource_id}' exists; check the id.")
     return scope_of(store.access.get_project(project_id))
 
 
+#: The project id of a workspace resource's scope: no project holds it, so only workspace and wider grants count.
+NO_PROJECT = uuid.UUID(int=0)
+
+
 def authorize_share(store: SqlStore, caller: Principal, resource_type: str, resource_id: uuid.UUID) -> ProjectScope:
     """Refuse (403) unless the caller holds ``<type>:share`` on the resource (its project, or a share of it)."""
     scope = resource_scope(store, resource_type, resource_id)
-    authorize(caller, f"{resource_type}:share", scope=scope, resource=(resource_type, resource_id))
+    permission = f"{resource_type}:share"
+    if scope.project_id == NO_PROJECT:
+        if not caller.access.can(permission, workspace_id=scope.workspace_id, resource=(resource_type, resource_id)):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"You lack the '{permission}' permission in workspace '{scope.path}'; "
+                "ask an Admin of the workspace for a role that has it (Stack Admin).",
+            )
+        return scope
+    authorize(caller, permission, scope=scope, resource=(resource_type, resource_id))
     return scope
 
 

@@ -55,7 +55,15 @@ ORG_ADMIN_ROLE_ID = builtin_role_id(Level.ORGANIZATION, "Admin")
 _ORG_MEMBER_ROLE_ID = builtin_role_id(Level.ORGANIZATION, "Member")
 _WS_DEVELOPER_ROLE_ID = builtin_role_id(Level.WORKSPACE, "Developer")
 #: What each shareable resource type lives in (for the "cross-workspace reference" checks).
-_RESOURCE_TABLES = {"pipeline": db.pipelines, "run": db.pipeline_runs, "artifact": db.artifacts, "model": db.models}
+_RESOURCE_TABLES = {
+    "pipeline": db.pipelines,
+    "run": db.pipeline_runs,
+    "artifact": db.artifacts,
+    "model": db.models,
+    "stack": db.stacks,
+}
+#: Resources that live in a workspace rather than a project: shared with a workspace role.
+_WORKSPACE_RESOURCES = frozenset({"stack"})
 
 
 def resolve_project_ref(ref: str) -> tuple[str | None, str]:
@@ -455,7 +463,10 @@ class AccessRepository:
         team: str | uuid.UUID | None = None,
         created_by: uuid.UUID | None = None,
     ) -> ShareRead:
-        """Share one resource with a user or a team, with a project-level role (replacing an earlier share)."""
+        """Share one resource with a user or a team (replacing an earlier share).
+
+        The role is a project-level one, or a workspace-level one for a stack (Viewer, Stack Admin).
+        """
         if resource_type not in _RESOURCE_TABLES:
             shareable = ", ".join(t for t in SHAREABLE if t in _RESOURCE_TABLES)
             raise ParameterError(f"Cannot share a '{resource_type}'; shareable resources are {shareable}.")
@@ -464,10 +475,14 @@ class AccessRepository:
             if s.scalar(select(table.c.id).where(table.c.id == resource_id)) is None:
                 raise NotFoundError(f"No {resource_type} '{resource_id}' exists; check the id.")
             principal_type, principal_id, principal_ws = _principal(s, user, team)
-            role_row = _role_row(s, role, Level.PROJECT)
-            if role_row.level != Level.PROJECT.value:
+            level = Level.WORKSPACE if resource_type in _WORKSPACE_RESOURCES else Level.PROJECT
+            role_row = _role_row(s, role, level)
+            if role_row.level != level.value:
+                examples = (
+                    "Viewer, Stack Admin" if level is Level.WORKSPACE else "Viewer, Contributor, Developer, Admin"
+                )
                 raise ParameterError(
-                    f"Shares take a project role (Viewer, Contributor, Developer, Admin); '{role}' is not one."
+                    f"A {resource_type} is shared with a {level.value} role ({examples}); '{role}' is not one."
                 )
             if principal_ws is not None and principal_ws != _resource_workspace(s, resource_type, resource_id):
                 raise ParameterError("A service account sees only its own workspace; share with one of that workspace.")
@@ -948,6 +963,9 @@ def _shares(s: Connection, where: Any) -> builtins.list[ShareRead]:
 
 def _resource_workspace(s: Connection, resource_type: str, resource_id: uuid.UUID) -> uuid.UUID | None:
     table = _RESOURCE_TABLES[resource_type]
+    if resource_type in _WORKSPACE_RESOURCES:
+        own: uuid.UUID | None = s.scalar(select(table.c.workspace_id).where(table.c.id == resource_id))
+        return own
     ws: uuid.UUID | None = s.scalar(
         select(db.projects.c.workspace_id)
         .join(table, table.c.project_id == db.projects.c.id)
