@@ -7973,7 +7973,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description pipeline, run, artifact or model. */
+                /** @description pipeline, run, artifact, model or stack. */
                 resource_type: string;
                 resource_id: string;
             };
@@ -8006,7 +8006,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description pipeline, run, artifact or model. */
+                /** @description pipeline, run, artifact, model or stack. */
                 resource_type: string;
                 resource_id: string;
             };
@@ -8124,7 +8124,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description pipeline, run, artifact or model. */
+                /** @description pipeline, run, artifact, model or stack. */
                 resource_type: string;
                 resource_id: string;
             };
