@@ -8,6 +8,7 @@ with the local encryption key, and runs the flavor's check in a worker thread wi
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -49,11 +50,32 @@ VERIFY_TIMEOUT_S = 30.0
 _ALL = 1_000
 
 
+def _hidden(flavor: type[Flavor], config: BaseModel, credentials: ConnectorCredentials | None) -> list[str]:
+    """The secret values a verify message must not show: secret fields, connectors' secrets, resolved references."""
+    from waypost.stacks.connectors import connector_secret_fields
+    from waypost.stacks.flavors import secret_fields
+
+    values = config.model_dump()
+    hidden = [str(values[k]) for k in secret_fields(flavor) if values.get(k)]
+    if credentials is not None:
+        secret = connector_secret_fields(credentials.type)
+        hidden += [str(v) for k, v in credentials.values.items() if k in secret and v]
+    return hidden
+
+
 def verify_flavor(
-    flavor: type[Flavor], config: BaseModel, credentials: ConnectorCredentials | None, timeout_s: float
+    flavor: type[Flavor],
+    config: BaseModel,
+    credentials: ConnectorCredentials | None,
+    timeout_s: float,
+    also_hide: list[str] | None = None,
 ) -> VerifyResult:
-    """``flavor.verify`` in a worker thread, within ``timeout_s``: ok and what it reached, or the exact failure."""
+    """``flavor.verify`` in a worker thread, within ``timeout_s``: ok and what it reached, or the exact failure.
+
+    The message never shows a secret value (secret fields, connector secrets, ``also_hide``).
+    """
     from waypost.stacks.flavors import VerifyError
+    from waypost.stacks.references import mask_text
 
     started = time.perf_counter()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="waypost-verify")
@@ -70,7 +92,13 @@ def verify_flavor(
             ok, message, resource = False, f"{type(exc).__name__}: {' '.join(str(exc).split())}", None
     finally:
         pool.shutdown(wait=False)
-    return VerifyResult(ok=ok, message=message, resource=resource, duration_ms=(time.perf_counter() - started) * 1000)
+    hidden = [*_hidden(flavor, config, credentials), *(also_hide or [])]
+    return VerifyResult(
+        ok=ok,
+        message=mask_text(message, hidden),
+        resource=mask_text(resource, hidden) if resource else None,
+        duration_ms=(time.perf_counter() - started) * 1000,
+    )
 
 
 class LocalStacks:
@@ -126,8 +154,19 @@ class LocalStacks:
         return self.repo.delete_component(ref, type=type, workspace_id=self.ws)
 
     def verify_component(self, ref: str, type: ComponentType | None) -> VerifyResult:
-        flavor, config, credentials = self.repo.resolve_component(ref, type=type, workspace_id=self.ws)
-        return verify_flavor(flavor, config, credentials, VERIFY_TIMEOUT_S)
+        found = self.get_component(ref, type)
+        flavor, config, credentials = self.repo.resolve_component(found.id, workspace_id=self.ws)
+        return verify_flavor(flavor, config, credentials, VERIFY_TIMEOUT_S, self._referenced(found.config))
+
+    def _referenced(self, config: dict[str, Any]) -> list[str]:
+        """The values of the secrets ``config`` refers to (to be masked in messages)."""
+        from waypost.stacks.references import references
+
+        out: list[str] = []
+        for name in sorted({name for name, _ in references(config)}):
+            with contextlib.suppress(NotFoundError):
+                out += list(self.repo.secret_values(name, workspace_id=self.ws).values())
+        return out
 
     # -- stacks
     def list_stacks(self) -> list[StackRead]:
@@ -154,7 +193,8 @@ class LocalStacks:
     def verify_stack(self, ref: str) -> dict[ComponentType, VerifyResult]:
         stack = self.get_stack(ref)
         resolved = self.repo.resolved_components(stack.id, workspace_id=self.ws)
-        return {t: verify_flavor(f, c, cred, VERIFY_TIMEOUT_S) for t, (f, c, cred) in resolved.items()}
+        hide = [v for c in stack.components.values() for v in self._referenced(c.config)]
+        return {t: verify_flavor(f, c, cred, VERIFY_TIMEOUT_S, hide) for t, (f, c, cred) in resolved.items()}
 
     def _user_stack(self) -> str | None:
         from waypost.execution.stacks import user_stack
@@ -213,23 +253,25 @@ class LocalStacks:
 
     def verify_connector(self, ref: str, resource: str | None) -> VerifyResult:
         credentials = self.repo.connector_credentials(ref, workspace_id=self.ws)
-        flavor, config = _connector_target(credentials.type, resource)
+        flavor, config = _connector_target(credentials, resource)
         return verify_flavor(flavor, config, credentials, VERIFY_TIMEOUT_S)
 
 
-def _connector_target(ctype: ConnectorType, resource: str | None) -> tuple[type[Flavor], Any]:
+def _connector_target(credentials: ConnectorCredentials, resource: str | None) -> tuple[type[Flavor], Any]:
     """What verifying a connector reaches: for ``aws``, the S3 bucket ``resource`` names."""
     from waypost.stacks.flavors import get_flavor
 
-    if ctype != ConnectorType.AWS:
+    if credentials.type != ConnectorType.AWS:
         raise ParameterError(
-            f"A {ctype.value} connector is verified through the component that uses it: "
+            f"A {credentials.type.value} connector is verified through the component that uses it: "
             "`waypost component verify TYPE NAME`."
         )
     if not resource or not resource.startswith("s3://"):
         raise ParameterError("Name the bucket to reach: --resource s3://BUCKET[/PREFIX].")
     flavor = get_flavor(ComponentType.ARTIFACT_STORE, "s3")
+    values = credentials.values
     try:
-        return flavor, flavor.config.model_validate({"path": resource})
+        config = {"path": resource, "endpoint_url": values.get("endpoint_url"), "region": values.get("region")}
+        return flavor, flavor.config.model_validate(config)
     except ValueError:
         raise ParameterError(f"'{resource}' is not an S3 bucket path; give s3://BUCKET[/PREFIX].") from None

@@ -186,7 +186,7 @@ def open_artifact_store(
             known.check_writable()
         except Exception as exc:  # botocore, aiohttp, fsspec: anything means "cannot write there"
             cause = exc.__cause__ if isinstance(exc, ArtifactStoreError) and exc.__cause__ else exc
-            text = " ".join(str(cause).split()) or type(cause).__name__
+            text = " ".join(str(cause).split()).rstrip(".") or type(cause).__name__
             raise ArtifactStoreError(
                 f"The artifact store of stack '{stack}' ({uri}) cannot be written: {type(cause).__name__}: "
                 f"{text[:300]}; `waypost stack verify {stack}` checks it."
