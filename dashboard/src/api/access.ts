@@ -25,7 +25,7 @@ export type AuditEvent = S["AuditEventRead"];
 export type AuditPage = S["Page_AuditEventRead_"];
 
 /** Resources one of which can be shared with a user or team (stacks come later). */
-export type ShareableType = "pipeline" | "run" | "artifact" | "model";
+export type ShareableType = "pipeline" | "run" | "artifact" | "model" | "stack";
 
 /** Users fit one page: organizations have hundreds, not the server's 1,000-a-page limit. */
 const USER_PAGE = 1000;

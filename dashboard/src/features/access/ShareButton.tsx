@@ -4,7 +4,7 @@ import { useState } from "react";
 
 import { type ShareableType, accessKeys, accessQueries, createShare, revokeShare } from "../../api/access";
 import { ConfirmButton } from "./ConfirmButton";
-import { canInProject } from "./permissions";
+import { can, canInProject } from "./permissions";
 import { useAccess } from "./useAccess";
 
 function ShareDialog({ type, id, name, onClose }: { type: ShareableType; id: string; name: string; onClose: () => void }) {
@@ -27,12 +27,14 @@ function ShareDialog({ type, id, name, onClose }: { type: ShareableType; id: str
   });
   const remove = useMutation({ mutationFn: revokeShare, onSettled: refresh });
   const people = kind === "user" ? (users.data ?? []).filter((u) => u.is_active).map((u) => u.name) : (teams.data ?? []).map((t) => t.name);
-  const projectRoles = (roles.data ?? []).filter((r) => r.level === "project").map((r) => r.name);
+  // A stack lives in a workspace and is shared with a workspace role (Viewer, Stack Admin); the rest with a project role.
+  const level = type === "stack" ? "workspace" : "project";
+  const projectRoles = (roles.data ?? []).filter((r) => r.level === level).map((r) => r.name);
   const error = add.error ?? remove.error ?? shares.error;
   return (
     <Stack>
       <Text fz="sm" c="dimmed">
-        Sharing gives a user or team a project role on this {type} alone, wherever its project is closed to them.
+        Sharing gives a user or team a {level} role on this {type} alone, wherever its {level} is closed to them.
       </Text>
       <Group align="flex-end" gap="xs">
         <SegmentedControl aria-label="Share with" value={kind} onChange={(v) => { setKind(v as "user" | "team"); setWho(null); }} data={[{ value: "user", label: "User" }, { value: "team", label: "Team" }]} />
@@ -86,14 +88,30 @@ function ShareDialog({ type, id, name, onClose }: { type: ShareableType; id: str
 }
 
 /**
- * "Share" on a run's, pipeline's or artifact's page, for those who hold `<type>:share` on it
+ * "Share" on a run's, pipeline's, artifact's or stack's page, for those who hold `<type>:share` on it
  * (in its project, its workspace, the organization, or through a share of their own).
  */
-export function ShareButton({ type, id, name, projectId }: { type: ShareableType; id: string; name: string; projectId: string | null | undefined }) {
+export function ShareButton({
+  type,
+  id,
+  name,
+  projectId,
+  workspaceId,
+}: {
+  type: ShareableType;
+  id: string;
+  name: string;
+  projectId?: string | null | undefined;
+  /** For a stack, which lives in a workspace rather than a project. */
+  workspaceId?: string | undefined;
+}) {
   const access = useAccess();
   const projects = useQuery(accessQueries.projects());
   const [opened, setOpened] = useState(false);
-  if (!canInProject(access.me, `${type}:share`, projectId, projects.data, { type, id })) return null;
+  const allowed = workspaceId
+    ? can(access.me, `${type}:share`, { workspaceId, resource: { type, id } })
+    : canInProject(access.me, `${type}:share`, projectId, projects.data, { type, id });
+  if (!allowed) return null;
   return (
     <>
       <Button size="xs" variant="default" onClick={() => setOpened(true)}>
