@@ -8,13 +8,19 @@ input is one red line that leaves nothing saved; secret values never appear in a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import assert_one_line_error, invoke
+from cli_support import assert_one_line_error, good, invoke
 from typer.testing import CliRunner
 
+from live_server import LiveServer
 from waypost.cli.main import app
+from waypost.client import Client
+from waypost.exceptions import ConfigurationError
+from waypost.schemas.stacks import ComponentType
+from waypost.settings import write_config
 
 VALUE = "sup3r-s3cret-Value-42"
 OTHER = "an0ther-s3cret-Value-7"
@@ -270,3 +276,54 @@ def test_the_folder_the_user_and_the_environment_pick_the_active_stack(
     assert "WAYPOST_STACK is set and takes precedence" in ok("stack", "set", "team")
 
     assert_one_line_error(invoke("init", "--stack", "nothing"), "nothing")
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "server").start()
+    yield server
+    server.stop()
+
+
+def test_against_a_server_the_stack_comes_from_it_and_its_secrets_stay_there(live: LiveServer, tmp_path: Path) -> None:
+    write_config({"store.url": live.url, "store.api_key": live.api_key})
+    disk = Path(live.settings.artifact_store_uri) / "team-a"  # under the server's artifact store
+    ok("secret", "create", "fs", f"--token={VALUE}")
+    ok("component", "register", "artifact_store", "disk", "--flavor", "local", "--path", str(disk))
+    ok(
+        "component", "register", "artifact_store", "guarded", "--flavor", "fsspec", "--uri", str(tmp_path / "g"),
+        "--storage-options", '{"auto_mkdir": "{{secret.fs.token}}"}',
+    )  # fmt: skip
+    ok("stack", "register", "client-disk", "-o", "default", "-a", "disk")
+    ok("stack", "register", "guarded", "-o", "default", "-a", "guarded")
+    ok("component", "register", "artifact_store", "elsewhere", "--flavor", "local", "--path", str(tmp_path / "e"))
+    ok("stack", "register", "elsewhere", "-o", "default", "-a", "elsewhere")
+    assert "Your active stack: client-disk" in ok("stack", "set", "client-disk")
+    assert live.store.stacks.active_stack(live.store.users.get("admin").id).name == "client-disk"
+    row = active_row(ok("stack", "list"))
+    assert row[1] == "client-disk"
+    assert "admin" in row
+
+    run = good(n=2)
+    assert Client().get_pipeline_run(run.id).stack_name == "client-disk"
+    snapshot = live.store.runs.stack_snapshot(run.id)
+    assert snapshot is not None
+    assert snapshot.components[ComponentType.ARTIFACT_STORE].config == {"path": str(disk)}
+    assert any((disk / "artifacts").rglob("data.json"))  # written by this client, where the stack says
+
+    ok("stack", "set", "guarded")
+    before = Client().list_pipeline_runs().total
+    with pytest.raises(ConfigurationError) as err:
+        good(n=2)
+    assert str(err.value).startswith(
+        "The artifact store 'guarded' of stack 'guarded' takes the secret {{secret.fs.token}}, which a Waypost "
+        "server never sends to clients"
+    )
+    ok("stack", "set", "elsewhere")
+    with pytest.raises(ConfigurationError) as err:
+        good(n=2)
+    assert "outside the server's artifact store" in str(err.value)
+    assert Client().list_pipeline_runs().total == before
+    described = ok("stack", "describe", "guarded", "--json") + ok("secret", "describe", "fs", "--json")
+    assert VALUE not in described
+    assert_one_line_error(invoke("component", "delete", "artifact_store", "disk"), "client-disk")

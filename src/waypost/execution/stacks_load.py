@@ -5,10 +5,12 @@ store of a stack is opened once per process per configuration, and checked writa
 
 A local store resolves ``{{secret.NAME.KEY}}`` references and connector credentials here, in this
 process (the same trust as the server: the database and its key are the user's own). A server
-never sends secret values to clients, so a run against a server on a stack whose artifact store
-takes secrets or a connector's credentials fails with a one-line error: such a store is for runs
-that the local store records, or a client that has its own credentials (e.g. AWS environment
-variables with the secret fields left empty).
+never sends secret values to clients, and it records only files inside its own artifact store
+(it reads them later): a run against a server on a stack whose artifact store takes secrets or a
+connector's credentials, or lies outside the server's artifact store, fails before anything is
+recorded, with a one-line error. A stack whose artifact store lies under the server's (a prefix
+of its bucket, a folder under its folder) and needs no secrets is written directly by the client,
+with the client's own credentials (e.g. AWS environment variables).
 """
 
 from __future__ import annotations
@@ -149,8 +151,25 @@ def remote_run_stack(rt: Runtime, choice: StackChoice) -> RunStack:
             config = flavor.config.model_validate(component.config)
         except (FlavorError, ValueError) as exc:
             raise ConfigurationError(f"Stack '{stack.name}' cannot be used here: {exc}") from None
+        uri, _ = _location(flavor, config, None, stack.name)
+        server_uri = rt.store.info.artifact_store_uri  # type: ignore[attr-defined]
+        if uri is not None and not _inside(uri, server_uri):
+            raise ConfigurationError(
+                f"Stack '{stack.name}' writes artifacts to {uri}, outside the server's artifact store "
+                f"({server_uri}), where the server could not read them; give its artifact store a location "
+                "under the server's, or use the default stack."
+            )
         artifact_store = open_artifact_store(rt, flavor, config, None, stack.name)
     return RunStack(stack.id, stack.name, source, snapshot, artifact_store, max_parallel(snapshot))  # type: ignore[arg-type]
+
+
+def _inside(uri: str, root: str) -> bool:
+    """Whether ``uri`` is ``root`` or lies under it (schemes aside: ``s3://b/x`` is under ``s3://b``)."""
+
+    def bare(value: str) -> str:
+        return value.split("://", 1)[-1].rstrip("/")
+
+    return bare(uri) == bare(root) or (bare(uri).startswith(bare(root) + "/") and ".." not in uri.split("/"))
 
 
 def _needs_secrets(config: dict[str, Any], connector: str | None) -> str | None:
