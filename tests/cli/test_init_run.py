@@ -15,7 +15,8 @@ from waypost.client import Client
 from waypost.settings import config_path
 
 
-def test_init_writes_the_config_and_creates_the_database(tmp_path: Path) -> None:
+def test_init_writes_the_config_and_creates_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # init makes a project folder (.waypost/) where it runs
     db, arts = tmp_path / "meta.db", tmp_path / "arts"
     result = invoke("init", "--store-url", f"sqlite:///{db}", "--artifact-store", str(arts))
     assert result.exit_code == 0, result.output
@@ -27,8 +28,12 @@ def test_init_writes_the_config_and_creates_the_database(tmp_path: Path) -> None
     assert str(arts) in result.stdout
 
 
-def test_init_with_defaults_creates_the_store_in_the_data_dir(waypost_home: Path) -> None:
+def test_init_with_defaults_creates_the_store_in_the_data_dir(
+    waypost_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = invoke("init")
+    assert (tmp_path / ".waypost" / "config.yaml").is_file()
     assert result.exit_code == 0, result.output
     assert config_path().is_file()
     assert (waypost_home / "waypost.db").is_file()
