@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol, cast
 
+from waypost.artifacts import locate
 from waypost.artifacts.io import load_artifact
-from waypost.exceptions import NotFoundError
+from waypost.artifacts.store import ArtifactStore
+from waypost.exceptions import NotFoundError, WaypostError
 from waypost.execution import logs, runtime
 from waypost.execution.artifact_trust import load_guard
 from waypost.schemas import (
@@ -138,9 +140,14 @@ class Client:
         or anyone once you opt in with ``allow_unsafe=True`` (or the setting
         ``artifacts.allow_untrusted_unpickle``), which warns.
 
+        The files are read from the store the producing run wrote them to: the configured
+        artifact store, or (with a local database) the artifact store of the stack it ran on,
+        with that component's secrets and connector credentials.
+
         Raises:
             UntrustedArtifactError: Loading would unpickle files of a producer you do not trust.
             MaterializerError: The materializer the version names is not registered here.
+            ArtifactStoreError: No store known here holds the files, or their store does not answer.
 
         Warns:
             UnsafeDeserializationWarning: An untrusted producer's files were unpickled on opt-in.
@@ -149,14 +156,35 @@ class Client:
         guard = load_guard(
             self.store, av, loader_id=self._user_id(), settings=self._rt.settings.artifacts, allow_unsafe=allow_unsafe
         )
-        return load_artifact(
-            self._rt.artifact_store,
-            uri=av.uri,
-            materializer=av.materializer,
-            data_type=av.data_type,
-            registry=self._rt.registry,
-            guard=guard,
-        )
+        files = self._files_for(av.uri)
+        try:
+            return load_artifact(
+                files,
+                uri=av.uri,
+                materializer=av.materializer,
+                data_type=av.data_type,
+                registry=self._rt.registry,
+                guard=guard,
+            )
+        except WaypostError:
+            raise
+        except Exception as exc:  # a remote store that did not answer (botocore, aiohttp): one line
+            if files.is_local:
+                raise
+            raise locate.unreadable(files.uri, exc, locate.secrets_of(files)) from None
+
+    def _files_for(self, uri: str) -> ArtifactStore:
+        """The artifact store holding ``uri``: the configured one, else (a local database) the artifact store
+        component of a stack whose root holds it, opened with its secrets (see :mod:`waypost.artifacts.locate`).
+
+        Raises:
+            ArtifactStoreError: No store known here holds it (one line naming it and the store to configure).
+        """
+        files = self._rt.artifact_store
+        if files.contains(uri):
+            return files
+        stacks = getattr(self.store, "stacks", None) if self.store.capabilities.local_database else None
+        return locate.locator(files, stacks).store_for(uri)
 
     def _user_id(self) -> uuid.UUID | None:
         """Who loads: the server's user for a server store; None for a local database (its runs have none)."""
@@ -194,34 +222,36 @@ class Client:
         return self.store.models.get_version(model, version)
 
     # -- logs -------------------------------------------------------------------------
-    def _log_uri(self, run: str | uuid.UUID, step: str) -> tuple[str, StepRunRead]:
+    def _log_uri(self, run: str | uuid.UUID, step: str) -> tuple[str, StepRunRead, ArtifactStore]:
         sr = self.get_step_run(run, step)
         if not sr.log_uri:
             raise NotFoundError(f"Step '{step}' has no stored logs (it never ran, or enable_step_logs was off).")
-        if not self._rt.artifact_store.contains(sr.log_uri):
+        try:
+            files = self._files_for(sr.log_uri)
+        except locate.OutsideStoresError:
             raise NotFoundError(
                 f"Step '{step}' logs live outside the configured artifact store; point it at {sr.log_uri}."
-            )
-        return sr.log_uri, sr
+            ) from None
+        return sr.log_uri, sr, files
 
     def get_step_logs(
         self, run: str | uuid.UUID, step: str, *, offset: int = 0, limit: int = 1000
     ) -> list[dict[str, Any]]:
         """Log lines of a step from ``offset``: ``{"n", "t", "s" (source), "l" (level), "m" (text)}``."""
-        uri, _ = self._log_uri(run, step)
-        return logs.read_lines(self._rt.artifact_store, uri, offset=offset, limit=limit)
+        uri, _, files = self._log_uri(run, step)
+        return logs.read_lines(files, uri, offset=offset, limit=limit)
 
     def tail_step_logs(self, run: str | uuid.UUID, step: str, n: int = 100) -> list[dict[str, Any]]:
         """The last ``n`` log lines of a step."""
-        uri, _ = self._log_uri(run, step)
-        return logs.tail(self._rt.artifact_store, uri, n)
+        uri, _, files = self._log_uri(run, step)
+        return logs.tail(files, uri, n)
 
     def search_step_logs(
         self, run: str | uuid.UUID, step: str, text: str, *, limit: int = 100, context: int = 0, regex: bool = False
     ) -> list[dict[str, Any]]:
         """Search a step's whole log (case-insensitive): hits ``{"line", "before", "after"}`` with context lines."""
-        uri, _ = self._log_uri(run, step)
-        return logs.search(self._rt.artifact_store, uri, text, limit=limit, context=context, regex=regex)
+        uri, _, files = self._log_uri(run, step)
+        return logs.search(files, uri, text, limit=limit, context=context, regex=regex)
 
     def follow_step_logs(
         self, run: str | uuid.UUID, step: str, *, offset: int = 0, poll_interval: float = 0.5
@@ -234,12 +264,12 @@ class Client:
         if self.store.capabilities.streams_logs:
             streamer = cast(LogStreamer, self.store)
             return streamer.stream_step_logs(self.get_pipeline_run(run).id, step, offset)
-        uri, sr = self._log_uri(run, step)
+        uri, sr, files = self._log_uri(run, step)
 
         def finished() -> bool:
             return self.store.steps.get_by_id(sr.id).status.is_finished
 
-        return logs.follow(self._rt.artifact_store, uri, offset, poll_interval, finished)
+        return logs.follow(files, uri, offset, poll_interval, finished)
 
 
 def _time(value: datetime | str) -> str:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from waypost.artifacts.io import load_artifact, save_artifact
+from waypost.artifacts.locate import ArtifactLocator
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
 from waypost.artifacts.trust import Producer
@@ -94,9 +95,13 @@ class StepRunner:
         stop_event: threading.Event | None = None,
         trust: ArtifactSettings | None = None,
         prefix: str = "",
+        locator: ArtifactLocator | None = None,
     ) -> None:
         """``prefix`` is the artifact prefix of the run's workspace: its artifact files and step
-        logs go under ``<store>/<prefix>/`` ("" for the default workspace: the store's root)."""
+        logs go under ``<store>/<prefix>/`` ("" for the default workspace: the store's root).
+
+        ``locator`` finds the store of an artifact this run did not write to its own store (a
+        cached step's outputs from a run on another stack); None: only ``artifact_store`` is read."""
         self.run = run
         self.spec = spec
         self.functions = functions
@@ -108,6 +113,7 @@ class StepRunner:
         self.stop_event = stop_event or threading.Event()
         self.trust = trust or ArtifactSettings()
         self.prefix = prefix
+        self.locator = locator
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._pending: list[StepRunCreate] = []
@@ -122,7 +128,7 @@ class StepRunner:
         if hit is not None:
             outputs = hit.outputs
             if set(outputs) == {o.name for o in step.outputs} and all(
-                self.artifact_store.exists(av.uri) for av in outputs.values()
+                self._still_there(av.uri) for av in outputs.values()
             ):
                 now = _now()
                 self._record_cached(
@@ -387,12 +393,28 @@ class StepRunner:
         tags = ctx.output_tags.get(output)
         return created.model_copy(update={"tags": tags}) if tags else created
 
+    def _files_for(self, uri: str) -> ArtifactStore:
+        """The store holding ``uri``: the run's own, else (a cached output of a run on another stack) the
+        store the locator finds; ArtifactStoreError in one line when none holds it."""
+        if self.artifact_store.contains(uri) or self.locator is None:
+            return self.artifact_store
+        return self.locator.store_for(uri)
+
+    def _still_there(self, uri: str) -> bool:
+        """Whether a cached output's files still exist (in whichever store holds them; unreachable: no)."""
+        if self.artifact_store.contains(uri) or self.locator is None:
+            return self.artifact_store.exists(uri)
+        try:
+            return self._files_for(uri).exists(uri)
+        except Exception:  # no store holds it here, or it does not answer: run the step instead
+            return False
+
     def _load(self, av: ArtifactVersionRead) -> Any:
         guard = None  # what this run produced is trusted; pickles from other runs need a trusted producer
         if av.producer_run_id != self.run.id:
             guard = load_guard(self.store, av, loader_id=self.run.user_id, settings=self.trust, known=self._producers)
         return load_artifact(
-            self.artifact_store,
+            self._files_for(av.uri),
             uri=av.uri,
             materializer=av.materializer,
             data_type=av.data_type,

@@ -167,7 +167,8 @@ async def stream_logs(
 
     It also ends (with `end` and a `reason`) once the caller's session or API key stops being valid.
     """
-    found, uri = await blocking(logs.log_uri, store, files, user, run, step)  # an unknown step is a 404 now
+    # An unknown step is a 404 now; the logs are read from the store its run wrote them to.
+    found, files, uri = await blocking(logs.log_uri, store, files, user, run, step)
     settings: WaypostSettings = request.app.state.settings
     check = CallerCheck(request, store, settings.server.stream_auth_check_s)
 

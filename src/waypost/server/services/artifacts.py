@@ -6,13 +6,17 @@ import io
 import mimetypes
 import uuid
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import HTTPException, Response, status
 from pydantic import BaseModel, Field
 
+from waypost.artifacts import locate
 from waypost.artifacts.store import ArtifactStore
 from waypost.enums import VisualizationType
+from waypost.exceptions import WaypostError
 from waypost.schemas import ArtifactFileRead, ArtifactRead, ArtifactVersionRead, Page, StepRunRead
 from waypost.server import scopes
 from waypost.server.deps import Principal
@@ -118,13 +122,63 @@ def list_consumers(
     return store.steps.consumers(version_id, visibility=scopes.visibility(caller, "run"), page=page, size=size)
 
 
+# -- where the files are ---------------------------------------------------------------
+def located(
+    store: SqlStore,
+    files: ArtifactStore,
+    uri: str,
+    workspaces: uuid.UUID | Callable[[], uuid.UUID | Sequence[uuid.UUID] | None],
+) -> ArtifactStore:
+    """The store holding ``uri`` (read from the database): ``files`` (the server's) when it contains it,
+    else the artifact store component of ``workspaces`` whose root holds it (see :mod:`waypost.artifacts.locate`).
+
+    409 when none does (as for any location outside the server's store); a component that cannot
+    be opened is a one-line ArtifactStoreError (502).
+    """
+    if files.contains(uri):  # the server's own store: no query
+        return files
+    try:
+        return locate.locator(files, store.stacks).store_for(uri, workspaces)
+    except locate.OutsideStoresError:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "The stored location lies outside the artifact store; it will not be served."
+        ) from None
+
+
+@contextmanager
+def guarded_reads(files: ArtifactStore) -> Iterator[None]:
+    """Reads from ``files``: a remote store that fails to answer is a one-line 502, never a 500.
+
+    Answers already decided (HTTP errors, our own errors, a missing file) pass through.
+    """
+    if files.is_local:
+        yield
+        return
+    try:
+        yield
+    except (HTTPException, WaypostError, FileNotFoundError):
+        raise
+    except Exception as exc:  # botocore, aiohttp, fsspec: the store did not answer
+        raise locate.unreadable(files.uri, exc, locate.secrets_of(files)) from None
+
+
+def version_and_files(
+    store: SqlStore, files: ArtifactStore, caller: Principal, version_id: uuid.UUID
+) -> tuple[ArtifactVersionRead, ArtifactStore]:
+    """A version the caller may read and the store that holds its files (the one its run wrote to)."""
+    found = scopes.readable(store, caller, "artifact_version", version_id)
+    version = or_404(lambda: store.artifacts.get_version(found.id))
+    return version, located(store, files, version.uri, found.scope.workspace_id)
+
+
 # -- content ---------------------------------------------------------------------------
 def list_files(
     store: SqlStore, files: ArtifactStore, caller: Principal, version_id: uuid.UUID
 ) -> list[ArtifactFileRead]:
     """Every file inside the version's folder, by path relative to it."""
-    version = get_version_or_404(store, caller, version_id)
-    return [ArtifactFileRead(path=rel, size=size) for rel, _, size in _walk(files, version)]
+    version, files = version_and_files(store, files, caller, version_id)
+    with guarded_reads(files):
+        return [ArtifactFileRead(path=rel, size=size) for rel, _, size in _walk(files, version)]
 
 
 def visualization(
@@ -136,7 +190,7 @@ def visualization(
     range_header: str | None,
 ) -> Response:
     """The ``index``-th visualization file; HTML in a CSP sandbox without same-origin access."""
-    version = get_version_or_404(store, caller, version_id)
+    version, files = version_and_files(store, files, caller, version_id)
     if not 0 <= index < len(version.visualizations):
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -152,16 +206,22 @@ def visualization(
         media = mimetypes.guess_type(uri)[0] or "image/png"
     else:
         media = "application/json"
-    if ref.type == VisualizationType.HTML:
-        return file_response(files, uri, media, range_header, csp=HTML_SANDBOX)
-    return file_response(files, uri, media, range_header)
+    with guarded_reads(files):
+        if ref.type == VisualizationType.HTML:
+            return file_response(files, uri, media, range_header, csp=HTML_SANDBOX)
+        return file_response(files, uri, media, range_header)
 
 
 def download(
     store: SqlStore, files: ArtifactStore, caller: Principal, version_id: uuid.UUID, range_header: str | None
 ) -> Response:
     """The version as an attachment: its one file as is, or a zip of its folder."""
-    version = get_version_or_404(store, caller, version_id)
+    version, files = version_and_files(store, files, caller, version_id)
+    with guarded_reads(files):
+        return _download(files, version, range_header)
+
+
+def _download(files: ArtifactStore, version: ArtifactVersionRead, range_header: str | None) -> Response:
     found = _walk(files, version)
     base = safe_filename(f"{version.name}-v{version.version}")
     if len(found) == 1:

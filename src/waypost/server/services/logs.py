@@ -18,6 +18,7 @@ from waypost.execution.logs.patterns import PatternError, compile_regex
 from waypost.schemas import LogLineRead, LogSearchHit, StepRunRead
 from waypost.server.deps import Principal
 from waypost.server.services._files import checked_uri, safe_filename
+from waypost.server.services.artifacts import guarded_reads, located
 from waypost.server.services.events import blocking
 from waypost.server.services.runs import get_run_or_404
 from waypost.server.services.steps import get_step_or_404
@@ -53,35 +54,47 @@ class Found:
 
 def log_uri(
     store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str
-) -> tuple[StepRunRead, str | None]:
-    """The step run and its checked log location (None when it stored no logs)."""
+) -> tuple[StepRunRead, ArtifactStore, str | None]:
+    """The step run, the store holding its logs (its run's), and its checked log location (None: no logs)."""
     found = get_step_or_404(store, caller, run, step)
-    return found, checked_uri(files, found.log_uri) if found.log_uri else None
+    if not found.log_uri:
+        return found, files, None
+    held = located(store, files, found.log_uri, lambda: _workspace_of(store, found.run_id))
+    return found, held, checked_uri(held, found.log_uri)
+
+
+def _workspace_of(store: SqlStore, run_id: uuid.UUID) -> uuid.UUID | None:
+    """The workspace of a run's project (asked only when the server's own store does not hold its logs)."""
+    project_id = store.runs.get(run_id).project_id
+    return store.access.get_project(project_id).workspace_id if project_id is not None else None
 
 
 def read_lines(
     store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str, offset: int, limit: int
 ) -> Page:
     """Up to ``limit`` lines from line number ``offset``."""
-    _, uri = log_uri(store, files, caller, run, step)
+    _, files, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Page([], 0)
-    return Page([_line(x) for x in logs.read_lines(files, uri, offset, limit)], logs.count_lines(files, uri))
+    with guarded_reads(files):
+        return Page([_line(x) for x in logs.read_lines(files, uri, offset, limit)], logs.count_lines(files, uri))
 
 
 def tail(store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str, n: int) -> Page:
     """The last ``n`` lines, oldest first."""
-    _, uri = log_uri(store, files, caller, run, step)
+    _, files, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Page([], 0)
-    lines = [_line(x) for x in logs.tail(files, uri, n)]
-    return Page(lines, lines[-1].n + 1 if lines else logs.count_lines(files, uri))
+    with guarded_reads(files):
+        lines = [_line(x) for x in logs.tail(files, uri, n)]
+        return Page(lines, lines[-1].n + 1 if lines else logs.count_lines(files, uri))
 
 
 def first_error(store: SqlStore, files: ArtifactStore, caller: Principal, run: str, step: str) -> LogLineRead | None:
     """The first stderr line or ERROR/CRITICAL record."""
-    _, uri = log_uri(store, files, caller, run, step)
-    found = logs.first_error(files, uri) if uri else None
+    _, files, uri = log_uri(store, files, caller, run, step)
+    with guarded_reads(files):
+        found = logs.first_error(files, uri) if uri else None
     return _line(found) if found else None
 
 
@@ -111,22 +124,23 @@ def search(
             compile_regex(q, case_sensitive, require_re2=True)
         except PatternError as exc:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, f"{exc} Fix it, or search without regex.") from None
-    _, uri = log_uri(store, files, caller, run, step)
+    _, files, uri = log_uri(store, files, caller, run, step)
     if not uri:
         return Found([], 0, False)
     deadline = time.monotonic() + budget_s  # the budget is the search's: the look-ups above do not count
-    found = logs.search_log(
-        files,
-        uri,
-        q,
-        offset=offset,
-        limit=limit,
-        context=context,
-        case_sensitive=case_sensitive,
-        regex=regex,
-        deadline=deadline,
-        require_re2=True,
-    )
+    with guarded_reads(files):
+        found = logs.search_log(
+            files,
+            uri,
+            q,
+            offset=offset,
+            limit=limit,
+            context=context,
+            case_sensitive=case_sensitive,
+            regex=regex,
+            deadline=deadline,
+            require_re2=True,
+        )
     if found.cut_at is not None and not found.hits:
         raise HTTPException(
             422,
@@ -149,7 +163,7 @@ def download(
 
     The step is looked up now, so an unknown one is a 404 before anything is streamed.
     """
-    found, uri = log_uri(store, files, caller, run, step)
+    found, files, uri = log_uri(store, files, caller, run, step)
     run_name = get_run_or_404(store, caller, run).name
     name = safe_filename(f"{run_name}-{found.name}", ".log")
     return name, logs.iter_text(files, uri) if uri else iter(())

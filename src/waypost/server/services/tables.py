@@ -29,7 +29,7 @@ from waypost.exceptions import ArtifactStoreError
 from waypost.schemas import ArtifactTable, ArtifactVersionRead, TableColumn
 from waypost.server.deps import Principal
 from waypost.server.services._files import MAX_RESPONSE_BYTES, checked_uri
-from waypost.server.services.artifacts import get_version_or_404
+from waypost.server.services.artifacts import guarded_reads, version_and_files
 from waypost.store.sql.store import SqlStore
 
 if TYPE_CHECKING:
@@ -112,7 +112,14 @@ def table_page(
     descending: bool,
 ) -> ArtifactTable:
     """Rows ``[offset, offset + limit)`` of the version's table, in ``sort`` order when given."""
-    version = get_version_or_404(store, caller, version_id)
+    version, files = version_and_files(store, files, caller, version_id)
+    with guarded_reads(files):
+        return _table_page(files, version, offset, limit, sort, descending)
+
+
+def _table_page(
+    files: ArtifactStore, version: ArtifactVersionRead, offset: int, limit: int, sort: str | None, descending: bool
+) -> ArtifactTable:
     folder = checked_uri(files, version.uri).rstrip("/")
     if not files.exists(folder):
         raise _gone(version)
@@ -262,7 +269,15 @@ class _Parquet(_Source):
                     yield pf
         except FileNotFoundError:
             raise _gone(self.version) from None
-        except (_arrow_errors(), OSError) as exc:
+        except OSError as exc:
+            if not self.files.is_local and not isinstance(exc, _arrow_errors()):
+                raise  # a remote store that did not answer: reading() makes it a 502
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"The parquet file of {_label(self.version)} cannot be read (corrupt or not parquet): "
+                f"{_first_line(exc)}",
+            ) from None
+        except _arrow_errors() as exc:
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT,
                 f"The parquet file of {_label(self.version)} cannot be read (corrupt or not parquet): "
