@@ -216,3 +216,14 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def test_an_fsspec_stack_is_found_by_its_url(store: SqlStore) -> None:
+    root = f"memory://waypost-{uuid.uuid4().hex[:8]}"
+    store.stacks.create_component(ComponentCreate(name="mem", type=ART, flavor="fsspec", config={"uri": root}))
+    store.stacks.create_stack(StackCreate(name="memory", components={ORCH: "default", ART: "mem"}))
+    run = launch(cities_pipeline, "memory")
+    made = outputs(run)
+    assert Client().get_artifact_version(made["cities"]).uri.startswith(root.removeprefix("memory:/"))
+    pd.testing.assert_frame_equal(Client().load_artifact(made["cities"]), frame())
+    assert Client().load_artifact(made["cities_csv"]) == CSV
