@@ -32,6 +32,7 @@ import { RunPage } from "../features/run/RunPage";
 import { validateRunSearch } from "../features/run/search";
 import { RunsPage } from "../features/runs/RunsPage";
 import { validateRunsSearch } from "../features/runs/search";
+import { validateComponentsSearch, validateStackSearch, validateStacksSearch } from "../features/stacks/search";
 
 const LIVE: Record<LiveState, { color: string; label: string; help: string }> = {
   live: { color: "var(--mantine-color-green-filled)", label: "Live", help: "Statuses update as they change." },
@@ -61,7 +62,7 @@ function LiveIndicator() {
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/settings"; label: string }) {
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/stacks" | "/settings"; label: string }) {
   return (
     <Anchor
       fz="sm"
@@ -114,6 +115,7 @@ function Layout() {
             <NavLinkItem to="/runs" label="Runs" />
             <NavLinkItem to="/pipelines" label="Pipelines" />
             <NavLinkItem to="/artifacts" label="Artifacts" />
+            <NavLinkItem to="/stacks" label="Stacks" />
             {access.loaded && <NavLinkItem to="/settings" label="Settings" />}
           </Group>
           <Group gap="md" wrap="nowrap">
@@ -291,6 +293,40 @@ const auditRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/access/AuditPage"), "AuditPage"),
 });
 
+// Stacks: their forms (react-jsonschema-form) load with these pages, not with the first page.
+const stacksRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/stacks",
+  validateSearch: validateStacksSearch,
+  component: lazyRouteComponent(() => import("../features/stacks/StacksPage"), "StacksPage"),
+});
+
+const stackRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/stacks/$stack",
+  validateSearch: validateStackSearch,
+  component: lazyRouteComponent(() => import("../features/stacks/StackPage"), "StackPage"),
+});
+
+const componentsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/components",
+  validateSearch: validateComponentsSearch,
+  component: lazyRouteComponent(() => import("../features/stacks/ComponentsPage"), "ComponentsPage"),
+});
+
+const connectorsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/connectors",
+  component: lazyRouteComponent(() => import("../features/stacks/ConnectorsPage"), "ConnectorsPage"),
+});
+
+const secretsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/secrets",
+  component: lazyRouteComponent(() => import("../features/stacks/SecretsPage"), "SecretsPage"),
+});
+
 export const routeTree = rootRoute.addChildren([
   indexRoute,
   runsRoute,
@@ -299,6 +335,11 @@ export const routeTree = rootRoute.addChildren([
   pipelineRoute,
   artifactsRoute,
   artifactRoute,
+  stacksRoute,
+  stackRoute,
+  componentsRoute,
+  connectorsRoute,
+  secretsRoute,
   settingsRoute.addChildren([settingsIndexRoute, membersRoute, teamsRoute, rolesRoute, grantsRoute, explorerRoute, auditRoute]),
 ]);
 

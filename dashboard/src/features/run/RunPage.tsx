@@ -14,6 +14,7 @@ import { ShareButton } from "../access/ShareButton";
 import { canInProject } from "../access/permissions";
 import { useAccess } from "../access/useAccess";
 import { RunFacts } from "./RunFacts";
+import { RunStack } from "../stacks/RunStack";
 import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
 
@@ -124,6 +125,7 @@ export function RunPage() {
             {r.user_name ? ` · ${r.user_name}` : ""}
           </Text>
           <RunFacts run={r} />
+          <RunStack runId={r.id} />
         </Stack>
         <Group gap="xs" wrap="nowrap">
           <ShareButton type="run" id={r.id} name={r.name} projectId={r.project_id} />
