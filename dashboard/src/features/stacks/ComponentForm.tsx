@@ -70,6 +70,7 @@ export function ComponentForm({
   const [saved, setSaved] = useState<StackComponent | undefined>(component);
   const [dirty, setDirty] = useState(false);
   const formRef = useRef<Form>(null);
+  const box = useRef<HTMLDivElement>(null);
 
   const connectorTypes = flavor.data?.connector_types ?? [];
   const usable = (connectors.data ?? []).filter((c) => connectorTypes.includes(c.type));
@@ -82,6 +83,8 @@ export function ComponentForm({
     setShowAll(true);
     setNameTouched(true);
     const formOk = formRef.current ? formRef.current.validateForm() : true;
+    // The first wrong field takes the focus, once its error is drawn.
+    if (!formOk || problem) requestAnimationFrame(() => box.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     return formOk && !problem;
   };
 
@@ -123,7 +126,7 @@ export function ComponentForm({
 
   const editing = !!component;
   return (
-    <Stack gap="sm" data-testid="component-form">
+    <Stack gap="sm" data-testid="component-form" ref={box}>
       <Group align="flex-start" grow>
         {!editing && !fixedType ? (
           <Select
@@ -197,16 +200,16 @@ export function ComponentForm({
             </Center>
           }
         >
-        <ConfigForm
-          key={`${type}/${flavorPicked}`}
-          configSchema={flavor.data.config_schema}
-          value={config}
-          onChange={changed(setConfig)}
-          secrets={secrets.data ?? []}
-          showAll={showAll}
-          formRef={formRef}
-          initial={component?.config}
-        />
+          <ConfigForm
+            key={`${type}/${flavorPicked}`}
+            configSchema={flavor.data.config_schema}
+            value={config}
+            onChange={changed(setConfig)}
+            secrets={secrets.data ?? []}
+            showAll={showAll}
+            formRef={formRef}
+            initial={component?.config}
+          />
         </Suspense>
       )}
       {save.error && (

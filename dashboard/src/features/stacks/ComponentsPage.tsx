@@ -1,7 +1,6 @@
 import { Anchor, Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
-import { useState } from "react";
 
 import { COMPONENT_TYPES, type ComponentType, type StackComponent, deleteComponent, stackKeys, stackQueries, typeLabel, verifyComponent } from "../../api/stacks";
 import { ListStates } from "../../components/ListStates";
@@ -9,6 +8,7 @@ import { ConfirmButton } from "../access/ConfirmButton";
 import { ComponentForm } from "./ComponentForm";
 import { StacksNav } from "./StacksNav";
 import { TypeIcon } from "./TypeIcon";
+import { useModal } from "./useModal";
 import { useStackAccess } from "./useStackAccess";
 import { VerifyLine } from "./VerifyLine";
 
@@ -86,7 +86,8 @@ export function ComponentsPage() {
   const navigate = route.useNavigate();
   const access = useStackAccess();
   const components = useQuery(stackQueries.components());
-  const [editing, setEditing] = useState<StackComponent | "new" | null>(null);
+  const modal = useModal<StackComponent | "new">();
+  const editing = modal.subject;
   const q = (search.q ?? "").toLowerCase();
   const shown = (components.data ?? []).filter(
     (c) => (!search.type || c.type === search.type) && (!q || [c.name, c.flavor, c.connector ?? ""].some((v) => v.toLowerCase().includes(q))),
@@ -99,7 +100,7 @@ export function ComponentsPage() {
       <StacksNav />
       <Group justify="space-between">
         <Title order={2}>Components</Title>
-        {access.can("stack:create") && <Button onClick={() => setEditing("new")}>Register a component</Button>}
+        {access.can("stack:create") && <Button onClick={() => modal.open("new")}>Register a component</Button>}
       </Group>
       <Group gap="xs">
         <Select
@@ -145,24 +146,25 @@ export function ComponentsPage() {
           </Table.Thead>
           <Table.Tbody>
             {shown.map((c) => (
-              <ComponentRow key={c.id} component={c} mayUpdate={access.can("stack:update")} mayDelete={access.can("stack:delete")} onEdit={() => setEditing(c)} />
+              <ComponentRow key={c.id} component={c} mayUpdate={access.can("stack:update")} mayDelete={access.can("stack:delete")} onEdit={() => modal.open(c)} />
             ))}
           </Table.Tbody>
         </Table>
       )}
       <Modal
-        opened={editing !== null}
-        onClose={() => setEditing(null)}
+        opened={modal.opened}
+        onClose={modal.close}
+        onExitTransitionEnd={modal.clear}
         title={editing === "new" ? "Register a component" : editing ? `Edit ${typeLabel(editing.type)} ${editing.name}` : ""}
         size="lg"
         centered
       >
         {editing && (
           <ComponentForm
-            key={editing === "new" ? "new" : editing.id}
+            key={modal.key}
             component={editing === "new" ? undefined : editing}
-            onCancel={() => setEditing(null)}
-            onSaved={() => setEditing(null)}
+            onCancel={modal.close}
+            onSaved={modal.close}
           />
         )}
       </Modal>

@@ -169,6 +169,8 @@ export function ConfigForm({
       liveValidate={showAll ? "onChange" : "onBlur"}
       transformErrors={transformErrors}
       showErrorList={false}
+      // Each error shows under its field (rjsf's own focusing needs a <form>; this is a div inside one).
+      onError={() => undefined}
       noHtml5Validate
       onBlur={(id) => {
         const field = fieldOf(id, Object.keys((schema.properties as object | undefined) ?? {}));

@@ -19,6 +19,7 @@ import { ConfirmButton } from "../access/ConfirmButton";
 import { nameProblem } from "./ComponentForm";
 import { SET_PLACEHOLDER } from "./schema";
 import { StacksNav } from "./StacksNav";
+import { useModal } from "./useModal";
 import { useStackAccess } from "./useStackAccess";
 import { VerifyLine } from "./VerifyLine";
 
@@ -247,13 +248,14 @@ function ConnectorRow({ connector, mayUpdate, mayDelete, onEdit }: { connector: 
 export function ConnectorsPage() {
   const access = useStackAccess();
   const connectors = useQuery(stackQueries.connectors());
-  const [editing, setEditing] = useState<Connector | "new" | null>(null);
+  const modal = useModal<Connector | "new">();
+  const editing = modal.subject;
   return (
     <Stack>
       <StacksNav />
       <Group justify="space-between">
         <Title order={2}>Connectors</Title>
-        {access.can("stack:create") && <Button onClick={() => setEditing("new")}>Register a connector</Button>}
+        {access.can("stack:create") && <Button onClick={() => modal.open("new")}>Register a connector</Button>}
       </Group>
       <Text fz="sm" c="dimmed">
         A connector holds the credentials for one kind of resource; components take theirs from it. Secret fields are write-only: once saved, only
@@ -282,14 +284,14 @@ export function ConnectorsPage() {
             </Table.Thead>
             <Table.Tbody>
               {connectors.data.map((c) => (
-                <ConnectorRow key={c.id} connector={c} mayUpdate={access.can("stack:update")} mayDelete={access.can("stack:delete")} onEdit={() => setEditing(c)} />
+                <ConnectorRow key={c.id} connector={c} mayUpdate={access.can("stack:update")} mayDelete={access.can("stack:delete")} onEdit={() => modal.open(c)} />
               ))}
             </Table.Tbody>
           </Table>
         </Card>
       )}
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === "new" ? "Register a connector" : editing ? `Change connector ${editing.name}` : ""} size="lg" centered>
-        {editing && <ConnectorForm key={editing === "new" ? "new" : editing.id} connector={editing === "new" ? undefined : editing} onDone={() => setEditing(null)} />}
+      <Modal opened={modal.opened} onClose={modal.close} onExitTransitionEnd={modal.clear} title={editing === "new" ? "Register a connector" : editing ? `Change connector ${editing.name}` : ""} size="lg" centered>
+        {editing && <ConnectorForm key={modal.key} connector={editing === "new" ? undefined : editing} onDone={modal.close} />}
       </Modal>
     </Stack>
   );

@@ -8,6 +8,7 @@ import { ConfirmButton } from "../access/ConfirmButton";
 import { nameProblem } from "./ComponentForm";
 import { secretReference } from "./schema";
 import { StacksNav } from "./StacksNav";
+import { useModal } from "./useModal";
 import { useStackAccess } from "./useStackAccess";
 
 const KEY = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -101,15 +102,16 @@ function SecretCard({ secret, mayUpdate, mayDelete }: { secret: Secret; mayUpdat
   const refresh = () => queryClient.invalidateQueries({ queryKey: stackKeys.all });
   const [key, setKey] = useState<string | null>(null);
   const [value, setValue] = useState("");
+  const remove = useMutation({ mutationFn: () => deleteSecret(secret.name), onSuccess: refresh });
   const update = useMutation({
     mutationFn: (values: Record<string, string | null>) => updateSecret(secret.name, { values, replace: false }),
+    onMutate: () => remove.reset(),
     onSuccess: async () => {
       setKey(null);
       setValue("");
       await refresh();
     },
   });
-  const remove = useMutation({ mutationFn: () => deleteSecret(secret.name), onSuccess: refresh });
   const error = update.error ?? remove.error;
   const newKey = key !== null && !secret.keys.includes(key);
   return (
@@ -178,13 +180,13 @@ export function SecretsPage() {
   const access = useStackAccess();
   const mayRead = access.can("secret:read");
   const secrets = useQuery({ ...stackQueries.secrets(), enabled: !access.loaded || mayRead });
-  const [creating, setCreating] = useState(false);
+  const modal = useModal<true>();
   return (
     <Stack>
       <StacksNav />
       <Group justify="space-between">
         <Title order={2}>Secrets</Title>
-        {access.can("secret:create") && <Button onClick={() => setCreating(true)}>New secret</Button>}
+        {access.can("secret:create") && <Button onClick={() => modal.open(true)}>New secret</Button>}
       </Group>
       <Text fz="sm" c="dimmed">
         Key/value pairs for credentials, encrypted at rest. Their values are write-only: this page shows key names, never values.
@@ -202,8 +204,8 @@ export function SecretsPage() {
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
         {secrets.data?.map((s) => <SecretCard key={s.id} secret={s} mayUpdate={access.can("secret:update")} mayDelete={access.can("secret:delete")} />)}
       </SimpleGrid>
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New secret" size="lg" centered>
-        {creating && <NewSecret onDone={() => setCreating(false)} />}
+      <Modal opened={modal.opened} onClose={modal.close} onExitTransitionEnd={modal.clear} title="New secret" size="lg" centered>
+        {modal.subject && <NewSecret key={modal.key} onDone={modal.close} />}
       </Modal>
     </Stack>
   );

@@ -17,6 +17,7 @@ import {
 import { type Selection, flavorIndex, incompatibility, stackProblems } from "./compat";
 import { ComponentForm, nameProblem } from "./ComponentForm";
 import { TypeIcon } from "./TypeIcon";
+import { useModal } from "./useModal";
 
 function Slot({
   type,
@@ -103,7 +104,8 @@ export function StackBuilder({ stack, onDone, onCancel, canCreateComponents }: {
   const [nameTouched, setNameTouched] = useState(false);
   const [description, setDescription] = useState(stack?.description ?? "");
   const [selection, setSelection] = useState<Selection>(() => ({ ...(stack?.components ?? {}) }));
-  const [creating, setCreating] = useState<ComponentType | null>(null);
+  const modal = useModal<ComponentType>();
+  const creating = modal.subject;
   const [tried, setTried] = useState(false);
 
   const problems = flavors.data ? stackProblems(selection, index) : {};
@@ -188,7 +190,7 @@ export function StackBuilder({ stack, onDone, onCancel, canCreateComponents }: {
                 problem={problem}
                 canCreate={canCreateComponents}
                 onPick={(c) => pick(t, c)}
-                onCreate={() => setCreating(t)}
+                onCreate={() => modal.open(t)}
               />
             );
           })}
@@ -207,13 +209,14 @@ export function StackBuilder({ stack, onDone, onCancel, canCreateComponents }: {
           </Button>
         </Group>
       </Stack>
-      <Modal opened={creating !== null} onClose={() => setCreating(null)} title={creating ? `New ${typeLabel(creating)}` : ""} size="lg" centered>
+      <Modal opened={modal.opened} onClose={modal.close} onExitTransitionEnd={modal.clear} title={creating ? `New ${typeLabel(creating)}` : ""} size="lg" centered>
         {creating && (
           <ComponentForm
+            key={modal.key}
             type={creating}
-            onCancel={() => setCreating(null)}
+            onCancel={modal.close}
             onSaved={(made) => {
-              setCreating(null);
+              modal.close();
               if (!incompatibility(made, selection, index)) pick(made.type, made);
             }}
           />
