@@ -44,6 +44,12 @@ NOT_ON_THE_PATH = [
     "waypost.store.sql.tables_deferred",
     "waypost.schemas.users",
     "waypost.schemas.models",
+    # A run on the default stack: no flavor models, no stack repository, no secrets, no locator.
+    "waypost.schemas.stacks",
+    "waypost.stacks.flavors",
+    "waypost.store.sql.repositories.stacks",
+    "waypost.artifacts.locate",
+    "cryptography",
 ]
 
 PROBE = """

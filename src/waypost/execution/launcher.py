@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from waypost.artifacts import locate
-from waypost.artifacts.locate import ArtifactLocator
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import ConfigurationError, StepFailedError
 from waypost.execution import runtime as runtime_mod
@@ -97,7 +95,7 @@ def launch(
         stop_event=stop,
         trust=rt.settings.artifacts,
         prefix=prefix,
-        locator=_locator(rt),
+        locator=lambda: _locator(rt),
     )
     reporter: Reporter | None = None
     if settings.show_progress:
@@ -191,8 +189,10 @@ def _first_line(text: str | None) -> str:
     return lines[0] if lines else ""
 
 
-def _locator(rt: runtime_mod.Runtime) -> ArtifactLocator:
+def _locator(rt: runtime_mod.Runtime) -> Any:
     """Where a run finds artifacts outside its own store: the settings' store, then (a local database)
     the artifact store components of every workspace (see :mod:`waypost.artifacts.locate`)."""
+    from waypost.artifacts import locate  # only when a run reads outside its own store
+
     stacks = getattr(rt.store, "stacks", None) if rt.store.capabilities.local_database else None
     return locate.locator(rt.artifact_store, stacks)

@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from waypost.artifacts.io import load_artifact, save_artifact
-from waypost.artifacts.locate import ArtifactLocator
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
 from waypost.artifacts.trust import Producer
@@ -45,6 +44,7 @@ from waypost.settings import ArtifactSettings, ExecutionSettings
 from waypost.store import Store
 
 if TYPE_CHECKING:
+    from waypost.artifacts.locate import ArtifactLocator
     from waypost.schemas import ModelVersionRead
 
 
@@ -95,13 +95,14 @@ class StepRunner:
         stop_event: threading.Event | None = None,
         trust: ArtifactSettings | None = None,
         prefix: str = "",
-        locator: ArtifactLocator | None = None,
+        locator: ArtifactLocator | Callable[[], ArtifactLocator] | None = None,
     ) -> None:
         """``prefix`` is the artifact prefix of the run's workspace: its artifact files and step
         logs go under ``<store>/<prefix>/`` ("" for the default workspace: the store's root).
 
         ``locator`` finds the store of an artifact this run did not write to its own store (a
-        cached step's outputs from a run on another stack); None: only ``artifact_store`` is read."""
+        cached step's outputs from a run on another stack), or a function making it on first need
+        (a run that reads only its own store never loads it); None: only ``artifact_store`` is read."""
         self.run = run
         self.spec = spec
         self.functions = functions
@@ -113,7 +114,7 @@ class StepRunner:
         self.stop_event = stop_event or threading.Event()
         self.trust = trust or ArtifactSettings()
         self.prefix = prefix
-        self.locator = locator
+        self._locator = locator
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._pending: list[StepRunCreate] = []
@@ -399,6 +400,13 @@ class StepRunner:
         if self.artifact_store.contains(uri) or self.locator is None:
             return self.artifact_store
         return self.locator.store_for(uri)
+
+    @property
+    def locator(self) -> ArtifactLocator | None:
+        """The locator, made on first use when a function was given."""
+        if callable(self._locator) and not hasattr(self._locator, "store_for"):
+            self._locator = self._locator()
+        return self._locator  # type: ignore[return-value]
 
     def _still_there(self, uri: str) -> bool:
         """Whether a cached output's files still exist (in whichever store holds them; unreachable: no)."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from waypost import _lazy
 from waypost.exceptions import ConfigurationError, NotFoundError
 from waypost.schemas.access import DEFAULT_NAME, DEFAULT_PROJECT_ID, DEFAULT_WORKSPACE_ID
-from waypost.schemas.stacks import ComponentType, StackComponentSnapshot, StackSnapshot, StackSource
+from waypost.schemas.stack_snapshot import ComponentType, StackComponentSnapshot, StackSnapshot, StackSource
 
 if TYPE_CHECKING:
     from waypost.artifacts.store import ArtifactStore

@@ -26,7 +26,7 @@ from waypost.artifacts.store import ArtifactStore
 from waypost.exceptions import ArtifactStoreError, ConfigurationError, NotFoundError, ParameterError
 from waypost.execution.stacks import RunStack, StackChoice, max_parallel, not_found, snapshot_of
 from waypost.schemas.access import DEFAULT_NAME
-from waypost.schemas.stacks import ComponentType, StackComponentSnapshot, StackSnapshot
+from waypost.schemas.stack_snapshot import ComponentType, StackComponentSnapshot, StackSnapshot
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

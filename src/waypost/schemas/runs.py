@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from waypost.enums import ExecutionStatus
 from waypost.schemas.artifacts import ArtifactVersionRead
 from waypost.schemas.common import ReadModel
-from waypost.schemas.stacks import StackSnapshot
+from waypost.schemas.stack_snapshot import StackSnapshot
 
 
 class PipelineRead(ReadModel):

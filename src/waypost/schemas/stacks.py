@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from waypost.schemas.common import ReadModel
+from waypost.schemas.stack_snapshot import ComponentType, StackComponentSnapshot, StackSnapshot, StackSource
 
 __all__ = [
     "COMPONENT_NAME_PATTERN",
@@ -43,25 +44,13 @@ __all__ = [
     "StackCreate",
     "StackRead",
     "StackSnapshot",
+    "StackSource",
     "StackUpdate",
     "VerifyResult",
 ]
 
 #: Names of stacks, components, secrets and connectors (CLI arguments, URL segments, `{{secret.NAME.KEY}}`).
 COMPONENT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
-
-
-class ComponentType(StrEnum):
-    """What a component is for; a stack holds at most one of each."""
-
-    ORCHESTRATOR = "orchestrator"
-    ARTIFACT_STORE = "artifact_store"
-    CONTAINER_REGISTRY = "container_registry"
-    STEP_OPERATOR = "step_operator"
-    EXPERIMENT_TRACKER = "experiment_tracker"
-    ALERTER = "alerter"
-    MODEL_DEPLOYER = "model_deployer"
-    DATA_VALIDATOR = "data_validator"
 
 
 #: Every stack has these.
@@ -243,25 +232,3 @@ class VerifyResult(BaseModel):
     resource: str | None = None
     """What was reached (e.g. ``s3://bucket/prefix``)."""
     duration_ms: float = 0.0
-
-
-class StackComponentSnapshot(BaseModel):
-    """A component as one run used it (secret references as written, secret values masked)."""
-
-    id: UUID | None = None
-    name: str
-    flavor: str
-    config: dict[str, Any]
-    connector: str | None = None
-
-
-class StackSnapshot(BaseModel):
-    """The stack a run used, as it was: later edits to the stack or its components do not change it."""
-
-    id: UUID | None = None
-    name: str
-    components: dict[ComponentType, StackComponentSnapshot]
-
-
-#: Where a run's stack choice came from (recorded with the run).
-StackSource = Literal["argument", "environment", "folder", "user", "default"]

@@ -6,12 +6,11 @@ import functools
 import json
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
-from waypost.schemas.stacks import StackRead
 from waypost.schemas.store_api import ServerInfo
 from waypost.schemas.users import Me, UserRead
 from waypost.store.base import Store, StoreCapabilities
@@ -28,6 +27,9 @@ from waypost.store.rest.repositories import (
     RestUsers,
 )
 
+if TYPE_CHECKING:
+    from waypost.schemas.stacks import StackRead
+
 
 class RestStacks:
     """What a run needs of the server's stacks: its stack, with secret values masked (never sent)."""
@@ -37,11 +39,15 @@ class RestStacks:
 
     def get(self, ref: str) -> StackRead:
         """A stack of the project's workspace by name or id."""
+        from waypost.schemas.stacks import StackRead  # a run's stack only: not on every RestStore's start
+
         found: StackRead = self.http.get(f"/stacks/{quote(ref, safe='')}", StackRead)
         return found
 
     def active(self) -> StackRead:
         """The user's active stack in the project's workspace (its default stack when none is set)."""
+        from waypost.schemas.stacks import StackRead
+
         found: StackRead = self.http.get("/stacks/active", StackRead)
         return found
 

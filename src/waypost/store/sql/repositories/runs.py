@@ -20,7 +20,7 @@ from waypost.enums import ExecutionStatus
 from waypost.exceptions import FilterSyntaxError
 from waypost.schemas import Page, RunCreate, RunRead
 from waypost.schemas.access import Visibility
-from waypost.schemas.stacks import StackSnapshot
+from waypost.schemas.stack_snapshot import StackSnapshot
 from waypost.store.filters import Term, check_page
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
