@@ -155,6 +155,19 @@ def test_register_a_component_through_its_form_build_a_stack_and_verify_it(
     assert "verified" in received[-1]["text"]
     screenshot(page, "stacks-stack-verified")
 
+    # Changing its components: the alerter taken out, the drawing follows.
+    page.get_by_role("button", name="Change components").click()
+    builder = page.get_by_test_id("stack-builder")
+    builder.get_by_role("button", name="No alerter").click()
+    builder.get_by_role("button", name="Save stack").click()
+    expect(architecture.get_by_test_id("arch-alerter")).to_have_count(0)
+    expect(architecture.get_by_test_id("arch-artifact_store")).to_be_visible()
+    assert "alerter" not in live.store.stacks.get_stack("alerting").components
+    page.get_by_role("button", name="Change components").click()
+    pick(page, builder.get_by_test_id("slot-alerter").get_by_role("combobox"), "team-hook", shown="team-hook (slack)")
+    builder.get_by_role("button", name="Save stack").click()
+    expect(architecture.get_by_test_id("arch-alerter")).to_be_visible()
+
     # A run on the stack: listed on the stack's page, and its page shows the stack it used.
     monkeypatch.setenv("WAYPOST_STACK", "alerting")
     runtime.reset()

@@ -80,11 +80,18 @@ function Slot({
             );
           }}
         />
-        {canCreate && (
-          <Anchor component="button" type="button" fz="xs" ta="left" onClick={onCreate}>
-            Create a new {typeLabel(type)}…
-          </Anchor>
-        )}
+        <Group gap="sm">
+          {canCreate && (
+            <Anchor component="button" type="button" fz="xs" ta="left" onClick={onCreate}>
+              Create a new {typeLabel(type)}…
+            </Anchor>
+          )}
+          {chosen && !required && (
+            <Anchor component="button" type="button" fz="xs" c="dimmed" onClick={() => onPick(undefined)} aria-label={`No ${typeLabel(type)}`}>
+              Remove
+            </Anchor>
+          )}
+        </Group>
       </Stack>
     </Card>
   );
