@@ -327,3 +327,18 @@ def test_against_a_server_the_stack_comes_from_it_and_its_secrets_stay_there(liv
     described = ok("stack", "describe", "guarded", "--json") + ok("secret", "describe", "fs", "--json")
     assert VALUE not in described
     assert_one_line_error(invoke("component", "delete", "artifact_store", "disk"), "client-disk")
+
+
+def test_waypost_run_takes_a_stack_for_one_run(work: Path) -> None:
+    ok("stack", "copy", "default", "other")
+    script = work / "flow.py"
+    script.write_text(
+        "from waypost import pipeline, step\n"
+        "@step\ndef one() -> int:\n    return 1\n"
+        "@pipeline\ndef flow() -> None:\n    one()\n"
+    )
+    ok("run", str(script), "--stack", "other")
+    ok("run", str(script))
+    runs = Client().list_pipeline_runs("flow").items
+    assert [r.stack_name for r in runs] == ["default", "other"]  # newest first; the option held for one run
+    assert_one_line_error(invoke("run", str(script), "--stack", "nowhere"), "Stack 'nowhere'")

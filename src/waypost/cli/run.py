@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -36,6 +37,10 @@ def run_command(
             "--param", "-p", help="A pipeline parameter as key=value; the value is read as JSON if it parses."
         ),
     ] = None,
+    stack: Annotated[
+        str | None,
+        typer.Option("--stack", "-s", help="Run on this stack (else the folder's, yours, or default)."),
+    ] = None,
 ) -> None:
     """Run a pipeline from a Python file.
 
@@ -55,10 +60,19 @@ def run_command(
         pipeline = find_pipeline(load_module(path, file), name, file)
         if config is not None:
             pipeline = pipeline.with_options(config_path=config)
+        before = os.environ.get("WAYPOST_STACK")
+        if stack is not None:  # as WAYPOST_STACK would, for this run only
+            os.environ["WAYPOST_STACK"] = stack
         try:
             run = pipeline(**parameters)
         except KeyboardInterrupt:
             fail("The run was stopped (Ctrl-C); the finished steps are recorded.", code=130)
+        finally:
+            if stack is not None:
+                if before is None:
+                    os.environ.pop("WAYPOST_STACK", None)
+                else:
+                    os.environ["WAYPOST_STACK"] = before
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
