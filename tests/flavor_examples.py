@@ -10,6 +10,12 @@ from typing import Any
 
 EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("orchestrator", "local"): {"max_parallel_steps": 3},
+    ("orchestrator", "dask"): {
+        "scheduler_address": "tcp://10.0.0.5:8786",
+        "n_workers": 4,
+        "threads_per_worker": 2,
+        "memory_limit": "4GiB",
+    },
     ("artifact_store", "local"): {"path": "/srv/waypost/artifacts"},
     ("artifact_store", "s3"): {
         "path": "s3://ml-artifacts/team-a",

@@ -19,6 +19,7 @@ from waypost.execution.orchestrators.local import LocalOrchestrator
 from waypost.execution.reporting import LiveReporter, Reporter
 from waypost.execution.runner import StepOutcome, StepRunner
 from waypost.schemas import PipelineSpec, RunCreate, RunRead
+from waypost.schemas.stack_snapshot import ComponentType
 
 
 def run_name(spec: PipelineSpec, now: datetime) -> str:
@@ -56,6 +57,7 @@ def launch(
     if used.artifact_store is None:
         rt.check_artifact_store()
     artifact_store = used.artifact_store or rt.artifact_store
+    orchestrator = orchestrator or _orchestrator_for(used, rt)
     mv = None
     if spec.model is not None:
         mv = store.models.get_or_create_version(
@@ -73,7 +75,7 @@ def launch(
             status=ExecutionStatus.RUNNING,
             config=spec.settings.model_dump(mode="json"),
             parameters=spec.parameters,
-            orchestrator=(orchestrator or LocalOrchestrator()).name,
+            orchestrator=orchestrator.name,
             orchestrator_run_id=uuid.uuid4().hex,
             stack_id=used.stack_id,
             stack_snapshot=used.snapshot,
@@ -115,7 +117,7 @@ def launch(
     outcomes: dict[str, StepOutcome] = {}
     try:
         try:
-            outcomes = (orchestrator or LocalOrchestrator()).execute(plan)
+            outcomes = orchestrator.execute(plan)
         finally:
             runner.flush()
     except KeyboardInterrupt:
@@ -158,6 +160,26 @@ def launch(
         )
         raise err from (first.exception if first else None)
     return final
+
+
+def _orchestrator_for(used: stacks_mod.RunStack, rt: runtime_mod.Runtime) -> Orchestrator:
+    """The orchestrator of the run's stack: ``dask`` (its module and ``distributed`` loaded only then), else local."""
+    component = used.snapshot.components.get(ComponentType.ORCHESTRATOR)
+    if component is None or component.flavor != "dask":
+        return LocalOrchestrator()
+    from waypost.execution.orchestrators.dask import DaskOrchestrator
+    from waypost.stacks.builtin.orchestrators import DaskOrchestratorConfig
+
+    try:
+        config = DaskOrchestratorConfig.model_validate(component.config)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise ConfigurationError(
+            f"The orchestrator component '{component.name}' of stack '{used.name}' is not valid "
+            f"({' '.join(first[1:3]).strip() or first[0]}); fix it with `waypost component update orchestrator "
+            f"{component.name}`."
+        ) from None
+    return DaskOrchestrator(config, component=component.name, settings=rt.settings)
 
 
 def _finish(

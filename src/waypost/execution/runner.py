@@ -120,6 +120,8 @@ class StepRunner:
         self._pending: list[StepRunCreate] = []
         self._pending_lock = threading.Lock()
         self._pending_since = 0.0
+        self.on_start: Callable[[StepSpec, uuid.UUID], None] | None = None
+        """Called with a step and its step run's id once it is recorded as running (before its function)."""
 
     # -- the cache --------------------------------------------------------------------
     def _try_cache(
@@ -199,6 +201,8 @@ class StepRunner:
                 started_at=started,
             )
         )
+        if self.on_start is not None:
+            self.on_start(step, step_run_id)
         sink = StepLogSink(
             self.artifact_store,
             log_uri or self.artifact_store.log_uri(self.run.id, step.name, self.prefix),
