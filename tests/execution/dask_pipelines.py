@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from waypost import pipeline, step
 
@@ -48,3 +49,18 @@ def fan_fresh(n: int = 3) -> None:
 @pipeline(enable_cache=False)
 def failing(n: int = 3) -> None:
     work(fail_on(seed(n)), 1, id="after")
+
+
+@step(retry={"max_retries": 1, "delay": 0})
+def flaky(marker: str) -> int:
+    """Fails the first time (no marker file yet), succeeds on its retry."""
+    path = Path(marker)
+    if not path.exists():
+        path.write_text(str(os.getpid()))
+        raise RuntimeError("first attempt fails")
+    return int(path.read_text())
+
+
+@pipeline(enable_cache=False)
+def retried(marker: str) -> None:
+    flaky(marker)

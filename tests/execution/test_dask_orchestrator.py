@@ -21,7 +21,7 @@ from waypost.schemas import RunRead
 from waypost.schemas.stacks import ComponentCreate, ComponentType, StackCreate
 
 pytest.importorskip("distributed")
-from dask_pipelines import failing, fan, fan_fresh, seed
+from dask_pipelines import failing, fan, fan_fresh, retried, seed
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
@@ -95,6 +95,20 @@ def test_a_failing_step_fails_the_run_with_its_error() -> None:
     assert "raise ValueError" in (steps["fail_on"].traceback or "")
     assert worker_of(run, "fail_on")["worker.pid"] != os.getpid()
     assert steps["after"].status == ExecutionStatus.SKIPPED
+
+
+def test_a_step_is_retried_on_its_worker_per_its_retry_setting(tmp_path: Path) -> None:
+    run = retried(str(tmp_path / "marker"))
+    assert run.status == ExecutionStatus.COMPLETED
+    flaky = Client().get_step_run(run.id, "flaky")
+    assert [(a.number, a.status) for a in flaky.attempts] == [
+        (1, ExecutionStatus.FAILED),
+        (2, ExecutionStatus.COMPLETED),
+    ]
+    assert flaky.attempts[0].error == "RuntimeError: first attempt fails"
+    worker_pid = Client().get_step_output(run.id, "flaky")
+    assert worker_pid != os.getpid()
+    assert worker_of(run, "flaky")["worker.pid"] == worker_pid
 
 
 def test_a_step_that_cannot_be_pickled_fails_before_anything_runs() -> None:
