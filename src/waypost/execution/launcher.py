@@ -48,14 +48,16 @@ def launch(
     """
     rt = rt or runtime_mod.current()
     store, settings = rt.store, rt.settings.execution
-    pipeline, snapshot = rt.snapshot_for(spec)
-    # The run is recorded in its pipeline's project: its files go under that workspace's prefix
-    # in its stack's artifact store (looked up before the run is recorded, so a failed look-up
-    # leaves no run behind).
-    prefix = rt.artifact_prefix(pipeline.project_id)
-    used = stacks_mod.for_run(rt, pipeline.project_id, stack)
+    # The stack and its artifact store are looked up, and the store checked, before anything is
+    # recorded: a run that cannot start leaves no pipeline or run behind. The stack is the active
+    # project's workspace's (the project a local store records into; a server decides by header).
+    project_of = getattr(store, "project_id", None)  # a local SQL store's (a look-up once); None on a server
+    used = stacks_mod.for_run(rt, project_of() if callable(project_of) else None, stack)
     if used.artifact_store is None:
         rt.check_artifact_store()
+    pipeline, snapshot = rt.snapshot_for(spec)
+    # The run is recorded in its pipeline's project: its files go under that workspace's prefix.
+    prefix = rt.artifact_prefix(pipeline.project_id)
     artifact_store = used.artifact_store or rt.artifact_store
     orchestrator = orchestrator or _orchestrator_for(used, rt)
     mv = None
