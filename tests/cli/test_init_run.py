@@ -20,6 +20,7 @@ def _in_a_folder_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     """`waypost init` makes a project folder (.waypost/) where it runs: never in the checkout."""
     monkeypatch.chdir(tmp_path)
 
+
 def test_init_writes_the_config_and_creates_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # init makes a project folder (.waypost/) where it runs
     db, arts = tmp_path / "meta.db", tmp_path / "arts"
