@@ -214,3 +214,36 @@ def test_a_run_on_an_s3_stack_writes_its_artifacts_to_the_bucket(store: SqlStore
     assert "stack 'cloud2'" in message
     assert "not-the-secret" not in message
     assert Client().list_pipeline_runs().total == before
+
+
+@step
+def leaky() -> int:
+    import os
+
+    print(f"connecting with {os.environ['LEAKED_VALUE']} to the bucket")  # a careless step
+    return 1
+
+
+@pipeline(enable_cache=False)
+def careless() -> None:
+    leaky()
+
+
+def test_a_secret_value_a_step_prints_is_masked_in_its_logs(
+    store: SqlStore, s3: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.stacks.create_secret(SecretCreate(name="moto", values={"key": s3.access_key, "secret": s3.secret_key}))
+    config = {
+        "path": f"s3://{s3.bucket}/masked-{uuid.uuid4().hex[:8]}",
+        "endpoint_url": s3.endpoint_url,
+        "region": "us-east-1",
+        "key": "{{secret.moto.key}}",
+        "secret": "{{secret.moto.secret}}",
+    }
+    store.stacks.create_component(ComponentCreate(name="lake", type=ART, flavor="s3", config=config))
+    store.stacks.create_stack(StackCreate(name="cloud", components={ORCH: "default", ART: "lake"}))
+    monkeypatch.setenv("LEAKED_VALUE", s3.secret_key)
+    built = compile_pipeline(careless, (), {})
+    run = launcher.launch(built.spec, built.functions, stack="cloud")
+    lines = [line["m"] for line in Client().get_step_logs(run.id, "leaky")]
+    assert lines == ["connecting with ******** to the bucket"]

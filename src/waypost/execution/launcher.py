@@ -101,6 +101,7 @@ def launch(
         prefix=prefix,
         locator=lambda: _locator(rt),
     )
+    runner.redact = used.secrets
     reporter: Reporter | None = None
     if settings.show_progress:
         out = sys.__stdout__

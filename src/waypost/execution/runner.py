@@ -115,6 +115,8 @@ class StepRunner:
         self.trust = trust or ArtifactSettings()
         self.prefix = prefix
         self._locator = locator
+        self.redact: tuple[str, ...] = ()
+        """Secret values the run's stack was resolved with: masked in every step log line."""
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
         self._pending: list[StepRunCreate] = []
@@ -208,6 +210,7 @@ class StepRunner:
             log_uri or self.artifact_store.log_uri(self.run.id, step.name, self.prefix),
             self.settings.log_flush_interval_s,
             enabled=logs_enabled,
+            redact=self.redact,
         )
         tracker = ResourceSampler.shared(self.settings.resource_sample_interval_s).track()
         outcome, saved, attempts, ctx = self._attempts(step, step_run_id, inputs, sink)

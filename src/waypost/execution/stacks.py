@@ -167,6 +167,8 @@ class RunStack:
     """None: the runtime's own (the settings' artifact store, or the server's)."""
     max_parallel_steps: int | None = None
     """The orchestrator component's ``max_parallel_steps``, if set."""
+    secrets: tuple[str, ...] = ()
+    """Secret values its components were resolved with (masked in the run's step logs)."""
 
 
 def for_run(rt: Runtime, project_id: uuid.UUID | None, explicit: str | None = None) -> RunStack:

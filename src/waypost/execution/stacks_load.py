@@ -113,7 +113,24 @@ def _full(rt: Runtime, store: SqlStore, choice: StackChoice, workspace_id: uuid.
         )
     flavor, config, credentials = found
     artifact_store = open_artifact_store(rt, flavor, config, credentials, stack.name)
-    return RunStack(stack.id, stack.name, choice.source, snapshot, artifact_store, max_parallel(snapshot))
+    used = RunStack(stack.id, stack.name, choice.source, snapshot, artifact_store, max_parallel(snapshot))
+    used.secrets = _secret_values(resolved.values())
+    return used
+
+
+def _secret_values(resolved: Any) -> tuple[str, ...]:
+    """The secret values the run's components were resolved with: kept out of its step logs."""
+    from waypost.stacks.connectors import connector_secret_fields
+    from waypost.stacks.flavors import secret_fields
+
+    found: set[str] = set()
+    for flavor, config, credentials in resolved:
+        dumped = config.model_dump()
+        found.update(str(dumped[k]) for k in secret_fields(flavor) if dumped.get(k))
+        if credentials is not None:
+            hidden = connector_secret_fields(credentials.type)
+            found.update(str(v) for k, v in credentials.values.items() if k in hidden and v)
+    return tuple(sorted(found))
 
 
 # -- a server -----------------------------------------------------------------------------------

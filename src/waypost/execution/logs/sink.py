@@ -43,6 +43,7 @@ class StepLogSink:
         max_chunk_bytes: Encoded bytes after which a chunk is full.
         enabled: When False (``enable_step_logs`` off) output still reaches the terminal
             but nothing is stored.
+        redact: Secret values (of the run's stack) replaced by ``********`` in every stored line.
 
     A sink that receives no line writes nothing, not even its folder. Errors of the store
     never reach the step: the first is kept in :attr:`error` and reported on stderr.
@@ -57,6 +58,7 @@ class StepLogSink:
         max_chunk_bytes: int = 1_000_000,
         *,
         enabled: bool = True,
+        redact: tuple[str, ...] = (),
     ) -> None:
         if flush_interval <= 0 or max_chunk_lines < 1 or max_chunk_bytes < 1:
             raise ValueError("flush interval and chunk limits must be positive")
@@ -66,6 +68,8 @@ class StepLogSink:
         self.max_chunk_lines = max_chunk_lines
         self.max_chunk_bytes = max_chunk_bytes
         self.enabled = enabled
+        # Secret values to mask in every line (longest first, so a value containing another goes whole).
+        self._redact = tuple(sorted({v for v in redact if len(v) >= 4}, key=len, reverse=True))
         self.error: Exception | None = None
         self._lock = threading.Lock()  # guards the state below
         # Orders writes, so the newest body of a growing chunk always lands last.
@@ -147,6 +151,9 @@ class StepLogSink:
         self._next_n = n + 1
         if not self._parts:
             self._start = n
+        for value in self._redact:
+            if value in text:
+                text = text.replace(value, "********")
         lvl = "null" if level is None else _ENCODER.encode(level)
         src, msg = _ENCODER.encode(source), _ENCODER.encode(text)
         line = f'{{"n":{n},"t":{time.time()},"s":{src},"l":{lvl},"m":{msg}}}\n'

@@ -61,6 +61,7 @@ class _Context:
     spec: PipelineSpec
     model_version: Any
     prefix: str
+    redact: tuple[str, ...] = ()
 
 
 class DaskOrchestrator(Orchestrator):
@@ -152,6 +153,7 @@ class DaskOrchestrator(Orchestrator):
                 spec=plan.spec,
                 model_version=runner.model_version,
                 prefix=runner.prefix,
+                redact=runner.redact,
             ),
             broadcast=True,
             hash=False,
@@ -345,6 +347,7 @@ def _run_step(
         locator=lambda: _locator(rt),
     )
     runner.on_start = lambda s, step_run_id: _record_worker(rt, context.run.id, step_run_id)
+    runner.redact = context.redact
     outcome = runner.execute(step, upstream, miss)
     if outcome.exception is not None and not _round_trips(outcome.exception):
         outcome.exception = WaypostError(outcome.error or type(outcome.exception).__name__)
