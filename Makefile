@@ -41,6 +41,7 @@ dashboard-test: install dashboard/node_modules/.package-lock.json
 # Regenerate the API types: the server's OpenAPI schema (no server needed), then openapi-typescript.
 gen: install dashboard/node_modules/.package-lock.json
 	$(PY) scripts/gen_openapi.py dashboard/openapi.json
+	$(PY) scripts/gen_flavor_fixture.py dashboard/src/features/stacks/flavors.fixture.json
 	cd dashboard && npx openapi-typescript openapi.json -o src/api/schema.d.ts
 
 lint: install
