@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from flavor_examples import EXAMPLES  # noqa: E402
-
-from waypost.stacks import flavors  # noqa: E402
+from flavor_examples import EXAMPLES
+from waypost.stacks import flavors
 
 
 def fixture() -> str:

@@ -11,7 +11,8 @@ FIXTURE = ROOT / "dashboard" / "src" / "features" / "stacks" / "flavors.fixture.
 
 def test_the_dashboard_s_flavor_fixture_is_current() -> None:
     spec = importlib.util.spec_from_file_location("gen_flavor_fixture", ROOT / "scripts" / "gen_flavor_fixture.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert FIXTURE.read_text() == module.fixture(), "flavors.fixture.json is stale: run `make gen` and commit it"
