@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ from dask_pipelines import failing, fan, fan_fresh, retried, seed
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
 ORCH, ART = ComponentType.ORCHESTRATOR, ComponentType.ARTIFACT_STORE
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_clusters_after_the_module() -> Iterator[None]:
+    """Runs of this process share a LocalCluster per configuration; close them after these tests."""
+    yield
+    from waypost.execution.orchestrators.dask import close_local_clusters
+
+    close_local_clusters()
 
 
 @pytest.fixture(autouse=True)
@@ -181,3 +191,19 @@ def test_verify_counts_a_schedulers_workers_or_says_what_will_start(
     with pytest.raises(VerifyError) as err:
         flavor.verify(config, None)
     assert str(err.value).startswith(f"Cannot reach the Dask scheduler at {cluster.scheduler_address} (")
+
+
+def test_runs_of_one_process_share_its_local_cluster() -> None:
+    """A second run with the same orchestrator config finds the workers already started."""
+    from waypost.execution.orchestrators import dask
+
+    first = fan(5)
+    (_, client), *_ = dask._LOCAL_CLUSTERS.values()
+    started = set(client.run(os.getpid).values())  # the worker processes alive after the first run
+    second = fan(6)
+    assert first.status == second.status == ExecutionStatus.COMPLETED
+    assert _worker_pids(first) | _worker_pids(second) <= started  # no new worker process was started
+
+
+def _worker_pids(run: RunRead) -> set[object]:
+    return {worker_of(run, s.name)["worker.pid"] for s in Client().list_step_runs(run.id)}

@@ -19,6 +19,7 @@ A script that runs a pipeline on a LocalCluster of processes must guard its entr
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
 import os
@@ -64,6 +65,60 @@ class _Context:
     redact: tuple[str, ...] = ()
 
 
+log = logging.getLogger(__name__)
+
+#: LocalClusters this process started, by their options, with their clients: the next run with the
+#: same options reuses one (starting worker processes costs a second or two) and exit closes them.
+_LOCAL_CLUSTERS: dict[tuple[tuple[str, Any], ...], tuple[Any, Any]] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def _shared_local_cluster(distributed: Any, options: dict[str, Any], component: str) -> Any:
+    """A client of this process's LocalCluster with ``options``, started on first use (or again if it died)."""
+    key = tuple(sorted(options.items()))
+    with _LOCAL_LOCK:
+        known = _LOCAL_CLUSTERS.get(key)
+        if known is not None:
+            cluster, client = known
+            if str(getattr(cluster, "status", "")).endswith("running") and client.status == "running":
+                return client
+            _close(known)
+            del _LOCAL_CLUSTERS[key]
+        try:
+            cluster = distributed.LocalCluster(**options)
+        except Exception as exc:
+            raise ConfigurationError(
+                f"The Dask LocalCluster of the orchestrator component '{component}' did not start "
+                f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); check n_workers and memory_limit."
+            ) from None
+        try:
+            client = distributed.Client(cluster, set_as_default=False)
+        except BaseException:
+            cluster.close()
+            raise
+        if not _LOCAL_CLUSTERS:
+            atexit.register(close_local_clusters)
+        _LOCAL_CLUSTERS[key] = (cluster, client)
+        return client
+
+
+def _close(pair: tuple[Any, Any]) -> None:
+    cluster, client = pair
+    for thing in (client, cluster):
+        try:
+            thing.close()
+        except Exception as exc:  # already gone: nothing to free
+            log.debug("Closing a Dask LocalCluster: %s", exc)
+
+
+def close_local_clusters() -> None:
+    """Close the LocalClusters this process started (at exit; tests call it too)."""
+    with _LOCAL_LOCK:
+        for pair in _LOCAL_CLUSTERS.values():
+            _close(pair)
+        _LOCAL_CLUSTERS.clear()
+
+
 class DaskOrchestrator(Orchestrator):
     """Run each step as a task on a Dask cluster (``config.scheduler_address``) or on a LocalCluster."""
 
@@ -98,24 +153,12 @@ class DaskOrchestrator(Orchestrator):
             "n_workers": cfg.n_workers,
             "threads_per_worker": cfg.threads_per_worker,
             "processes": cfg.processes,
-            "dashboard_address": None,
+            "dashboard_address": ":0",  # a free port: a cluster kept for later runs blocks no other
             "silence_logs": logging.ERROR,
         }
         if cfg.memory_limit is not None:
             options["memory_limit"] = cfg.memory_limit
-        try:
-            cluster = distributed.LocalCluster(**options)
-        except Exception as exc:
-            raise ConfigurationError(
-                f"The Dask LocalCluster of the orchestrator component '{self.component}' did not start "
-                f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); check n_workers and memory_limit."
-            ) from None
-        try:
-            client = distributed.Client(cluster, set_as_default=False)
-        except BaseException:
-            cluster.close()
-            raise
-        return client, cluster
+        return _shared_local_cluster(distributed, options, self.component), None
 
     # -- the run -----------------------------------------------------------------------
     def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
@@ -137,9 +180,10 @@ class DaskOrchestrator(Orchestrator):
         try:
             return self._run(plan, client, functions)
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if cluster is not None or self.config.scheduler_address is not None:
+                client.close()  # a LocalCluster of this process stays up for its next run (closed at exit)
+                if cluster is not None:
+                    cluster.close()
 
     def _run(self, plan: ExecutionPlan, client: Any, functions: dict[str, bytes]) -> dict[str, StepOutcome]:
         runner = plan.runner
