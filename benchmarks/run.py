@@ -101,6 +101,7 @@ def main() -> None:
     from bench_access import bench_access
     from bench_artifacts import bench_artifacts
     from bench_dashboard import bench_dashboard
+    from bench_dask import bench_dask
     from bench_server import bench_server
     from bench_startup import bench_startup
 
@@ -110,6 +111,7 @@ def main() -> None:
     bench_list_runs()
     bench_server(record, _fresh_home)
     bench_access(record, _fresh_home)
+    bench_dask(record, _fresh_home)
     bench_artifacts(record)
     bench_dashboard(record)
     table = Table(title="Waypost benchmarks (medians)")
