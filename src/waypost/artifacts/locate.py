@@ -257,26 +257,41 @@ def _strip(target: str) -> str:
     return str(stripped).rstrip("/") or "/"
 
 
+def component_location(
+    flavor: str, config: BaseModel, credentials: ConnectorCredentials | None
+) -> tuple[str | None, dict[str, Any]] | None:
+    """Where an artifact store component's files lie and the fsspec options to reach them.
+
+    The location is None for a ``local`` component without a path (the settings' store); the
+    whole answer is None for a flavor whose files Waypost cannot reach (only local, s3, fsspec).
+    The one mapping runs (writing) and the locator (reading) both use.
+    """
+    values = config.model_dump()
+    if flavor == "local":
+        path = values.get("path")
+        return (str(path), {}) if path else (None, {})
+    if flavor == "s3":
+        from waypost.stacks.builtin.artifact_stores import storage_options
+
+        return str(values["path"]), storage_options(config, credentials)  # type: ignore[arg-type]
+    if flavor == "fsspec":
+        return str(values["uri"]), dict(values.get("storage_options") or {})
+    return None
+
+
 def _location(
     flavor: str, config: BaseModel, credentials: ConnectorCredentials | None
 ) -> tuple[str | None, dict[str, Any], tuple[str, ...]]:
     """Where a component's files lie, the fsspec options to read them, and the secret values among them."""
-    values = config.model_dump()
-    if flavor == "local":
-        path = values.get("path")
-        return (str(path), {}, ()) if path else (None, {}, ())
+    found = component_location(flavor, config, credentials)
+    if found is None:
+        raise ArtifactStoreError(
+            f"Artifact store components of flavor '{flavor}' cannot be read back yet; use local, s3 or fsspec."
+        )
+    where, options = found
     if flavor == "s3":
-        from waypost.stacks.builtin.artifact_stores import storage_options
-
-        options = storage_options(config, credentials)  # type: ignore[arg-type]
         options.setdefault("config_kwargs", _S3_READ_CONFIG)
-        return str(values["path"]), options, _secret_values(options, credentials)
-    if flavor == "fsspec":
-        options = dict(values.get("storage_options") or {})
-        return str(values["uri"]), options, _secret_values(options, credentials)
-    raise ArtifactStoreError(
-        f"Artifact store components of flavor '{flavor}' cannot be read back yet; use local, s3 or fsspec."
-    )
+    return where, options, (() if flavor == "local" else _secret_values(options, credentials))
 
 
 def _secret_values(options: dict[str, Any], credentials: ConnectorCredentials | None) -> tuple[str, ...]:

@@ -235,16 +235,11 @@ def _location(
     flavor: type[Flavor], config: BaseModel, credentials: ConnectorCredentials | None, stack: str
 ) -> tuple[str | None, dict[str, Any]]:
     """Where a component's files go and the fsspec options to get there (None: the settings' store)."""
-    values = config.model_dump()
-    if flavor.name == "local":
-        path = values.get("path")
-        return (str(path), {}) if path else (None, {})
-    if flavor.name == "s3":
-        from waypost.stacks.builtin.artifact_stores import storage_options
+    from waypost.artifacts.locate import component_location
 
-        return str(values["path"]), storage_options(config, credentials)  # type: ignore[arg-type]
-    if flavor.name == "fsspec":
-        return str(values["uri"]), dict(values.get("storage_options") or {})
+    found = component_location(flavor.name, config, credentials)
+    if found is not None:
+        return found
     raise ConfigurationError(
         f"Stack '{stack}' has an artifact store of flavor '{flavor.name}', which runs cannot write to yet; "
         "use a local, s3 or fsspec artifact store."

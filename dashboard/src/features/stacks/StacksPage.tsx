@@ -67,7 +67,7 @@ export function StacksPage() {
       </Group>
       <Text fz="sm" c="dimmed">
         A stack is the infrastructure a pipeline runs on: one component per type. Runs use your active stack unless told otherwise
-        (<code>waypost stack set NAME</code>, or <code>stack=</code> when running).
+        (<code>waypost stack set NAME</code>, or <code>waypost run --stack NAME</code> for one run).
       </Text>
       {search.build && mayCreate && (
         <StackBuilder
