@@ -411,9 +411,9 @@ class StepRunner:
     @property
     def locator(self) -> ArtifactLocator | None:
         """The locator, made on first use when a function was given."""
-        if callable(self._locator) and not hasattr(self._locator, "store_for"):
+        if callable(self._locator):
             self._locator = self._locator()
-        return self._locator  # type: ignore[return-value]
+        return self._locator
 
     def _still_there(self, uri: str) -> bool:
         """Whether a cached output's files still exist (in whichever store holds them; unreachable: no)."""

@@ -137,8 +137,8 @@ class DaskOrchestrator(Orchestrator):
         self.settings = settings
 
     # -- the cluster -------------------------------------------------------------------
-    def _connect(self, distributed: Any) -> tuple[Any, Any]:
-        """A client of the configured scheduler, or of a LocalCluster started now (then the cluster too)."""
+    def _connect(self, distributed: Any) -> Any:
+        """A client of the configured scheduler, or of this process's LocalCluster (started on first use)."""
         cfg = self.config
         if cfg.scheduler_address is not None:
             try:
@@ -148,7 +148,7 @@ class DaskOrchestrator(Orchestrator):
                     "the orchestrator's", f"scheduler_address of the orchestrator component '{self.component}'"
                 )
                 raise ConfigurationError(text.replace(" scheduler_address.", ".")) from None
-            return client, None
+            return client
         options: dict[str, Any] = {
             "n_workers": cfg.n_workers,
             "threads_per_worker": cfg.threads_per_worker,
@@ -158,7 +158,7 @@ class DaskOrchestrator(Orchestrator):
         }
         if cfg.memory_limit is not None:
             options["memory_limit"] = cfg.memory_limit
-        return _shared_local_cluster(distributed, options, self.component), None
+        return _shared_local_cluster(distributed, options, self.component)
 
     # -- the run -----------------------------------------------------------------------
     def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
@@ -176,14 +176,12 @@ class DaskOrchestrator(Orchestrator):
                 plan.notify("end", s, outcome)
                 return {s.name: outcome}
             functions[s.name] = packed
-        client, cluster = self._connect(distributed)
+        client = self._connect(distributed)
         try:
             return self._run(plan, client, functions)
         finally:
-            if cluster is not None or self.config.scheduler_address is not None:
-                client.close()  # a LocalCluster of this process stays up for its next run (closed at exit)
-                if cluster is not None:
-                    cluster.close()
+            if self.config.scheduler_address is not None:  # this process's LocalCluster stays for its next run
+                client.close()
 
     def _run(self, plan: ExecutionPlan, client: Any, functions: dict[str, bytes]) -> dict[str, StepOutcome]:
         runner = plan.runner
