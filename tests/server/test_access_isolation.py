@@ -24,7 +24,7 @@ from server_support import assert_one_line, store_databases
 from waypost.artifacts.store import ArtifactStore
 from waypost.schemas.access import Visibility
 from waypost.server.app import create_app
-from waypost.server.services.events import Event, readable_by
+from waypost.server.services.events import Event, Readable
 from waypost.settings import WaypostSettings
 from waypost.store.sql.store import SqlStore
 
@@ -222,14 +222,14 @@ def test_the_event_stream_filter_passes_only_readable_runs() -> None:
     def event(project: uuid.UUID, workspace: uuid.UUID | None = None, run: uuid.UUID | None = None) -> Event:
         return Event("x", run or uuid.uuid4(), project, workspace or uuid.uuid4())
 
-    allows = readable_by(Visibility(project_ids=frozenset({p1}), shared_ids=frozenset({shared})))
+    allows = Readable(Visibility(project_ids=frozenset({p1}), shared_ids=frozenset({shared})))
     assert allows(event(p1))
     assert not allows(event(p2))
     assert allows(event(p2, run=shared))
-    in_workspace = readable_by(Visibility(workspace_ids=frozenset({ws})))
+    in_workspace = Readable(Visibility(workspace_ids=frozenset({ws})))
     assert in_workspace(event(p2, ws))
     assert not in_workspace(event(p2))
-    narrowed = readable_by(Visibility(everything=True), p1)
+    narrowed = Readable(Visibility(everything=True), p1)
     assert narrowed(event(p1))
     assert not narrowed(event(p2))
 

@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 
 from waypost.server import scopes
 from waypost.server.deps import ActiveProject, CurrentUser, Principal, StoreDep
-from waypost.server.services.events import HEARTBEAT_S, CallerCheck, Event, EventHub, blocking, readable_by, sse
+from waypost.server.services.events import HEARTBEAT_S, CallerCheck, Event, EventHub, Readable, blocking, sse
 from waypost.settings import WaypostSettings
 
 router = APIRouter(tags=["events"])
@@ -34,7 +34,7 @@ async def stream_events(
     The stream lasts until the client goes away or its credentials end.
     """
     project_id = await blocking(scopes.project_filter, store, user, project)
-    allows = readable_by(scopes.visibility(user, "run"), project_id)
+    allows = Readable(scopes.visibility(user, "run"), project_id)
     settings: WaypostSettings = request.app.state.settings
     hub = EventHub.of(request)
 

@@ -155,11 +155,6 @@ class Readable:
         )
 
 
-def readable_by(visibility: Visibility, project_id: uuid.UUID | None = None) -> Readable:
-    """A filter passing the events of runs ``visibility`` allows (of ``project_id`` when given)."""
-    return Readable(visibility, project_id)
-
-
 def encode(kind: str, item: BaseModel) -> str:
     """The SSE text of one status change."""
     if isinstance(item, StepRunRead):
