@@ -15,6 +15,9 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
         "n_workers": 4,
         "threads_per_worker": 2,
         "memory_limit": "4GiB",
+        "server_url": "https://waypost.example.com",
+        "worker_api_key": "{{secret.workers.key}}",
+        "worker_resources": {"GPU": 1, "MEMORY": 8e9},
     },
     ("artifact_store", "local"): {"path": "/srv/waypost/artifacts"},
     ("artifact_store", "s3"): {
@@ -38,4 +41,9 @@ EXAMPLES: dict[tuple[str, str], dict[str, Any]] = {
     ("data_validator", "great_expectations"): {"context_root_dir": "/srv/gx"},
     ("data_validator", "evidently"): {},
 }
-SECRETS = {"aws": {"key": "AKIA-EXAMPLE", "secret": "s3cret"}, "hook": {"url": "http://x"}, "smtp": {"password": "pw"}}
+SECRETS = {
+    "aws": {"key": "AKIA-EXAMPLE", "secret": "s3cret"},
+    "hook": {"url": "http://x"},
+    "smtp": {"password": "pw"},
+    "workers": {"key": "wp-worker-key-example"},
+}

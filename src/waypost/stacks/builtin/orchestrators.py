@@ -3,12 +3,12 @@ Dask cluster (``distributed``, imported only when a dask component is verified o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from waypost.schemas.stacks import ComponentType
-from waypost.stacks.flavors import ConnectorCredentials, Flavor, VerifyError
+from waypost.stacks.flavors import ConnectorCredentials, Flavor, VerifyError, secret_field
 from waypost.stacks.messages import one_line
 
 
@@ -49,6 +49,11 @@ def max_parallel_steps(config: LocalOrchestratorConfig) -> int:
     return load_settings().execution.max_parallel_steps
 
 
+#: A Dask worker resource's name (``GPU``, ``MEMORY``) and the amount a worker offers.
+ResourceName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_]+$")]
+ResourceAmount = Annotated[float, Field(gt=0)]
+
+
 class DaskOrchestratorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", title="Dask orchestrator")
 
@@ -71,6 +76,27 @@ class DaskOrchestratorConfig(BaseModel):
     processes: bool = Field(
         default=True, description="LocalCluster workers are processes (true: steps use every core) or threads."
     )
+    server_url: str | None = Field(
+        default=None,
+        max_length=512,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description=(
+            "The Waypost server the workers report to, e.g. https://waypost.example.com (default: the launcher's "
+            "store: its server, or its database URL)."
+        ),
+    )
+    worker_api_key: str | None = secret_field(
+        "API key of a service account the workers authenticate with, normally {{secret.NAME.KEY}}; needed with "
+        "server_url or a server store.",
+        max_length=512,
+    )
+    worker_resources: dict[ResourceName, ResourceAmount] = Field(
+        default_factory=dict,
+        description=(
+            'Resources each LocalCluster worker offers, e.g. {"GPU": 1, "MEMORY": 8e9}; steps\' resource hints are '
+            "matched against them."
+        ),
+    )
 
 
 class DaskOrchestrator(Flavor):
@@ -88,13 +114,16 @@ class DaskOrchestrator(Flavor):
         except ImportError as exc:
             raise VerifyError(str(exc)) from None
         address = config.scheduler_address
+        reports = f"; workers report to {config.server_url}" if config.server_url else ""
         if address is None:
             import socket
 
             kind = "processes" if config.processes else "threads"
+            offers = ", ".join(f"{k}={v:g}" for k, v in sorted(config.worker_resources.items()))
             return (
-                f"a LocalCluster of {config.n_workers} worker {kind} ({config.threads_per_worker} thread(s) each) "
-                f"will start on {socket.gethostname()} for each run"
+                f"a LocalCluster of {config.n_workers} worker {kind} ({config.threads_per_worker} thread(s) each"
+                f"{', offering ' + offers if offers else ''}) will start on {socket.gethostname()} for each run"
+                f"{reports}"
             )
         try:
             client = distributed.Client(address, timeout=VERIFY_TIMEOUT_S, set_as_default=False)
@@ -104,7 +133,7 @@ class DaskOrchestrator(Flavor):
             workers = len(client.scheduler_info().get("workers", {}))
         finally:
             client.close()
-        return f"Dask scheduler at {address} with {workers} worker(s)"
+        return f"Dask scheduler at {address} with {workers} worker(s){reports}"
 
 
 #: How long verify, and a run, wait for a Dask scheduler to accept a connection (seconds).
