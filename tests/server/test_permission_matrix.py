@@ -28,6 +28,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from waypost.enums import ExecutionStatus
+from waypost.schemas import RunCreate
 from waypost.schemas.access import BUILTIN_ROLES, BuiltinRole, Level
 from waypost.server.app import api_routes
 from waypost.store.sql.store import SqlStore
@@ -70,6 +71,8 @@ def _ws(*perms: str) -> Rule:
 
 
 AUTH, PUBLIC = Rule("authenticated"), Rule("public")
+#: Per project tag, a running run that only the stop route touches (stopping the seeded run would let a delete succeed).
+STOPPABLE: dict[str, uuid.UUID] = {}
 RECORD = ("run:update", "run:create")
 RUN, PIPE, ART, MODEL = ("run:read",), ("pipeline:read",), ("artifact:read",), ("model:read",)
 
@@ -124,6 +127,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/runs/{run}"): _p("run:update", read=RUN, call=lambda d, t: (f"/runs/{d.run_id}", {"add_tags": ["x"]})),
     # The run is still going: an allowed delete is a 409, so every role meets the same run.
     ("DELETE", "/runs/{run}"): _p("run:delete", read=RUN, call=lambda d, t: (f"/runs/{d.run_id}", None)),
+    # A run of its own: once the first allowed caller stopped it, the others get a 409 (allowed, nothing to stop).
+    ("POST", "/runs/{run}/stop"): _p(
+        "run:update", read=RUN, call=lambda d, t: (f"/runs/{STOPPABLE[t]}/stop", {"reason": "matrix"})
+    ),
     ("GET", "/runs/{run}/steps"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/steps", None)),
     ("GET", "/runs/{run}/steps/{step}"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/steps/train", None)),
     ("GET", "/runs/{run}/graph"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/graph", None)),
@@ -321,6 +328,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/stacks/{stack}"): _ws("stack:delete"),
     ("POST", "/stacks/{stack}/copy"): _ws("stack:create"),
     ("POST", "/stacks/{stack}/verify"): _ws("stack:read"),
+    # ... and run:create in the request's project: tests/server/test_dask_worker_key.py covers it.
+    ("POST", "/stacks/{stack}/worker-key"): _ws("stack:read"),
     ("GET", "/secrets"): _ws("secret:read"),
     ("POST", "/secrets"): _ws("secret:create"),
     ("GET", "/secrets/{secret}"): _ws("secret:read"),
@@ -382,6 +391,9 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Any:
     # Runs still going: an allowed delete is refused for that (409), so the run stays for the next role.
     app = create_app(settings, store, ArtifactStore(settings.artifact_store_uri))
     world = build(store, app, run_status=ExecutionStatus.RUNNING)
+    for tag, seeded in world.data.items():
+        run = RunCreate(name=f"stoppable-{tag}", pipeline_id=seeded.pipeline_id, snapshot_id=seeded.snapshot_id)
+        STOPPABLE[tag] = store.runs.create(run).id
     grantees = []
     scope = {
         Level.ORGANIZATION: {},

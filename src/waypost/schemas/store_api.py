@@ -37,6 +37,26 @@ class RunStatusUpdate(BaseModel):
     ended_at: datetime | None = None
 
 
+class RunHeartbeat(BaseModel):
+    """The answer to a heartbeat: whether the run is still active."""
+
+    active: bool = Field(
+        description="False once the run was stopped, marked crashed or ended: its launcher should stop its steps."
+    )
+
+
+#: The longest reason a stop may carry.
+MAX_STOP_REASON = 500
+
+
+class RunStop(BaseModel):
+    """Stop a run, optionally saying why."""
+
+    reason: str | None = Field(
+        default=None, max_length=MAX_STOP_REASON, description="Why; recorded after 'Stopped by USER: '."
+    )
+
+
 class CrashSweep(BaseModel):
     """Mark runs crashed whose heartbeat is older than ``timeout_s``."""
 

@@ -31,6 +31,7 @@ from waypost.schemas.store_api import (
     ModelLinkRequest,
     ModelVersionEnsure,
     PipelineEnsure,
+    RunHeartbeat,
     RunStatusUpdate,
     ServerInfo,
     StepFinishRequest,
@@ -87,10 +88,10 @@ def set_run_status(run_id: uuid.UUID, change: RunStatusUpdate, store: StoreDep, 
     records.set_run_status(store, user, run_id, change)
 
 
-@router.post("/runs/{run_id}/heartbeat", status_code=NO_CONTENT)
-def heartbeat(run_id: uuid.UUID, store: StoreDep, user: CurrentUser) -> None:
-    """Say the run's orchestrator is alive."""
-    records.heartbeat(store, user, run_id)
+@router.post("/runs/{run_id}/heartbeat", response_model=RunHeartbeat)
+def heartbeat(run_id: uuid.UUID, store: StoreDep, user: CurrentUser) -> RunHeartbeat:
+    """Say the run's orchestrator is alive; ``active`` false means the run was stopped or ended: stop its steps."""
+    return records.heartbeat(store, user, run_id)
 
 
 @router.put("/runs/{run_id}/step-status", status_code=NO_CONTENT)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
 from waypost.schemas.stacks import StackSnapshot
+from waypost.schemas.store_api import RunStop
 from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.api.run_columns import Columns
 from waypost.server.auth import trail
@@ -99,6 +100,20 @@ def get_run_stack(run: str, store: StoreDep, user: CurrentUser, project: ActiveP
 def update_run(run: str, change: RunUpdate, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
     """Attach tags to a run (needs run:update in its project)."""
     return runs.update_run(store, user, run, change, project)
+
+
+@router.post("/{run}/stop", response_model=RunRead)
+def stop_run(
+    run: str, request: Request, store: StoreDep, user: CurrentUser, project: ActiveProject, body: RunStop | None = None
+) -> RunRead:
+    """Stop a running run and its running steps (needs run:update); its launcher stops them within a heartbeat.
+
+    A run that already ended is a 409.
+    """
+    stopped, where = runs.stop_run(store, user, run, body.reason if body else None, project)
+    details = {"id": str(stopped.id), "project": where, "reason": stopped.status_reason}
+    trail.record(store, request, user, trail.RUN_STOPPED, stopped.name, details)
+    return stopped
 
 
 @router.delete("/{run}", status_code=status.HTTP_204_NO_CONTENT)

@@ -55,8 +55,9 @@ USER_CREATED = "user.created"
 USER_UPDATED = "user.updated"
 USER_DEACTIVATED = "user.deactivated"
 
-# Deletions of recorded work.
+# Deletions of recorded work, and runs stopped by someone.
 RUN_DELETED = "run.deleted"
+RUN_STOPPED = "run.stopped"
 
 
 def record(

@@ -35,6 +35,7 @@ from waypost.schemas.store_api import (
     IdList,
     ModelLinkRequest,
     ModelVersionEnsure,
+    RunHeartbeat,
     RunStatusUpdate,
     ServerInfo,
     StepFinishRequest,
@@ -131,10 +132,10 @@ def mark_crashed(store: SqlStore, timeout_s: float) -> IdList:
     return IdList(ids=store.runs.mark_crashed(timeout_s))
 
 
-def heartbeat(store: SqlStore, caller: Principal, run_id: uuid.UUID) -> None:
-    """Say the run's orchestrator is alive."""
+def heartbeat(store: SqlStore, caller: Principal, run_id: uuid.UUID) -> RunHeartbeat:
+    """Say the run's orchestrator is alive; whether the run is still active (not stopped, crashed or ended)."""
     scopes.changeable(store, caller, "run", run_id, *RECORD)
-    store.runs.heartbeat(run_id)
+    return RunHeartbeat(active=store.runs.heartbeat(run_id))
 
 
 def start_steps(store: SqlStore, caller: Principal, files: ArtifactStore, steps: list[StepRunCreate]) -> IdList:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 
+from waypost.exceptions import NotFoundError, StoreError
 from waypost.schemas import Page, RunRead, RunUpdate
 from waypost.server import scopes
 from waypost.server.deps import Principal
 from waypost.server.services._common import or_404
+from waypost.store.sql.repositories.runs import already_ended
 from waypost.store.sql.store import SqlStore
 
 
@@ -59,6 +61,26 @@ def update_run(store: SqlStore, caller: Principal, ref: str, change: RunUpdate, 
     if change.add_tags:
         store.runs.add_tags(found.id, change.add_tags)
     return or_404(lambda: store.runs.get(found.id))
+
+
+def stop_run(
+    store: SqlStore, caller: Principal, ref: str, reason: str | None = None, project: str | None = None
+) -> tuple[RunRead, str]:
+    """Stop an active run and its active steps (run:update); a run that already ended is a 409.
+
+    Its launcher learns of it from its next heartbeat's answer and stops the steps it runs.
+    Returns the run as it now is and its project as ``workspace/project``, for the audit trail.
+    """
+    found = scopes.changeable(store, caller, "run", ref, "run:update", project=project)
+    try:
+        return store.runs.stop(found.id, reason, by=caller.name), found.scope.path
+    except NotFoundError:
+        raise
+    except StoreError:
+        run = or_404(lambda: store.runs.get(found.id))
+        if not run.status.is_finished:
+            raise
+        raise HTTPException(status.HTTP_409_CONFLICT, already_ended(run.name, run.status.value)) from None
 
 
 def delete_run(

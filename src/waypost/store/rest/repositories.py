@@ -34,6 +34,7 @@ from waypost.schemas.store_api import (
     ModelLinkRequest,
     ModelVersionEnsure,
     PipelineEnsure,
+    RunHeartbeat,
     RunStatusUpdate,
     StepFinishRequest,
     StepStatusUpdate,
@@ -96,8 +97,17 @@ class RestRuns:
         change = RunStatusUpdate(status=status, reason=reason, started_at=started_at, ended_at=ended_at)
         self._h.send("PUT", f"/runs/{run_id}/status", change)
 
-    def heartbeat(self, run_id: uuid.UUID) -> None:
-        self._h.send("POST", f"/runs/{run_id}/heartbeat", idempotent=True)
+    def heartbeat(self, run_id: uuid.UUID) -> bool:
+        try:
+            beat: RunHeartbeat = self._h.send("POST", f"/runs/{run_id}/heartbeat", None, RunHeartbeat, idempotent=True)
+        except NotFoundError:  # deleted (or hidden from this caller): no longer active, as a local store says
+            return False
+        return beat.active
+
+    def stop(self, run_id: uuid.UUID, reason: str | None = None) -> RunRead:
+        # A plain dict: the server checks the reason and answers a one-line 422 (a local model would raise its own).
+        # Not retried once sent: a lost answer to a stop that took effect would come back as "already ended".
+        return self._h.send("POST", f"/runs/{run_id}/stop", {"reason": reason}, RunRead)  # type: ignore[no-any-return]
 
     def get(self, ref: str | uuid.UUID) -> RunRead:
         return self._h.get(f"/runs/{seg(ref)}", RunRead)  # type: ignore[no-any-return]

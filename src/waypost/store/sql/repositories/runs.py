@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import getpass
 import os
 import socket
 import uuid
@@ -17,10 +18,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import FilterSyntaxError
+from waypost.exceptions import FilterSyntaxError, ParameterError, StoreError
 from waypost.schemas import Page, RunCreate, RunRead
 from waypost.schemas.access import Visibility
 from waypost.schemas.stack_snapshot import StackSnapshot
+from waypost.schemas.store_api import MAX_STOP_REASON
 from waypost.store.filters import Term, check_page
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
@@ -289,6 +291,27 @@ def _page_ids(
     return ids, total
 
 
+def stop_reason(by: str, reason: str | None) -> str:
+    """The status reason of a run ``by`` stopped: "Stopped by BY", then ": REASON" (made one line) when given."""
+    text = " ".join((reason or "").split())
+    if len(text) > MAX_STOP_REASON:
+        raise ParameterError(f"The stop reason is {len(text)} characters long; keep it to {MAX_STOP_REASON}.")
+    return f"Stopped by {by}: {text}" if text else f"Stopped by {by}"
+
+
+def already_ended(name: str, status: str) -> str:
+    """The one-line answer to stopping run ``name`` that has ended with ``status``."""
+    return f"Run '{name}' already ended ({status}); there is nothing to stop."
+
+
+def _local_user() -> str:
+    """Who stops a run through a local database: the operating system's user."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and none in the password database
+        return "a local user"
+
+
 def _gone(pid: int) -> bool:
     """True when no process ``pid`` runs on this host."""
     import psutil  # here, not at the top: ~6 ms of every script's start-up
@@ -353,11 +376,48 @@ class RunRepository:
         with self._s.write_conn() as c:
             c.execute(update(t).where(t.c.id == run_id, t.c.status.in_(_ACTIVE)).values(**values))
 
-    def heartbeat(self, run_id: uuid.UUID) -> None:
-        """Say the run's orchestrator is alive."""
+    def heartbeat(self, run_id: uuid.UUID) -> bool:
+        """Say the run's orchestrator is alive; False when the run is no longer active (stopped, crashed, ended, gone).
+
+        One statement: the launcher calls it every few seconds for every run, and its answer
+        is how a launcher learns that someone stopped the run.
+        """
         t = db.pipeline_runs
         with self._s.write_conn() as c:
-            c.execute(update(t).where(t.c.id == run_id).values(heartbeat_at=utcnow()))
+            beat = update(t).where(t.c.id == run_id, t.c.status.in_(_ACTIVE)).values(heartbeat_at=utcnow())
+            return c.execute(beat).rowcount == 1
+
+    def stop(self, run_id: uuid.UUID, reason: str | None = None, *, by: str | None = None) -> RunRead:
+        """Stop an active run and its active step runs, in one transaction; return the run as it now is.
+
+        The status reason reads "Stopped by BY" (the local user when ``by`` is None), then ": REASON"
+        when given. The run's launcher learns of it from its next heartbeat and stops its steps.
+
+        Raises:
+            NotFoundError: no run ``run_id``.
+            StoreError: the run already ended (a one-line message naming it and its status).
+        """
+        status_reason = stop_reason(by or _local_user(), reason)
+        runs, steps = db.pipeline_runs, db.step_runs
+        now = utcnow()
+        stopped = ExecutionStatus.STOPPED.value
+        with self._s.write_conn() as c:
+            changed = c.execute(
+                update(runs)
+                .where(runs.c.id == run_id, runs.c.status.in_(_ACTIVE))
+                .values(status=stopped, status_reason=status_reason, ended_at=now)
+            ).rowcount
+            if changed != 1:
+                row = c.execute(select(runs.c.name, runs.c.status).where(runs.c.id == run_id)).first()
+                if row is None:
+                    raise not_found("run", run_id, "run `waypost runs list` to see the runs")
+                raise StoreError(already_ended(row.name, row.status))
+            c.execute(
+                update(steps)
+                .where(steps.c.run_id == run_id, steps.c.status.in_(_ACTIVE))
+                .values(status=stopped, error_message=status_reason, ended_at=now)
+            )
+            return self._list_reads(c, [run_id])[0]
 
     def get(self, ref: str | uuid.UUID) -> RunRead:
         """A run by id or name."""
