@@ -47,6 +47,7 @@ __all__ = [
     "StackSource",
     "StackUpdate",
     "VerifyResult",
+    "WorkerKey",
 ]
 
 #: Names of stacks, components, secrets and connectors (CLI arguments, URL segments, `{{secret.NAME.KEY}}`).
@@ -232,3 +233,9 @@ class VerifyResult(BaseModel):
     resource: str | None = None
     """What was reached (e.g. ``s3://bucket/prefix``)."""
     duration_ms: float = 0.0
+
+
+class WorkerKey(BaseModel):
+    """The API key a stack's dask workers authenticate with: its orchestrator's ``worker_api_key``, resolved."""
+
+    api_key: str

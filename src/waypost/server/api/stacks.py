@@ -34,10 +34,12 @@ from waypost.schemas.stacks import (
     StackRead,
     StackUpdate,
     VerifyResult,
+    WorkerKey,
 )
 from waypost.server.api._params import PageNo, Size
 from waypost.server.auth import trail
 from waypost.server.deps import ActiveProject, CurrentUser, Principal, StoreDep
+from waypost.server.errors import ERROR_HEADER
 from waypost.server.services import stacks as service
 from waypost.stacks.flavors import FlavorError, get_flavor, list_flavors
 from waypost.stacks.references import references
@@ -388,6 +390,29 @@ def verify_stack(
         if t in found.components
     }
     return service.verify_many(items)
+
+
+@router.post("/stacks/{stack}/worker-key")
+def issue_worker_key(
+    stack: Ref, request: Request, store: StoreDep, caller: CurrentUser, project: ActiveProject
+) -> WorkerKey:
+    """The API key the stack's dask workers authenticate with, resolved; for whoever may run on the stack.
+
+    Needs to read the stack and ``run:create`` in the request's project (whose workspace holds the
+    stack); leaves a ``stack.worker_key_issued`` audit row. A 422 when the stack's orchestrator is
+    not dask or has no ``worker_api_key``, or its secret does not resolve.
+    """
+    ws = _ws(store, caller, None, project)
+    try:
+        found, key, scope, component = service.worker_key(store, caller, ws, project, stack)
+    except HTTPException as exc:
+        if exc.status_code != status.HTTP_403_FORBIDDEN:
+            raise
+        # A refusal, not a bad login: named so, the RestStore raises it with the server's words.
+        raise HTTPException(exc.status_code, exc.detail, headers={ERROR_HEADER: "ConfigurationError"}) from None
+    details = _details(ws, found.id, component=component, project=scope.path)
+    trail.record(store, request, caller, service.WORKER_KEY_ISSUED, found.name, details)
+    return WorkerKey(api_key=key)
 
 
 # -- secrets --------------------------------------------------------------------------------------

@@ -8,6 +8,12 @@ and the workspace. A stack shared with the caller may be read (and made active) 
 ``stack:read``. A component config that refers to secrets needs ``secret:read`` too: whoever
 writes ``{{secret.NAME.KEY}}`` into a config can send that value wherever the config points.
 
+The workers of a stack's dask orchestrator authenticate with its ``worker_api_key``, usually a
+``{{secret.NAME.KEY}}``. :func:`worker_key` gives it, resolved, to whoever may run on the stack
+(read it, and ``run:create`` in the request's project): a run on a server launches those workers.
+So anyone who may run on the stack can obtain the key; give its service account only the roles
+workers need. Each key given leaves a ``stack.worker_key_issued`` audit row (never the value).
+
 Verify resolves the component (secrets, connector), then runs :meth:`Flavor.verify` in a worker
 thread for at most :data:`VERIFY_TIMEOUT_S`; every failure is a :class:`VerifyResult` with
 ``ok=False`` and the exact reason (secret values masked), never an error answer.
@@ -28,8 +34,9 @@ from pydantic import ValidationError
 from waypost.schemas.access import DEFAULT_NAME
 from waypost.schemas.common import Page
 from waypost.schemas.org import WorkspaceRead
-from waypost.schemas.stacks import ConnectorType, StackRead, VerifyResult
-from waypost.server.deps import Principal
+from waypost.schemas.stacks import ComponentType, ConnectorType, StackRead, VerifyResult
+from waypost.server import scopes
+from waypost.server.deps import Principal, ProjectScope
 from waypost.server.services import access as access_service
 from waypost.server.services._common import or_404
 from waypost.stacks.connectors import connector_secret_fields, split_connector_config
@@ -40,15 +47,19 @@ from waypost.store.sql.store import SqlStore
 
 __all__ = [
     "VERIFY_TIMEOUT_S",
+    "WORKER_KEY_ISSUED",
     "authorize",
     "check_secret_references",
     "list_stacks",
     "readable_stack",
     "verify_component",
     "verify_connector",
+    "worker_key",
     "workspace",
 ]
 
+#: The audit action of a workers' API key given out (:func:`worker_key`).
+WORKER_KEY_ISSUED = "stack.worker_key_issued"
 #: The longest one verify may take before it answers ``ok=False``.
 VERIFY_TIMEOUT_S = 10.0
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="waypost-verify")
@@ -98,6 +109,41 @@ def readable_stack(store: SqlStore, caller: Principal, ws: WorkspaceRead, ref: s
     if not (caller.access.can("stack:read", workspace_id=ws.id) or ("stack", found.id) in caller.access.shares):
         authorize(caller, "stack:read", ws)
     return found
+
+
+def worker_key(
+    store: SqlStore, caller: Principal, ws: WorkspaceRead, project: str | None, ref: str
+) -> tuple[StackRead, str, ProjectScope, str]:
+    """The stack, its dask orchestrator's ``worker_api_key`` resolved, the project and the component's name.
+
+    Needs what running on the stack needs: reading it (404 hidden, 403 without ``stack:read`` and
+    no share) and ``run:create`` in the request's project (403). A stack without a dask
+    orchestrator or without a ``worker_api_key``, or a secret that does not resolve, is a 422.
+    """
+    found = readable_stack(store, caller, ws, ref)
+    scope = scopes.record_scope(store, caller, project, "run:create")
+    component = found.components.get(ComponentType.ORCHESTRATOR)
+    if component is None or component.flavor != "dask":
+        raise HTTPException(
+            422,
+            f"Stack '{found.name}' has no dask orchestrator, so no workers' API key; only a dask "
+            "orchestrator's workers take one.",
+        )
+    if not component.config.get("worker_api_key"):
+        raise HTTPException(
+            422,
+            f"The dask orchestrator '{component.name}' of stack '{found.name}' has no worker_api_key; set it, e.g. "
+            f"`waypost component update orchestrator {component.name} --worker-api-key {{{{secret.NAME.KEY}}}}`.",
+        )
+    _, config, _ = store.stacks.resolve_component(component.id, workspace_id=ws.id)
+    key = getattr(config, "worker_api_key", None)
+    if not isinstance(key, str) or not key:  # a secret holding an empty value
+        raise HTTPException(
+            422,
+            f"The worker_api_key of the dask orchestrator '{component.name}' resolves to nothing; "
+            "give the secret it names a value.",
+        )
+    return found, key, scope, component.name
 
 
 # -- verify -----------------------------------------------------------------------------------

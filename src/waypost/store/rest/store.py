@@ -51,6 +51,17 @@ class RestStacks:
         found: StackRead = self.http.get("/stacks/active", StackRead)
         return found
 
+    def worker_key(self, ref: str) -> str:
+        """The API key the dask workers of stack ``ref`` authenticate with, resolved by the server.
+
+        Needs what running on the stack needs (reading it, ``run:create`` in the project); the
+        server records that it gave the key out.
+        """
+        from waypost.schemas.stacks import WorkerKey
+
+        found: WorkerKey = self.http.send("POST", f"/stacks/{quote(ref, safe='')}/worker-key", None, WorkerKey)
+        return found.api_key
+
 
 class RestStore:
     """A metadata store behind a Waypost server at ``url``, reached with an API key.
