@@ -169,6 +169,15 @@ class RunStack:
     """The orchestrator component's ``max_parallel_steps``, if set."""
     secrets: tuple[str, ...] = ()
     """Secret values its components were resolved with (masked in the run's step logs)."""
+    orchestrator_config: dict[str, Any] | None = None
+    """The orchestrator component's config as the run uses it, ``{{secret...}}`` references resolved.
+
+    None for a ``local`` orchestrator (``max_parallel_steps`` says what it needs) and for one whose
+    config is empty (nothing to resolve: the flavor's defaults apply). From a local store every
+    field is there, defaults filled in. From a server it is the config as the server sends it
+    (fields as set; references as written, secret values masked), except a dask orchestrator's
+    ``worker_api_key``, which the server resolves for whoever may run on the stack.
+    """
 
 
 def for_run(rt: Runtime, project_id: uuid.UUID | None, explicit: str | None = None) -> RunStack:

@@ -11,6 +11,14 @@ connector's credentials, or lies outside the server's artifact store, fails befo
 recorded, with a one-line error. A stack whose artifact store lies under the server's (a prefix
 of its bucket, a folder under its folder) and needs no secrets is written directly by the client,
 with the client's own credentials (e.g. AWS environment variables).
+
+The one secret a server does hand to a client is a dask orchestrator's ``worker_api_key``: the
+workers a run starts report to the server with it (``POST /stacks/{stack}/worker-key``). This is a
+deliberate trade: whoever may run on the stack (read it, and ``run:create`` in the project) can
+obtain the workers' key, and act with its service account's roles. Give that service account
+only the roles workers need (recording runs in the projects that use the stack), never an Admin
+role; each key given out leaves a ``stack.worker_key_issued`` audit row. The key is masked in the
+run's step logs like every resolved secret.
 """
 
 from __future__ import annotations
@@ -115,6 +123,10 @@ def _full(rt: Runtime, store: SqlStore, choice: StackChoice, workspace_id: uuid.
     artifact_store = open_artifact_store(rt, flavor, config, credentials, stack.name)
     used = RunStack(stack.id, stack.name, choice.source, snapshot, artifact_store, max_parallel(snapshot))
     used.secrets = _secret_values(resolved.values())
+    orchestrator = resolved.get(ComponentType.ORCHESTRATOR)
+    recorded = snapshot.components.get(ComponentType.ORCHESTRATOR)
+    if orchestrator is not None and recorded is not None and recorded.config and recorded.flavor != "local":
+        used.orchestrator_config = orchestrator[1].model_dump()
     return used
 
 
@@ -177,7 +189,28 @@ def remote_run_stack(rt: Runtime, choice: StackChoice) -> RunStack:
                 "under the server's, or use the default stack."
             )
         artifact_store = open_artifact_store(rt, flavor, config, None, stack.name)
-    return RunStack(stack.id, stack.name, source, snapshot, artifact_store, max_parallel(snapshot))  # type: ignore[arg-type]
+    used = RunStack(stack.id, stack.name, source, snapshot, artifact_store, max_parallel(snapshot))  # type: ignore[arg-type]
+    orchestrator = stack.components.get(ComponentType.ORCHESTRATOR)
+    if orchestrator is not None and orchestrator.config and orchestrator.flavor != "local":
+        used.orchestrator_config = dict(orchestrator.config)
+        if orchestrator.flavor == "dask" and _held_by_server(orchestrator.config.get("worker_api_key")):
+            try:
+                key = stacks.worker_key(str(stack.id))
+            except (ConfigurationError, ParameterError) as exc:
+                raise ConfigurationError(
+                    f"The dask workers of stack '{stack.name}' need its worker_api_key, which the server did not "
+                    f"give: {exc}"
+                ) from None
+            used.orchestrator_config["worker_api_key"] = key
+            used.secrets = (key,)
+    return used
+
+
+def _held_by_server(value: Any) -> bool:
+    """Whether a config value as the server sends it stands for a secret only the server holds."""
+    from waypost.stacks.references import MASK, references
+
+    return value == MASK or (isinstance(value, str) and bool(references({"value": value})))
 
 
 def _inside(uri: str, root: str) -> bool:
