@@ -1,4 +1,4 @@
-"""``waypost runs``: list pipeline runs and show one in detail."""
+"""``waypost runs``: list pipeline runs, show one in detail, stop one."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from waypost.client import Client
     from waypost.schemas import MetadataRead, RunRead, StepRunRead
 
-app = typer.Typer(help="List pipeline runs and show one in detail.", no_args_is_help=True)
+app = typer.Typer(help="List pipeline runs, show one in detail, stop one.", no_args_is_help=True)
 
 TRACEBACK_LINES = 12
 
@@ -134,6 +134,23 @@ def show_run(
     for step in steps:
         if step.status == ExecutionStatus.FAILED:
             console.print(_failure(step))
+
+
+@app.command("stop")
+def stop_run(
+    run: Annotated[str, typer.Argument(metavar="RUN", help="The run's name or id.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why, recorded with the run (at most 500 characters).")
+    ] = None,
+) -> None:
+    """Stop a running run: it is marked stopped now, and its launcher cancels its steps."""
+    from waypost.settings import load_settings  # here: `waypost --help` need not load the settings
+
+    stopped = client().stop_run(run, reason)
+    interval = load_settings().execution.heartbeat_interval_s
+    out().print(
+        f"Stopped run {stopped.name}; its launcher stops its steps within a heartbeat ({interval:g} s).", markup=False
+    )
 
 
 def _facts(run: RunRead) -> Table:

@@ -102,6 +102,19 @@ class Client:
         """Delete a run's records (artifacts other runs use are kept)."""
         self.store.runs.delete(self.get_pipeline_run(run).id)
 
+    def stop_run(self, run: str | uuid.UUID, reason: str | None = None) -> RunRead:
+        """Stop a running run and its running steps; return the run as it now is.
+
+        The run is recorded as stopped at once, with "Stopped by USER" (and ``reason``) as its
+        status reason; the process or cluster that launched it sees so at its next heartbeat
+        and cancels the steps still going.
+
+        Raises:
+            NotFoundError: no such run (or one the server hides from you).
+            StoreError: the run already ended; there is nothing to stop.
+        """
+        return self.store.runs.stop(self.get_pipeline_run(run).id, reason)
+
     def list_step_runs(self, run: str | uuid.UUID) -> list[StepRunRead]:
         """Every step run of a run."""
         return self.store.steps.list(self.get_pipeline_run(run).id)
