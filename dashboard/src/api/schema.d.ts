@@ -505,6 +505,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{run}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stop Run
+         * @description Stop a running run and its running steps (needs run:update); its launcher stops them within a heartbeat.
+         *
+         *     A run that already ended is a 409.
+         */
+        post: operations["stop_run_api_v1_runs__run__stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run}/steps": {
         parameters: {
             query?: never;
@@ -1850,6 +1872,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stacks/{stack}/worker-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Worker Key
+         * @description The API key the stack's dask workers authenticate with, resolved; for whoever may run on the stack.
+         *
+         *     Needs to read the stack and ``run:create`` in the request's project (whose workspace holds the
+         *     stack); leaves a ``stack.worker_key_issued`` audit row. A 422 when the stack's orchestrator is
+         *     not dask or has no ``worker_api_key``, or its secret does not resolve.
+         */
+        post: operations["issue_worker_key_api_v1_stacks__stack__worker_key_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/secrets": {
         parameters: {
             query?: never;
@@ -2105,7 +2151,7 @@ export interface paths {
         put?: never;
         /**
          * Heartbeat
-         * @description Say the run's orchestrator is alive.
+         * @description Say the run's orchestrator is alive; ``active`` false means the run was stopped or ended: stop its steps.
          */
         post: operations["heartbeat_api_v1_runs__run_id__heartbeat_post"];
         delete?: never;
@@ -4036,6 +4082,17 @@ export interface components {
             steps: components["schemas"]["GraphStep"][];
         };
         /**
+         * RunHeartbeat
+         * @description The answer to a heartbeat: whether the run is still active.
+         */
+        RunHeartbeat: {
+            /**
+             * Active
+             * @description False once the run was stopped, marked crashed or ended: its launcher should stop its steps.
+             */
+            active: boolean;
+        };
+        /**
          * RunMetadataValue
          * @description The latest value of one metadata key of a run, and where it was logged.
          */
@@ -4168,6 +4225,17 @@ export interface components {
             started_at?: string | null;
             /** Ended At */
             ended_at?: string | null;
+        };
+        /**
+         * RunStop
+         * @description Stop a run, optionally saying why.
+         */
+        RunStop: {
+            /**
+             * Reason
+             * @description Why; recorded after 'Stopped by USER: '.
+             */
+            reason?: string | null;
         };
         /**
          * RunSuggestions
@@ -4989,6 +5057,14 @@ export interface components {
          * @enum {string}
          */
         VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json" | "confusion_matrix" | "classification_report" | "validation" | "profile";
+        /**
+         * WorkerKey
+         * @description The API key a stack's dask workers authenticate with: its orchestrator's ``worker_api_key``, resolved.
+         */
+        WorkerKey: {
+            /** Api Key */
+            api_key: string;
+        };
         /** WorkspaceCreate */
         WorkspaceCreate: {
             /** Name */
@@ -5935,6 +6011,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StackSnapshot"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stop_run_api_v1_runs__run__stop_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RunStop"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"];
                 };
             };
             /** @description Validation Error */
@@ -8799,6 +8910,38 @@ export interface operations {
             };
         };
     };
+    issue_worker_key_api_v1_stacks__stack__worker_key_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id or a name. */
+                stack: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkerKey"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_secrets_api_v1_secrets_get: {
         parameters: {
             query?: {
@@ -9396,11 +9539,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RunHeartbeat"];
+                };
             };
             /** @description Validation Error */
             422: {
