@@ -411,7 +411,7 @@ def issue_worker_key(
         # A refusal, not a bad login: named so, the RestStore raises it with the server's words.
         raise HTTPException(exc.status_code, exc.detail, headers={ERROR_HEADER: "ConfigurationError"}) from None
     details = _details(ws, found.id, component=component, project=scope.path)
-    trail.record(store, request, caller, service.WORKER_KEY_ISSUED, found.name, details)
+    trail.record(store, request, caller, trail.STACK_WORKER_KEY_ISSUED, found.name, details)
     return WorkerKey(api_key=key)
 
 

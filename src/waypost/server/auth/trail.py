@@ -41,6 +41,7 @@ PROJECT_DELETED = "project.deleted"
 STACK_CREATED = "stack.created"
 STACK_UPDATED = "stack.updated"
 STACK_DELETED = "stack.deleted"
+STACK_WORKER_KEY_ISSUED = "stack.worker_key_issued"  # a dask orchestrator's worker_api_key given to a run
 COMPONENT_CREATED = "component.created"
 COMPONENT_UPDATED = "component.updated"
 COMPONENT_DELETED = "component.deleted"

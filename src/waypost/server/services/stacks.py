@@ -47,7 +47,6 @@ from waypost.store.sql.store import SqlStore
 
 __all__ = [
     "VERIFY_TIMEOUT_S",
-    "WORKER_KEY_ISSUED",
     "authorize",
     "check_secret_references",
     "list_stacks",
@@ -58,8 +57,6 @@ __all__ = [
     "workspace",
 ]
 
-#: The audit action of a workers' API key given out (:func:`worker_key`).
-WORKER_KEY_ISSUED = "stack.worker_key_issued"
 #: The longest one verify may take before it answers ``ok=False``.
 VERIFY_TIMEOUT_S = 10.0
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="waypost-verify")
