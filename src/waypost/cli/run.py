@@ -41,6 +41,13 @@ def run_command(
         str | None,
         typer.Option("--stack", "-s", help="Run on this stack (else the folder's, yours, or default)."),
     ] = None,
+    detach: Annotated[
+        bool,
+        typer.Option(
+            "--detach",
+            help="Submit the run and exit; the stack's Dask cluster runs and records it without this process.",
+        ),
+    ] = False,
 ) -> None:
     """Run a pipeline from a Python file.
 
@@ -60,6 +67,8 @@ def run_command(
         pipeline = find_pipeline(load_module(path, file), name, file)
         if config is not None:
             pipeline = pipeline.with_options(config_path=config)
+        if detach:
+            pipeline = pipeline.with_options(detach=True)
         before = os.environ.get("WAYPOST_STACK")
         if stack is not None:  # as WAYPOST_STACK would, for this run only
             os.environ["WAYPOST_STACK"] = stack
@@ -76,6 +85,12 @@ def run_command(
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
+    if detach:
+        out().print(
+            f"Submitted run {run.name} to the Dask cluster; it goes on without this process. "
+            f"Follow it with `waypost runs show {run.name}`."
+        )
+        return
     if not load_settings().execution.show_progress:  # otherwise the progress display said it
         mark, style = STATUS_STYLES.get(run.status, ("?", ""))
         took = f" in {duration(run.duration_s)}" if run.duration_s is not None else ""

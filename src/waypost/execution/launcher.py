@@ -7,19 +7,22 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import ConfigurationError, StepFailedError
+from waypost.exceptions import ConfigurationError, RunStoppedError, StepFailedError
 from waypost.execution import runtime as runtime_mod
 from waypost.execution import stacks as stacks_mod
 from waypost.execution.heartbeat import Heartbeats
-from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator
+from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator, OrchestratorLostError
 from waypost.execution.orchestrators.local import LocalOrchestrator
 from waypost.execution.reporting import LiveReporter, Reporter
 from waypost.execution.runner import StepOutcome, StepRunner
 from waypost.schemas import PipelineSpec, RunCreate, RunRead
 from waypost.schemas.stack_snapshot import ComponentType
+
+if TYPE_CHECKING:
+    from waypost.schemas import ModelVersionRead
 
 
 def run_name(spec: PipelineSpec, now: datetime) -> str:
@@ -39,8 +42,12 @@ def launch(
     listeners: list[Listener] | None = None,
     raise_on_failure: bool = True,
     stack: str | None = None,
+    detach: bool = False,
 ) -> RunRead:
     """Run ``spec`` to the end, on ``stack`` (default: the active stack), and return the finished run.
+
+    ``detach``: submit the run to the stack's orchestrator and return the running run at once (an
+    orchestrator that outlives this process: dask with a scheduler_address); it records the end.
 
     Raises:
         StepFailedError: a step failed (unless ``raise_on_failure`` is False).
@@ -60,6 +67,11 @@ def launch(
     prefix = rt.artifact_prefix(pipeline.project_id)
     artifact_store = used.artifact_store or rt.artifact_store
     orchestrator = orchestrator or _orchestrator_for(used, rt)
+    if detach and not orchestrator.can_detach:
+        raise ConfigurationError(
+            f"Stack '{used.name}' cannot run a pipeline detached: its orchestrator ({orchestrator.name}) stops with "
+            "this process; use a dask orchestrator with a scheduler_address, or run without --detach."
+        )
     mv = None
     if spec.model is not None:
         mv = store.models.get_or_create_version(
@@ -102,19 +114,54 @@ def launch(
         locator=lambda: _locator(rt),
     )
     runner.redact = used.secrets
-    reporter: Reporter | None = None
-    if settings.show_progress:
-        out = sys.__stdout__
-        reporter = (LiveReporter if out is not None and out.isatty() else Reporter)(spec)
     plan = ExecutionPlan(
         spec=spec,
         runner=runner,
         max_parallel=spec.settings.max_parallel_steps or used.max_parallel_steps or settings.max_parallel_steps,
         stop_event=stop,
-        listeners=[*(listeners or []), *([reporter] if reporter else [])],
+        listeners=list(listeners or []),
     )
+    if detach:
+        try:
+            orchestrator.detach(plan)
+        except BaseException as exc:
+            _finish(rt, run, spec, {}, ExecutionStatus.FAILED, f"The run could not be submitted: {exc}")
+            raise
+        return run
+    reporter: Reporter | None = None
+    if settings.show_progress:
+        out = sys.__stdout__
+        reporter = (LiveReporter if out is not None and out.isatty() else Reporter)(spec)
+        plan.listeners.append(reporter)
+    return drive(rt, plan, orchestrator, model_version=mv, reporter=reporter, raise_on_failure=raise_on_failure)
+
+
+def drive(
+    rt: runtime_mod.Runtime,
+    plan: ExecutionPlan,
+    orchestrator: Orchestrator,
+    *,
+    model_version: ModelVersionRead | None = None,
+    reporter: Reporter | None = None,
+    raise_on_failure: bool = True,
+) -> RunRead:
+    """Run a recorded run's plan to its end: heartbeats, the orchestrator, the run's final status.
+
+    The launching process calls it, or (a detached run) whatever the orchestrator hands the run to.
+    A heartbeat that finds the run no longer active (stopped from the CLI or the dashboard) stops it.
+    """
+    store, settings = rt.store, rt.settings.execution
+    runner, spec, stop = plan.runner, plan.spec, plan.stop_event
+    run = runner.run
+    stopped_elsewhere = threading.Event()
+
+    def beat() -> None:
+        if store.runs.heartbeat(run.id) is False:  # stopped from the CLI or the dashboard
+            stopped_elsewhere.set()
+            stop.set()
+
     beats = Heartbeats.shared()
-    beats.add(run.id, lambda: store.runs.heartbeat(run.id), settings.heartbeat_interval_s)
+    beats.add(run.id, beat, settings.heartbeat_interval_s)
     if reporter:
         reporter.start(run)
     outcomes: dict[str, StepOutcome] = {}
@@ -129,6 +176,12 @@ def launch(
         if reporter:
             reporter.stop(final)
         raise
+    except OrchestratorLostError as exc:
+        stop.set()
+        final = _finish(rt, run, spec, outcomes, ExecutionStatus.CRASHED, str(exc))
+        if reporter:
+            reporter.stop(final)
+        raise
     except BaseException as exc:
         final = _finish(rt, run, spec, outcomes, ExecutionStatus.FAILED, f"The orchestrator failed: {exc}")
         if reporter:
@@ -136,6 +189,19 @@ def launch(
         raise
     finally:
         beats.remove(run.id)
+    if stopped_elsewhere.is_set():
+        now = store.runs.get(run.id)
+        ended_as = (ExecutionStatus.STOPPED, ExecutionStatus.CRASHED)
+        status = now.status if now.status in ended_as else ExecutionStatus.STOPPED
+        why = now.status_reason or "Stopped."
+        final = _finish(rt, run, spec, outcomes, status, why)
+        if reporter:
+            reporter.stop(final)
+        if raise_on_failure:
+            raise RunStoppedError(
+                f"Run '{run.name}' was stopped ({why.rstrip('.')}); the finished steps are recorded."
+            )
+        return final
     if stop.is_set():
         status, reason = ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C)."
     elif all(o.status.is_successful for o in outcomes.values()) and len(outcomes) == len(spec.steps):
@@ -145,9 +211,9 @@ def launch(
         reason = f"Step '{failed[0].name}' failed: {_first_line(failed[0].error)}" if failed else None
         status = ExecutionStatus.FAILED
     final = _finish(rt, run, spec, outcomes, status, reason)
-    if mv is not None:
+    if model_version is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
-        store.models.link(mv.id, artifact_version_ids=produced)
+        store.models.link(model_version.id, artifact_version_ids=produced)
     if reporter:
         reporter.stop(final)
     if status == ExecutionStatus.STOPPED:
@@ -173,8 +239,9 @@ def _orchestrator_for(used: stacks_mod.RunStack, rt: runtime_mod.Runtime) -> Orc
     from waypost.execution.orchestrators.dask import DaskOrchestrator
     from waypost.stacks.builtin.orchestrators import DaskOrchestratorConfig
 
+    resolved = getattr(used, "orchestrator_config", None)  # secret references resolved (a local store, or asked)
     try:
-        config = DaskOrchestratorConfig.model_validate(component.config)
+        config = DaskOrchestratorConfig.model_validate(resolved if resolved is not None else component.config)
     except ValueError as exc:
         first = str(exc).splitlines()
         raise ConfigurationError(
@@ -195,8 +262,9 @@ def _finish(
 ) -> RunRead:
     store = rt.store
     leftover = [s.name for s in spec.steps if s.name not in outcomes]
-    if leftover and status in (ExecutionStatus.STOPPED, ExecutionStatus.FAILED):
-        store.steps.set_status(run.id, leftover, ExecutionStatus.STOPPED, reason)
+    if leftover and status in (ExecutionStatus.STOPPED, ExecutionStatus.FAILED, ExecutionStatus.CRASHED):
+        left = ExecutionStatus.CRASHED if status == ExecutionStatus.CRASHED else ExecutionStatus.STOPPED
+        store.steps.set_status(run.id, leftover, left, reason)
     ended = datetime.now(UTC)
     store.runs.set_status(run.id, status, reason=reason, ended_at=ended)
     if status != ExecutionStatus.COMPLETED or len(outcomes) != len(spec.steps):

@@ -66,6 +66,16 @@ _MAX_PENDING_S = 0.25
 
 
 @dataclass
+class Resume:
+    """An earlier attempt of a step whose process died (a lost Dask worker): the step run it recorded,
+    when it started, and the attempts before this one (the lost ones included)."""
+
+    step_run_id: uuid.UUID
+    started_at: datetime
+    attempts: list[AttemptRead]
+
+
+@dataclass
 class CacheMiss:
     """Why a step must run: its cache key's parts, the key, and the reason in words."""
 
@@ -180,9 +190,16 @@ class StepRunner:
         return hit if hit is not None else CacheMiss(parts, key, reason)
 
     def execute(
-        self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]], miss: CacheMiss
+        self,
+        step: StepSpec,
+        upstream: dict[str, dict[str, ArtifactVersionRead]],
+        miss: CacheMiss,
+        resume: Resume | None = None,
     ) -> StepOutcome:
-        """Run ``step``'s function and record it, after :meth:`check_cache` missed."""
+        """Run ``step``'s function and record it, after :meth:`check_cache` missed.
+
+        ``resume``: go on with the step run an earlier attempt recorded (its process died); the
+        attempts it lost count against the step's retries."""
         self.flush()  # cached steps before this one are recorded before it
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
         parts, key, reason = miss.parts, miss.key, miss.reason
@@ -190,19 +207,22 @@ class StepRunner:
         logs_enabled = self.spec.settings.enable_step_logs if logs_on is None else logs_on
         # No log location is recorded when nothing will be stored there.
         log_uri = self.artifact_store.log_uri(self.run.id, step.name, self.prefix) if logs_enabled else None
-        started = _now()
-        step_run_id = self.store.steps.start(
-            self._record(
-                step,
-                parts,
-                key,
-                inputs,
-                status=ExecutionStatus.RUNNING,
-                cache_miss_reason=reason,
-                log_uri=log_uri,
-                started_at=started,
+        if resume is not None:
+            started, step_run_id, earlier = resume.started_at, resume.step_run_id, resume.attempts
+        else:
+            started, earlier = _now(), []
+            step_run_id = self.store.steps.start(
+                self._record(
+                    step,
+                    parts,
+                    key,
+                    inputs,
+                    status=ExecutionStatus.RUNNING,
+                    cache_miss_reason=reason,
+                    log_uri=log_uri,
+                    started_at=started,
+                )
             )
-        )
         if self.on_start is not None:
             self.on_start(step, step_run_id)
         sink = StepLogSink(
@@ -213,7 +233,7 @@ class StepRunner:
             redact=self.redact,
         )
         tracker = ResourceSampler.shared(self.settings.resource_sample_interval_s).track()
-        outcome, saved, attempts, ctx = self._attempts(step, step_run_id, inputs, sink)
+        outcome, saved, attempts, ctx = self._attempts(step, step_run_id, inputs, sink, earlier)
         samples = tracker.stop()
         sink.close()
         ended = _now()
@@ -243,13 +263,18 @@ class StepRunner:
         return outcome
 
     def _attempts(
-        self, step: StepSpec, step_run_id: uuid.UUID, inputs: dict[str, ArtifactVersionRead], sink: StepLogSink
+        self,
+        step: StepSpec,
+        step_run_id: uuid.UUID,
+        inputs: dict[str, ArtifactVersionRead],
+        sink: StepLogSink,
+        earlier: list[AttemptRead],
     ) -> tuple[StepOutcome, dict[str, ArtifactVersionCreate], list[AttemptRead], StepContext | None]:
         retry = step.settings.retry
         tries = 1 + (retry.max_retries if retry else 0)
-        attempts: list[AttemptRead] = []
+        attempts: list[AttemptRead] = list(earlier)
         ctx: StepContext | None = None
-        for number in range(1, tries + 1):
+        for number in range(len(earlier) + 1, tries + 1):
             began = _now()
             version_ids = {o.name: uuid.uuid4() for o in step.outputs}
             names = {o.name: self._artifact_name(step, o.name) for o in step.outputs}

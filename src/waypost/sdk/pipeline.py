@@ -29,6 +29,7 @@ class Pipeline:
         run_name: str | None = None,
         config_path: str | Path | None = None,
         extra: dict[str, Any] | None = None,
+        detach: bool = False,
     ) -> None:
         self.entrypoint = func
         self.name = name or func.__name__
@@ -40,6 +41,7 @@ class Pipeline:
         self.run_name = run_name
         self.config_path = Path(config_path) if config_path else None
         self.extra = dict(extra or {})
+        self.detach = detach
 
     def with_options(self, **options: Any) -> Pipeline:
         """A copy with changed options (``config_path=``, ``enable_cache=``, ``tags=`` …)."""
@@ -57,11 +59,12 @@ class Pipeline:
         return _compiler().compile_pipeline(self, args, kwargs).spec
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Compile and run on the active stack; return the finished run (a ``RunRead``)."""
+        """Compile and run on the active stack; return the finished run (a ``RunRead``), or with
+        ``detach=True`` the run as submitted (still running)."""
         with _lazy.collector_paused():  # the first call imports and builds the schemas
             compiled = _compiler().compile_pipeline(self, args, kwargs)
             launcher = _lazy.load("waypost.execution.launcher")
-        return launcher.launch(compiled.spec, compiled.functions)
+        return launcher.launch(compiled.spec, compiled.functions, detach=self.detach)
 
     def __repr__(self) -> str:
         return f"<pipeline {self.name}>"
@@ -88,6 +91,7 @@ def pipeline(
     run_name: str | None = None,
     config_path: str | Path | None = None,
     extra: dict[str, Any] | None = None,
+    detach: bool = False,
 ) -> Callable[[F], Pipeline]: ...
 def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F], Pipeline]:
     """Make a function a pipeline.
@@ -101,6 +105,8 @@ def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F],
         max_parallel_steps: How many independent steps run at once (default: cores).
         run_name: A name for the run; ``{date}`` and ``{time}`` are filled in.
         config_path: A YAML run config with ``parameters``, ``steps`` and settings.
+        detach: Submit the run to the stack's orchestrator and return without waiting (a dask
+            orchestrator with a scheduler_address runs and records it without this process).
     """
     if _func is not None:
         return Pipeline(_func, **options)

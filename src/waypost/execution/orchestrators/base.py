@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from waypost.enums import ExecutionStatus
+from waypost.exceptions import WaypostError
 from waypost.execution.runner import CacheMiss, StepOutcome, StepRunner
 from waypost.schemas import PipelineSpec, StepSpec
 
@@ -82,10 +83,21 @@ class ExecutionPlan:
         return outcome
 
 
+class OrchestratorLostError(WaypostError):
+    """The engine running the steps went away mid-run (a Dask scheduler that stopped): the run crashed."""
+
+
 class Orchestrator(ABC):
     """Runs an :class:`ExecutionPlan`; returns every step's outcome."""
 
     name: str = "base"
+
+    #: Whether :meth:`detach` can hand a run over to something that outlives the launching process.
+    can_detach: bool = False
+
+    def detach(self, plan: ExecutionPlan) -> None:
+        """Submit the whole run and return at once; whatever runs it records its end (``can_detach``)."""
+        raise NotImplementedError(f"The {self.name} orchestrator cannot run a pipeline detached.")
 
     @abstractmethod
     def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:

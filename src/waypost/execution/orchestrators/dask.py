@@ -10,8 +10,23 @@ pipeline spec and the artifact store of the run's stack. On the worker the step 
 loading inputs, retries, logs, resource samples and recording are the local orchestrator's; the
 worker's host and process id are recorded as the step's metadata ``worker.host`` / ``worker.pid``.
 
-With no ``scheduler_address`` a ``LocalCluster`` of worker processes starts for the run and stops
-after it. ``distributed`` is imported only here, when a run's stack has a dask orchestrator.
+With no ``scheduler_address`` a ``LocalCluster`` of worker processes starts on first use and stays
+for the process's later runs. ``distributed`` is imported only here, when a run's stack has a dask
+orchestrator.
+
+Workers open the store with the launcher's settings, or (``server_url`` / ``worker_api_key`` of the
+component) report to a Waypost server with a service account's API key. A step's resource hints
+(cpu_count, gpu_count, memory) become Dask resources ``CPU``, ``GPU``, ``MEMORY`` where the workers
+offer them; a GPU hint no worker offers fails the step before anything runs.
+
+A worker that dies mid-step: the scheduler runs the task again on another worker; that attempt
+finds the step run the lost one recorded (a per-step Dask ``Variable`` holds it) and goes on with
+it, counting the lost attempt against the step's retries. A scheduler that goes away mid-run
+raises :class:`OrchestratorLostError` (the run is recorded crashed). A worker beats the run's
+heartbeat while its step runs: a run stopped from the CLI or the dashboard stops its steps there.
+
+Detached (:meth:`DaskOrchestrator.detach`), the launcher submits one supervising task that runs
+this same loop on the cluster (seceded from its worker's slots) and records the run's end.
 
 A script that runs a pipeline on a LocalCluster of processes must guard its entry point with
 ``if __name__ == "__main__":`` (worker processes are spawned, and import the main module).
@@ -20,6 +35,7 @@ A script that runs a pipeline on a LocalCluster of processes must guard its entr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import logging
 import os
@@ -30,14 +46,15 @@ import sys
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from waypost.artifacts.store import ArtifactStore
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import ConfigurationError, WaypostError
-from waypost.execution.orchestrators.base import ExecutionPlan, Orchestrator
-from waypost.execution.runner import CacheMiss, StepOutcome, StepRunner
-from waypost.schemas import ArtifactVersionRead, PipelineSpec, RunRead, StepSpec
+from waypost.execution.orchestrators.base import ExecutionPlan, Orchestrator, OrchestratorLostError
+from waypost.execution.runner import CacheMiss, Resume, StepOutcome, StepRunner
+from waypost.schemas import ArtifactVersionRead, AttemptRead, PipelineSpec, RunRead, StepRunFinish, StepSpec
 from waypost.settings import WaypostSettings
 from waypost.stacks.builtin.orchestrators import (
     VERIFY_TIMEOUT_S,
@@ -50,6 +67,10 @@ __all__ = ["DaskOrchestrator"]
 
 #: How often (seconds) the launching process looks up from waiting on tasks: stop requests, cache-hit records.
 _POLL_S = 0.25
+#: How long (seconds) the client may be without its scheduler before the run is declared crashed.
+_LOST_AFTER_S = 5.0
+#: Step resource hints → Dask resource names.
+_RESOURCES = {"cpu_count": "CPU", "gpu_count": "GPU", "memory": "MEMORY"}
 
 
 @dataclass
@@ -66,6 +87,35 @@ class _Context:
 
 
 log = logging.getLogger(__name__)
+
+
+class _Packed:
+    """A run's context as bytes; unpickled once per worker process (the last few runs' are kept)."""
+
+    _loaded: ClassVar[dict[bytes, _Context]] = {}
+
+    def __init__(self, blob: bytes) -> None:
+        import hashlib
+
+        self.blob = blob
+        self.digest = hashlib.sha256(blob).digest()
+
+    def load(self) -> _Context:
+        known = self._loaded.get(self.digest)
+        if known is None:
+            import cloudpickle
+
+            known = cloudpickle.loads(self.blob)
+            if len(self._loaded) >= 8:
+                self._loaded.pop(next(iter(self._loaded)))
+            self._loaded[self.digest] = known
+        return known
+
+
+def cloudpickle_dumps(value: Any) -> bytes:
+    import cloudpickle
+
+    return bytes(cloudpickle.dumps(value))
 
 #: LocalClusters this process started, by their options, with their clients: the next run with the
 #: same options reuses one (starting worker processes costs a second or two) and exit closes them.
@@ -131,10 +181,16 @@ class DaskOrchestrator(Orchestrator):
         settings: WaypostSettings | None = None,
     ) -> None:
         """``settings``: those the launching process opened its store with (default: the environment's);
-        the workers open the same store and artifact store with them."""
+        the workers open the same store and artifact store with them, unless the component names a
+        server (``server_url``) or a service account's key (``worker_api_key``) for them."""
         self.config = config or DaskOrchestratorConfig()
         self.component = component
         self.settings = settings
+
+    @property
+    def can_detach(self) -> bool:  # type: ignore[override]
+        """A run outlives its launcher only on a scheduler of its own (a LocalCluster ends with the process)."""
+        return self.config.scheduler_address is not None
 
     # -- the cluster -------------------------------------------------------------------
     def _connect(self, distributed: Any) -> Any:
@@ -158,48 +214,131 @@ class DaskOrchestrator(Orchestrator):
         }
         if cfg.memory_limit is not None:
             options["memory_limit"] = cfg.memory_limit
+        offered = getattr(cfg, "worker_resources", None)
+        if offered:
+            options["resources"] = tuple(sorted(offered.items()))  # hashable: the options are a cluster's key
         return _shared_local_cluster(distributed, options, self.component)
 
+    def _remote(self) -> str | None:
+        """The scheduler's address when it is on another machine (None: this machine's)."""
+        address = self.config.scheduler_address
+        if address is None:
+            return None
+        host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+        here = {"127.0.0.1", "localhost", "::1", "0.0.0.0", socket.gethostname()}
+        with contextlib.suppress(OSError):
+            here.add(socket.gethostbyname(socket.gethostname()))
+        return None if host in here or host.startswith("127.") else address
+
+    def worker_settings(self, launcher: WaypostSettings, artifact_store: ArtifactStore) -> WaypostSettings:
+        """The settings workers open the store with; ConfigurationError in one line when they could not
+        reach the run's store or artifact store (checked before anything is submitted)."""
+        cfg, remote = self.config, self._remote()
+        server_url: str | None = getattr(cfg, "server_url", None)
+        api_key: str | None = getattr(cfg, "worker_api_key", None)
+        where = f"the orchestrator component '{self.component}'"
+        update: dict[str, Any] = {}
+        if server_url:
+            if not api_key:
+                raise ConfigurationError(
+                    f"{where[0].upper()}{where[1:]} sends its workers to the server {server_url} but has no "
+                    "worker_api_key; set it to a service account's API key, e.g. {{secret.dask-workers.api_key}}."
+                )
+            update = {"url": server_url, "api_key": api_key, "api_key_id": None}
+        elif launcher.store_is_remote:
+            if api_key:
+                update = {"api_key": api_key, "api_key_id": None}
+            elif remote:
+                raise ConfigurationError(
+                    f"The Dask workers at {remote} need a service account's API key to report to the server; set "
+                    f"worker_api_key of {where} to one, e.g. {{{{secret.dask-workers.api_key}}}}."
+                )
+        elif remote and launcher.store_url.startswith("sqlite"):
+            raise ConfigurationError(
+                f"The run's store is a SQLite file on this machine, which the Dask workers at {remote} cannot reach; "
+                f"set server_url and worker_api_key of {where}, or use a PostgreSQL or MySQL store."
+            )
+        if remote and artifact_store.is_local:
+            raise ConfigurationError(
+                f"The run's artifact store ({artifact_store.uri}) is a folder on this machine, which the Dask "
+                f"workers at {remote} cannot reach; give the stack an s3 (or other shared) artifact store."
+            )
+        if not update:
+            return launcher
+        return launcher.model_copy(update={"store": launcher.store.model_copy(update=update)})
+
     # -- the run -----------------------------------------------------------------------
-    def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
+    def _prepare(self, plan: ExecutionPlan) -> tuple[Any, dict[str, bytes] | StepOutcome, _Context]:
+        """``distributed``, the steps' functions pickled (or the failed outcome of one that cannot be), and
+        the context the workers get."""
         try:
             distributed = import_distributed()
         except ImportError as exc:
             raise ConfigurationError(str(exc)) from None
+        runner = plan.runner
+        context = _Context(
+            settings=self.worker_settings(self.settings or _environment_settings(), runner.artifact_store),
+            artifact_store=runner.artifact_store,
+            run=runner.run,
+            spec=plan.spec,
+            model_version=runner.model_version,
+            prefix=runner.prefix,
+            redact=runner.redact,
+        )
         # Every function is pickled before anything starts: one that cannot be fails its step, and the run.
         functions: dict[str, bytes] = {}
         for s in plan.spec.steps:
-            packed = _pack(s.name, plan.runner.functions[s.name])
+            packed = _pack(s.name, runner.functions[s.name])
             if isinstance(packed, str):
-                plan.runner.store.steps.set_status(plan.runner.run.id, [s.name], ExecutionStatus.FAILED, packed)
-                outcome = StepOutcome(s.name, ExecutionStatus.FAILED, error=packed)
-                plan.notify("end", s, outcome)
-                return {s.name: outcome}
+                return distributed, _fail(plan, s, packed), context
             functions[s.name] = packed
+        return distributed, functions, context
+
+    def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
+        distributed, functions, context = self._prepare(plan)
+        if isinstance(functions, StepOutcome):
+            return {functions.name: functions}
         client = self._connect(distributed)
         try:
-            return self._run(plan, client, functions)
+            return self._run(plan, client, functions, context)
         finally:
             if self.config.scheduler_address is not None:  # this process's LocalCluster stays for its next run
                 client.close()
 
-    def _run(self, plan: ExecutionPlan, client: Any, functions: dict[str, bytes]) -> dict[str, StepOutcome]:
+    def detach(self, plan: ExecutionPlan) -> None:
+        """Submit a supervising task that runs the whole plan on the cluster and records the run's end."""
+        distributed, functions, context = self._prepare(plan)
+        if isinstance(functions, StepOutcome):
+            raise WaypostError(functions.error or f"Step '{functions.name}' cannot be sent to the Dask workers.")
+        client = self._connect(distributed)
+        try:
+            future = client.submit(
+                _supervise,
+                context,
+                functions,
+                self.config,
+                self.component,
+                plan.max_parallel,
+                key=f"waypost-{plan.runner.run.id.hex}-run",
+                pure=False,
+            )
+            distributed.fire_and_forget(future)
+        finally:
+            client.close()
+
+    def _run(
+        self, plan: ExecutionPlan, client: Any, functions: dict[str, bytes], context: _Context
+    ) -> dict[str, StepOutcome]:
         runner = plan.runner
         steps = {s.name: s for s in plan.spec.steps}
         done: dict[str, StepOutcome] = {}
-        context = client.scatter(
-            _Context(
-                settings=self.settings or _environment_settings(),
-                artifact_store=runner.artifact_store,
-                run=runner.run,
-                spec=plan.spec,
-                model_version=runner.model_version,
-                prefix=runner.prefix,
-                redact=runner.redact,
-            ),
-            broadcast=True,
-            hash=False,
-        )
+        resources = _resources(client, plan.spec.steps, self.component)
+        if isinstance(resources, tuple):  # checked before any step runs
+            name, message = resources
+            return {name: _fail(plan, steps[name], message)}
+        # The context goes with each task as bytes (pickled once here, unpickled once per worker process):
+        # scattered data is lost with a worker that dies, and its tasks with it.
+        shared = _Packed(cloudpickle_dumps(context))
         waiting = {s.name: set(s.upstream) for s in plan.spec.steps}
         dependents: dict[str, list[str]] = {n: [] for n in steps}
         for s in plan.spec.steps:
@@ -207,7 +346,10 @@ class DaskOrchestrator(Orchestrator):
                 dependents[up].append(s.name)
         ready = [n for n, ups in waiting.items() if not ups]
         running: dict[Any, str] = {}
+        cancelled: set[Any] = set()
+        variables: list[Any] = []
         finished: queue.Queue[Any] = queue.Queue()  # tasks that ended, put there by the client's thread
+        lost_since: float | None = None
         try:
             while (ready or running) and not plan.stop_event.is_set():
                 while ready:
@@ -221,15 +363,21 @@ class DaskOrchestrator(Orchestrator):
                     runner.flush()  # cache hits before this step are recorded before it starts
                     plan.notify("start", step)
                     upstream = {up: done[up].outputs for up in step.upstream}
+                    key = f"waypost-{runner.run.id.hex}-{name}"
+                    attempts = _variable(client, key)
+                    attempts.set({})  # what a later attempt reads if the worker running this one dies
+                    variables.append(attempts)
                     future = client.submit(
                         _run_step,
-                        context,
+                        shared,
                         name,
                         functions[name],
                         upstream,
                         lookup,
-                        key=f"waypost-{runner.run.id.hex}-{name}",
+                        key,
+                        key=key,
                         pure=False,
+                        resources=resources.get(name) or None,
                     )
                     running[future] = name
                     future.add_done_callback(finished.put)
@@ -239,9 +387,12 @@ class DaskOrchestrator(Orchestrator):
                 try:
                     ended = [finished.get(timeout=_POLL_S)]
                 except queue.Empty:
+                    lost_since = self._check_scheduler(client, lost_since)
                     continue
                 while not finished.empty():
                     ended.append(finished.get_nowait())
+                if client.status != "running" and any(f.status == "cancelled" for f in ended):
+                    lost_since = self._check_scheduler(client, lost_since, wait=True)
                 for future in ended:
                     name = running.pop(future)
                     done[name] = _outcome(plan, steps[name], future)
@@ -251,9 +402,97 @@ class DaskOrchestrator(Orchestrator):
             plan.stop_event.set()
             raise
         finally:
-            if running:  # stopped: tasks not yet started never start; running ones' results are dropped
+            if running and client.status == "running":  # stopped: queued tasks never start; running ones stop
+                cancelled.update(running)
                 client.cancel(list(running), force=True)
+            if client.status == "running":
+                for variable in variables:
+                    try:
+                        variable.delete()
+                    except Exception as exc:  # the scheduler forgets it with its state anyway
+                        log.debug("Deleting a Dask variable: %s", exc)
         return done
+
+    def _check_scheduler(self, client: Any, since: float | None, *, wait: bool = False) -> float | None:
+        """Raise OrchestratorLostError once the client has been without its scheduler for a while."""
+        import time
+
+        if client.status == "running":
+            return None
+        now = time.monotonic()
+        since = since if since is not None else now
+        while wait and client.status != "running" and time.monotonic() - since < _LOST_AFTER_S:
+            time.sleep(0.1)
+        if client.status != "running" and (time.monotonic() - since >= _LOST_AFTER_S or client.status == "closed"):
+            where = self.config.scheduler_address or "this process's LocalCluster"
+            raise OrchestratorLostError(
+                f"The Dask scheduler at {where} went away while the run was running and its steps were lost; "
+                "restart the scheduler and run the pipeline again (finished steps come from the cache)."
+            )
+        return since
+
+
+def _variable(client: Any, name: str) -> Any:
+    from distributed import Variable
+
+    return Variable(name, client=client)  # type: ignore[no-untyped-call]
+
+
+def _fail(plan: ExecutionPlan, step: StepSpec, message: str) -> StepOutcome:
+    """Record ``step`` failed before it ran (its function cannot be sent, no worker offers its resources)."""
+    plan.runner.store.steps.set_status(plan.runner.run.id, [step.name], ExecutionStatus.FAILED, message)
+    outcome = StepOutcome(step.name, ExecutionStatus.FAILED, error=message)
+    plan.notify("end", step, outcome)
+    return outcome
+
+
+def _resources(client: Any, steps: list[StepSpec], component: str) -> dict[str, dict[str, float]] | tuple[str, str]:
+    """The Dask resources each step asks for; ``(step, message)`` for a step no worker can take.
+
+    A hint for a resource no worker offers: CPU and MEMORY are left to Dask's own placement (they
+    are hints), GPU fails the step. One the workers offer, but none enough of, fails it too."""
+    wanted: dict[str, dict[str, float]] = {}
+    for step in steps:
+        hints = step.settings.resources
+        asked: dict[str, float] = {}
+        for field, resource in _RESOURCES.items():
+            value = getattr(hints, field)
+            if value in (None, 0):
+                continue
+            if field == "memory":
+                try:
+                    from dask.utils import parse_bytes
+
+                    value = parse_bytes(str(value))
+                except ValueError:
+                    return step.name, (
+                        f"Step '{step.name}' asks for memory '{value}', which is not a size; write it like '4GiB'."
+                    )
+            asked[resource] = float(value)
+        if asked:
+            wanted[step.name] = asked
+    if not wanted:
+        return {}
+    workers = list(client.scheduler_info().get("workers", {}).values())
+    offers = [w.get("resources") or {} for w in workers]
+    placed: dict[str, dict[str, float]] = {}
+    for name, asked in wanted.items():
+        kept: dict[str, float] = {}
+        for resource, amount in asked.items():
+            most = max((float(o.get(resource, 0)) for o in offers), default=0.0)
+            if most == 0 and resource != "GPU":
+                continue
+            if most < amount:
+                offered = "none offers it" if most == 0 else f"the largest offers {most:g}"
+                return name, (
+                    f"Step '{name}' asks for {amount:g} {resource} but no worker of the Dask cluster has that "
+                    f'({offered}); start workers with --resources "{resource}={amount:g}" or set worker_resources '
+                    f"of the orchestrator component '{component}'."
+                )
+            kept[resource] = amount
+        if kept:
+            placed[name] = kept
+    return placed
 
 
 def _environment_settings() -> WaypostSettings:
@@ -339,7 +578,12 @@ def _outcome(plan: ExecutionPlan, step: StepSpec, future: Any) -> StepOutcome:
         except Exception as exc:  # the result could not be fetched or unpickled here
             error: BaseException = exc
     else:
-        error = future.exception() if future.status == "error" else WaypostError(f"task {future.status}")
+        state = getattr(future, "_state", None)
+        error = (
+            future.exception()
+            if future.status == "error"
+            else getattr(state, "exception", None) or WaypostError(f"task {future.status}")
+        )
     message = f"Step '{step.name}' failed on the Dask cluster: {type(error).__name__}: {' '.join(str(error).split())}"
     plan.runner.store.steps.set_status(plan.runner.run.id, [step.name], ExecutionStatus.FAILED, message)
     return StepOutcome(step.name, ExecutionStatus.FAILED, error=message, exception=error)
@@ -349,15 +593,18 @@ def _outcome(plan: ExecutionPlan, step: StepSpec, future: Any) -> StepOutcome:
 
 
 def _run_step(
-    context: _Context,
+    packed: _Packed,
     name: str,
     function: bytes,
     upstream: dict[str, dict[str, ArtifactVersionRead]],
     miss: CacheMiss,
+    key: str,
 ) -> StepOutcome:
-    """Run one step on a worker: open the store from the launcher's settings, run, record, return the outcome."""
+    """Run one step on a worker: open the store from the context's settings, run, record, return the outcome."""
     from waypost.execution import runtime
+    from waypost.execution.heartbeat import Heartbeats
 
+    context = packed.load()
     step = next(s for s in context.spec.steps if s.name == name)
     rt = runtime.current(context.settings)
     try:
@@ -374,6 +621,11 @@ def _run_step(
         )
         rt.store.steps.set_status(context.run.id, [name], ExecutionStatus.FAILED, message)
         return StepOutcome(name, ExecutionStatus.FAILED, error=message)
+    attempts = _variable(None, key)
+    resume, failed = _after_lost_attempts(rt, context, step, attempts.get(timeout=VERIFY_TIMEOUT_S) or {})
+    if failed is not None:
+        return failed
+    stop = threading.Event()
     runner = StepRunner(
         run=context.run,
         spec=context.spec,
@@ -383,17 +635,128 @@ def _run_step(
         registry=rt.registry,
         settings=context.settings.execution,
         model_version=context.model_version,
-        stop_event=threading.Event(),
+        stop_event=stop,
         trust=context.settings.artifacts,
         prefix=context.prefix,
         locator=lambda: _locator(rt),
     )
-    runner.on_start = lambda s, step_run_id: _record_worker(rt, context.run.id, step_run_id)
+    earlier = [a.model_dump(mode="json") for a in resume.attempts] if resume else []
+
+    def started(s: StepSpec, step_run_id: uuid.UUID) -> None:
+        worker = f"{socket.gethostname()} (pid {os.getpid()})"
+        attempts.set(
+            {"step_run_id": str(step_run_id), "started_at": _now().isoformat(), "worker": worker, "lost": earlier}
+        )
+        _record_worker(rt, context.run.id, step_run_id)
+
+    runner.on_start = started
     runner.redact = context.redact
-    outcome = runner.execute(step, upstream, miss)
+
+    def beat() -> None:  # a run stopped from the CLI or the dashboard stops this step too
+        try:
+            if rt.store.runs.heartbeat(context.run.id) is False:
+                stop.set()
+        except Exception as exc:  # a busy store: the next beat asks again
+            log.debug("A worker's heartbeat failed: %s", exc)
+
+    beats, beat_id = Heartbeats.shared(), uuid.uuid4()
+    beats.add(beat_id, beat, context.settings.execution.heartbeat_interval_s)
+    try:
+        outcome = runner.execute(step, upstream, miss, resume)
+    finally:
+        beats.remove(beat_id)
     if outcome.exception is not None and not _round_trips(outcome.exception):
         outcome.exception = WaypostError(outcome.error or type(outcome.exception).__name__)
     return outcome
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _after_lost_attempts(
+    rt: Any, context: _Context, step: StepSpec, state: dict[str, Any]
+) -> tuple[Resume | None, StepOutcome | None]:
+    """For a task run again after its worker died: the step run to go on with, or (no retries left) the
+    step recorded failed. ``(None, None)`` for a first attempt."""
+    if not state.get("step_run_id"):
+        return None, None
+    lost = [AttemptRead.model_validate(a) for a in state.get("lost", [])]
+    started = datetime.fromisoformat(state["started_at"])
+    worker = state.get("worker", "?")
+    lost.append(
+        AttemptRead(
+            number=len(lost) + 1,
+            status=ExecutionStatus.FAILED,
+            started_at=started,
+            ended_at=_now(),
+            error=f"WorkerLost: the Dask worker {worker} running it died.",
+        )
+    )
+    retry = step.settings.retry
+    tries = 1 + (retry.max_retries if retry else 0)
+    step_run_id = uuid.UUID(state["step_run_id"])
+    first = datetime.fromisoformat(lost[0].started_at.isoformat()) if lost else started
+    if len(lost) < tries:
+        return Resume(step_run_id, first, lost), None
+    message = (
+        f"The Dask worker {worker} running step '{step.name}' died ({len(lost)} of {tries} attempts lost); check the "
+        "worker's memory and logs, or give the step retries (retry max_retries) to run it on another worker."
+    )
+    rt.store.steps.finish(
+        step_run_id,
+        context.run.id,
+        StepRunFinish(
+            status=ExecutionStatus.FAILED,
+            ended_at=_now(),
+            error_type="WorkerLost",
+            error_message=message,
+            attempts=lost if len(lost) > 1 else [],
+        ),
+        {},
+    )
+    return None, StepOutcome(step.name, ExecutionStatus.FAILED, error=message)
+
+
+def _supervise(
+    context: _Context, functions: dict[str, bytes], config: DaskOrchestratorConfig, component: str, max_parallel: int
+) -> None:
+    """A detached run, on a worker: the launcher's loop and end of run, with a client of this worker."""
+    from distributed import worker_client
+
+    from waypost.execution import launcher, runtime
+
+    rt = runtime.current(context.settings)
+    stop = threading.Event()
+    runner = StepRunner(
+        run=context.run,
+        spec=context.spec,
+        functions={},
+        store=rt.store,
+        artifact_store=context.artifact_store,
+        registry=rt.registry,
+        settings=context.settings.execution,
+        model_version=context.model_version,
+        stop_event=stop,
+        trust=context.settings.artifacts,
+        prefix=context.prefix,
+        locator=lambda: _locator(rt),
+    )
+    runner.redact = context.redact
+    plan = ExecutionPlan(spec=context.spec, runner=runner, max_parallel=max_parallel, stop_event=stop)
+
+    class _OnThisCluster(DaskOrchestrator):
+        def execute(self, plan: ExecutionPlan) -> dict[str, StepOutcome]:
+            with worker_client(separate_thread=True) as client:  # seceded: this task holds no worker slot
+                return self._run(plan, client, functions, context)
+
+    orchestrator = _OnThisCluster(config, component, context.settings)
+    try:
+        launcher.drive(rt, plan, orchestrator, model_version=context.model_version, raise_on_failure=False)
+    except KeyboardInterrupt:  # stopped: drive recorded it
+        return
+    except Exception as exc:  # recorded by drive as the orchestrator's failure; nobody waits on this task
+        log.warning("Detached run %s ended with %s: %s", context.run.name, type(exc).__name__, exc)
 
 
 def _record_worker(rt: Any, run_id: uuid.UUID, step_run_id: uuid.UUID) -> None:
