@@ -127,6 +127,7 @@ def launch(
         except BaseException as exc:
             _finish(rt, run, spec, {}, ExecutionStatus.FAILED, f"The run could not be submitted: {exc}")
             raise
+        store.runs.hand_over(run.id)  # this process may exit now: the run's heartbeat comes from the cluster
         return run
     reporter: Reporter | None = None
     if settings.show_progress:

@@ -97,6 +97,9 @@ class RestRuns:
         change = RunStatusUpdate(status=status, reason=reason, started_at=started_at, ended_at=ended_at)
         self._h.send("PUT", f"/runs/{run_id}/status", change)
 
+    def hand_over(self, run_id: uuid.UUID) -> None:
+        """Nothing to do: a server records runs as its own process, never as the client's."""
+
     def heartbeat(self, run_id: uuid.UUID) -> bool:
         try:
             beat: RunHeartbeat = self._h.send("POST", f"/runs/{run_id}/heartbeat", None, RunHeartbeat, idempotent=True)

@@ -387,6 +387,12 @@ class RunRepository:
             beat = update(t).where(t.c.id == run_id, t.c.status.in_(_ACTIVE)).values(heartbeat_at=utcnow())
             return c.execute(beat).rowcount == 1
 
+    def hand_over(self, run_id: uuid.UUID) -> None:
+        """Forget which process launched the run: a detached run outlives it (its heartbeat says it is alive)."""
+        t = db.pipeline_runs
+        with self._s.write_conn() as c:
+            c.execute(update(t).where(t.c.id == run_id).values(host=None, pid=None, heartbeat_at=utcnow()))
+
     def stop(self, run_id: uuid.UUID, reason: str | None = None, *, by: str | None = None) -> RunRead:
         """Stop an active run and its active step runs, in one transaction; return the run as it now is.
 
