@@ -98,3 +98,12 @@ export const runQueries = {
       refetchInterval: (query) => (!isLive() && query.state.data && ACTIVE.has(query.state.data.status) ? 3000 : false),
     }),
 };
+
+/**
+ * Stop a running run and its running steps (POST /runs/{run}/stop, needs run:update); its launcher
+ * cancels them at its next heartbeat. A run that already ended answers 409 with a one-line reason.
+ */
+export async function stopRun(run: string, reason?: string): Promise<Run> {
+  const body = reason?.trim() ? { reason: reason.trim() } : {};
+  return unwrap(await api.POST("/api/v1/runs/{run}/stop", { params: { path: { run } }, body }));
+}

@@ -57,6 +57,7 @@ const ACTIONS = [
   "connector.updated",
   "connector.deleted",
   "run.deleted",
+  "run.stopped",
 ];
 
 function details(d: Record<string, unknown>): string {

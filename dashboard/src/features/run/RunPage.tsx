@@ -14,6 +14,7 @@ import { ShareButton } from "../access/ShareButton";
 import { canInProject } from "../access/permissions";
 import { useAccess } from "../access/useAccess";
 import { RunFacts } from "./RunFacts";
+import { StopRunButton } from "./StopRunButton";
 import { RunStack } from "../stacks/RunStack";
 import { type RunView, defaultView } from "./search";
 import { StepPanel } from "../step/StepPanel";
@@ -124,10 +125,16 @@ export function RunPage() {
             {graph.data.steps.length} {graph.data.steps.length === 1 ? "step" : "steps"}
             {r.user_name ? ` · ${r.user_name}` : ""}
           </Text>
+          {r.status_reason && (
+            <Text fz="sm" data-testid="run-status-reason">
+              {r.status_reason}
+            </Text>
+          )}
           <RunFacts run={r} />
           <RunStack runId={r.id} />
         </Stack>
         <Group gap="xs" wrap="nowrap">
+          <StopRunButton run={r} />
           <ShareButton type="run" id={r.id} name={r.name} projectId={r.project_id} />
           <SegmentedControl
             aria-label="View"
