@@ -22,7 +22,7 @@ import pytest
 from waypost import pipeline, step
 from waypost.client import Client
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import RunStoppedError, StepFailedError
+from waypost.exceptions import ConfigurationError, RunStoppedError, StepFailedError
 from waypost.execution.orchestrators.base import OrchestratorLostError
 from waypost.schemas.stacks import ComponentCreate, ComponentType, StackCreate
 
@@ -306,3 +306,69 @@ def test_a_step_asking_for_a_gpu_runs_on_workers_that_offer_one(
 
     run = train()
     assert run.status == ExecutionStatus.COMPLETED
+
+
+def test_a_local_folder_with_a_cluster_on_another_machine_is_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_stack("faraway", tmp_path / "arts", {"scheduler_address": "tcp://10.255.255.1:8786"})
+    monkeypatch.setenv("WAYPOST_STACK", "faraway")
+    began = time.monotonic()
+    with pytest.raises(ConfigurationError) as err:
+        slow(1.0)
+    assert time.monotonic() - began < 5  # said before trying to reach the scheduler
+    assert str(err.value) == (
+        "The run's store is a SQLite file on this machine, which the Dask workers at tcp://10.255.255.1:8786 "
+        "cannot reach; set server_url and worker_api_key of the orchestrator component 'faraway-o', or use a "
+        "PostgreSQL or MySQL store."
+    )
+
+
+def test_a_step_whose_module_the_workers_lack_fails_naming_the_step_and_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_stack("lacking", tmp_path / "arts", {"n_workers": 1})
+    monkeypatch.setenv("WAYPOST_STACK", "lacking")
+    assert slow(0.0).status == ExecutionStatus.COMPLETED  # the workers started, without the folder below
+    extra = tmp_path / "only_here"
+    extra.mkdir()
+    (extra / "private_steps.py").write_text(
+        "from waypost import pipeline, step\n\n\n@step\ndef secret_sauce() -> int:\n    return 42\n\n\n"
+        "@pipeline(enable_cache=False)\ndef saucy() -> None:\n    secret_sauce()\n"
+    )
+    monkeypatch.syspath_prepend(str(extra))
+    from private_steps import saucy  # type: ignore[import-not-found]
+
+    with pytest.raises(StepFailedError) as err:
+        saucy()
+    step_run = Client().get_step_run(err.value.run_name, "secret_sauce")
+    assert step_run.error_message == (
+        f"Step 'secret_sauce' cannot be loaded on Dask worker {socket.gethostname()}: ModuleNotFoundError: No module "
+        "named 'private_steps'; install private_steps on the workers."
+    )
+
+
+def test_a_local_artifact_folder_with_a_cluster_on_another_machine_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(HERE.parent / "server"))
+    from server_support import store_databases
+
+    from waypost.execution import runtime
+
+    dbs = store_databases()
+    url = dbs.create_postgres_database()
+    monkeypatch.setenv("WAYPOST_STORE__URL", url)
+    runtime.reset()
+    try:
+        make_stack("faraway", tmp_path / "arts", {"scheduler_address": "tcp://10.255.255.1:8786"})
+        monkeypatch.setenv("WAYPOST_STACK", "faraway")
+        with pytest.raises(ConfigurationError) as err:
+            slow(1.0)
+        assert str(err.value) == (
+            f"The run's artifact store ({tmp_path / 'arts'}) is a folder on this machine, which the Dask workers at "
+            "tcp://10.255.255.1:8786 cannot reach; give the stack an s3 (or other shared) artifact store."
+        )
+    finally:
+        runtime.reset()
+        dbs.drop_postgres_database(url)

@@ -20,7 +20,7 @@ component) report to a Waypost server with a service account's API key. A step's
 offer them; a GPU hint no worker offers fails the step before anything runs.
 
 A worker that dies mid-step: the scheduler runs the task again on another worker; that attempt
-finds the step run the lost one recorded (a per-step Dask ``Variable`` holds it) and goes on with
+finds the step run the lost one recorded (noted in the scheduler's metadata) and goes on with
 it, counting the lost attempt against the step's retries. A scheduler that goes away mid-run
 raises :class:`OrchestratorLostError` (the run is recorded crashed). A worker beats the run's
 heartbeat while its step runs: a run stopped from the CLI or the dashboard stops its steps there.
@@ -69,6 +69,8 @@ __all__ = ["DaskOrchestrator"]
 _POLL_S = 0.25
 #: How long (seconds) the client may be without its scheduler before the run is declared crashed.
 _LOST_AFTER_S = 5.0
+#: The scheduler metadata key under which each step's running attempt is noted: ``[_METADATA, run, step]``.
+_METADATA = "waypost-attempts"
 #: Step resource hints → Dask resource names.
 _RESOURCES = {"cpu_count": "CPU", "gpu_count": "GPU", "memory": "MEMORY"}
 
@@ -346,8 +348,7 @@ class DaskOrchestrator(Orchestrator):
                 dependents[up].append(s.name)
         ready = [n for n, ups in waiting.items() if not ups]
         running: dict[Any, str] = {}
-        cancelled: set[Any] = set()
-        variables: list[Any] = []
+        started_any = False
         finished: queue.Queue[Any] = queue.Queue()  # tasks that ended, put there by the client's thread
         lost_since: float | None = None
         try:
@@ -364,9 +365,6 @@ class DaskOrchestrator(Orchestrator):
                     plan.notify("start", step)
                     upstream = {up: done[up].outputs for up in step.upstream}
                     key = f"waypost-{runner.run.id.hex}-{name}"
-                    attempts = _variable(client, key)
-                    attempts.set({})  # what a later attempt reads if the worker running this one dies
-                    variables.append(attempts)
                     future = client.submit(
                         _run_step,
                         shared,
@@ -374,12 +372,12 @@ class DaskOrchestrator(Orchestrator):
                         functions[name],
                         upstream,
                         lookup,
-                        key,
                         key=key,
                         pure=False,
                         resources=resources.get(name) or None,
                     )
                     running[future] = name
+                    started_any = True
                     future.add_done_callback(finished.put)
                 if not running:
                     continue
@@ -403,14 +401,12 @@ class DaskOrchestrator(Orchestrator):
             raise
         finally:
             if running and client.status == "running":  # stopped: queued tasks never start; running ones stop
-                cancelled.update(running)
                 client.cancel(list(running), force=True)
-            if client.status == "running":
-                for variable in variables:
-                    try:
-                        variable.delete()
-                    except Exception as exc:  # the scheduler forgets it with its state anyway
-                        log.debug("Deleting a Dask variable: %s", exc)
+            if started_any and client.status == "running":
+                try:  # what attempts of this run's steps left on the scheduler
+                    client.set_metadata([_METADATA, runner.run.id.hex], None)
+                except Exception as exc:  # the scheduler forgets it when it stops anyway
+                    log.debug("Clearing the run's attempts on the scheduler: %s", exc)
         return done
 
     def _check_scheduler(self, client: Any, since: float | None, *, wait: bool = False) -> float | None:
@@ -430,12 +426,6 @@ class DaskOrchestrator(Orchestrator):
                 "restart the scheduler and run the pipeline again (finished steps come from the cache)."
             )
         return since
-
-
-def _variable(client: Any, name: str) -> Any:
-    from distributed import Variable
-
-    return Variable(name, client=client)  # type: ignore[no-untyped-call]
 
 
 def _fail(plan: ExecutionPlan, step: StepSpec, message: str) -> StepOutcome:
@@ -598,7 +588,6 @@ def _run_step(
     function: bytes,
     upstream: dict[str, dict[str, ArtifactVersionRead]],
     miss: CacheMiss,
-    key: str,
 ) -> StepOutcome:
     """Run one step on a worker: open the store from the context's settings, run, record, return the outcome."""
     from waypost.execution import runtime
@@ -621,8 +610,11 @@ def _run_step(
         )
         rt.store.steps.set_status(context.run.id, [name], ExecutionStatus.FAILED, message)
         return StepOutcome(name, ExecutionStatus.FAILED, error=message)
-    attempts = _variable(None, key)
-    resume, failed = _after_lost_attempts(rt, context, step, attempts.get(timeout=VERIFY_TIMEOUT_S) or {})
+    from distributed import get_client
+
+    scheduler: Any = get_client()
+    noted = [_METADATA, context.run.id.hex, name]
+    resume, failed = _after_lost_attempts(rt, context, step, scheduler.get_metadata(noted, default=None) or {})
     if failed is not None:
         return failed
     stop = threading.Event()
@@ -644,9 +636,8 @@ def _run_step(
 
     def started(s: StepSpec, step_run_id: uuid.UUID) -> None:
         worker = f"{socket.gethostname()} (pid {os.getpid()})"
-        attempts.set(
-            {"step_run_id": str(step_run_id), "started_at": _now().isoformat(), "worker": worker, "lost": earlier}
-        )
+        note = {"step_run_id": str(step_run_id), "started_at": _now().isoformat(), "worker": worker, "lost": earlier}
+        scheduler.set_metadata(noted, note)  # what the next attempt finds if this worker dies
         _record_worker(rt, context.run.id, step_run_id)
 
     runner.on_start = started
