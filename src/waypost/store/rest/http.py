@@ -146,10 +146,12 @@ class Http:
         except ValueError:
             message = response.text[:200]
         message = message or f"HTTP {response.status_code}"
-        if response.status_code in (401, 403) and ERROR_HEADER not in response.headers:
+        if response.status_code == 401 and ERROR_HEADER not in response.headers:
             return ConfigurationError(
                 f"Not logged in to {self.url}, or the API key was revoked ({message}); run `waypost login {self.url}`."
             )
+        if response.status_code == 403 and ERROR_HEADER not in response.headers:
+            return StoreError(message)  # logged in, but refused: the server's message names the permission
         kind = _error_class(response.headers.get(ERROR_HEADER), response.status_code)
         try:
             return kind(message)
