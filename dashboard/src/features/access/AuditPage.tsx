@@ -47,6 +47,7 @@ const ACTIONS = [
   "stack.created",
   "stack.updated",
   "stack.deleted",
+  "stack.worker_key_issued",
   "component.created",
   "component.updated",
   "component.deleted",
