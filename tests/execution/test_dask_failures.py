@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -372,3 +372,61 @@ def test_a_local_artifact_folder_with_a_cluster_on_another_machine_is_refused(
     finally:
         runtime.reset()
         dbs.drop_postgres_database(url)
+
+
+def _poll(check: Callable[[], object], timeout: float = 60.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError("never happened")
+
+
+def test_stopping_a_detached_run_stops_it_on_the_cluster(
+    scheduler: tuple[str, subprocess.Popen[bytes], list[subprocess.Popen[bytes]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WAYPOST_EXECUTION__HEARTBEAT_INTERVAL_S", "0.3")
+    address, _, _ = scheduler
+    make_stack("remote", tmp_path / "arts", {"scheduler_address": address})
+    monkeypatch.setenv("WAYPOST_STACK", "remote")
+    marker = tmp_path / "running"
+    run = slow.with_options(detach=True)(20.0, str(marker))
+    assert run.status == ExecutionStatus.RUNNING
+    wait_for(marker)
+    Client().stop_run(run.name, reason="enough")
+    # The supervisor on the cluster saw it at its next heartbeat: the step after never started.
+    after = _poll(lambda: {s.name: s for s in Client().list_step_runs(run.id)}.get("after"), 30)
+    assert after.status == ExecutionStatus.STOPPED  # type: ignore[attr-defined]
+    assert after.started_at is None  # type: ignore[attr-defined]
+    final = Client().get_pipeline_run(run.id)
+    assert final.status == ExecutionStatus.STOPPED
+    assert (final.status_reason or "").endswith(": enough")
+
+
+def test_a_detached_run_whose_supervising_worker_dies_is_crashed(
+    scheduler: tuple[str, subprocess.Popen[bytes], list[subprocess.Popen[bytes]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import distributed
+
+    address, _, _ = scheduler
+    make_stack("remote", tmp_path / "arts", {"scheduler_address": address})
+    monkeypatch.setenv("WAYPOST_STACK", "remote")
+    marker = tmp_path / "running"
+    run = slow.with_options(detach=True)(30.0, str(marker))
+    wait_for(marker)
+    with distributed.Client(address, set_as_default=False) as client:
+        supervisor = client.get_metadata(["waypost-attempts", run.id.hex, "supervisor"])
+    pid = int(supervisor.rsplit("pid ", 1)[1].rstrip(")"))
+    os.kill(pid, signal.SIGKILL)  # its nanny starts a new worker; the scheduler gives it the supervising task again
+    final = _poll(lambda: (r := Client().get_pipeline_run(run.id)).status.is_finished and r, 60)
+    assert final.status == ExecutionStatus.CRASHED  # type: ignore[attr-defined]
+    assert final.status_reason == (  # type: ignore[attr-defined]
+        f"The Dask worker {supervisor} supervising the detached run died, and with it the run; run the pipeline "
+        "again (finished steps come from the cache)."
+    )

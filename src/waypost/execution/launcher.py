@@ -125,7 +125,7 @@ def launch(
         try:
             orchestrator.detach(plan)
         except BaseException as exc:
-            _finish(rt, run, spec, {}, ExecutionStatus.FAILED, f"The run could not be submitted: {exc}")
+            finish_run(rt, run, spec, {}, ExecutionStatus.FAILED, f"The run could not be submitted: {exc}")
             raise
         store.runs.hand_over(run.id)  # this process may exit now: the run's heartbeat comes from the cluster
         return run
@@ -173,18 +173,18 @@ def drive(
             runner.flush()
     except KeyboardInterrupt:
         stop.set()
-        final = _finish(rt, run, spec, outcomes, ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C).")
+        final = finish_run(rt, run, spec, outcomes, ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C).")
         if reporter:
             reporter.stop(final)
         raise
     except OrchestratorLostError as exc:
         stop.set()
-        final = _finish(rt, run, spec, outcomes, ExecutionStatus.CRASHED, str(exc))
+        final = finish_run(rt, run, spec, outcomes, ExecutionStatus.CRASHED, str(exc))
         if reporter:
             reporter.stop(final)
         raise
     except BaseException as exc:
-        final = _finish(rt, run, spec, outcomes, ExecutionStatus.FAILED, f"The orchestrator failed: {exc}")
+        final = finish_run(rt, run, spec, outcomes, ExecutionStatus.FAILED, f"The orchestrator failed: {exc}")
         if reporter:
             reporter.stop(final)
         raise
@@ -195,7 +195,7 @@ def drive(
         ended_as = (ExecutionStatus.STOPPED, ExecutionStatus.CRASHED)
         status = now.status if now.status in ended_as else ExecutionStatus.STOPPED
         why = now.status_reason or "Stopped."
-        final = _finish(rt, run, spec, outcomes, status, why)
+        final = finish_run(rt, run, spec, outcomes, status, why)
         if reporter:
             reporter.stop(final)
         if raise_on_failure:
@@ -211,7 +211,7 @@ def drive(
         failed = [o for o in outcomes.values() if o.status == ExecutionStatus.FAILED]
         reason = f"Step '{failed[0].name}' failed: {_first_line(failed[0].error)}" if failed else None
         status = ExecutionStatus.FAILED
-    final = _finish(rt, run, spec, outcomes, status, reason)
+    final = finish_run(rt, run, spec, outcomes, status, reason)
     if model_version is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
         store.models.link(model_version.id, artifact_version_ids=produced)
@@ -253,7 +253,7 @@ def _orchestrator_for(used: stacks_mod.RunStack, rt: runtime_mod.Runtime) -> Orc
     return DaskOrchestrator(config, component=component.name, settings=rt.settings)
 
 
-def _finish(
+def finish_run(
     rt: runtime_mod.Runtime,
     run: RunRead,
     spec: PipelineSpec,

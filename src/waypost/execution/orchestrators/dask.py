@@ -713,7 +713,7 @@ def _supervise(
     context: _Context, functions: dict[str, bytes], config: DaskOrchestratorConfig, component: str, max_parallel: int
 ) -> None:
     """A detached run, on a worker: the launcher's loop and end of run, with a client of this worker."""
-    from distributed import worker_client
+    from distributed import get_client, worker_client
 
     from waypost.execution import launcher, runtime
 
@@ -742,6 +742,18 @@ def _supervise(
                 return self._run(plan, client, functions, context)
 
     orchestrator = _OnThisCluster(config, component, context.settings)
+    scheduler: Any = get_client()
+    noted = [_METADATA, context.run.id.hex, "supervisor"]
+    before = scheduler.get_metadata(noted, default=None)
+    if before:  # the scheduler started this task again: the worker that supervised the run died
+        reason = (
+            f"The Dask worker {before} supervising the detached run died, and with it the run; run the pipeline "
+            "again (finished steps come from the cache)."
+        )
+        launcher.finish_run(rt, context.run, context.spec, {}, ExecutionStatus.CRASHED, reason)
+        scheduler.set_metadata([_METADATA, context.run.id.hex], None)
+        return
+    scheduler.set_metadata(noted, f"{socket.gethostname()} (pid {os.getpid()})")
     try:
         launcher.drive(rt, plan, orchestrator, model_version=context.model_version, raise_on_failure=False)
     except KeyboardInterrupt:  # stopped: drive recorded it
