@@ -117,23 +117,40 @@ shares = _entity(
     Index("ix_shares_principal", "principal_type", "principal_id", "resource_type"),
 )
 
+#: Registered models with their model card (markdown sections) and which way each metric is better.
 models = _entity(
     "models",
     _project(),
     _req("name", String(255)),
     _opt("description", Text),
+    # The model card's markdown sections (waypost.schemas.models.MODEL_CARD_SECTIONS).
+    _opt("license", LongText),
+    _opt("audience", LongText),
+    _opt("use_cases", LongText),
+    _opt("limitations", LongText),
+    _opt("trade_offs", LongText),
+    _opt("ethics", LongText),
+    #: metric name -> "higher" | "lower" (which value is better), for comparisons and promotion rules.
+    _req("metric_directions", JSON, default=dict),
     UniqueConstraint("project_id", "name", name="uq_models_project_name"),
 )
 
+#: ``exclusive_stage`` repeats ``stage`` when it is one that only one version of a model may hold
+#: (staging, production) and is NULL otherwise: the unique index on (model_id, exclusive_stage) is
+#: the database's own guard of that rule on every dialect (NULLs never clash), behind the model-row
+#: lock that :meth:`ModelRepository.set_stage` takes.
 model_versions = _entity(
     "model_versions",
     _ref("model_id", "models.id", "CASCADE"),
     _req("name", String(255)),
     _req("number", Integer),
     _req("stage", String(32), default="none"),
+    _opt("stage_since", UTCDateTime),
+    _opt("exclusive_stage", String(32)),
     _opt("description", Text),
     UniqueConstraint("model_id", "name"),
     UniqueConstraint("model_id", "number"),
+    Index("uq_model_versions_exclusive_stage", "model_id", "exclusive_stage", unique=True),
 )
 
 model_version_runs = Table(
@@ -157,6 +174,9 @@ model_stage_transitions = _entity(
     _req("to_stage", String(32)),
     _ref("user_id", "users.id", "SET NULL", nullable=True),
     _opt("reason", Text),
+    #: "manual" (someone set it), "approval" (a request was approved) or "rule" (a promotion rule fired).
+    _req("how", String(16), default="manual", server_default="manual"),
+    _opt("rule", String(255)),
 )
 
 model_promotion_rules = _entity(
