@@ -13,7 +13,8 @@
     ├── StoreError                  the metadata store
     │   ├── StoreLockedError
     │   ├── StoreCorruptError
-    │   └── NotFoundError
+    │   ├── NotFoundError
+    │   └── ConflictError       the change clashes with the record's state (a stage another version holds)
     ├── FilterSyntaxError           a filter expression that does not parse
     └── RunStoppedError             the run was stopped (Ctrl-C)
 
@@ -26,6 +27,7 @@ __all__ = [
     "ArtifactStoreError",
     "CompilationError",
     "ConfigurationError",
+    "ConflictError",
     "CycleError",
     "FilterSyntaxError",
     "MaterializerError",
@@ -101,6 +103,10 @@ class StoreCorruptError(StoreError):
 
 class NotFoundError(StoreError):
     """A requested record does not exist."""
+
+
+class ConflictError(StoreError):
+    """The change clashes with what the store holds now (another version holds the stage); nothing changed."""
 
 
 class FilterSyntaxError(WaypostError):

@@ -34,7 +34,9 @@ from waypost.schemas import (
 )
 
 if TYPE_CHECKING:  # only for annotations: a pipeline run never needs the user schemas (~4 ms to import)
+    from waypost.enums import ModelStages
     from waypost.schemas import ModelRead, ModelVersionRead
+    from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
     from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 
 
@@ -156,6 +158,24 @@ class ModelStore(Protocol):
     def get_version(self, model: str, version: str) -> ModelVersionRead: ...
     def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ModelRead]: ...
     def list_versions(self, model: str | uuid.UUID) -> builtins.list[ModelVersionRead]: ...
+    #: A model with its card, metric directions, stage holders, version count and latest version.
+    def get(self, model: str | uuid.UUID) -> ModelRead: ...
+    def update(self, model: str | uuid.UUID, change: ModelUpdate) -> ModelRead: ...
+    #: Put a version in staging, production, archived or none (``force``: archive the holder); see
+    #: ``ModelRepository.set_stage``. A holder without ``force`` is a ConflictError; nothing changes.
+    def set_stage(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+    ) -> ModelVersionRead: ...
+    #: Stage transitions of a model, newest first.
+    def transitions(
+        self, model: str | uuid.UUID, *, page: int = 1, size: int = 50
+    ) -> Page[ModelStageTransitionRead]: ...
 
 
 class UserStore(Protocol):

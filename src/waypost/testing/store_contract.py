@@ -19,8 +19,8 @@ database per module is fine) as long as no other process writes to it meanwhile:
 The suite uses only the :class:`~waypost.store.Store` protocol and the factories in
 :mod:`waypost.testing.factories`, and checks what a user would notice: runs newest first
 and paged, the filter language, one-line errors, versions numbered per artifact,
-atomic outputs, cache look-ups, crash detection, typed metadata, the model registry, and
-concurrent writers (threads) that never clash.
+atomic outputs, cache look-ups, crash detection, typed metadata, the model registry and its
+stages, and concurrent writers (threads) that never clash.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import pytest
 from waypost.store import Store
 from waypost.testing._contract_concurrency import ConcurrencyContract
 from waypost.testing._contract_filters import FilterContract
+from waypost.testing._contract_models import ModelStageContract
 from waypost.testing._contract_records import MetadataContract, ModelContract
 from waypost.testing._contract_runs import PipelineContract, RunContract
 from waypost.testing._contract_steps import ArtifactContract, CacheContract, StepContract
@@ -46,6 +47,7 @@ class StoreContract(
     ArtifactContract,
     MetadataContract,
     ModelContract,
+    ModelStageContract,
     ConcurrencyContract,
 ):
     """Base class of a Store's contract tests; subclasses override the ``store`` fixture."""

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from urllib.parse import quote
 
-from waypost.enums import ExecutionStatus
+from waypost.enums import ExecutionStatus, ModelStages
 from waypost.exceptions import ConfigurationError, NotFoundError
 from waypost.schemas import (
     ArtifactRead,
@@ -28,6 +28,7 @@ from waypost.schemas import (
     StepRunFinish,
     StepRunRead,
 )
+from waypost.schemas.models import ModelStageChange, ModelStageTransitionRead, ModelUpdate
 from waypost.schemas.store_api import (
     CrashSweep,
     IdList,
@@ -41,6 +42,7 @@ from waypost.schemas.store_api import (
     TagsAdd,
 )
 from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
+from waypost.store import model_stages
 from waypost.store.filters import check_page
 from waypost.store.rest.http import Http
 
@@ -264,6 +266,33 @@ class RestModels:
 
     def list_versions(self, model: str | uuid.UUID) -> builtins.list[ModelVersionRead]:
         return self._h.all_pages(f"/models/{seg(model)}/versions", ModelVersionRead)
+
+    def get(self, model: str | uuid.UUID) -> ModelRead:
+        return self._h.get(f"/models/{seg(model)}", ModelRead)  # type: ignore[no-any-return]
+
+    def update(self, model: str | uuid.UUID, change: ModelUpdate) -> ModelRead:
+        body = change.model_dump(mode="json", exclude_unset=True)
+        return self._h.send("PATCH", f"/models/{seg(model)}", body, ModelRead, idempotent=True)  # type: ignore[no-any-return]
+
+    def set_stage(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+    ) -> ModelVersionRead:
+        target = model_stages.settable_stage(stage)  # here, so the error is the same as a local store's
+        model_stages.check_transition("manual", None, reason)
+        change = ModelStageChange(stage=target.value, force=force, reason=reason)
+        path = f"/models/{seg(model)}/versions/{seg(version)}/stage"
+        return self._h.send("PUT", path, change, ModelVersionRead)  # type: ignore[no-any-return]
+
+    def transitions(self, model: str | uuid.UUID, *, page: int = 1, size: int = 50) -> Page[ModelStageTransitionRead]:
+        check_page(page, size)
+        path = f"/models/{seg(model)}/transitions"
+        return self._h.get(path, Page[ModelStageTransitionRead], page=page, size=size)  # type: ignore[no-any-return]
 
 
 def _server_only(what: str) -> ConfigurationError:

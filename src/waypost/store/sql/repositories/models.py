@@ -1,31 +1,31 @@
-"""Models and model versions, and their links to runs and artifacts."""
+"""Models and model versions: their links to runs and artifacts, model cards, stages and stage history."""
 
 from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from sqlalchemy import Connection, Select, func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from waypost.enums import ModelStages
-from waypost.exceptions import StoreError
+from waypost.exceptions import ParameterError, StoreError
 from waypost.schemas import ModelRead, ModelVersionRead, Page
 from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
+from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
+from waypost.store import model_stages as rules
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
-from waypost.store.sql.repositories._common import (
-    add_tags,
-    in_project,
-    insert_row,
-    not_found,
-    paged,
-    row_by_ref,
-    tags_for,
-    visible,
+from waypost.store.sql.repositories._common import add_tags, in_project, insert_row, paged, visible
+from waypost.store.sql.repositories._model_rows import (
+    model_reads,
+    model_row,
+    version_reads,
+    version_row,
+    versions_select,
 )
+from waypost.store.sql.repositories.model_stages import StageChange, change_stage, list_transitions
 
 FILTERS = FilterSpec(
     fields={"name": Field("str", db.models.c.name), "created": Field("time", db.models.c.created_at)},
@@ -36,41 +36,11 @@ FILTERS = FilterSpec(
 )
 
 
-def _versions() -> Select[Any]:
-    """Model versions with their model's name (``model_name``), as :func:`_version_reads` takes them."""
-    mv = db.model_versions
-    return select(mv, db.models.c.name.label("model_name")).join(db.models, db.models.c.id == mv.c.model_id)
-
-
-def _version_reads(s: Connection, rows: Sequence[Any]) -> builtins.list[ModelVersionRead]:
-    """Wire schemas of version rows, with their runs and artifact versions (two queries for all)."""
-    ids = [r.id for r in rows]
-    runs: dict[uuid.UUID, builtins.list[uuid.UUID]] = {i: [] for i in ids}
-    arts: dict[uuid.UUID, builtins.list[uuid.UUID]] = {i: [] for i in ids}
-    if ids:
-        mvr, mva = db.model_version_runs, db.model_version_artifacts
-        for vid, run_id in s.execute(
-            select(mvr.c.model_version_id, mvr.c.run_id).where(mvr.c.model_version_id.in_(ids))
-        ):
-            runs[vid].append(run_id)
-        links = select(mva.c.model_version_id, mva.c.artifact_version_id).where(mva.c.model_version_id.in_(ids))
-        for vid, av in s.execute(links):
-            arts[vid].append(av)
-    return [
-        ModelVersionRead(
-            id=row.id,
-            model_id=row.model_id,
-            model_name=row.model_name,
-            name=row.name,
-            number=row.number,
-            stage=ModelStages(row.stage),
-            description=row.description,
-            created_at=row.created_at,
-            run_ids=runs[row.id],
-            artifact_version_ids=arts[row.id],
-        )
-        for row in rows
-    ]
+def _not_a_stage(version: str) -> ParameterError:
+    return ParameterError(
+        f"'{version}' is a stage, not a version name; name the version (e.g. '1.0.5'), or give a pipeline "
+        f"Model(version=ModelStages.{version.upper()}) to use the version that holds it."
+    )
 
 
 class ModelRepository:
@@ -89,7 +59,13 @@ class ModelRepository:
         tags: Iterable[str] = (),
         project_id: uuid.UUID | None = None,
     ) -> ModelVersionRead:
-        """The named version of model ``name`` in ``project_id`` (both created when new); ``None`` makes a new one."""
+        """The named version of model ``name`` in ``project_id`` (both created when new); ``None`` makes a new one.
+
+        A stage name (``production``, ``latest`` …) is refused: it names the version holding it, which
+        :meth:`get_version` finds; a version is never named after a stage.
+        """
+        if rules.is_stage_name(version):
+            raise _not_a_stage(str(version))
         project_id = project_id or self._default_project()
         attempts = 10  # each round of racing creators lets at least one through
         for attempt in range(attempts):
@@ -112,7 +88,7 @@ class ModelRepository:
                         found = insert_row(
                             s, mv, model_id=model_id, name=version or str(number), number=number, stage="none"
                         )["id"]
-                    return _version_reads(s, s.execute(_versions().where(mv.c.id == found)).all())[0]
+                    return version_reads(s, s.execute(versions_select().where(mv.c.id == found)).all())[0]
             except StoreError as exc:  # another writer created the model or took the number
                 if attempt == attempts - 1 or not is_conflict(exc):
                     raise
@@ -142,24 +118,12 @@ class ModelRepository:
                     s.execute(insert(mva), new)
 
     def get_version(self, model: str, version: str, *, project_id: uuid.UUID | None = None) -> ModelVersionRead:
-        """A version by model name and version name (or number, or a stage name)."""
+        """A version by model name and version name, number, or stage: ``production`` and ``staging`` are
+        their holders, ``latest`` the newest version, ``archived`` and ``none`` the newest version there.
+        """
         with self._s.read() as s:
-            mv = db.model_versions
-            found = row_by_ref(s, db.models, model, project_id)
-            if found is None:
-                raise not_found("model", model, "run `waypost model list` to see the models")
-            stmt = _versions().where(db.models.c.id == found.id)
-            if version == ModelStages.LATEST.value:
-                row = s.execute(stmt.order_by(mv.c.number.desc()).limit(1)).first()
-            elif version in {m.value for m in ModelStages}:
-                row = s.execute(stmt.where(mv.c.stage == version).order_by(mv.c.number.desc()).limit(1)).first()
-            else:
-                row = s.execute(stmt.where(mv.c.name == version)).first()
-                if row is None and version.isdigit():
-                    row = s.execute(stmt.where(mv.c.number == int(version))).first()
-            if row is None:
-                raise not_found("model version", f"{model}:{version}", "run `waypost model list` to see the models")
-            return _version_reads(s, [row])[0]
+            found = version_row(s, model_row(s, model, project_id), str(version))
+            return version_reads(s, s.execute(versions_select().where(db.model_versions.c.id == found.id)).all())[0]
 
     def list(
         self,
@@ -171,51 +135,105 @@ class ModelRepository:
         visibility: Visibility | None = None,
         project_id: uuid.UUID | None = None,
     ) -> Page[ModelRead]:
-        """Registered models; only those ``visibility`` allows, of ``project_id``."""
+        """Registered models with their stage holders; only those ``visibility`` allows, of ``project_id``."""
         stmt = select(db.models)
         for cond in (visible(db.models, visibility), in_project(db.models, project_id)):
             if cond is not None:
                 stmt = stmt.where(cond)
         with self._s.read() as s:
             rows, total = paged(s, stmt, FILTERS, query, sort, page, size)
-            tags = tags_for(s, "model", [r.id for r in rows])
-            ids = [r.id for r in rows]
-            newest = (
-                select(db.model_versions.c.model_id, func.max(db.model_versions.c.number).label("n"))
-                .where(db.model_versions.c.model_id.in_(ids))
-                .group_by(db.model_versions.c.model_id)
-                .subquery()
-            )
-            latest = dict(
-                s.execute(
-                    select(db.model_versions.c.model_id, db.model_versions.c.name).join(
-                        newest,
-                        (newest.c.model_id == db.model_versions.c.model_id)
-                        & (newest.c.n == db.model_versions.c.number),
-                    )
-                ).all()
-            )
-            items = [
-                ModelRead(
-                    id=r.id,
-                    name=r.name,
-                    description=r.description,
-                    created_at=r.created_at,
-                    tags=tags[r.id],
-                    latest_version=latest.get(r.id),
-                )
-                for r in rows
-            ]
-            return Page(items=items, total=total, page=page, size=size)
+            return Page(items=model_reads(s, rows), total=total, page=page, size=size)
+
+    def get(self, model: str | uuid.UUID, *, project_id: uuid.UUID | None = None) -> ModelRead:
+        """A model by id or name: its card, metric directions, stage holders, version count and latest version."""
+        with self._s.read() as s:
+            return model_reads(s, [model_row(s, model, project_id)])[0]
+
+    def update(self, model: str | uuid.UUID, change: ModelUpdate, *, project_id: uuid.UUID | None = None) -> ModelRead:
+        """Change the description, card sections or metric directions that ``change`` sets; return the model."""
+        change = ModelUpdate.model_validate(change.model_dump(exclude_unset=True))  # its limits, whoever built it
+        values = change.model_dump(exclude_unset=True)
+        if values.get("metric_directions", {}) is None:
+            del values["metric_directions"]
+        with self._s.write() as s:
+            found = model_row(s, model, project_id)
+            if values:
+                s.execute(update(db.models).where(db.models.c.id == found.id).values(**values))
+        return self.get(found.id)
+
+    def set_stage(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+        how: str = "manual",
+        rule: str | None = None,
+        user_id: uuid.UUID | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> ModelVersionRead:
+        """Put a version (a name, number, id, or a stage's holder) in staging, production, archived or none.
+
+        At most one version holds staging and one production: promoting into one that another
+        version holds is a ConflictError naming it, unless ``force`` archives that version (its own
+        transition, with the reason "replaced by version X"). Each change records a transition (from,
+        to, ``user_id``, ``reason``, ``how``: manual, approval or rule, and the ``rule`` that fired)
+        and the version's ``stage_since``, in one transaction. Putting a version in the stage it is in
+        changes and records nothing. "latest" or an unknown stage is a ParameterError.
+        """
+        return self.change_stage(
+            model,
+            version,
+            stage,
+            force=force,
+            reason=reason,
+            how=how,
+            rule=rule,
+            user_id=user_id,
+            project_id=project_id,
+        ).version
+
+    def change_stage(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+        how: str = "manual",
+        rule: str | None = None,
+        user_id: uuid.UUID | None = None,
+        project_id: uuid.UUID | None = None,
+    ) -> StageChange:
+        """:meth:`set_stage`, telling also the stage before and the versions archived to make room (for audits)."""
+        return change_stage(
+            self._s,
+            model,
+            version,
+            stage,
+            force=force,
+            reason=reason,
+            how=how,
+            rule=rule,
+            user_id=user_id,
+            project_id=project_id,
+        )
+
+    def transitions(
+        self, model: str | uuid.UUID, *, page: int = 1, size: int = 50, project_id: uuid.UUID | None = None
+    ) -> Page[ModelStageTransitionRead]:
+        """A model's stage transitions, newest first."""
+        return list_transitions(self._s, model, page, size, project_id)
 
     def list_versions(
         self, model: str | uuid.UUID, *, project_id: uuid.UUID | None = None
     ) -> builtins.list[ModelVersionRead]:
         """Every version of a model, newest first."""
         with self._s.read() as s:
-            m = row_by_ref(s, db.models, model, project_id)
-            if m is None:
-                raise not_found("model", model, "run `waypost model list` to see the models")
+            m = model_row(s, model, project_id)
             mv = db.model_versions
-            rows = s.execute(_versions().where(mv.c.model_id == m.id).order_by(mv.c.number.desc())).all()
-            return _version_reads(s, rows)
+            rows = s.execute(versions_select().where(mv.c.model_id == m.id).order_by(mv.c.number.desc())).all()
+            return version_reads(s, rows)
