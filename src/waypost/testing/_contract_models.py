@@ -103,16 +103,16 @@ class ModelStageContract:
         with pytest.raises(ParameterError) as err:
             store.models.set_stage(name, v1, "prod")
         assert_one_line(err.value, "'prod'", "staging, production, archived, none")
-        with pytest.raises(NotFoundError) as err:
+        with pytest.raises(NotFoundError) as missed:
             store.models.set_stage(name, "9.9.9", "staging")
-        assert_one_line(err.value, "9.9.9", f"waypost model versions {name}")
-        with pytest.raises(NotFoundError) as err:
+        assert_one_line(missed.value, "9.9.9", f"waypost model versions {name}")
+        with pytest.raises(NotFoundError) as missed:
             store.models.set_stage(name, "production", "staging")
-        assert_one_line(err.value, "no version in production")
+        assert_one_line(missed.value, "no version in production")
         missing = unique_name("missing")
-        with pytest.raises(NotFoundError) as err:
+        with pytest.raises(NotFoundError) as missed:
             store.models.set_stage(missing, "1", "staging")
-        assert_one_line(err.value, missing, "waypost model list")
+        assert_one_line(missed.value, missing, "waypost model list")
         with pytest.raises(NotFoundError):
             store.models.transitions(missing)
         assert store.models.transitions(name).total == 0
