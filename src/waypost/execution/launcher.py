@@ -199,9 +199,7 @@ def drive(
         if reporter:
             reporter.stop(final)
         if raise_on_failure:
-            raise RunStoppedError(
-                f"Run '{run.name}' was stopped ({why.rstrip('.')}); the finished steps are recorded."
-            )
+            raise RunStoppedError(f"Run '{run.name}' was stopped ({why.rstrip('.')}); the finished steps are recorded.")
         return final
     if stop.is_set():
         status, reason = ExecutionStatus.STOPPED, "Stopped by the user (Ctrl-C)."

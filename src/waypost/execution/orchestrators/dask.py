@@ -119,6 +119,7 @@ def cloudpickle_dumps(value: Any) -> bytes:
 
     return bytes(cloudpickle.dumps(value))
 
+
 #: LocalClusters this process started, by their options, with their clients: the next run with the
 #: same options reuses one (starting worker processes costs a second or two) and exit closes them.
 _LOCAL_CLUSTERS: dict[tuple[tuple[str, Any], ...], tuple[Any, Any]] = {}
@@ -591,7 +592,6 @@ def _run_step(
 ) -> StepOutcome:
     """Run one step on a worker: open the store from the context's settings, run, record, return the outcome."""
     from waypost.execution import runtime
-    from waypost.execution.heartbeat import Heartbeats
 
     context = packed.load()
     step = next(s for s in context.spec.steps if s.name == name)
@@ -643,19 +643,11 @@ def _run_step(
     runner.on_start = started
     runner.redact = context.redact
 
-    def beat() -> None:  # a run stopped from the CLI or the dashboard stops this step too
-        try:
-            if rt.store.runs.heartbeat(context.run.id) is False:
-                stop.set()
-        except Exception as exc:  # a busy store: the next beat asks again
-            log.debug("A worker's heartbeat failed: %s", exc)
-
-    beats, beat_id = Heartbeats.shared(), uuid.uuid4()
-    beats.add(beat_id, beat, context.settings.execution.heartbeat_interval_s)
+    _RunBeats.join(rt, context, stop)
     try:
         outcome = runner.execute(step, upstream, miss, resume)
     finally:
-        beats.remove(beat_id)
+        _RunBeats.leave(context.run.id, stop)
     if outcome.exception is not None and not _round_trips(outcome.exception):
         outcome.exception = WaypostError(outcome.error or type(outcome.exception).__name__)
     return outcome
@@ -663,6 +655,56 @@ def _run_step(
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _beat_key(run_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(run_id, "dask-worker")
+
+
+class _RunBeats:
+    """One heartbeat per run per worker process, however many of its steps run there (one update of the run's
+    row per process and interval, not one per step: a thousand steps beating would queue on that row's lock).
+    A beat that finds the run no longer active (stopped from the CLI or the dashboard) stops all its steps here."""
+
+    _lock = threading.Lock()
+    _stops: ClassVar[dict[uuid.UUID, set[threading.Event]]] = {}
+
+    @classmethod
+    def join(cls, rt: Any, context: _Context, stop: threading.Event) -> None:
+        from waypost.execution.heartbeat import Heartbeats
+
+        run_id = context.run.id
+        with cls._lock:
+            first = run_id not in cls._stops
+            cls._stops.setdefault(run_id, set()).add(stop)
+        if first:  # keyed apart from the launcher's beat of the run (a LocalCluster of threads shares its process)
+            every = context.settings.execution.heartbeat_interval_s
+            Heartbeats.shared().add(_beat_key(run_id), lambda: cls._beat(rt, run_id), every)
+
+    @classmethod
+    def leave(cls, run_id: uuid.UUID, stop: threading.Event) -> None:
+        from waypost.execution.heartbeat import Heartbeats
+
+        with cls._lock:
+            stops = cls._stops.get(run_id, set())
+            stops.discard(stop)
+            if stops:
+                return
+            cls._stops.pop(run_id, None)
+        Heartbeats.shared().remove(_beat_key(run_id))
+
+    @classmethod
+    def _beat(cls, rt: Any, run_id: uuid.UUID) -> None:
+        try:
+            active = rt.store.runs.heartbeat(run_id)
+        except Exception as exc:  # a busy store: the next beat asks again
+            log.debug("A worker's heartbeat failed: %s", exc)
+            return
+        if active is False:
+            with cls._lock:
+                stops = list(cls._stops.get(run_id, ()))
+            for stop in stops:
+                stop.set()
 
 
 def _after_lost_attempts(
