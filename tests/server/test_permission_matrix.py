@@ -178,6 +178,19 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "artifact:read", call=lambda d, t: (f"/artifact-versions/{d.version_id}/download", None)
     ),
     ("GET", "/metadata"): _p("run:read", call=lambda d, t: (f"/metadata?run_id={d.run_id}", None)),
+    ("GET", "/models/{model}"): _p("model:read", call=lambda d, t: (f"/models/{d.model_id}", None)),
+    ("PATCH", "/models/{model}"): _p(
+        "model:update", read=MODEL, call=lambda d, t: (f"/models/{d.model_id}", {"description": "matrix"})
+    ),
+    ("GET", "/models/{model}/transitions"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/transitions", None)
+    ),
+    # The first allowed caller moves the version to staging; for the others it is a no-op (still allowed).
+    ("PUT", "/models/{model}/versions/{version}/stage"): _p(
+        "model:promote",
+        read=MODEL,
+        call=lambda d, t: (f"/models/{d.model_id}/versions/{d.model_version_id}/stage", {"stage": "staging"}),
+    ),
     ("GET", "/models/{model}/versions"): _p("model:read", call=lambda d, t: (f"/models/{d.model_id}/versions", None)),
     ("GET", "/models/{model}/versions/{version}"): _p(
         "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions/latest", None)

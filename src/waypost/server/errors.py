@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from waypost.exceptions import (
     ArtifactStoreError,
     ConfigurationError,
+    ConflictError,
     FilterSyntaxError,
     MaterializerError,
     NotFoundError,
@@ -43,6 +44,7 @@ ERROR_HEADER = "X-Waypost-Error"
 #: Most specific first; the first isinstance match wins.
 STATUS_OF: list[tuple[type[WaypostError], int]] = [
     (NotFoundError, 404),
+    (ConflictError, 409),
     (StatementTimeoutError, 503),
     (StoreLockedError, 503),
     (FilterSyntaxError, 400),
@@ -118,7 +120,7 @@ def scrub(request: Request, message: str) -> str:
 async def _waypost_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, WaypostError)
     code = status_of(exc)
-    if code >= 500 or (isinstance(exc, StoreError) and not isinstance(exc, NotFoundError)):
+    if code >= 500 or (isinstance(exc, StoreError) and not isinstance(exc, NotFoundError | ConflictError)):
         log.warning("%s %s: %s", request.method, request.url.path, exc)
     # The RestStore raises the same class again from this header.
     return detail(code, scrub(request, str(exc) or type(exc).__name__), {ERROR_HEADER: type(exc).__name__})

@@ -56,6 +56,9 @@ USER_CREATED = "user.created"
 USER_UPDATED = "user.updated"
 USER_DEACTIVATED = "user.deactivated"
 
+# The model registry.
+MODEL_STAGE_CHANGED = "model.stage_changed"  # a version put in a stage (and any holder it archived)
+
 # Deletions of recorded work, and runs stopped by someone.
 RUN_DELETED = "run.deleted"
 RUN_STOPPED = "run.stopped"

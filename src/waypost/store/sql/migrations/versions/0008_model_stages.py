@@ -1,5 +1,4 @@
-"""Model stages: the model card, which way each metric is better, since when a version holds its stage,
-and how each stage transition came about.
+"""Model stages: the model card, metric directions, stage_since, and how each stage transition came about.
 
 ``models`` gains the model card's markdown sections (license, audience, use cases, limitations,
 trade-offs, ethics) and ``metric_directions`` (metric name -> "higher" | "lower", ``{}`` for the
