@@ -421,7 +421,7 @@ def test_a_detached_run_whose_supervising_worker_dies_is_crashed(
     run = slow.with_options(detach=True)(30.0, str(marker))
     wait_for(marker)
     with distributed.Client(address, set_as_default=False) as client:
-        supervisor = client.get_metadata(["waypost-attempts", run.id.hex, "supervisor"])
+        supervisor = client.get_metadata(f"waypost-{run.id.hex}-run")  # what the supervising task noted
     pid = int(supervisor.rsplit("pid ", 1)[1].rstrip(")"))
     os.kill(pid, signal.SIGKILL)  # its nanny starts a new worker; the scheduler gives it the supervising task again
     final = _poll(lambda: (r := Client().get_pipeline_run(run.id)).status.is_finished and r, 60)

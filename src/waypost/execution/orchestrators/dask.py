@@ -69,8 +69,6 @@ __all__ = ["DaskOrchestrator"]
 _POLL_S = 0.25
 #: How long (seconds) the client may be without its scheduler before the run is declared crashed.
 _LOST_AFTER_S = 5.0
-#: The scheduler metadata key under which each step's running attempt is noted: ``[_METADATA, run, step]``.
-_METADATA = "waypost-attempts"
 #: Step resource hints → Dask resource names.
 _RESOURCES = {"cpu_count": "CPU", "gpu_count": "GPU", "memory": "MEMORY"}
 
@@ -322,7 +320,7 @@ class DaskOrchestrator(Orchestrator):
                 self.config,
                 self.component,
                 plan.max_parallel,
-                key=f"waypost-{plan.runner.run.id.hex}-run",
+                key=_task_key(plan.runner.run.id, None),
                 pure=False,
             )
             distributed.fire_and_forget(future)
@@ -349,7 +347,6 @@ class DaskOrchestrator(Orchestrator):
                 dependents[up].append(s.name)
         ready = [n for n, ups in waiting.items() if not ups]
         running: dict[Any, str] = {}
-        started_any = False
         finished: queue.Queue[Any] = queue.Queue()  # tasks that ended, put there by the client's thread
         lost_since: float | None = None
         try:
@@ -365,7 +362,7 @@ class DaskOrchestrator(Orchestrator):
                     runner.flush()  # cache hits before this step are recorded before it starts
                     plan.notify("start", step)
                     upstream = {up: done[up].outputs for up in step.upstream}
-                    key = f"waypost-{runner.run.id.hex}-{name}"
+                    key = _task_key(runner.run.id, name)
                     future = client.submit(
                         _run_step,
                         shared,
@@ -378,7 +375,6 @@ class DaskOrchestrator(Orchestrator):
                         resources=resources.get(name) or None,
                     )
                     running[future] = name
-                    started_any = True
                     future.add_done_callback(finished.put)
                 if not running:
                     continue
@@ -392,9 +388,10 @@ class DaskOrchestrator(Orchestrator):
                     ended.append(finished.get_nowait())
                 if client.status != "running" and any(f.status == "cancelled" for f in ended):
                     lost_since = self._check_scheduler(client, lost_since, wait=True)
+                fetched = _gather(client, ended)
                 for future in ended:
                     name = running.pop(future)
-                    done[name] = _outcome(plan, steps[name], future)
+                    done[name] = _outcome(plan, steps[name], future, fetched.get(future))
                     plan.notify("end", steps[name], done[name])
                     ready.extend(_release(plan, name, steps, waiting, dependents, done))
         except BaseException:
@@ -403,11 +400,6 @@ class DaskOrchestrator(Orchestrator):
         finally:
             if running and client.status == "running":  # stopped: queued tasks never start; running ones stop
                 client.cancel(list(running), force=True)
-            if started_any and client.status == "running":
-                try:  # what attempts of this run's steps left on the scheduler
-                    client.set_metadata([_METADATA, runner.run.id.hex], None)
-                except Exception as exc:  # the scheduler forgets it when it stops anyway
-                    log.debug("Clearing the run's attempts on the scheduler: %s", exc)
         return done
 
     def _check_scheduler(self, client: Any, since: float | None, *, wait: bool = False) -> float | None:
@@ -427,6 +419,11 @@ class DaskOrchestrator(Orchestrator):
                 "restart the scheduler and run the pipeline again (finished steps come from the cache)."
             )
         return since
+
+
+def _task_key(run_id: uuid.UUID, step: str | None) -> str:
+    """The Dask key of a step's task (``None``: the supervising task of a detached run)."""
+    return f"waypost-{run_id.hex}-{step}" if step is not None else f"waypost-{run_id.hex}-run"
 
 
 def _fail(plan: ExecutionPlan, step: StepSpec, message: str) -> StepOutcome:
@@ -560,8 +557,22 @@ def _release(
     return ready
 
 
-def _outcome(plan: ExecutionPlan, step: StepSpec, future: Any) -> StepOutcome:
+def _gather(client: Any, futures: list[Any]) -> dict[Any, StepOutcome]:
+    """The outcomes of finished tasks, fetched together (one round trip for the lot, not one each)."""
+    done = [f for f in futures if f.status == "finished"]
+    if len(done) < 2:
+        return {}
+    try:
+        return dict(zip(done, client.gather(done), strict=True))
+    except Exception as exc:  # fetched one by one instead, each failure on its own step
+        log.debug("Gathering %d outcomes: %s", len(done), exc)
+        return {}
+
+
+def _outcome(plan: ExecutionPlan, step: StepSpec, future: Any, fetched: StepOutcome | None = None) -> StepOutcome:
     """The outcome a finished task returned; a task that failed outside the step (a worker lost) fails it."""
+    if fetched is not None:
+        return fetched
     if future.status == "finished":
         try:
             outcome: StepOutcome = future.result()
@@ -613,7 +624,7 @@ def _run_step(
     from distributed import get_client
 
     scheduler: Any = get_client()
-    noted = [_METADATA, context.run.id.hex, name]
+    noted = _task_key(context.run.id, name)  # the scheduler drops a task's metadata when it forgets the task
     resume, failed = _after_lost_attempts(rt, context, step, scheduler.get_metadata(noted, default=None) or {})
     if failed is not None:
         return failed
@@ -637,7 +648,8 @@ def _run_step(
     def started(s: StepSpec, step_run_id: uuid.UUID) -> None:
         worker = f"{socket.gethostname()} (pid {os.getpid()})"
         note = {"step_run_id": str(step_run_id), "started_at": _now().isoformat(), "worker": worker, "lost": earlier}
-        scheduler.set_metadata(noted, note)  # what the next attempt finds if this worker dies
+        # What the next attempt finds if this worker dies; sent without waiting for the answer.
+        scheduler.loop.add_callback(scheduler.scheduler.set_metadata, keys=[noted], value=note)
         _record_worker(rt, context.run.id, step_run_id)
 
     runner.on_start = started
@@ -785,7 +797,7 @@ def _supervise(
 
     orchestrator = _OnThisCluster(config, component, context.settings)
     scheduler: Any = get_client()
-    noted = [_METADATA, context.run.id.hex, "supervisor"]
+    noted = _task_key(context.run.id, None)
     before = scheduler.get_metadata(noted, default=None)
     if before:  # the scheduler started this task again: the worker that supervised the run died
         reason = (
@@ -793,7 +805,6 @@ def _supervise(
             "again (finished steps come from the cache)."
         )
         launcher.finish_run(rt, context.run, context.spec, {}, ExecutionStatus.CRASHED, reason)
-        scheduler.set_metadata([_METADATA, context.run.id.hex], None)
         return
     scheduler.set_metadata(noted, f"{socket.gethostname()} (pid {os.getpid()})")
     try:
