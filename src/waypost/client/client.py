@@ -10,6 +10,8 @@ from typing import Any, Protocol, cast
 from waypost.artifacts import locate
 from waypost.artifacts.io import load_artifact
 from waypost.artifacts.store import ArtifactStore
+from waypost.client.models import ModelVersion
+from waypost.enums import ModelStages
 from waypost.exceptions import NotFoundError, WaypostError
 from waypost.execution import logs, runtime
 from waypost.execution.artifact_trust import load_guard
@@ -24,6 +26,7 @@ from waypost.schemas import (
     RunRead,
     StepRunRead,
 )
+from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
 from waypost.schemas.users import UserRead
 from waypost.settings import WaypostSettings, load_settings
 from waypost.store import Store
@@ -230,9 +233,49 @@ class Client:
         """Registered models."""
         return self.store.models.list(query, page=page, size=size)
 
-    def get_model_version(self, model: str, version: str = "latest") -> ModelVersionRead:
-        """A model version by name, number or stage."""
-        return self.store.models.get_version(model, version)
+    def get_model(self, model: str) -> ModelRead:
+        """A model: its card, metric directions, the versions holding staging and production, its version count."""
+        return self.store.models.get(model)
+
+    def update_model(self, model: str, **changes: Any) -> ModelRead:
+        """Change a model's ``description``, card sections (``license``, ``audience``, ``use_cases``,
+        ``limitations``, ``trade_offs``, ``ethics``: markdown; None clears one) or ``metric_directions``
+        (``{"accuracy": "higher", "loss": "lower"}``, replacing the mapping); return the model.
+        """
+        return self.store.models.update(model, ModelUpdate(**changes))
+
+    def list_model_versions(self, model: str) -> list[ModelVersionRead]:
+        """Every version of a model, newest first."""
+        return self.store.models.list_versions(model)
+
+    def get_model_version(self, model: str, version: ModelStages | str = "latest") -> ModelVersion:
+        """A model version by name, number or stage (``ModelStages.PRODUCTION``: the version holding it).
+
+        The version's :meth:`~waypost.client.models.ModelVersion.set_stage` changes its stage.
+        """
+        found = self.store.models.get_version(model, str(version))
+        return ModelVersion.bound(found, self.store)
+
+    def set_model_version_stage(
+        self,
+        model: str,
+        version: ModelStages | str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+    ) -> ModelVersion:
+        """Put a version (a name, number, or a stage's holder) in staging, production, archived or none.
+
+        ``force`` archives the version holding staging or production now; without it that is a
+        ConflictError naming that version.
+        """
+        moved = self.store.models.set_stage(model, str(version), stage, force=force, reason=reason)
+        return ModelVersion.bound(moved, self.store)
+
+    def list_model_transitions(self, model: str, *, page: int = 1, size: int = 50) -> Page[ModelStageTransitionRead]:
+        """A model's stage transitions (from, to, who, why, how, when), newest first."""
+        return self.store.models.transitions(model, page=page, size=size)
 
     # -- logs -------------------------------------------------------------------------
     def _log_uri(self, run: str | uuid.UUID, step: str) -> tuple[str, StepRunRead, ArtifactStore]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import ConfigurationError, RunStoppedError, StepFailedError
+from waypost.execution import model_versions
 from waypost.execution import runtime as runtime_mod
 from waypost.execution import stacks as stacks_mod
 from waypost.execution.heartbeat import Heartbeats
@@ -73,10 +74,8 @@ def launch(
             "this process; use a dask orchestrator with a scheduler_address, or run without --detach."
         )
     mv = None
-    if spec.model is not None:
-        mv = store.models.get_or_create_version(
-            spec.model.name, spec.model.version, description=spec.model.description, tags=spec.model.tags
-        )
+    if spec.model is not None:  # a stage (Model(version=ModelStages.PRODUCTION)) is the version holding it
+        mv = model_versions.resolve(store, spec.model)
     now = datetime.now(UTC)
     name = run_name(spec, now)
     if spec.settings.run_name and store.runs.list(f'name:"{name}"', size=1).total:

@@ -13,10 +13,11 @@ from waypost.sdk.metadata import log_metadata
 class Model:
     """A model version to attach a pipeline run to.
 
-    ``version=None`` creates a new numbered version per run; a name (``"1.0.5"``) or a
-    stage (``"production"``) attaches to that version, creating a named one if new.
-    Inside a step, ``get_step_context().model`` is this object with ``id`` and ``number``
-    filled in.
+    ``version=None`` creates a new numbered version per run; a name (``"1.0.5"``) attaches to
+    that version, creating it if new. A stage (``ModelStages.PRODUCTION``, ``"staging"``,
+    ``"latest"``) attaches to the version holding it when the run starts, and never creates
+    one: a run whose stage no version holds does not start. Inside a step,
+    ``get_step_context().model`` is the version attached to, with ``id`` and ``number`` filled in.
     """
 
     name: str
@@ -29,7 +30,8 @@ class Model:
 
     def as_spec(self) -> dict[str, Any]:
         """The fields recorded in the pipeline spec."""
-        return {"name": self.name, "version": self.version, "description": self.description, "tags": list(self.tags)}
+        version = None if self.version is None else str(self.version)  # ModelStages.PRODUCTION -> "production"
+        return {"name": self.name, "version": version, "description": self.description, "tags": list(self.tags)}
 
     def log_metadata(self, metadata: dict[str, Any]) -> None:
         """Attach metadata to this model version (it must have been resolved by a run)."""
