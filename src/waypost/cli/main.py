@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import waypost
-from waypost.cli import access, artifacts, components, models, pipelines, runs, secrets, stacks, users
+from waypost.cli import access, artifacts, components, models, pipelines, runs, secrets, service_accounts, stacks, users
 from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
 from waypost.cli.login import login_command, logout_command
@@ -31,6 +31,7 @@ app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(models.app, name="model")
 app.add_typer(users.app, name="user")
+app.add_typer(service_accounts.app, name="service-account")
 app.add_typer(access.project_app, name="project")
 app.add_typer(access.workspace_app, name="workspace")
 app.add_typer(access.team_app, name="team")
