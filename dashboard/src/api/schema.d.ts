@@ -999,7 +999,7 @@ export interface paths {
         };
         /**
          * List Models
-         * @description Registered models matching the filter.
+         * @description Registered models matching the filter, with the versions holding staging and production.
          */
         get: operations["list_models_api_v1_models_get"];
         put?: never;
@@ -1008,6 +1008,30 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model
+         * @description A model by id or name: its card, metric directions, stage holders and version count.
+         */
+        get: operations["get_model_api_v1_models__model__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Model
+         * @description Change the description, card sections or metric directions sent (needs model:update in its project).
+         */
+        patch: operations["update_model_api_v1_models__model__patch"];
         trace?: never;
     };
     "/api/v1/models/{model}/versions": {
@@ -1042,6 +1066,49 @@ export interface paths {
          * @description A version by name, number, or stage (`production`, `staging`, `latest` …).
          */
         get: operations["get_model_version_api_v1_models__model__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/stage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set Model Version Stage
+         * @description Put a version in staging, production, archived or none (needs model:promote in the model's project).
+         *
+         *     Another version holding staging or production is a 409 unless ``force`` archives it. Putting a
+         *     version in the stage it is in changes and records nothing.
+         */
+        put: operations["set_model_version_stage_api_v1_models__model__versions__version__stage_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Transitions
+         * @description A model's stage transitions (from, to, who, why, how, when), newest first.
+         */
+        get: operations["list_model_transitions_api_v1_models__model__transitions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3418,7 +3485,7 @@ export interface components {
         };
         /**
          * ModelRead
-         * @description A registered model.
+         * @description A registered model: its card, which version holds each exclusive stage, and how many versions it has.
          */
         ModelRead: {
             /**
@@ -3439,6 +3506,37 @@ export interface components {
             tags?: string[];
             /** Latest Version */
             latest_version?: string | null;
+            /**
+             * Version Count
+             * @default 0
+             */
+            version_count: number;
+            /**
+             * Stages
+             * @description The name of the version holding `staging` and `production`, when one does.
+             */
+            stages?: {
+                [key: string]: string;
+            };
+            /** License */
+            license?: string | null;
+            /** Audience */
+            audience?: string | null;
+            /** Use Cases */
+            use_cases?: string | null;
+            /** Limitations */
+            limitations?: string | null;
+            /** Trade Offs */
+            trade_offs?: string | null;
+            /** Ethics */
+            ethics?: string | null;
+            /**
+             * Metric Directions
+             * @description Per metric, whether a higher or a lower value is better.
+             */
+            metric_directions?: {
+                [key: string]: "higher" | "lower";
+            };
         };
         /**
          * ModelSpec
@@ -3455,11 +3553,107 @@ export interface components {
             tags?: string[];
         };
         /**
+         * ModelStageChange
+         * @description Put a version in a stage; ``force`` archives the version holding staging or production now.
+         */
+        ModelStageChange: {
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "none" | "staging" | "production" | "archived";
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * ModelStageTransitionRead
+         * @description One change of a version's stage: from, to, who, why, how and when.
+         */
+        ModelStageTransitionRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /**
+             * Model Version Id
+             * Format: uuid
+             */
+            model_version_id: string;
+            /** Version Name */
+            version_name: string;
+            /** Version Number */
+            version_number: number;
+            from_stage: components["schemas"]["ModelStages"];
+            to_stage: components["schemas"]["ModelStages"];
+            /** User Id */
+            user_id?: string | null;
+            /** User Name */
+            user_name?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * How
+             * @default manual
+             * @enum {string}
+             */
+            how: "manual" | "approval" | "rule";
+            /**
+             * Rule
+             * @description The promotion rule that made the change (how `rule`).
+             */
+            rule?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
          * ModelStages
          * @description Stages a model version moves through.
          * @enum {string}
          */
         ModelStages: "none" | "staging" | "production" | "archived" | "latest";
+        /**
+         * ModelUpdate
+         * @description A change to a model's description, card or metric directions: only the fields sent change.
+         *
+         *     A text field sent as null is cleared; ``metric_directions`` replaces the whole mapping (null
+         *     leaves it as it is).
+         */
+        ModelUpdate: {
+            /** Description */
+            description?: string | null;
+            /** License */
+            license?: string | null;
+            /** Audience */
+            audience?: string | null;
+            /** Use Cases */
+            use_cases?: string | null;
+            /** Limitations */
+            limitations?: string | null;
+            /** Trade Offs */
+            trade_offs?: string | null;
+            /** Ethics */
+            ethics?: string | null;
+            /** Metric Directions */
+            metric_directions?: {
+                [key: string]: "higher" | "lower";
+            } | null;
+        };
         /**
          * ModelVersionEnsure
          * @description Get or create a model version.
@@ -3496,6 +3690,11 @@ export interface components {
             /** Number */
             number: number;
             stage: components["schemas"]["ModelStages"];
+            /**
+             * Stage Since
+             * @description When the version entered its stage.
+             */
+            stage_since?: string | null;
             /** Description */
             description: string | null;
             /**
@@ -3648,6 +3847,17 @@ export interface components {
         Page_ModelRead_: {
             /** Items */
             items: components["schemas"]["ModelRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[ModelStageTransitionRead] */
+        Page_ModelStageTransitionRead_: {
+            /** Items */
+            items: components["schemas"]["ModelStageTransitionRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -6958,6 +7168,72 @@ export interface operations {
             };
         };
     };
+    get_model_api_v1_models__model__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_model_api_v1_models__model__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_model_versions_api_v1_models__model__versions_get: {
         parameters: {
             query?: {
@@ -7013,6 +7289,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelVersionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_model_version_stage_api_v1_models__model__versions__version__stage_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelStageChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_model_transitions_api_v1_models__model__transitions_get: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ModelStageTransitionRead_"];
                 };
             };
             /** @description Validation Error */
