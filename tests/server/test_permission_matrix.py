@@ -195,6 +195,12 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/models/{model}/versions/{version}"): _p(
         "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions/latest", None)
     ),
+    ("GET", "/models/{model}/versions-table"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions-table", None)
+    ),
+    ("GET", "/models/{model}/metric-series"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/metric-series?keys=accuracy", None)
+    ),
     # Records (RestStore): where the write lands decides.
     ("POST", "/pipelines"): _here("run:create", call=lambda d, t: ("/pipelines", {"name": f"pipe-{t}"})),
     ("POST", "/pipelines/{pipeline_id}/snapshots"): _p(
