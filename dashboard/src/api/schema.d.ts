@@ -990,6 +990,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/versions-table": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Versions Table
+         * @description A page of a model's versions, each with its stage, first run, tags and metric values, and every metric key.
+         *
+         *     ``q`` filters versions (`stage:production number>10 created>7d metadata.accuracy>0.9 tag:x`);
+         *     ``sort`` is `number`, `name`, `created`, `stage` or `metadata.KEY` (a leading `-` descends;
+         *     `-number` by default; versions without the metric last).
+         */
+        get: operations["model_versions_table_api_v1_models__model__versions_table_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/metric-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Metric Series
+         * @description The numeric values of metadata ``keys`` on each of a model's versions, oldest version first.
+         */
+        get: operations["model_metric_series_api_v1_models__model__metric_series_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;
@@ -3484,6 +3528,46 @@ export interface components {
             artifact_version_ids?: string[];
         };
         /**
+         * ModelMetricKey
+         * @description A metadata key logged on some version of a model, and whether any of its values is a number.
+         */
+        ModelMetricKey: {
+            /** Key */
+            key: string;
+            /** Numeric */
+            numeric: boolean;
+        };
+        /**
+         * ModelMetricPoint
+         * @description One version's numeric values of the keys asked for.
+         */
+        ModelMetricPoint: {
+            /**
+             * Version Id
+             * Format: uuid
+             */
+            version_id: string;
+            /** Number */
+            number: number;
+            /** Name */
+            name: string;
+            stage: components["schemas"]["ModelStages"];
+            /** Values */
+            values: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * ModelMetricSeries
+         * @description Numeric metric values across a model's versions, oldest version first (versions without any left out).
+         */
+        ModelMetricSeries: {
+            /** Keys */
+            keys: string[];
+            /** Points */
+            points: components["schemas"]["ModelMetricPoint"][];
+        };
+        /**
          * ModelRead
          * @description A registered model: its card, which version holds each exclusive stage, and how many versions it has.
          */
@@ -3706,6 +3790,89 @@ export interface components {
             run_ids?: string[];
             /** Artifact Version Ids */
             artifact_version_ids?: string[];
+        };
+        /**
+         * ModelVersionRow
+         * @description A version as a row of the model page's table: its stage, the run that made it, its metrics and tags.
+         */
+        ModelVersionRow: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Number */
+            number: number;
+            /** Name */
+            name: string;
+            stage: components["schemas"]["ModelStages"];
+            /** Stage Since */
+            stage_since?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** @description The first run linked to the version. */
+            run?: components["schemas"]["VersionRunRef"] | null;
+            /**
+             * Run Count
+             * @description How many runs are linked to the version (made or used it).
+             * @default 0
+             */
+            run_count: number;
+            /** Tags */
+            tags?: string[];
+            /**
+             * Metrics
+             * @description The latest value of each metadata key asked for, logged on the version; absent when none.
+             */
+            metrics?: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ModelVersionTable
+         * @description One page of a model's versions with metric columns, and every metric key its versions hold.
+         */
+        ModelVersionTable: {
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Owner
+             * @description Who ran the model's first run, when a run made it.
+             */
+            owner?: string | null;
+            /**
+             * Metric Keys
+             * @description Every metadata key of the model's versions, by name.
+             */
+            metric_keys: components["schemas"]["ModelMetricKey"][];
+            /**
+             * Metrics
+             * @description The keys whose values each row's `metrics` holds, in column order.
+             */
+            metrics: string[];
+            /** Items */
+            items: components["schemas"]["ModelVersionRow"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
         };
         /**
          * MyAccess
@@ -5237,6 +5404,25 @@ export interface components {
              * @default 0
              */
             duration_ms: number;
+        };
+        /**
+         * VersionRunRef
+         * @description The run that made a version: the first run linked to it.
+         */
+        VersionRunRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Status */
+            status: string;
+            /** Pipeline Name */
+            pipeline_name?: string | null;
+            /** User Name */
+            user_name?: string | null;
         };
         /**
          * VisualizationRef
@@ -7118,6 +7304,82 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_versions_table_api_v1_models__model__versions_table_get: {
+        parameters: {
+            query?: {
+                /** @description A filter-language query, e.g. `status:failed tag:prod created>7d`. */
+                q?: string;
+                /** @description A sort key; a leading `-` sorts descending. */
+                sort?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+                /** @description Comma-separated metadata keys whose latest values each row's `metrics` holds, in column order (at most 100). Left out: the model's first 100 keys by name; empty: none. */
+                metrics?: string | null;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionTable"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_metric_series_api_v1_models__model__metric_series_get: {
+        parameters: {
+            query: {
+                /** @description Comma-separated metadata keys (at most 10) whose numeric values to chart. */
+                keys: string;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelMetricSeries"];
+                };
             };
             /** @description Validation Error */
             422: {
