@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from waypost.enums import ModelStages
+from waypost.enums import ExecutionStatus, ModelStages
 from waypost.schemas.common import MAX_PAGE_SIZE, ReadModel
 
 
@@ -17,7 +17,7 @@ class VersionRunRef(ReadModel):
 
     id: UUID
     name: str
-    status: str
+    status: ExecutionStatus
     pipeline_name: str | None = None
     user_name: str | None = None
 
