@@ -5417,8 +5417,7 @@ export interface components {
             id: string;
             /** Name */
             name: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["ExecutionStatus"];
             /** Pipeline Name */
             pipeline_name?: string | null;
             /** User Name */
