@@ -100,12 +100,16 @@ def current(settings: WaypostSettings | None = None) -> Runtime:
         if rt is None:
             with _lazy.collector_paused():  # opening a store imports SQLAlchemy or httpx
                 store = open_store(settings)
-                rt = Runtime(
-                    settings=settings,
-                    store=store,
-                    artifact_store=_artifact_store(settings, store),
-                    registry=MaterializerRegistry.default(),
-                )
+                try:
+                    rt = Runtime(
+                        settings=settings,
+                        store=store,
+                        artifact_store=_artifact_store(settings, store),
+                        registry=MaterializerRegistry.default(),
+                    )
+                except BaseException:  # e.g. a server that refuses the API key: nothing stays open
+                    store.close()
+                    raise
             _cache[key] = rt
         else:
             rt.settings = settings
