@@ -59,6 +59,7 @@ const ACTIONS = [
   "connector.deleted",
   "run.deleted",
   "run.stopped",
+  "model.stage_changed",
 ];
 
 function details(d: Record<string, unknown>): string {
