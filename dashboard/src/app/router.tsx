@@ -25,6 +25,7 @@ import { validateAuditSearch, validateExplorerSearch, validateGrantsSearch } fro
 import { useAccess } from "../features/access/useAccess";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
+import { validateModelSearch, validateModelsSearch } from "../features/models/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
 import { PipelinesPage } from "../features/pipelines/PipelinesPage";
 import { validatePipelineSearch, validatePipelinesSearch } from "../features/pipelines/search";
@@ -62,7 +63,7 @@ function LiveIndicator() {
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/stacks" | "/settings"; label: string }) {
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/models" | "/stacks" | "/settings"; label: string }) {
   return (
     <Anchor
       fz="sm"
@@ -115,6 +116,7 @@ function Layout() {
             <NavLinkItem to="/runs" label="Runs" />
             <NavLinkItem to="/pipelines" label="Pipelines" />
             <NavLinkItem to="/artifacts" label="Artifacts" />
+            <NavLinkItem to="/models" label="Models" />
             <NavLinkItem to="/stacks" label="Stacks" />
             {access.loaded && <NavLinkItem to="/settings" label="Settings" />}
           </Group>
@@ -241,6 +243,21 @@ const artifactRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/artifacts/ArtifactPage"), "ArtifactPage"),
 });
 
+// Models: their pages (and the chart code) load when first opened.
+const modelsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/models",
+  validateSearch: validateModelsSearch,
+  component: lazyRouteComponent(() => import("../features/models/ModelsPage"), "ModelsPage"),
+});
+
+const modelRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/models/$model",
+  validateSearch: validateModelSearch,
+  component: lazyRouteComponent(() => import("../features/models/ModelPage"), "ModelPage"),
+});
+
 // Settings: who may do what. Each page loads when first opened; the server refuses what the caller may not do.
 const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -335,6 +352,8 @@ export const routeTree = rootRoute.addChildren([
   pipelineRoute,
   artifactsRoute,
   artifactRoute,
+  modelsRoute,
+  modelRoute,
   stacksRoute,
   stackRoute,
   componentsRoute,
