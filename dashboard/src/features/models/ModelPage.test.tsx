@@ -4,7 +4,7 @@ import { createMemoryHistory } from "@tanstack/react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Model, ModelVersionRow } from "../../api/models";
-import { bestOnPage } from "./versions";
+import { bestOnPage, plainSummary } from "./versions";
 
 // The machine running the tests is shared and slow at times: allow for it.
 configure({ asyncUtilTimeout: 4000 });
@@ -173,6 +173,7 @@ describe("ModelPage", { timeout: 20_000 }, () => {
     expect((await screen.findByTestId("model-production")).textContent).toContain("1");
     expect(screen.getByTestId("model-staging").textContent).toContain("no version");
     expect(await screen.findByText(/owner ada/)).toBeTruthy();
+    expect(screen.getByText("Classifies irises")).toBeTruthy(); // the header's summary drops the marks
     const headers = within(await screen.findByTestId("model-versions-table"))
       .getAllByRole("columnheader")
       .map((h) => h.textContent);
@@ -287,5 +288,14 @@ describe("bestOnPage", () => {
   it("marks the best value of each metric with a direction", () => {
     const rows = [version(1, "none", { loss: 0.3, acc: 0.8 }), version(2, "none", { loss: 0.2, acc: "n/a" }), version(3, "none", { acc: 0.9 })];
     expect(bestOnPage(rows, { loss: "lower", acc: "higher", f1: "higher" })).toEqual({ loss: "v2", acc: "v3" });
+  });
+});
+
+describe("plainSummary", () => {
+  it("reads Markdown as one line of words", () => {
+    expect(plainSummary("# Iris\n\nClassifies **irises** with [a forest](https://example.com) and `sklearn`.\n\n- one\n- two")).toBe(
+      "Iris Classifies irises with a forest and sklearn. one; two",
+    );
+    expect(plainSummary("<b>raw</b>")).toBe("<b>raw</b>");
   });
 });

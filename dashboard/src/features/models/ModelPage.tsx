@@ -13,6 +13,7 @@ import { EditCardButton, ModelCard } from "./ModelCard";
 import { type ModelSearch, type ModelTab } from "./search";
 import { StageBadge } from "./StageBadge";
 import { VersionsTab } from "./VersionsTab";
+import { plainSummary } from "./versions";
 
 const route = getRouteApi("/models/$model");
 
@@ -79,20 +80,15 @@ export function ModelPage() {
     <Stack data-testid="model-page" gap="md">
       <Group justify="space-between" align="flex-start" wrap="wrap">
         <Stack gap={4}>
-          <Group gap="xs">
-            <Anchor fz="sm" c="dimmed" renderRoot={(props) => <Link {...props} to="/models" />}>
-              Models
-            </Anchor>
-            <Text c="dimmed" fz="sm">
-              /
-            </Text>
-          </Group>
+          <Anchor fz="sm" c="dimmed" renderRoot={(props) => <Link {...props} to="/models" />}>
+            ← All models
+          </Anchor>
           <Title order={2} ff="monospace">
             {m.name}
           </Title>
           {m.description && (
             <Text fz="sm" c="dimmed" lineClamp={2} maw={720}>
-              {m.description}
+              {plainSummary(m.description)}
             </Text>
           )}
           <Group gap="lg" mt={4} wrap="wrap">

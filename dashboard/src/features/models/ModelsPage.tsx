@@ -11,6 +11,7 @@ import { downloadCsv, toCsv } from "../../lib/csv";
 import { FilterBox } from "../runs/FilterBox";
 import { formatTime } from "../runs/format";
 import { DEFAULT_SIZE, isModelServerSort, modelVocabulary, sortModelsPage } from "./search";
+import { plainSummary } from "./versions";
 
 const route = getRouteApi("/models");
 const EMPTY: Model[] = [];
@@ -114,7 +115,7 @@ export function ModelsPage() {
                       </Anchor>
                       {m.description && (
                         <Text fz="xs" c="dimmed" lineClamp={1} maw={360}>
-                          {m.description}
+                          {plainSummary(m.description)}
                         </Text>
                       )}
                     </Table.Td>

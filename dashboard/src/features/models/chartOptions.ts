@@ -46,7 +46,10 @@ export function metricChartOptions(points: readonly ModelMetricPoint[], key: str
       nameLocation: "middle",
       nameGap: 26,
       minInterval: 1,
-      axisLabel: { color: theme.dimmed },
+      // The versions charted, not from 0: a little room either side so the end points show whole.
+      min: (v: { min: number; max: number }) => v.min - Math.max(0.5, (v.max - v.min) * 0.02),
+      max: (v: { min: number; max: number }) => v.max + Math.max(0.5, (v.max - v.min) * 0.02),
+      axisLabel: { color: theme.dimmed, formatter: (n: number) => (Number.isInteger(n) ? String(n) : "") },
       axisLine: { lineStyle: { color: theme.grid } },
       splitLine: { show: false },
     },

@@ -1,5 +1,6 @@
 import type { ModelVersionRow } from "../../api/models";
 import type { CsvValue } from "../../lib/csv";
+import { type Block, type Inline, parseMarkdown } from "../artifacts/viz/markdown";
 
 /**
  * Per metric with a direction (higher or lower is better), the id of the version on this page
@@ -41,4 +42,31 @@ export function versionsCsv(rows: readonly ModelVersionRow[], metrics: readonly 
       ];
     }),
   };
+}
+
+function inlineText(nodes: readonly Inline[]): string {
+  return nodes.map((n) => (n.t === "text" || n.t === "code" ? n.v : n.t === "br" ? " " : inlineText(n.c))).join("");
+}
+
+function blockText(block: Block): string {
+  switch (block.t) {
+    case "heading":
+    case "para":
+      return inlineText(block.c);
+    case "code":
+      return block.v;
+    case "quote":
+      return block.c.map(blockText).join(" ");
+    case "list":
+      return block.items.map((item) => item.map(blockText).join(" ")).join("; ");
+    case "table":
+      return block.header.map(inlineText).join(", ");
+    case "hr":
+      return "";
+  }
+}
+
+/** A Markdown text as one line of plain words (marks dropped), for a header or a list row. */
+export function plainSummary(markdown: string): string {
+  return parseMarkdown(markdown).map(blockText).filter(Boolean).join(" ").replace(/\s+/g, " ").trim();
 }
