@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import FastAPI
+
 Record = Callable[[str, float, str, "float | None"], None]
 
 VERSIONS = 1000
@@ -26,15 +28,15 @@ REPEATS = 15
 MODEL = "bench_model"
 
 
-def _seed(folder: Path) -> tuple[object, str]:
+def _seed(folder: Path) -> tuple[FastAPI, str]:
     """The app over a store holding the model; an admin API key."""
     from waypost.artifacts.store import ArtifactStore
-    from waypost.enums import ExecutionStatus
-    from waypost.schemas import RunCreate
+    from waypost.enums import ExecutionStatus, MetadataType
+    from waypost.schemas import MetadataCreate, RunCreate
     from waypost.server.app import create_app
     from waypost.settings import load_settings
     from waypost.store.sql.store import SqlStore
-    from waypost.testing.factories import make_metadata, make_pipeline, make_spec
+    from waypost.testing.factories import make_pipeline, make_spec
 
     settings = load_settings(
         store={"url": f"sqlite:///{folder / 'bench.db'}"}, artifact_store={"uri": str(folder / "artifacts")}
@@ -52,8 +54,9 @@ def _seed(folder: Path) -> tuple[object, str]:
             model_version_id=version.id,
         )
         store.runs.create(run)
-        make_metadata(
-            store, model_version_id=version.id, **{f"m{i:02}": (n * 7 + i) % 100 / 100 for i in range(METRICS)}
+        values = [(f"m{i:02}", (n * 7 + i) % 100 / 100) for i in range(METRICS)]
+        store.metadata.add(
+            [MetadataCreate(key=k, value=v, type=MetadataType.FLOAT, model_version_id=version.id) for k, v in values]
         )
     store.models.set_stage(MODEL, "500", "production")
     admin = store.users.create("bench-admin", password="benchmark password", is_admin=True)

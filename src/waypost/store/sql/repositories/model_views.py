@@ -39,7 +39,7 @@ _MV, _ME = db.model_versions, db.metadata_entries
 #: The entry's key as an expression no index holds. Entries are found through their version
 #: (ix on model_version_id), never through ix_metadata_key_num: a key such as "accuracy" may be
 #: logged on a million runs, all of which that index would walk to find a version's few entries.
-_KEY = _ME.c.key.concat("")
+_entry_key = _ME.c.key.concat("")
 
 #: The filter language over a model's versions: ``stage:production number>10 metadata.accuracy>0.9``.
 VERSION_FILTERS = FilterSpec(
@@ -98,7 +98,7 @@ def _order(conn: Connection, sort: str | None) -> list[Any]:
         return order_by(VERSION_FILTERS, sort, conn.dialect.name)
     latest = (
         select(_ME.c.value_num)
-        .where(_ME.c.model_version_id == _MV.c.id, _KEY == key)
+        .where(_ME.c.model_version_id == _MV.c.id, _entry_key == key)
         .order_by(_ME.c.created_at.desc(), _ME.c.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -128,7 +128,7 @@ def metric_values(conn: Connection, ids: Sequence[uuid.UUID], keys: Sequence[str
         return out
     entries = (
         select(_ME.c.model_version_id, _ME.c.key, _ME.c.type, _ME.c.value_json)
-        .where(_ME.c.model_version_id.in_(ids), _KEY.in_(keys))
+        .where(_ME.c.model_version_id.in_(ids), _entry_key.in_(keys))
         .order_by(_ME.c.created_at, _ME.c.id)
     )
     for vid, key, type_, value in conn.execute(entries):
@@ -254,7 +254,7 @@ class ModelViewsRepository:
         stmt = (
             select(_MV.c.id, _MV.c.number, _MV.c.name, _MV.c.stage, _ME.c.key, _ME.c.value_num)
             .join(_ME, _ME.c.model_version_id == _MV.c.id)
-            .where(_MV.c.model_id == model_id, _KEY.in_(keys), _ME.c.value_num.is_not(None))
+            .where(_MV.c.model_id == model_id, _entry_key.in_(keys), _ME.c.value_num.is_not(None))
             .order_by(_ME.c.created_at, _ME.c.id)
         )
         points: dict[uuid.UUID, ModelMetricPoint] = {}
