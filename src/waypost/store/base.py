@@ -36,6 +36,18 @@ from waypost.schemas import (
 if TYPE_CHECKING:  # only for annotations: a pipeline run never needs the user schemas (~4 ms to import)
     from waypost.enums import ModelStages
     from waypost.schemas import ModelRead, ModelVersionRead
+    from waypost.schemas.model_approvals import (
+        ApprovalPolicy,
+        ModelApprovalPolicyUpdate,
+        ProjectApprovalPolicyUpdate,
+        PromotionRuleCreate,
+        PromotionRuleRead,
+        PromotionRuleUpdate,
+        RuleDryRun,
+        RuleEvaluation,
+        StageRequestResult,
+        TransitionRequestRead,
+    )
     from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
     from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 
@@ -178,6 +190,53 @@ class ModelStore(Protocol):
     ) -> Page[ModelStageTransitionRead]: ...
 
 
+class ModelPromotionStore(Protocol):
+    """Approval policies, stage requests and their approvals, and promotion rules (see ModelPromotionRepository).
+
+    Who asks and who decides is the store's user: a server's API key's; a local store has none, so
+    its requests are nobody's and deciding one is a ParameterError.
+    """
+
+    def get_policy(self, model: str | uuid.UUID) -> ApprovalPolicy: ...
+    def set_policy(self, model: str | uuid.UUID, change: ModelApprovalPolicyUpdate) -> ApprovalPolicy: ...
+    #: The policy of the store's project, which its models without their own follow.
+    def get_project_policy(self) -> ApprovalPolicy: ...
+    def set_project_policy(self, change: ProjectApprovalPolicyUpdate) -> ApprovalPolicy: ...
+    #: Put a version in a stage, or (the stage needs approval) make a pending request for it.
+    def request_stage(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        stage: ModelStages | str,
+        *,
+        force: bool = False,
+        reason: str | None = None,
+    ) -> StageRequestResult: ...
+    #: ``decision`` is "approve" or "reject".
+    def decide(
+        self, request_id: uuid.UUID | str, decision: str, *, comment: str | None = None
+    ) -> TransitionRequestRead: ...
+    def get_request(self, request_id: uuid.UUID | str) -> TransitionRequestRead: ...
+    #: ``status``: pending, approved, rejected, cancelled or all; ``mine``: "needs_approval" or "requested".
+    def list_requests(
+        self,
+        *,
+        model: str | uuid.UUID | None = None,
+        status: str | None = "pending",
+        mine: str | None = None,
+        page: int = 1,
+        size: int = 50,
+    ) -> Page[TransitionRequestRead]: ...
+    def create_rule(self, model: str | uuid.UUID, rule: PromotionRuleCreate) -> PromotionRuleRead: ...
+    def list_rules(self, model: str | uuid.UUID) -> builtins.list[PromotionRuleRead]: ...
+    def get_rule(self, model: str | uuid.UUID, name: str) -> PromotionRuleRead: ...
+    def update_rule(self, model: str | uuid.UUID, name: str, change: PromotionRuleUpdate) -> PromotionRuleRead: ...
+    def delete_rule(self, model: str | uuid.UUID, name: str) -> None: ...
+    def dry_run(self, model: str | uuid.UUID, name: str) -> RuleDryRun: ...
+    #: Try the model's rules on a version (a run that made it ended, or its metadata changed).
+    def evaluate(self, version_id: uuid.UUID | str) -> RuleEvaluation: ...
+
+
 class UserStore(Protocol):
     def create(
         self,
@@ -229,6 +288,8 @@ class Store(Protocol):
     def metadata(self) -> MetadataStore: ...
     @property
     def models(self) -> ModelStore: ...
+    @property
+    def promotions(self) -> ModelPromotionStore: ...
     @property
     def users(self) -> UserStore: ...
     @property

@@ -32,8 +32,8 @@ def check_transition(how: str, rule: str | None, reason: str | None) -> None:
     """Refuse (one line) an unknown ``how``, a rule name without how ``rule``, or a reason that is too long."""
     if how not in HOWS:
         raise ParameterError(f"A stage change is made by {', '.join(HOWS)}, not '{how}'.")
-    if rule is not None and (how != "rule" or not rule.strip() or len(rule) > 255):
-        raise ParameterError("A rule name (1 to 255 characters) goes with how='rule' only.")
+    if rule is not None and (how not in ("rule", "approval") or not rule.strip() or len(rule) > 255):
+        raise ParameterError("A rule name (1 to 255 characters) goes with how='rule' (or 'approval', of its request).")
     if reason is not None and len(reason) > REASON_MAX:
         raise ParameterError(f"A stage change's reason holds {REASON_MAX} characters at most; shorten it.")
 
@@ -43,6 +43,15 @@ def holder_conflict(model: str, stage: ModelStages, holder: str, version: str) -
     return ConflictError(
         f"Version {holder} of model '{model}' is in {stage.value}; use --force to archive it "
         f"and put version {version} there (force=True from Python)."
+    )
+
+
+def approval_needed(model: str, version: str, stage: ModelStages, approvals: int) -> ConflictError:
+    """The refusal to put ``version`` in ``stage`` directly when the model's policy wants approval for it."""
+    needs = "1 approval" if approvals == 1 else f"{approvals} approvals"
+    return ConflictError(
+        f"Putting version {version} of model '{model}' in {stage.value} needs {needs}; request it with "
+        f"`waypost model request {model} {version} {stage.value}` (Client().request_model_stage from Python)."
     )
 
 

@@ -29,6 +29,7 @@ from waypost.store.rest.repositories import (
 
 if TYPE_CHECKING:
     from waypost.schemas.stacks import StackRead
+    from waypost.store.rest.promotions import RestPromotions
 
 
 class RestStacks:
@@ -93,6 +94,13 @@ class RestStore:
         self.auth = RestAuth()
         self.files = RestFiles(self.http)
         self.stacks = RestStacks(self.http)
+
+    @functools.cached_property
+    def promotions(self) -> RestPromotions:
+        """Approval policies, stage requests and promotion rules (loaded on first use: runs seldom need them)."""
+        from waypost.store.rest.promotions import RestPromotions
+
+        return RestPromotions(self.http)
 
     @functools.cached_property
     def info(self) -> ServerInfo:

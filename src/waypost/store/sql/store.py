@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from waypost.store.sql.repositories.access import AccessRepository
     from waypost.store.sql.repositories.audit import AuditRepository
     from waypost.store.sql.repositories.auth import AuthRepository
+    from waypost.store.sql.repositories.model_promotions import ModelPromotionRepository
     from waypost.store.sql.repositories.models import ModelRepository
     from waypost.store.sql.repositories.stacks import StackRepository
     from waypost.store.sql.repositories.users import UserRepository
@@ -68,6 +69,13 @@ class SqlStore:
         from waypost.store.sql.repositories.models import ModelRepository
 
         return ModelRepository(self.sessions, self.project_id)
+
+    @cached_property
+    def promotions(self) -> ModelPromotionRepository:
+        """Approval policies, stage requests and their approvals, and promotion rules."""
+        from waypost.store.sql.repositories.model_promotions import ModelPromotionRepository
+
+        return ModelPromotionRepository(self.sessions, self.project_id)
 
     @cached_property
     def users(self) -> UserRepository:

@@ -16,8 +16,11 @@ __all__ = [
     "audit_events",
     "auth_sessions",
     "grants",
+    "model_approval_policies",
     "model_promotion_rules",
     "model_stage_transitions",
+    "model_transition_requests",
+    "model_transition_votes",
     "model_version_artifacts",
     "model_version_runs",
     "model_versions",
@@ -132,6 +135,10 @@ models = _entity(
     _opt("ethics", LongText),
     #: metric name -> "higher" | "lower" (which value is better), for comparisons and promotion rules.
     _req("metric_directions", JSON, default=dict),
+    #: The stages whose transitions need approval (a JSON list); NULL follows the project's policy.
+    _opt("approval_stages", JSON),
+    #: How many approvals such a transition needs (with ``approval_stages`` set).
+    _req("approvals_required", Integer, default=1, server_default="1"),
     UniqueConstraint("project_id", "name", name="uq_models_project_name"),
 )
 
@@ -179,11 +186,65 @@ model_stage_transitions = _entity(
     _opt("rule", String(255)),
 )
 
+#: A project's approval policy: what its models follow unless they set their own (``models.approval_stages``).
+model_approval_policies = Table(
+    "model_approval_policies",
+    metadata,
+    _ref("project_id", "projects.id", "CASCADE", primary_key=True),
+    _req("approval_stages", JSON, default=list),
+    _req("approvals_required", Integer, default=1),
+    _opt("updated_at", UTCDateTime),
+    _ref("updated_by", "users.id", "SET NULL", nullable=True),
+)
+
+#: A request to put a version in a stage that needs approval; ``created_at`` is when it was made.
+#: ``pending_stage`` repeats ``to_stage`` while the request is pending and is NULL after: the unique
+#: index on (model_version_id, pending_stage) is the database's guard of "one pending request per
+#: version and stage" (NULLs never clash), as ``model_versions.exclusive_stage`` guards the holders.
+model_transition_requests = _entity(
+    "model_transition_requests",
+    _ref("model_id", "models.id", "CASCADE", index=True),
+    _ref("model_version_id", "model_versions.id", "CASCADE"),
+    _req("to_stage", String(32)),
+    _opt("pending_stage", String(32)),
+    _req("force", Boolean, default=False),
+    _opt("reason", Text),
+    _ref("requested_by", "users.id", "SET NULL", nullable=True),
+    #: "pending", "approved", "rejected" or "cancelled".
+    _req("status", String(16), default="pending", index=True),
+    _opt("decided_at", UTCDateTime),
+    #: "manual" (someone asked) or "rule" (a promotion rule fired), and the rule's name.
+    _req("how", String(16), default="manual"),
+    _opt("rule", String(255)),
+    #: The approvals the model's policy asked for when the request was made.
+    _req("approvals_required", Integer, default=1),
+    Index("uq_model_transition_requests_pending", "model_version_id", "pending_stage", unique=True),
+)
+
+#: One user's approval or rejection of a request, with a comment; one per user and request.
+model_transition_votes = _entity(
+    "model_transition_votes",
+    _ref("request_id", "model_transition_requests.id", "CASCADE"),
+    _ref("user_id", "users.id", "SET NULL", nullable=True),
+    _req("decision", String(8)),
+    _opt("comment", Text),
+    UniqueConstraint("request_id", "user_id", name="uq_model_transition_votes_user"),
+)
+
+#: Per model, rules that put a version in a stage when its metadata matches ``filter`` (the filter
+#: language over ``metadata.KEY``) and, with ``beats`` ({"stage": ..., "metric": ...}), its metric
+#: beats the holder of that stage.
 model_promotion_rules = _entity(
     "model_promotion_rules",
     _ref("model_id", "models.id", "CASCADE", index=True),
+    _req("name", String(255)),
+    _req("filter", Text),
     _req("to_stage", String(32)),
-    _req("rule", JSON, default=dict),
+    _opt("beats", JSON),
+    _req("enabled", Boolean, default=True),
+    _ref("created_by", "users.id", "SET NULL", nullable=True),
+    _opt("updated_at", UTCDateTime),
+    UniqueConstraint("model_id", "name", name="uq_model_promotion_rules_name"),
 )
 
 #: API keys: only the sha256 of the secret is kept; ``prefix`` finds it.

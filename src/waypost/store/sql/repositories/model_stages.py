@@ -28,6 +28,7 @@ from waypost.store import model_stages as rules
 from waypost.store.filters import check_page
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions, is_conflict
+from waypost.store.sql.repositories._approval_policy import effective_policy
 from waypost.store.sql.repositories._model_rows import model_row, version_read, version_row
 from waypost.store.sql.tables import utcnow
 
@@ -49,7 +50,8 @@ class StageChange:
         return self.previous != self.version.stage
 
 
-def _is_deadlock(error: StoreError) -> bool:
+def is_deadlock(error: StoreError) -> bool:
+    """Whether the database ended the transaction behind ``error`` as a deadlock victim (worth trying again)."""
     cause = error.__context__
     return isinstance(cause, DBAPIError) and "deadlock" in str(cause.orig or cause).lower()
 
@@ -73,7 +75,7 @@ def change_stage(
     for attempt in range(_ATTEMPTS):
         try:
             with sessions.write() as s:
-                return _change(s, model, str(version), target, force, reason, how, rule, user_id, project_id)
+                return change_in(s, model, str(version), target, force, reason, how, rule, user_id, project_id)
         except StoreError as exc:
             if isinstance(exc, ConflictError):
                 raise
@@ -81,13 +83,13 @@ def change_stage(
                 raise ConflictError(
                     f"Another change to the stages of model '{model}' went in at the same time; run it again."
                 ) from None
-            if not _is_deadlock(exc) or attempt == _ATTEMPTS - 1:
+            if not is_deadlock(exc) or attempt == _ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 
 
-def _change(
+def change_in(
     s: Connection,
     model: str | uuid.UUID,
     version: str,
@@ -99,12 +101,21 @@ def _change(
     user_id: uuid.UUID | None,
     project_id: uuid.UUID | None,
 ) -> StageChange:
+    """The stage change in transaction ``s``, under the model's lock (taken here; taking it again is free).
+
+    A stage the model's approval policy names is refused unless ``how`` is ``approval`` (an
+    approved request makes it).
+    """
     m = model_row(s, model, project_id)
     s.execute(select(db.models.c.id).where(db.models.c.id == m.id).with_for_update())  # promotions of m queue here
     row = version_row(s, m, version, lock=True)
     previous = ModelStages(row.stage)
     if previous == target:  # nothing to do, nothing recorded
         return StageChange(version_read(s, row.id), previous)
+    if how != "approval":
+        policy = effective_policy(s, m)
+        if target.value in policy.stages:
+            raise rules.approval_needed(m.name, row.name, target, policy.approvals_required)
     mv = db.model_versions
     now = utcnow()
     archived: list[str] = []
