@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from waypost.enums import ExecutionStatus
 from waypost.schemas import RunCreate
 from waypost.schemas.access import BUILTIN_ROLES, BuiltinRole, Level
+from waypost.schemas.model_approvals import ModelApprovalPolicyUpdate, PromotionRuleCreate
 from waypost.server.app import api_routes
 from waypost.store.sql.store import SqlStore
 from waypost.testing.factories import make_spec
@@ -73,8 +74,19 @@ def _ws(*perms: str) -> Rule:
 AUTH, PUBLIC = Rule("authenticated"), Rule("public")
 #: Per project tag, a running run that only the stop route touches (stopping the seeded run would let a delete succeed).
 STOPPABLE: dict[str, uuid.UUID] = {}
+#: Per project tag, a pending request for production of the seeded model version (nobody's: anyone may approve).
+PENDING: dict[str, uuid.UUID] = {}
+#: The matrix's store, for the calls that need a fresh record each time (a rule to delete).
+STORES: list[SqlStore] = []
 RECORD = ("run:update", "run:create")
 RUN, PIPE, ART, MODEL = ("run:read",), ("pipeline:read",), ("artifact:read",), ("model:read",)
+
+
+def _fresh_rule(d: Seeded) -> str:
+    """A new rule of the seeded model: an allowed delete removes it, so each caller gets its own."""
+    name = f"gone-{uuid.uuid4().hex[:8]}"
+    STORES[0].promotions.create_rule(d.model_id, PromotionRuleCreate(name=name, to_stage="staging"))
+    return name
 
 
 def _spec(d: Seeded, tag: str) -> dict[str, Any]:
@@ -203,6 +215,63 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/models/{model}/metric-series"): _p(
         "model:read", call=lambda d, t: (f"/models/{d.model_id}/metric-series?keys=accuracy", None)
+    ),
+    # Approvals (api/model_approvals.py): the seeded version's pending request is approved by the first allowed
+    # caller; for the others it was decided already (a 409, still allowed).
+    ("GET", "/models/{model}/approval-policy"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/approval-policy", None)
+    ),
+    ("PATCH", "/models/{model}/approval-policy"): _p(
+        "model:approve",
+        read=MODEL,
+        call=lambda d, t: (f"/models/{d.model_id}/approval-policy", {"approvals_required": 1}),
+    ),
+    ("GET", "/model-approval-policy"): _here("model:read", call=lambda d, t: ("/model-approval-policy", None)),
+    ("PUT", "/model-approval-policy"): _here(
+        "model:approve", call=lambda d, t: ("/model-approval-policy", {"stages": [], "approvals_required": 1})
+    ),
+    ("POST", "/models/{model}/versions/{version}/stage-requests"): _p(
+        "model:promote",
+        read=MODEL,
+        call=lambda d, t: (
+            f"/models/{d.model_id}/versions/{d.model_version_id}/stage-requests",
+            {"stage": "staging", "reason": "matrix"},
+        ),
+    ),
+    ("GET", "/model-requests"): AUTH,
+    ("GET", "/model-requests/{request_id}"): _p(
+        "model:read", call=lambda d, t: (f"/model-requests/{PENDING[t]}", None)
+    ),
+    ("POST", "/model-requests/{request_id}/approve"): _p(
+        "model:approve", read=MODEL, call=lambda d, t: (f"/model-requests/{PENDING[t]}/approve", {"comment": "ok"})
+    ),
+    ("POST", "/model-requests/{request_id}/reject"): _p(
+        "model:approve", read=MODEL, call=lambda d, t: (f"/model-requests/{PENDING[t]}/reject", {"comment": "no"})
+    ),
+    # Promotion rules (api/model_rules.py): each model has a rule "seeded".
+    ("GET", "/models/{model}/rules"): _p("model:read", call=lambda d, t: (f"/models/{d.model_id}/rules", None)),
+    ("POST", "/models/{model}/rules"): _p(
+        "model:update",
+        read=MODEL,
+        call=lambda d, t: (f"/models/{d.model_id}/rules", {"name": "matrix", "filter": "", "to_stage": "staging"}),
+    ),
+    ("GET", "/models/{model}/rules/{rule}"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/rules/seeded", None)
+    ),
+    ("PATCH", "/models/{model}/rules/{rule}"): _p(
+        "model:update", read=MODEL, call=lambda d, t: (f"/models/{d.model_id}/rules/seeded", {"enabled": True})
+    ),
+    ("DELETE", "/models/{model}/rules/{rule}"): _p(
+        "model:update", read=MODEL, call=lambda d, t: (f"/models/{d.model_id}/rules/{_fresh_rule(d)}", None)
+    ),
+    ("POST", "/models/{model}/rules/{rule}/dry-run"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/rules/seeded/dry-run", None)
+    ),
+    ("POST", "/model-versions/{version_id}/rule-evaluations"): _p(
+        "model:update",
+        "model:create",
+        read=MODEL,
+        call=lambda d, t: (f"/model-versions/{d.model_version_id}/rule-evaluations", None),
     ),
     # Records (RestStore): where the write lands decides.
     ("POST", "/pipelines"): _here("run:create", call=lambda d, t: ("/pipelines", {"name": f"pipe-{t}"})),
@@ -410,12 +479,18 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     store = SqlStore(settings.store_url)
     store.users.create("admin", password=PASSWORD, is_admin=True)
+    STORES[:] = [store]
     # Runs still going: an allowed delete is refused for that (409), so the run stays for the next role.
     app = create_app(settings, store, ArtifactStore(settings.artifact_store_uri))
     world = build(store, app, run_status=ExecutionStatus.RUNNING)
     for tag, seeded in world.data.items():
         run = RunCreate(name=f"stoppable-{tag}", pipeline_id=seeded.pipeline_id, snapshot_id=seeded.snapshot_id)
         STOPPABLE[tag] = store.runs.create(run).id
+        store.promotions.set_policy(seeded.model_id, ModelApprovalPolicyUpdate(stages=["production"]))
+        asked = store.promotions.request_stage(seeded.model_id, str(seeded.model_version_id), "production")
+        assert asked.request is not None
+        PENDING[tag] = asked.request.id
+        store.promotions.create_rule(seeded.model_id, PromotionRuleCreate(name="seeded", to_stage="staging"))
         store.models.get_or_create_version(f"model-{tag}", None, project_id=seeded.project_id)  # a second to compare
     grantees = []
     scope = {

@@ -58,6 +58,13 @@ USER_DEACTIVATED = "user.deactivated"
 
 # The model registry.
 MODEL_STAGE_CHANGED = "model.stage_changed"  # a version put in a stage (and any holder it archived)
+MODEL_STAGE_REQUESTED = "model.stage_requested"  # a pending request for a stage that needs approval
+MODEL_REQUEST_APPROVED = "model.request_approved"  # one approval (the last of the quorum makes the change)
+MODEL_REQUEST_REJECTED = "model.request_rejected"  # a rejection (the requester's own: withdrawn)
+MODEL_APPROVAL_POLICY_CHANGED = "model.approval_policy_changed"  # a model's or a project's
+MODEL_RULE_CREATED = "model.rule_created"
+MODEL_RULE_UPDATED = "model.rule_updated"
+MODEL_RULE_DELETED = "model.rule_deleted"
 
 # Deletions of recorded work, and runs stopped by someone.
 RUN_DELETED = "run.deleted"

@@ -312,6 +312,7 @@ def list_requests(
 
     ``needs_approval_by``: pending requests that user did not make and has not voted on, of models
     where ``approvable`` (their ``model:approve``) holds. ``requested_by``: the ones that user made.
+    ``project_id`` finds ``model`` by name there, or (no model named) keeps that project's requests.
     """
     check_page(page, size)
     if status is not None and status not in STATUSES:
@@ -335,6 +336,8 @@ def list_requests(
     with sessions.read() as s:
         if model is not None:
             conds.append(rq.c.model_id == model_row(s, model, project_id).id)
+        elif project_id is not None:
+            conds.append(db.models.c.project_id == project_id)
         where = and_(*conds) if conds else None
         joined = rq.join(db.models, db.models.c.id == rq.c.model_id)
         count = select(func.count()).select_from(joined)

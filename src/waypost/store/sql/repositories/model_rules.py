@@ -63,7 +63,11 @@ def _rule_row(s: Connection, m: Row[Any], name: str) -> Row[Any]:
 
 def _reads(s: Connection, m: Row[Any], rows: list[Row[Any]]) -> list[PromotionRuleRead]:
     users = {r.created_by for r in rows if r.created_by is not None}
-    names = dict(s.execute(select(db.users.c.id, db.users.c.name).where(db.users.c.id.in_(users)))) if users else {}
+    names: dict[uuid.UUID, str] = {}
+    if users:
+        names = {
+            u.id: u.name for u in s.execute(select(db.users.c.id, db.users.c.name).where(db.users.c.id.in_(users)))
+        }
     return [
         PromotionRuleRead(
             id=r.id,
