@@ -8,7 +8,19 @@ from typing import Annotated
 import typer
 
 import waypost
-from waypost.cli import access, artifacts, components, models, pipelines, runs, secrets, service_accounts, stacks, users
+from waypost.cli import (
+    access,
+    artifacts,
+    components,
+    model_compare,
+    models,
+    pipelines,
+    runs,
+    secrets,
+    service_accounts,
+    stacks,
+    users,
+)
 from waypost.cli._common import WaypostGroup, error_message, print_error
 from waypost.cli.init import init_command
 from waypost.cli.login import login_command, logout_command
@@ -30,6 +42,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(models.app, name="model")
+models.app.command("compare")(model_compare.compare)
 app.add_typer(users.app, name="user")
 app.add_typer(service_accounts.app, name="service-account")
 app.add_typer(access.project_app, name="project")

@@ -109,7 +109,7 @@ def _metadata(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID,
 
 
 def _runs(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID, _Facts]) -> dict[uuid.UUID, VersionRunRef]:
-    """The first run linked to each version: its parameters and its snapshot (two queries)."""
+    """The first run linked to each version: its parameters, its steps' and its snapshot (three queries)."""
     mvr, run = db.model_version_runs, db.pipeline_runs
     by_version = mvr.c.model_version_id
     ranked = (
@@ -143,6 +143,14 @@ def _runs(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID, _Fa
             select(snap.c.id, snap.c.structure_hash, snap.c.spec).where(snap.c.id.in_(snapshot_ids))
         )
     }
+    # A snapshot is shared by runs of one structure: the parameters a step really ran with are its step run's.
+    sr = db.step_runs
+    ran: dict[uuid.UUID, dict[str, Any]] = {}
+    for run_id, step_name, params in conn.execute(
+        select(sr.c.run_id, sr.c.name, sr.c.parameters).where(sr.c.run_id.in_([r.id for r in made]))
+    ):
+        for key, value in (params or {}).items():
+            ran.setdefault(run_id, {})[f"{step_name}.{key}"] = value
     out: dict[uuid.UUID, VersionRunRef] = {}
     for r in made:
         out[r.version_id] = VersionRunRef(
@@ -155,6 +163,7 @@ def _runs(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID, _Fa
         for step in steps:
             for key, value in (step.get("parameters") or {}).items():
                 mine.parameters[f"{step.get('name')}.{key}"] = value
+        mine.parameters.update(ran.get(r.id, {}))
         mine.snapshot.update(
             {
                 "pipeline": r.pipeline_name,
