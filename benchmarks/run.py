@@ -102,6 +102,7 @@ def main() -> None:
     from bench_artifacts import bench_artifacts
     from bench_dashboard import bench_dashboard
     from bench_dask import bench_dask
+    from bench_model_compare import bench_model_compare
     from bench_model_page import bench_model_page
     from bench_server import bench_server
     from bench_startup import bench_startup
@@ -114,6 +115,7 @@ def main() -> None:
     bench_access(record, _fresh_home)
     bench_dask(record, _fresh_home)
     bench_model_page(record)
+    bench_model_compare(record)
     bench_artifacts(record)
     bench_dashboard(record)
     table = Table(title="Waypost benchmarks (medians)")
