@@ -96,6 +96,8 @@ def test_a_rule_fires_for_a_matching_version_and_not_for_others(store: SqlStore)
     assert (t.how, t.rule, t.user_id, t.version_name) == ("rule", "good", None, "3")
     assert t.reason == "promotion rule 'good' matched"
     assert store.promotions.evaluate(strong).rule is None  # in staging already: nothing more to do
+    store.models.set_stage(model, "3", "production")
+    assert store.promotions.evaluate(strong).rule is None  # rules promote, never demote
 
 
 def test_a_rule_must_beat_the_holder_in_the_models_direction(store: SqlStore) -> None:
@@ -106,7 +108,7 @@ def test_a_rule_must_beat_the_holder_in_the_models_direction(store: SqlStore) ->
     store.models.update(model, ModelUpdate(metric_directions={"loss": "lower"}))
     _rule(store, model, "beats", filter="", beats={"stage": "production", "metric": "loss"})
     dry = store.promotions.dry_run(model, "beats")
-    assert dry.checked == 4  # the filter is empty: every version (the holder, too, is not beaten by itself)
+    assert dry.checked == 3  # the filter is empty: every version below staging (not the holder, in production)
     assert [(m.version_name, m.metric, m.holder, m.holder_metric) for m in dry.matches] == [("3", 0.2, "1", 0.3)]
     assert store.promotions.evaluate(worse).rule is None
     assert store.promotions.evaluate(silent).rule is None  # no loss: nothing to compare

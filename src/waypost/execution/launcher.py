@@ -21,6 +21,7 @@ from waypost.execution.reporting import LiveReporter, Reporter
 from waypost.execution.runner import StepOutcome, StepRunner
 from waypost.schemas import PipelineSpec, RunCreate, RunRead
 from waypost.schemas.stack_snapshot import ComponentType
+from waypost.store.model_stages import is_stage_name
 
 if TYPE_CHECKING:
     from waypost.schemas import ModelVersionRead
@@ -212,6 +213,9 @@ def drive(
     if model_version is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
         store.models.link(model_version.id, artifact_version_ids=produced)
+        made = spec.model is not None and not is_stage_name(spec.model.version)  # not one it consumed
+        if status == ExecutionStatus.COMPLETED and made:
+            model_versions.apply_rules(store, model_version)
     if reporter:
         reporter.stop(final)
     if status == ExecutionStatus.STOPPED:

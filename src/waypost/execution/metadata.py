@@ -6,13 +6,16 @@ import json
 import math
 import numbers
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waypost.enums import MetadataType
 from waypost.exceptions import ParameterError, WaypostError
-from waypost.execution import runtime
+from waypost.execution import model_versions, runtime
 from waypost.execution.context import current
 from waypost.schemas import MetadataCreate
+
+if TYPE_CHECKING:
+    from waypost.schemas import ModelVersionRead
 
 
 def typed(key: str, value: Any) -> tuple[Any, MetadataType]:
@@ -63,6 +66,7 @@ def log_metadata(
     store = ctx.store if ctx else runtime.current().store
     run_ref = uuid.UUID(str(run_id)) if run_id else (ctx.run.id if ctx else None)
     entries: list[MetadataCreate] = []
+    changed: ModelVersionRead | None = None  # a model version whose metadata changes, for its promotion rules
     if artifact_version_id is not None:
         av = store.artifacts.get_version(str(artifact_version_id))
         entries += entries_for(metadata, run_id=av.producer_run_id, artifact_version_id=av.id)
@@ -87,6 +91,7 @@ def log_metadata(
         else:
             raise ParameterError("infer_model=True needs a step of a pipeline that has a model=Model(...).")
         entries += entries_for(metadata, run_id=ctx.run.id if ctx else None, model_version_id=mv.id)
+        changed = mv
     if step_name is not None:
         if run_ref is None:
             raise ParameterError("log_metadata(step_name=...) outside a step also needs run_id=.")
@@ -103,6 +108,9 @@ def log_metadata(
             )
         entries += entries_for(metadata, run_id=ctx.run.id, step_run_id=ctx.step_run_id)
     store.metadata.add(entries)
+    running = ctx.model_version if ctx is not None else None
+    if changed is not None and (running is None or running.id != changed.id):  # the run's own: tried at its end
+        model_versions.apply_rules(store, changed)
 
 
 def _outputs(ctx: Any) -> dict[str, str]:

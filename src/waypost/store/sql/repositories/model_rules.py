@@ -7,7 +7,8 @@ the latest value of one metric with that of the version holding a stage, in the 
 model's ``metric_directions`` gives (higher is better when it gives none); a stage nobody holds, or
 a holder without the metric, is beaten by any version that has it.
 
-Candidates are the versions not in the rule's stage already and not archived. A rule that fires
+Rules promote, never demote: a rule into staging looks at versions in no stage, one into
+production at those in none or staging, one into archived at every version not archived. A rule that fires
 asks for its stage as the rule (no user): with ``force``, so the holder of staging or production is
 archived, and through approval when the model's policy names the stage.
 """
@@ -40,6 +41,12 @@ from waypost.store.sql.tables import utcnow
 
 #: The most versions a dry run lists.
 DRY_RUN_MAX = 1000
+#: The stages a rule into each stage moves versions out of: rules promote, never demote.
+BELOW = {
+    "staging": ("none",),
+    "production": ("none", "staging"),
+    "archived": ("none", "staging", "production"),
+}
 #: The most rules one model may have (each is tried on every version that changes).
 MAX_RULES = 100
 
@@ -262,8 +269,7 @@ def _matches(s: Connection, m: Row[Any], rule: Row[Any], only: uuid.UUID | None)
     mv = db.model_versions
     stmt = select(mv.c.id, mv.c.name, mv.c.number, mv.c.stage).where(
         mv.c.model_id == m.id,
-        mv.c.stage != rule.to_stage,
-        mv.c.stage != "archived",
+        mv.c.stage.in_(BELOW[rule.to_stage]),
         *conditions(VERSION_FILTERS, rule.filter),
     )
     if only is not None:
