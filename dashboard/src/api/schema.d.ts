@@ -1034,6 +1034,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Model Versions
+         * @description Versions of a model side by side: a row per metric, parameter, metadata key, artifact and snapshot fact.
+         *
+         *     Each row holds a value per version, whether they differ, and for a metric the index of the best
+         *     version (the model's `metric_directions`; higher is better when they name none). Fewer than two
+         *     known versions is a 422.
+         */
+        get: operations["compare_model_versions_api_v1_models__model__compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;
@@ -1155,6 +1179,255 @@ export interface paths {
         get: operations["list_model_transitions_api_v1_models__model__transitions_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/approval-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Approval Policy
+         * @description The stages whose transitions need approval for this model, and how many (its own, or its project's).
+         */
+        get: operations["get_approval_policy_api_v1_models__model__approval_policy_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set Approval Policy
+         * @description Set the model's own policy (needs model:approve); `stages: null` follows the project's again.
+         */
+        patch: operations["set_approval_policy_api_v1_models__model__approval_policy_patch"];
+        trace?: never;
+    };
+    "/api/v1/model-approval-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Project Approval Policy
+         * @description The request's project's policy, which its models without their own follow.
+         */
+        get: operations["get_project_approval_policy_api_v1_model_approval_policy_get"];
+        /**
+         * Set Project Approval Policy
+         * @description Replace the request's project's policy (needs model:approve there).
+         */
+        put: operations["set_project_approval_policy_api_v1_model_approval_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/stage-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Model Stage
+         * @description Ask for a version to be put in a stage (needs model:promote).
+         *
+         *     When the model's policy wants approval for that stage, a pending request is made (`outcome`
+         *     `pending`); otherwise the stage changes now (`done`), as `PUT .../stage` would. A pending
+         *     request for the same version and stage, or another version holding staging or production
+         *     without `force`, is a 409.
+         */
+        post: operations["request_model_stage_api_v1_models__model__versions__version__stage_requests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Requests
+         * @description Requests for a stage of models you may read, newest first; `mine=needs_approval` lists those awaiting you.
+         */
+        get: operations["list_model_requests_api_v1_model_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Request
+         * @description One request with its votes.
+         */
+        get: operations["get_model_request_api_v1_model_requests__request_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Model Request
+         * @description Approve a pending request (needs model:approve; not your own). The approval that completes the
+         *     quorum puts the version in the stage (how `approval`). A decided request is a 409.
+         */
+        post: operations["approve_model_request_api_v1_model_requests__request_id__approve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-requests/{request_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Model Request
+         * @description Reject a pending request (needs model:approve): nothing changes; the requester rejecting withdraws it.
+         */
+        post: operations["reject_model_request_api_v1_model_requests__request_id__reject_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Model Rules
+         * @description A model's promotion rules, in the order they are tried (oldest first).
+         */
+        get: operations["list_model_rules_api_v1_models__model__rules_get"];
+        put?: never;
+        /**
+         * Create Model Rule
+         * @description Save a rule (needs model:update). A filter that does not parse is a 422; a name the model has, a 409.
+         */
+        post: operations["create_model_rule_api_v1_models__model__rules_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/rules/{rule}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Model Rule
+         * @description One rule by name.
+         */
+        get: operations["get_model_rule_api_v1_models__model__rules__rule__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Model Rule
+         * @description Delete a rule (needs model:update).
+         */
+        delete: operations["delete_model_rule_api_v1_models__model__rules__rule__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Model Rule
+         * @description Change a rule's filter, stage, comparison or whether it is enabled (needs model:update).
+         */
+        patch: operations["update_model_rule_api_v1_models__model__rules__rule__patch"];
+        trace?: never;
+    };
+    "/api/v1/models/{model}/rules/{rule}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry Run Model Rule
+         * @description The existing versions the rule would promote now, with the metric it compared; nothing changes.
+         */
+        post: operations["dry_run_model_rule_api_v1_models__model__rules__rule__dry_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-versions/{version_id}/rule-evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate Model Rules
+         * @description Try the model's enabled rules on a version (a run that made it ended, or its metadata changed).
+         *
+         *     The first rule that matches asks for its stage as the rule: the stage changes, or (it needs
+         *     approval) a pending request names the rule. Needs model:update or model:create on the version.
+         */
+        post: operations["evaluate_model_rules_api_v1_model_versions__version_id__rule_evaluations_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2665,6 +2938,25 @@ export interface components {
             revoked_at?: string | null;
         };
         /**
+         * ApprovalPolicy
+         * @description Which stages need approval for a model (or a project) and how many approvals; ``source`` says whose.
+         */
+        ApprovalPolicy: {
+            /** Stages */
+            stages?: ("none" | "staging" | "production" | "archived")[];
+            /**
+             * Approvals Required
+             * @default 1
+             */
+            approvals_required: number;
+            /**
+             * Source
+             * @default none
+             * @enum {string}
+             */
+            source: "model" | "project" | "none";
+        };
+        /**
          * ArtifactFileRead
          * @description A file inside an artifact version's folder.
          */
@@ -2919,6 +3211,57 @@ export interface components {
                 [key: string]: components["schemas"]["ArtifactVersionRead"];
             };
         };
+        /**
+         * ComparedVersion
+         * @description A column of the comparison: a version, its stage and the run that made it.
+         */
+        ComparedVersion: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Number */
+            number: number;
+            /** Name */
+            name: string;
+            stage: components["schemas"]["ModelStages"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** @description The first run linked to the version. */
+            run?: components["schemas"]["VersionRunRef"] | null;
+        };
+        /**
+         * ComparisonRow
+         * @description One attribute across the versions compared.
+         */
+        ComparisonRow: {
+            /**
+             * Section
+             * @enum {string}
+             */
+            section: "metrics" | "parameters" | "metadata" | "artifacts" | "snapshot";
+            /** Key */
+            key: string;
+            /**
+             * Values
+             * @description One value per version, in the versions' order; null where it has none.
+             */
+            values: unknown[];
+            /**
+             * Differs
+             * @description Whether the versions' values are not all the same (artifacts: by content).
+             */
+            differs: boolean;
+            /**
+             * Best
+             * @description The index of the version with the best value of a metric (the model's metric_directions; higher is better when they name none); null when fewer than two versions have a number or all are equal.
+             */
+            best?: number | null;
+        };
         /** ComponentCreate */
         ComponentCreate: {
             /** Name */
@@ -3084,6 +3427,14 @@ export interface components {
         CrashSweep: {
             /** Timeout S */
             timeout_s: number;
+        };
+        /**
+         * DecisionCreate
+         * @description An approval or a rejection, with an optional comment.
+         */
+        DecisionCreate: {
+            /** Comment */
+            comment?: string | null;
         };
         /**
          * ExecutionStatus
@@ -3517,6 +3868,45 @@ export interface components {
          * @enum {string}
          */
         MetadataType: "int" | "float" | "bool" | "str" | "json";
+        /**
+         * ModelApprovalPolicyUpdate
+         * @description A model's own policy: only the fields sent change; ``stages`` sent as null follows the project's again.
+         */
+        ModelApprovalPolicyUpdate: {
+            /** Stages */
+            stages?: ("none" | "staging" | "production" | "archived")[] | null;
+            /**
+             * Approvals Required
+             * @default 1
+             */
+            approvals_required: number;
+        };
+        /**
+         * ModelComparison
+         * @description Versions of a model side by side, the first being the baseline.
+         */
+        ModelComparison: {
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /** Metric Directions */
+            metric_directions?: {
+                [key: string]: "higher" | "lower";
+            };
+            /** Versions */
+            versions: components["schemas"]["ComparedVersion"][];
+            /**
+             * Unknown
+             * @description The versions asked for that the model lacks.
+             */
+            unknown?: string[];
+            /** Rows */
+            rows: components["schemas"]["ComparisonRow"][];
+        };
         /**
          * ModelLinkRequest
          * @description Link a model version to a run and artifact versions.
@@ -4109,6 +4499,17 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** Page[TransitionRequestRead] */
+        Page_TransitionRequestRead_: {
+            /** Items */
+            items: components["schemas"]["TransitionRequestRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
         /** Page[UserRead] */
         Page_UserRead_: {
             /** Items */
@@ -4213,6 +4614,19 @@ export interface components {
             /** Source */
             source?: string | null;
         };
+        /**
+         * ProjectApprovalPolicyUpdate
+         * @description A project's policy, followed by its models that have none of their own (``stages: []`` requires nothing).
+         */
+        ProjectApprovalPolicyUpdate: {
+            /** Stages */
+            stages: ("none" | "staging" | "production" | "archived")[];
+            /**
+             * Approvals Required
+             * @default 1
+             */
+            approvals_required: number;
+        };
         /** ProjectCreate */
         ProjectCreate: {
             /** Name */
@@ -4251,6 +4665,85 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /**
+         * PromotionRuleCreate
+         * @description A rule: versions matching ``filter`` (and beating ``beats``) go to ``to_stage``.
+         */
+        PromotionRuleCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Filter
+             * @description The filter language over the version.
+             * @default
+             */
+            filter: string;
+            /**
+             * To Stage
+             * @enum {string}
+             */
+            to_stage: "staging" | "production" | "archived";
+            beats?: components["schemas"]["RuleBeats"] | null;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled: boolean;
+        };
+        /**
+         * PromotionRuleRead
+         * @description A model's promotion rule.
+         */
+        PromotionRuleRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /** Name */
+            name: string;
+            /** Filter */
+            filter: string;
+            /**
+             * To Stage
+             * @enum {string}
+             */
+            to_stage: "staging" | "production" | "archived";
+            beats?: components["schemas"]["RuleBeats"] | null;
+            /** Enabled */
+            enabled: boolean;
+            /** Created By */
+            created_by?: string | null;
+            /** Created By Name */
+            created_by_name?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
+         * PromotionRuleUpdate
+         * @description A change to a rule: only the fields sent change (``beats`` sent as null drops the comparison).
+         */
+        PromotionRuleUpdate: {
+            /** Filter */
+            filter?: string | null;
+            /** To Stage */
+            to_stage?: ("staging" | "production" | "archived") | null;
+            beats?: components["schemas"]["RuleBeats"] | null;
+            /** Enabled */
+            enabled?: boolean | null;
         };
         /**
          * ResourceAccess
@@ -4372,6 +4865,76 @@ export interface components {
             permissions?: string[] | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * RuleBeats
+         * @description The candidate's ``metric`` must beat that of the version holding ``stage`` (per the model's metric
+         *     directions; higher is better when none is set). Nobody holding the stage is beaten by anyone.
+         */
+        RuleBeats: {
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "staging" | "production";
+            /** Metric */
+            metric: string;
+        };
+        /**
+         * RuleDryRun
+         * @description The versions a rule would promote now (newest first); ``checked`` versions matched its filter.
+         */
+        RuleDryRun: {
+            /** Rule */
+            rule: string;
+            /**
+             * To Stage
+             * @enum {string}
+             */
+            to_stage: "staging" | "production" | "archived";
+            /** Checked */
+            checked: number;
+            /** Matches */
+            matches: components["schemas"]["RuleMatch"][];
+        };
+        /**
+         * RuleEvaluation
+         * @description The first enabled rule that matched a version (none: ``rule`` is null) and what asking for its stage did.
+         */
+        RuleEvaluation: {
+            /**
+             * Version Id
+             * Format: uuid
+             */
+            version_id: string;
+            /** Rule */
+            rule?: string | null;
+            result?: components["schemas"]["StageRequestResult"] | null;
+        };
+        /**
+         * RuleMatch
+         * @description A version a rule would promote, with the metric it was compared on and the holder it beat.
+         */
+        RuleMatch: {
+            /**
+             * Version Id
+             * Format: uuid
+             */
+            version_id: string;
+            /** Version Name */
+            version_name: string;
+            /** Version Number */
+            version_number: number;
+            stage: components["schemas"]["ModelStages"];
+            /** Metric */
+            metric?: number | null;
+            /**
+             * Holder
+             * @description The version holding the compared stage, when one does.
+             */
+            holder?: string | null;
+            /** Holder Metric */
+            holder_metric?: number | null;
         };
         /**
          * RunColumnKeys
@@ -4968,6 +5531,37 @@ export interface components {
             description?: string | null;
         };
         /**
+         * StageRequestCreate
+         * @description Ask for a version to be put in a stage; ``force`` archives the holder of staging or production then.
+         */
+        StageRequestCreate: {
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "none" | "staging" | "production" | "archived";
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
+            /** Reason */
+            reason?: string | null;
+        };
+        /**
+         * StageRequestResult
+         * @description What asking for a stage did: ``pending`` (a request waits for approval) or ``done`` (the stage changed).
+         */
+        StageRequestResult: {
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "pending" | "done";
+            request?: components["schemas"]["TransitionRequestRead"] | null;
+            version: components["schemas"]["ModelVersionRead"];
+        };
+        /**
          * StepFinishRequest
          * @description A step run's end, with the output versions to register.
          */
@@ -5284,6 +5878,102 @@ export interface components {
         TokenExchange: {
             /** Token */
             token: string;
+        };
+        /**
+         * TransitionRequestRead
+         * @description A request to put a version in a stage that needs approval, with the votes it has had.
+         */
+        TransitionRequestRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /**
+             * Model Version Id
+             * Format: uuid
+             */
+            model_version_id: string;
+            /** Version Name */
+            version_name: string;
+            /** Version Number */
+            version_number: number;
+            to_stage: components["schemas"]["ModelStages"];
+            /**
+             * Force
+             * @default false
+             */
+            force: boolean;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Requested By
+             * @description Who asked; null when a promotion rule did.
+             */
+            requested_by?: string | null;
+            /** Requested By Name */
+            requested_by_name?: string | null;
+            /**
+             * Requested At
+             * Format: date-time
+             */
+            requested_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "approved" | "rejected" | "cancelled";
+            /** Decided At */
+            decided_at?: string | null;
+            /**
+             * How
+             * @default manual
+             * @enum {string}
+             */
+            how: "manual" | "rule";
+            /**
+             * Rule
+             * @description The promotion rule that made the request (how `rule`).
+             */
+            rule?: string | null;
+            /** Approvals Required */
+            approvals_required: number;
+            /**
+             * Approvals
+             * @default 0
+             */
+            approvals: number;
+            /** Votes */
+            votes?: components["schemas"]["TransitionVoteRead"][];
+        };
+        /**
+         * TransitionVoteRead
+         * @description One user's approval or rejection of a request.
+         */
+        TransitionVoteRead: {
+            /** User Id */
+            user_id?: string | null;
+            /** User Name */
+            user_name?: string | null;
+            /**
+             * Decision
+             * @enum {string}
+             */
+            decision: "approve" | "reject";
+            /** Comment */
+            comment?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * UnsavedConnectorVerify
@@ -7391,6 +8081,40 @@ export interface operations {
             };
         };
     };
+    compare_model_versions_api_v1_models__model__compare_get: {
+        parameters: {
+            query: {
+                /** @description Comma-separated versions to compare (2 to 50): numbers, names, ids, `latest` or a stage; the first is the baseline. Versions the model lacks are listed in `unknown`. */
+                versions: string;
+            };
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelComparison"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_models_api_v1_models_get: {
         parameters: {
             query?: {
@@ -7622,6 +8346,538 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_ModelStageTransitionRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_approval_policy_api_v1_models__model__approval_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_approval_policy_api_v1_models__model__approval_policy_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelApprovalPolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_project_approval_policy_api_v1_model_approval_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_project_approval_policy_api_v1_model_approval_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectApprovalPolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_model_stage_api_v1_models__model__versions__version__stage_requests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageRequestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_model_requests_api_v1_model_requests_get: {
+        parameters: {
+            query?: {
+                /** @description Requests in this status; `all` for every one. */
+                status?: "pending" | "approved" | "rejected" | "cancelled" | "all";
+                /** @description `needs_approval`: waiting for your vote; `requested`: the ones you made. */
+                mine?: ("needs_approval" | "requested") | null;
+                /** @description Only this model's requests (name or id). */
+                model?: string | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TransitionRequestRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_model_request_api_v1_model_requests__request_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransitionRequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    approve_model_request_api_v1_model_requests__request_id__approve_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransitionRequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reject_model_request_api_v1_model_requests__request_id__reject_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransitionRequestRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_model_rules_api_v1_models__model__rules_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionRuleRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_model_rule_api_v1_models__model__rules_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionRuleCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_model_rule_api_v1_models__model__rules__rule__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_model_rule_api_v1_models__model__rules__rule__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_model_rule_api_v1_models__model__rules__rule__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionRuleUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionRuleRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dry_run_model_rule_api_v1_models__model__rules__rule__dry_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                rule: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleDryRun"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    evaluate_model_rules_api_v1_model_versions__version_id__rule_evaluations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleEvaluation"];
                 };
             };
             /** @description Validation Error */
