@@ -12,7 +12,9 @@ from waypost.cli import (
     access,
     artifacts,
     components,
+    model_approvals,
     model_compare,
+    model_rules,
     models,
     pipelines,
     runs,
@@ -43,6 +45,8 @@ app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(models.app, name="model")
 models.app.command("compare")(model_compare.compare)
+model_approvals.register(models.app)
+models.app.add_typer(model_rules.app, name="rule")
 app.add_typer(users.app, name="user")
 app.add_typer(service_accounts.app, name="service-account")
 app.add_typer(access.project_app, name="project")

@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 from waypost.artifacts import locate
 from waypost.artifacts.io import load_artifact
 from waypost.artifacts.store import ArtifactStore
+from waypost.client.model_approvals import ModelGovernance
 from waypost.client.model_compare import CompareVersions
 from waypost.client.models import ModelVersion
 from waypost.enums import ModelStages
@@ -45,7 +46,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' if any(c in value for c in ' ",') else value
 
 
-class Client(CompareVersions):
+class Client(CompareVersions, ModelGovernance):
     """Query runs, steps, artifacts, metadata, models and logs.
 
     Example:
