@@ -20,7 +20,8 @@ The suite uses only the :class:`~waypost.store.Store` protocol and the factories
 :mod:`waypost.testing.factories`, and checks what a user would notice: runs newest first
 and paged, the filter language, one-line errors, versions numbered per artifact,
 atomic outputs, cache look-ups, crash detection, typed metadata, the model registry and its
-stages, and concurrent writers (threads) that never clash.
+stages, approval policies, stage requests and promotion rules, and concurrent writers (threads)
+that never clash.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from waypost.store import Store
 from waypost.testing._contract_concurrency import ConcurrencyContract
 from waypost.testing._contract_filters import FilterContract
 from waypost.testing._contract_models import ModelStageContract
+from waypost.testing._contract_promotions import ModelPromotionContract
 from waypost.testing._contract_records import MetadataContract, ModelContract
 from waypost.testing._contract_runs import PipelineContract, RunContract
 from waypost.testing._contract_steps import ArtifactContract, CacheContract, StepContract
@@ -48,6 +50,7 @@ class StoreContract(
     MetadataContract,
     ModelContract,
     ModelStageContract,
+    ModelPromotionContract,
     ConcurrencyContract,
 ):
     """Base class of a Store's contract tests; subclasses override the ``store`` fixture."""
