@@ -1,10 +1,11 @@
 """The approval routes: policies, stage requests, approving and rejecting (quorum, the requester refused,
 permissions, decided once, a rejection changing nothing), "needs my approval", PUT .../stage under a
-policy, and the audit rows of each step."""
+policy, and the audit rows of each step; on SQLite and PostgreSQL (a fresh database per test)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,12 +13,23 @@ import pytest
 from _access_world import person
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from server_support import BASE_URL, assert_one_line
+from server_support import BASE_URL, assert_one_line, store_databases
 
+from waypost.settings import WaypostSettings, load_settings
 from waypost.store.sql.store import SqlStore
 
 API = "/api/v1"
 ROLES = {"dev": "Developer", "ann": "Admin", "abe": "Admin", "vic": "Viewer", "nobody": None}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WaypostSettings]:
+    """The app's settings, its store on SQLite or on a fresh PostgreSQL database (dropped after)."""
+    db = store_databases()
+    url = f"sqlite:///{tmp_path / 'server.db'}" if request.param == "sqlite" else db.create_postgres_database()
+    yield load_settings(store={"url": url}, artifact_store={"uri": str(tmp_path / "artifacts")})
+    if request.param == "postgres":
+        db.drop_postgres_database(url)
 
 
 @pytest.fixture
