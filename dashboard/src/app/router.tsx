@@ -25,6 +25,7 @@ import { validateAuditSearch, validateExplorerSearch, validateGrantsSearch } fro
 import { useAccess } from "../features/access/useAccess";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
+import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
 import { PipelinesPage } from "../features/pipelines/PipelinesPage";
@@ -258,6 +259,13 @@ const modelRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/models/ModelPage"), "ModelPage"),
 });
 
+const modelCompareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/models/$model/compare",
+  validateSearch: validateCompareSearch,
+  component: lazyRouteComponent(() => import("../features/models/ComparePage"), "ComparePage"),
+});
+
 // Settings: who may do what. Each page loads when first opened; the server refuses what the caller may not do.
 const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -354,6 +362,7 @@ export const routeTree = rootRoute.addChildren([
   artifactRoute,
   modelsRoute,
   modelRoute,
+  modelCompareRoute,
   stacksRoute,
   stackRoute,
   componentsRoute,

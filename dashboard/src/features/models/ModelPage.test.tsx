@@ -177,7 +177,7 @@ describe("ModelPage", { timeout: 20_000 }, () => {
     const headers = within(await screen.findByTestId("model-versions-table"))
       .getAllByRole("columnheader")
       .map((h) => h.textContent);
-    expect(headers).toEqual(["Version", "Stage", "Created", "Run", "accuracy ↑", "f1", "data_validation", "Tags", ""]);
+    expect(headers).toEqual(["", "Version", "Stage", "Created", "Run", "accuracy ↑", "f1", "data_validation", "Tags", ""]);
     const two = await rowOf("2");
     expect([...two.querySelectorAll("[data-metric]")].map((c) => c.textContent)).toEqual(["0.9", "0.88", "pass"]);
     expect(within(two).getByText("train-2").closest("a")?.getAttribute("href")).toBe("/runs/run-2");

@@ -1,12 +1,14 @@
 import { Button, Card, Group, MultiSelect, Pagination, Select, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { Link } from "@tanstack/react-router";
+import { useMemo, useRef, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { type Model, type ModelMetricKey, type ModelVersionRow, modelQueries } from "../../api/models";
 import { ListStates } from "../../components/ListStates";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import { FilterBox } from "../runs/FilterBox";
+import { MAX_COMPARED, toggleSelection } from "./compare";
 import { MetricChart } from "./MetricChart";
 import { DEFAULT_VERSION_SIZE, type ModelSearch, VERSION_PAGE_SIZES, parseMetricCols, versionVocabulary } from "./search";
 import { VersionsTable } from "./VersionsTable";
@@ -42,6 +44,18 @@ export function VersionsTab({ model, search, onSearch, canPromote }: Props) {
   const pages = data ? Math.max(1, Math.ceil(data.total / data.size)) : 1;
   const holders = (model.stages ?? {}) as Record<string, string>;
   const directions = (model.metric_directions ?? {}) as Record<string, string>;
+
+  // Versions picked to compare (names), kept across pages; the compare page takes them oldest first.
+  const [picked, setPicked] = useState<string[]>([]);
+  const numbers = useRef(new Map<string, number>());
+  const lastPicked = useRef<string | undefined>(undefined);
+  const onPick = (v: ModelVersionRow, shift: boolean) => {
+    for (const r of rows) numbers.current.set(r.name, r.number);
+    const last = lastPicked.current; // read now: the updater runs later
+    setPicked((prev) => toggleSelection(prev, rows.map((r) => r.name), v.name, last, shift));
+    lastPicked.current = v.name;
+  };
+  const compareVersions = [...picked].sort((a, b) => (numbers.current.get(a) ?? 0) - (numbers.current.get(b) ?? 0)).join(",");
 
   const exportCsv = () => {
     const csv = versionsCsv(rows, metrics);
@@ -100,9 +114,25 @@ export function VersionsTab({ model, search, onSearch, canPromote }: Props) {
               {metrics.length > 0 ? ` · ${metrics.length} metric column${metrics.length === 1 ? "" : "s"}` : ""}
               {Object.keys(directions).length > 0 ? " · best value on this page in bold" : ""}
             </Text>
-            <Button size="xs" variant="default" onClick={exportCsv}>
-              Export CSV
-            </Button>
+            <Group gap="xs">
+              {picked.length > 0 && (
+                <Button size="xs" variant="subtle" onClick={() => setPicked([])}>
+                  Clear
+                </Button>
+              )}
+              <Button
+                size="xs"
+                data-testid="compare-button"
+                disabled={picked.length < 2}
+                title={picked.length < 2 ? `Tick two or more versions (up to ${MAX_COMPARED}; shift-click for a range)` : undefined}
+                renderRoot={(props) => <Link {...props} to="/models/$model/compare" params={{ model: model.name }} search={{ versions: compareVersions }} />}
+              >
+                Compare ({picked.length})
+              </Button>
+              <Button size="xs" variant="default" onClick={exportCsv}>
+                Export CSV
+              </Button>
+            </Group>
           </Group>
           <VersionsTable
             model={model.id}
@@ -114,6 +144,8 @@ export function VersionsTab({ model, search, onSearch, canPromote }: Props) {
             onSort={(sort) => onSearch({ sort, page: undefined })}
             canPromote={canPromote}
             dimmed={table.isPlaceholderData}
+            picked={picked}
+            onPick={onPick}
           />
           <Group justify="space-between">
             <Select

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Group, Table, Text, Tooltip } from "@mantine/core";
+import { Anchor, Badge, Checkbox, Group, Table, Text, Tooltip } from "@mantine/core";
 import { Link } from "@tanstack/react-router";
 import { useMemo } from "react";
 
@@ -21,6 +21,10 @@ interface Props {
   onSort: (sort: string | undefined) => void;
   canPromote: boolean;
   dimmed: boolean;
+  /** The names of the versions picked to compare; with `onPick`, a checkbox per row. */
+  picked?: readonly string[];
+  /** A row's checkbox was clicked (`shift`: with the shift key, to pick a range). */
+  onPick?: (version: ModelVersionRow, shift: boolean) => void;
 }
 
 const num = { fontVariantNumeric: "tabular-nums", whiteSpace: "nowrap" } as const;
@@ -51,13 +55,14 @@ function RunCell({ row }: { row: ModelVersionRow }) {
 }
 
 /** One page of a model's versions: stage, created, the run that made it, a column per metric, tags, the stage menu. */
-export function VersionsTable({ model, rows, metrics, directions, holders, sort, onSort, canPromote, dimmed }: Props) {
+export function VersionsTable({ model, rows, metrics, directions, holders, sort, onSort, canPromote, dimmed, picked, onPick }: Props) {
   const best = useMemo(() => bestOnPage(rows, directions), [rows, directions]);
   return (
     <Table.ScrollContainer minWidth={720 + metrics.length * 96} type="native">
       <Table data-testid="model-versions-table" striped highlightOnHover verticalSpacing={6} fz="sm" style={{ opacity: dimmed ? 0.6 : 1 }}>
         <Table.Thead>
           <Table.Tr>
+            {onPick && <Table.Th aria-label="Pick to compare" w={32} />}
             <SortHeader sortKey="number" label="Version" sort={sort} onSort={onSort} />
             <SortHeader sortKey="stage" label="Stage" sort={sort} onSort={onSort} />
             <SortHeader sortKey="created" label="Created" sort={sort} onSort={onSort} />
@@ -74,6 +79,17 @@ export function VersionsTable({ model, rows, metrics, directions, holders, sort,
             const values = (v.metrics ?? {}) as Record<string, unknown>;
             return (
               <Table.Tr key={v.id} data-testid="model-version-row" data-version={v.name} data-number={v.number} data-stage={v.stage}>
+                {onPick && (
+                  <Table.Td>
+                    <Checkbox
+                      size="xs"
+                      aria-label={`Compare version ${v.name}`}
+                      checked={picked?.includes(v.name) ?? false}
+                      onChange={() => undefined}
+                      onClick={(e) => onPick(v, e.shiftKey)}
+                    />
+                  </Table.Td>
+                )}
                 <Table.Td style={num}>
                   <Text span fz="sm" ff="monospace" fw={600}>
                     {v.name}
