@@ -15,10 +15,15 @@ const route = getRouteApi("/models/$model/compare");
 /** A cell that differs from the baseline is tinted; the best value of a metric is bold with a star. */
 const DIFFERS_BG = "var(--mantine-color-yellow-light)";
 
-function Cell({ value, differs, best }: { value: unknown; differs: boolean; best: boolean }) {
-  const text = typeof value === "number" ? formatValue(value) : cellText(value);
+/** Rows whose values are long hashes: shown by their first characters, the whole hash on hover. */
+const HASH_KEYS = new Set(["structure hash"]);
+
+function Cell({ value, differs, best, hash }: { value: unknown; differs: boolean; best: boolean; hash: boolean }) {
+  const full = typeof value === "number" ? formatValue(value) : cellText(value);
+  const text = hash && full.length > 12 ? `${full.slice(0, 12)}…` : full;
   return (
     <Table.Td
+      title={text !== full ? full : undefined}
       data-differs={differs || undefined}
       data-best={best || undefined}
       style={{
@@ -88,7 +93,7 @@ function Rows({ rows, width }: { rows: [ComparisonRow["section"], ComparisonRow[
                 </Text>
               </Table.Td>
               {row.values.map((value, i) => (
-                <Cell key={i} value={value} differs={differs[i] ?? false} best={row.best === i} />
+                <Cell key={i} value={value} differs={differs[i] ?? false} best={row.best === i} hash={HASH_KEYS.has(row.key)} />
               ))}
             </Table.Tr>
           );
