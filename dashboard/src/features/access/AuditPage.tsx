@@ -60,6 +60,13 @@ const ACTIONS = [
   "run.deleted",
   "run.stopped",
   "model.stage_changed",
+  "model.stage_requested",
+  "model.request_approved",
+  "model.request_rejected",
+  "model.approval_policy_changed",
+  "model.rule_created",
+  "model.rule_updated",
+  "model.rule_deleted",
 ];
 
 function details(d: Record<string, unknown>): string {
