@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waypost.sdk.metadata import log_metadata
+
+if TYPE_CHECKING:
+    from waypost.schemas import ArtifactVersionRead
 
 
 @dataclass
@@ -36,3 +39,36 @@ class Model:
     def log_metadata(self, metadata: dict[str, Any]) -> None:
         """Attach metadata to this model version (it must have been resolved by a run)."""
         log_metadata(metadata, model_name=self.name, model_version=self.version or str(self.number))
+
+    def _version_ref(self) -> str:
+        """This version as the store names it: its number once resolved, else the version asked for."""
+        if self.number is not None:
+            return str(self.number)
+        return str(self.version) if self.version is not None else "latest"
+
+    def get_artifact(self, name: str) -> ArtifactVersionRead:
+        """The newest artifact version named ``name`` linked to this model version (made by its runs).
+
+        Raises:
+            NotFoundError: no artifact of that name is linked to the version (the message lists those that are).
+        """
+        from waypost.client import Client
+        from waypost.exceptions import NotFoundError
+
+        client = Client()
+        version = client.get_model_version(self.name, self._version_ref())
+        linked = [client.get_artifact_version(av_id) for av_id in version.artifact_version_ids]
+        found = [av for av in linked if av.name == name]
+        if not found:
+            names = ", ".join(sorted({av.name for av in linked})) or "none"
+            raise NotFoundError(
+                f"Version {version.number} of model '{self.name}' has no artifact '{name}' (it has: {names}); "
+                'name the output with Annotated[..., "NAME"] in the step that makes it.'
+            )
+        return max(found, key=lambda av: (av.version, av.created_at))
+
+    def load_artifact(self, name: str) -> Any:
+        """The value of :meth:`get_artifact` (loaded from the artifact store)."""
+        from waypost.client import Client
+
+        return Client().load_artifact(self.get_artifact(name))
