@@ -25,6 +25,8 @@ import { validateAuditSearch, validateExplorerSearch, validateGrantsSearch } fro
 import { useAccess } from "../features/access/useAccess";
 import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
+import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink";
+import { validateApprovalsSearch } from "../features/models/approvals/search";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
@@ -118,6 +120,7 @@ function Layout() {
             <NavLinkItem to="/pipelines" label="Pipelines" />
             <NavLinkItem to="/artifacts" label="Artifacts" />
             <NavLinkItem to="/models" label="Models" />
+            {loggedIn && <ApprovalsNavLink />}
             <NavLinkItem to="/stacks" label="Stacks" />
             {access.loaded && <NavLinkItem to="/settings" label="Settings" />}
           </Group>
@@ -266,6 +269,14 @@ const modelCompareRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/models/ComparePage"), "ComparePage"),
 });
 
+// Requests for a stage across models: those waiting for the caller's vote, or the caller's own.
+const approvalsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/approvals",
+  validateSearch: validateApprovalsSearch,
+  component: lazyRouteComponent(() => import("../features/models/approvals/ApprovalsPage"), "ApprovalsPage"),
+});
+
 // Settings: who may do what. Each page loads when first opened; the server refuses what the caller may not do.
 const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -363,6 +374,7 @@ export const routeTree = rootRoute.addChildren([
   modelsRoute,
   modelRoute,
   modelCompareRoute,
+  approvalsRoute,
   stacksRoute,
   stackRoute,
   componentsRoute,

@@ -6,6 +6,8 @@ import { accessQueries } from "../../api/access";
 import { ApiError } from "../../api/client";
 import { type Model, modelQueries } from "../../api/models";
 import { canInProject } from "../access/permissions";
+import { PendingRequests } from "./approvals/PendingRequests";
+import { RulesTab } from "./approvals/RulesTab";
 import { useAccess } from "../access/useAccess";
 import { formatTime } from "../runs/format";
 import { HistoryTab } from "./HistoryTab";
@@ -45,7 +47,7 @@ function Missing({ name }: { name: string }) {
   );
 }
 
-/** A model: who holds each stage, its card, its versions with metrics and a chart, and its stage history. */
+/** A model: who holds each stage, its pending requests, its card, its versions with metrics and a chart, its stage history and its promotion rules. */
 export function ModelPage() {
   const { model: name } = route.useParams();
   const search = route.useSearch();
@@ -75,6 +77,7 @@ export function ModelPage() {
   const resource = { type: "model", id: m.id };
   const canPromote = !!projectId && canInProject(access.me, "model:promote", projectId, projects.data, resource);
   const canUpdate = !!projectId && canInProject(access.me, "model:update", projectId, projects.data, resource);
+  const canApprove = !!projectId && canInProject(access.me, "model:approve", projectId, projects.data, resource);
 
   return (
     <Stack data-testid="model-page" gap="md">
@@ -107,11 +110,13 @@ export function ModelPage() {
         </Stack>
         {canUpdate && <EditCardButton model={m} />}
       </Group>
+      <PendingRequests model={m.id} canApprove={canApprove} />
       <Tabs value={tab} onChange={(t) => onSearch({ tab: t === "versions" || !t ? undefined : (t as ModelTab) })} keepMounted={false}>
         <Tabs.List>
           <Tabs.Tab value="versions">Versions ({m.version_count ?? 0})</Tabs.Tab>
           <Tabs.Tab value="card">Model card</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
+          <Tabs.Tab value="rules">Rules</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="versions" pt="md">
           <VersionsTab model={m} search={search} onSearch={onSearch} canPromote={canPromote} />
@@ -121,6 +126,9 @@ export function ModelPage() {
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
           <HistoryTab model={m.id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="rules" pt="md">
+          <RulesTab model={m.id} metrics={(meta.data?.metric_keys ?? []).map((k) => k.key)} canUpdate={canUpdate} />
         </Tabs.Panel>
       </Tabs>
     </Stack>
