@@ -5,18 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from waypost.artifacts import locate
-from waypost.artifacts.io import load_artifact
 from waypost.artifacts.store import ArtifactStore
 from waypost.client.model_approvals import ModelGovernance
 from waypost.client.model_compare import CompareVersions
 from waypost.client.models import ModelVersion
 from waypost.enums import ModelStages
-from waypost.exceptions import NotFoundError, WaypostError
-from waypost.execution import logs, runtime
-from waypost.execution.artifact_trust import load_guard
+from waypost.exceptions import NotFoundError
+from waypost.execution import loading, logs, runtime
 from waypost.schemas import (
     ArtifactRead,
     ArtifactVersionRead,
@@ -29,17 +27,9 @@ from waypost.schemas import (
     StepRunRead,
 )
 from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
-from waypost.schemas.users import UserRead
 from waypost.settings import WaypostSettings, load_settings
 from waypost.store import Store
 from waypost.store.base import LogStreamer
-
-
-class _KnowsItsUser(Protocol):
-    """A server store: it knows which user its API key belongs to."""
-
-    @property
-    def current_user(self) -> UserRead: ...
 
 
 def _quote(value: str) -> str:
@@ -171,44 +161,11 @@ class Client(CompareVersions, ModelGovernance):
             UnsafeDeserializationWarning: An untrusted producer's files were unpickled on opt-in.
         """
         av = ref if isinstance(ref, ArtifactVersionRead) else self.get_artifact_version(ref)
-        guard = load_guard(
-            self.store, av, loader_id=self._user_id(), settings=self._rt.settings.artifacts, allow_unsafe=allow_unsafe
-        )
-        files = self._files_for(av.uri)
-        try:
-            return load_artifact(
-                files,
-                uri=av.uri,
-                materializer=av.materializer,
-                data_type=av.data_type,
-                registry=self._rt.registry,
-                guard=guard,
-            )
-        except WaypostError:
-            raise
-        except Exception as exc:  # a remote store that did not answer (botocore, aiohttp): one line
-            if files.is_local:
-                raise
-            raise locate.unreadable(files.uri, exc, locate.secrets_of(files)) from None
+        return loading.load_version(self._rt, av, allow_unsafe=allow_unsafe)
 
     def _files_for(self, uri: str) -> ArtifactStore:
-        """The artifact store holding ``uri``: the configured one, else (a local database) the artifact store
-        component of a stack whose root holds it, opened with its secrets (see :mod:`waypost.artifacts.locate`).
-
-        Raises:
-            ArtifactStoreError: No store known here holds it (one line naming it and the store to configure).
-        """
-        files = self._rt.artifact_store
-        if files.contains(uri):
-            return files
-        stacks = getattr(self.store, "stacks", None) if self.store.capabilities.local_database else None
-        return locate.locator(files, stacks).store_for(uri)
-
-    def _user_id(self) -> uuid.UUID | None:
-        """Who loads: the server's user for a server store; None for a local database (its runs have none)."""
-        if self.store.capabilities.local_database:
-            return None
-        return cast(_KnowsItsUser, self.store).current_user.id
+        """The artifact store holding ``uri`` (see :func:`waypost.execution.loading.files_for`)."""
+        return loading.files_for(self._rt, uri)
 
     def get_step_output(
         self, run: str | uuid.UUID, step: str, output: str | None = None, *, allow_unsafe: bool = False

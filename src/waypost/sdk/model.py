@@ -52,12 +52,12 @@ class Model:
         Raises:
             NotFoundError: no artifact of that name is linked to the version (the message lists those that are).
         """
-        from waypost.client import Client
         from waypost.exceptions import NotFoundError
+        from waypost.execution import runtime
 
-        client = Client()
-        version = client.get_model_version(self.name, self._version_ref())
-        linked = [client.get_artifact_version(av_id) for av_id in version.artifact_version_ids]
+        store = runtime.current().store
+        version = store.models.get_version(self.name, self._version_ref())
+        linked = [store.artifacts.get_version(av_id) for av_id in version.artifact_version_ids]
         found = [av for av in linked if av.name == name]
         if not found:
             names = ", ".join(sorted({av.name for av in linked})) or "none"
@@ -69,6 +69,6 @@ class Model:
 
     def load_artifact(self, name: str) -> Any:
         """The value of :meth:`get_artifact` (loaded from the artifact store)."""
-        from waypost.client import Client
+        from waypost.execution import loading, runtime
 
-        return Client().load_artifact(self.get_artifact(name))
+        return loading.load_version(runtime.current(), self.get_artifact(name))
