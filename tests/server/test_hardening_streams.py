@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import statistics
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -106,7 +107,11 @@ def test_sixty_open_streams_leave_the_api_answering(
                     await s.__aexit__(None, None, None)
 
     _run_in_own_thread(scenario)
-    assert max(latencies) < 2.0, f"requests took up to {max(latencies):.2f} s with 60 streams open"
+    # Streams holding the worker threads would leave requests queued until the 10 s timeout. Under a
+    # loaded 2-core CI one request may pause a moment (the GC, the other test worker): bound the typical
+    # one tightly and the slowest loosely.
+    assert statistics.median(latencies) < 0.5, f"the median request took {statistics.median(latencies):.2f} s"
+    assert max(latencies) < 5.0, f"requests took up to {max(latencies):.2f} s with 60 streams open"
 
 
 def _read_until_closed(response: httpx.Response) -> list[str]:
