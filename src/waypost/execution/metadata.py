@@ -90,7 +90,13 @@ def log_metadata(
             mv = ctx.model_version
         else:
             raise ParameterError("infer_model=True needs a step of a pipeline that has a model=Model(...).")
-        entries += entries_for(metadata, run_id=ctx.run.id if ctx else None, model_version_id=mv.id)
+        # Inside a step, the step is recorded too: a cached copy of the step gives them to its run's version.
+        entries += entries_for(
+            metadata,
+            run_id=ctx.run.id if ctx else None,
+            step_run_id=ctx.step_run_id if ctx else None,
+            model_version_id=mv.id,
+        )
         changed = mv
     if step_name is not None:
         if run_ref is None:

@@ -104,6 +104,23 @@ _MD_OF_STEP = select(_MD).where(
     _MD.c.step_run_id == bindparam("step"), _MD.c.artifact_version_id.is_(None), _MD.c.model_version_id.is_(None)
 )
 _RUNS = db.pipeline_runs
+_SOURCE_RUN = _RUNS.alias("source_run")
+#: What a step logged on its own run's model version, with the model version of run ``run`` (the new one).
+_MV_MD_OF_STEP = (
+    select(
+        _MD,
+        select(_RUNS.c.model_version_id)
+        .where(_RUNS.c.id == bindparam("run"))
+        .scalar_subquery()
+        .label("target_version"),
+    )
+    .join(_SOURCE_RUN, _SOURCE_RUN.c.id == _MD.c.run_id)
+    .where(
+        _MD.c.step_run_id == bindparam("step"),
+        _MD.c.artifact_version_id.is_(None),
+        _MD.c.model_version_id == _SOURCE_RUN.c.model_version_id,
+    )
+)
 _NEWEST_HIT = (
     select(_T.c.id)
     .where(
@@ -147,13 +164,29 @@ def _links(s: Connection, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str,
 
 
 def _copy_metadata(c: Connection, source: uuid.UUID, target: uuid.UUID, run_id: uuid.UUID) -> None:
-    """A cached step carries the metadata its original logged, so filters find the new run too."""
-    rows = c.execute(_MD_OF_STEP, {"step": source}).mappings().all()
+    """A cached step carries the metadata its original logged, so filters find the new run too; what it
+    logged on its run's model version (``infer_model``) goes to the new run's model version."""
+    rows = [dict(r) for r in c.execute(_MD_OF_STEP, {"step": source}).mappings()]
+    versions = c.execute(_MV_MD_OF_STEP, {"step": source, "run": run_id}).mappings().all()
+    rows += [
+        {**r, "model_version_id": r["target_version"]}
+        for r in versions
+        if r["target_version"] not in (None, r["model_version_id"])  # the same version holds them already
+    ]
     if rows:
         now = utcnow()
         c.execute(
             insert(_MD),
-            [{**r, "id": uuid.uuid4(), "step_run_id": target, "run_id": run_id, "created_at": now} for r in rows],
+            [
+                {
+                    **{k: v for k, v in r.items() if k != "target_version"},
+                    "id": uuid.uuid4(),
+                    "step_run_id": target,
+                    "run_id": run_id,
+                    "created_at": now,
+                }
+                for r in rows
+            ],
         )
 
 
