@@ -19,7 +19,8 @@ export const STATUSES = Object.keys(STATUS_COLORS) as ExecutionStatus[];
 
 export function StatusBadge({ status }: { status: ExecutionStatus }) {
   return (
-    <Badge color={STATUS_COLORS[status]} variant="light">
+    // Never cut to "COMP…" when a table squeezes its column.
+    <Badge color={STATUS_COLORS[status]} variant="light" miw="max-content">
       {status}
     </Badge>
   );

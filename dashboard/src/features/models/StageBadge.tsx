@@ -12,7 +12,7 @@ export function StageBadge({ stage }: { stage: string }) {
     );
   }
   return (
-    <Badge size="sm" variant="light" color={COLORS[stage] ?? "gray"} tt="none" data-testid="stage-badge" data-stage={stage}>
+    <Badge size="sm" variant="light" color={COLORS[stage] ?? "gray"} tt="none" miw="max-content" data-testid="stage-badge" data-stage={stage}>
       {stage}
     </Badge>
   );

@@ -81,7 +81,7 @@ export function VersionsTab({ model, search, onSearch, canPromote }: Props) {
           />
         </div>
         <MultiSelect
-          w={320}
+          w={440}
           size="sm"
           aria-label="Metric columns"
           placeholder={metrics.length ? undefined : "Metric columns"}

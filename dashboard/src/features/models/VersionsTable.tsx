@@ -40,7 +40,8 @@ function RunCell({ row }: { row: ModelVersionRow }) {
   return (
     <Group gap={6} wrap="nowrap">
       <StatusBadge status={row.run.status} />
-      <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: row.run?.id ?? "" }} />} style={{ whiteSpace: "nowrap" }}>
+      {/* Run names are long (pipeline-date-time): cut, whole on hover, so the metric columns and the stage menu fit. */}
+      <Anchor fz="sm" ff="monospace" maw={240} truncate="end" title={row.run.name} renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: row.run?.id ?? "" }} />}>
         {row.run.name}
       </Anchor>
       {(row.run_count ?? 0) > 1 && (
