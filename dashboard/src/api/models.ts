@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { PROJECT_HEADER } from "./project";
 import type { components } from "./schema";
 
 export type Model = components["schemas"]["ModelRead"];
@@ -119,4 +120,31 @@ export async function setVersionStage(model: string, version: string, change: { 
 /** Change the card sections sent (null clears one). */
 export async function updateModel(model: string, change: ModelUpdate): Promise<Model> {
   return unwrap(await api.PATCH("/api/v1/models/{model}", { params: { path: { model } }, body: change }));
+}
+
+// -- a model's settings: its approval policy and metric directions ----------------------------------
+
+export type ModelApprovalPolicy = components["schemas"]["ApprovalPolicy"];
+export type ModelApprovalPolicyUpdate = components["schemas"]["ModelApprovalPolicyUpdate"];
+export type MetricDirection = "higher" | "lower";
+
+/** The policy of project `projectId` (its id), which the project's models without their own follow. */
+export const projectApprovalPolicyQuery = (projectId: string) =>
+  queryOptions({
+    // Under modelKeys.all: saving a model's settings refreshes it with the rest.
+    queryKey: [...modelKeys.all, "project-approval-policy", projectId] as const,
+    queryFn: async ({ signal }) =>
+      // Named by the model's project, not the one picked in the header (which may be "all projects").
+      unwrap(await api.GET("/api/v1/model-approval-policy", { headers: { [PROJECT_HEADER]: projectId }, signal })),
+    staleTime: 30_000,
+  });
+
+/** Set the model's own approval policy; `stages: null` follows its project's again. */
+export async function setModelApprovalPolicy(model: string, change: ModelApprovalPolicyUpdate): Promise<ModelApprovalPolicy> {
+  return unwrap(await api.PATCH("/api/v1/models/{model}/approval-policy", { params: { path: { model } }, body: change }));
+}
+
+/** Replace the model's metric directions (the whole mapping: a key left out has none). */
+export async function setMetricDirections(model: string, directions: Record<string, MetricDirection>): Promise<Model> {
+  return updateModel(model, { metric_directions: directions });
 }

@@ -13,6 +13,7 @@ import { formatTime } from "../runs/format";
 import { HistoryTab } from "./HistoryTab";
 import { EditCardButton, ModelCard } from "./ModelCard";
 import { type ModelSearch, type ModelTab } from "./search";
+import { SettingsTab } from "./settings/SettingsTab";
 import { StageBadge } from "./StageBadge";
 import { VersionsTab } from "./VersionsTab";
 import { plainSummary } from "./versions";
@@ -47,7 +48,7 @@ function Missing({ name }: { name: string }) {
   );
 }
 
-/** A model: who holds each stage, its pending requests, its card, its versions with metrics and a chart, its stage history and its promotion rules. */
+/** A model: who holds each stage, its pending requests, its card, its versions with metrics and a chart, its stage history, its promotion rules and its settings. */
 export function ModelPage() {
   const { model: name } = route.useParams();
   const search = route.useSearch();
@@ -117,6 +118,7 @@ export function ModelPage() {
           <Tabs.Tab value="card">Model card</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
           <Tabs.Tab value="rules">Rules</Tabs.Tab>
+          <Tabs.Tab value="settings">Settings</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="versions" pt="md">
           <VersionsTab model={m} search={search} onSearch={onSearch} canPromote={canPromote} />
@@ -129,6 +131,9 @@ export function ModelPage() {
         </Tabs.Panel>
         <Tabs.Panel value="rules" pt="md">
           <RulesTab model={m.id} metrics={(meta.data?.metric_keys ?? []).map((k) => k.key)} canUpdate={canUpdate} />
+        </Tabs.Panel>
+        <Tabs.Panel value="settings" pt="md">
+          <SettingsTab model={m} projectId={projectId} metricKeys={meta.data?.metric_keys} canApprove={canApprove} canUpdate={canUpdate} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

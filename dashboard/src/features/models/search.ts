@@ -61,7 +61,7 @@ export function sortModelsPage(items: readonly Model[], sort: string): Model[] {
 
 // -- a model's page -------------------------------------------------------------------------------
 
-export const MODEL_TABS = ["versions", "card", "history", "rules"] as const;
+export const MODEL_TABS = ["versions", "card", "history", "rules", "settings"] as const;
 export type ModelTab = (typeof MODEL_TABS)[number];
 export const VERSION_PAGE_SIZES = [20, 50, 100, 200] as const;
 export const DEFAULT_VERSION_SIZE = 50;
