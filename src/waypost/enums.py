@@ -41,13 +41,22 @@ class ModelStages(StrEnum):
 
 
 class MetadataType(StrEnum):
-    """The typed value kinds a metadata entry can hold."""
+    """The typed value kinds a metadata entry can hold.
+
+    The last four come from the marker classes of :mod:`waypost.metadata.metadata_types`:
+    ``StorageSize`` is a number of bytes, stored and filtered as a number; ``Uri``, ``Path``
+    and ``DType`` are strings, stored and filtered as strings.
+    """
 
     INT = "int"
     FLOAT = "float"
     BOOL = "bool"
     STRING = "str"
     JSON = "json"
+    URI = "uri"
+    PATH = "path"
+    DTYPE = "dtype"
+    STORAGE_SIZE = "storage_size"
 
 
 class VisualizationType(StrEnum):

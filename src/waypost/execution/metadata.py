@@ -12,16 +12,29 @@ from waypost.enums import MetadataType
 from waypost.exceptions import ParameterError, WaypostError
 from waypost.execution import model_versions, runtime
 from waypost.execution.context import current
+from waypost.metadata.metadata_types import DType, Path, StorageSize, Uri
 from waypost.schemas import MetadataCreate
 
 if TYPE_CHECKING:
     from waypost.schemas import ModelVersionRead
+
+#: The string marker types of waypost.metadata.metadata_types and the entry type each records.
+_MARKED_STRINGS: tuple[tuple[type[str], MetadataType], ...] = (
+    (Uri, MetadataType.URI),
+    (Path, MetadataType.PATH),
+    (DType, MetadataType.DTYPE),
+)
 
 
 def typed(key: str, value: Any) -> tuple[Any, MetadataType]:
     """``value`` as a JSON-safe value with its type; raise for what cannot be stored."""
     if isinstance(value, bool):
         return value, MetadataType.BOOL
+    if isinstance(value, StorageSize):  # an int subclass: ahead of plain ints
+        return int(value), MetadataType.STORAGE_SIZE
+    for marker, kind in _MARKED_STRINGS:  # str subclasses: ahead of plain strings
+        if isinstance(value, marker):
+            return str(value), kind
     if isinstance(value, numbers.Integral):
         return int(value), MetadataType.INT
     if isinstance(value, numbers.Real):

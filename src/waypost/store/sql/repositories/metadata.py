@@ -15,12 +15,16 @@ from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.tables import utcnow
 
+# Types filtered as numbers (value_num) and as text (value_str); a storage size is a number of bytes.
+_NUMBERS = frozenset({MetadataType.INT, MetadataType.FLOAT, MetadataType.BOOL, MetadataType.STORAGE_SIZE})
+_STRINGS = frozenset({MetadataType.STRING, MetadataType.URI, MetadataType.PATH, MetadataType.DTYPE})
+
 
 def _row(m: MetadataCreate) -> dict[str, Any]:
     num: float | None = None
     text: str | None = None
     value = m.value
-    if m.type in (MetadataType.INT, MetadataType.FLOAT, MetadataType.BOOL):
+    if m.type in _NUMBERS:
         try:
             num = float(m.value)
         except (TypeError, ValueError, OverflowError):
@@ -30,7 +34,7 @@ def _row(m: MetadataCreate) -> dict[str, Any]:
         if not math.isfinite(num):
             num = None
             value = str(float(m.value))  # JSON has no NaN/Infinity; PostgreSQL and MySQL reject them
-    elif m.type == MetadataType.STRING:
+    elif m.type in _STRINGS:
         text = str(m.value)[:255]
     return {
         "id": uuid.uuid4(),

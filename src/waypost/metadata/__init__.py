@@ -1,0 +1,1 @@
+"""Typed metadata values; see :mod:`waypost.metadata.metadata_types`."""
