@@ -22,6 +22,7 @@ from waypost.artifacts.materializers.pandas_frames import PandasMaterializer
 from waypost.artifacts.materializers.pickle_fallback import PickleMaterializer
 from waypost.artifacts.materializers.polars_frames import PolarsMaterializer
 from waypost.artifacts.materializers.sklearn_models import SklearnEstimatorMaterializer
+from waypost.artifacts.materializers.structured_strings import StructuredStringMaterializer
 from waypost.exceptions import MaterializerError
 
 BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
@@ -34,6 +35,7 @@ BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
     MatplotlibFigureMaterializer,
     FolderMaterializer,
     SklearnEstimatorMaterializer,
+    StructuredStringMaterializer,
 )
 """What :meth:`MaterializerRegistry.with_builtins` registers; their libraries load lazily."""
 
