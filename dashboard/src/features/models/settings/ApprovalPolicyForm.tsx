@@ -120,7 +120,6 @@ function PolicyEditor({ model, policy, projectId, onSaved }: { model: Model; pol
           </Checkbox.Group>
           <NumberInput
             label="Approvals required"
-            description={`From users holding model:approve, none of them the requester (1 to ${MAX_APPROVALS}).`}
             value={draft.approvals}
             onChange={(v) => edit({ approvals: v })}
             min={1}
@@ -129,13 +128,13 @@ function PolicyEditor({ model, policy, projectId, onSaved }: { model: Model; pol
             allowNegative={false}
             clampBehavior="none"
             disabled={draft.stages.length === 0}
-            w={360}
+            w={140}
           />
-          {draft.stages.length === 0 && (
-            <Text fz="sm" c="dimmed">
-              With no stage ticked, no stage change of this model needs approval, whatever its project's policy.
-            </Text>
-          )}
+          <Text fz="xs" c="dimmed" mt={-6}>
+            {draft.stages.length === 0
+              ? "With no stage ticked, no stage change of this model needs approval, whatever its project's policy."
+              : `1 to ${MAX_APPROVALS}, each from a user holding model:approve other than the one who asked.`}
+          </Text>
         </Stack>
       )}
       {problem && (
@@ -152,17 +151,18 @@ function PolicyEditor({ model, policy, projectId, onSaved }: { model: Model; pol
         <Button loading={save.isPending} disabled={!change} onClick={() => change && save.mutate(change)}>
           Save policy
         </Button>
-        <Button
-          variant="subtle"
-          color="gray"
-          disabled={!change && !problem}
-          onClick={() => {
-            save.reset();
-            setDraft(draftOf(policy));
-          }}
-        >
-          Discard changes
-        </Button>
+        {(change || problem) && (
+          <Button
+            variant="subtle"
+            color="gray"
+            onClick={() => {
+              save.reset();
+              setDraft(draftOf(policy));
+            }}
+          >
+            Discard changes
+          </Button>
+        )}
       </Group>
     </Stack>
   );

@@ -20,6 +20,8 @@ export function directionKeys(metricKeys: readonly ModelMetricKey[], directions:
   return [...keys].sort((a, b) => a.localeCompare(b));
 }
 
+const sentence = (words: readonly string[]) => (words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`);
+
 /** The keys whose direction differs between `a` and `b`. */
 export function changedKeys(a: Directions, b: Directions): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
@@ -49,8 +51,8 @@ function DirectionsEditor({ model, keys, canUpdate, onSaved }: { model: Model; k
   const save = useMutation({
     mutationFn: (next: Directions) => setMetricDirections(model.id, next),
     onSuccess: async (_model, next) => {
-      const done = changedKeys(current, next);
-      onSaved(`Saved the direction of ${done.length === 1 ? done[0] : `${done.length} metrics`}; the versions table and the compare page star the best value by it.`);
+      const done = changedKeys(current, next).sort((a, b) => a.localeCompare(b));
+      onSaved(`Saved the direction of ${done.length > 3 ? `${done.length} metrics` : sentence(done)}.`);
       await queryClient.invalidateQueries({ queryKey: modelKeys.all });
     },
   });
@@ -116,17 +118,18 @@ function DirectionsEditor({ model, keys, canUpdate, onSaved }: { model: Model; k
           <Button loading={save.isPending} disabled={changed.length === 0} onClick={() => save.mutate(draft)}>
             {changed.length > 1 ? `Save directions (${changed.length} changes)` : "Save directions"}
           </Button>
-          <Button
-            variant="subtle"
-            color="gray"
-            disabled={changed.length === 0}
-            onClick={() => {
-              save.reset();
-              setDraft(current);
-            }}
-          >
-            Discard changes
-          </Button>
+          {changed.length > 0 && (
+            <Button
+              variant="subtle"
+              color="gray"
+              onClick={() => {
+                save.reset();
+                setDraft(current);
+              }}
+            >
+              Discard changes
+            </Button>
+          )}
         </Group>
       ) : (
         <Text fz="sm" c="dimmed" data-testid="metric-directions-readonly">

@@ -195,7 +195,7 @@ describe("the settings tab", { timeout: 20_000 }, () => {
     expect(row("loss").dataset.changed).toBe("true");
     fireEvent.click(within(card).getByRole("button", { name: "Save directions (2 changes)" }));
 
-    expect((await within(card).findByTestId("metric-directions-saved")).textContent).toContain("Saved the direction of 2 metrics");
+    expect((await within(card).findByTestId("metric-directions-saved")).textContent).toBe("Saved the direction of loss and old_metric.");
     expect(server.state.writes).toEqual([{ method: "PATCH", path: "/api/v1/models/m-1", body: { metric_directions: { accuracy: "higher", loss: "lower" } } }]);
     // The model is read again: old_metric is gone, nothing is left unsaved.
     await waitFor(() => expect(within(card).getAllByTestId("metric-direction-row").map((r) => r.dataset.key)).toEqual(["accuracy", "loss"]));
@@ -214,6 +214,11 @@ describe("the settings tab", { timeout: 20_000 }, () => {
     expect((await within(card).findByTestId("metric-directions-error")).textContent).toBe(refusal);
     expect(row("accuracy").dataset.direction).toBe("higher");
     expect(row("accuracy").dataset.changed).toBe("true");
+    // Discarding goes back to what the server holds, and clears the refusal.
+    fireEvent.click(within(card).getByRole("button", { name: "Discard changes" }));
+    expect(row("accuracy").dataset.direction).toBe("unset");
+    expect(within(card).queryByTestId("metric-directions-error")).toBeNull();
+    expect(within(card).queryByRole("button", { name: "Discard changes" })).toBeNull();
   });
 
   it("shows the policy read-only to a user without model:approve, who may still set directions", async () => {
