@@ -13,7 +13,7 @@
     ├── StoreError                  the metadata store
     │   ├── StoreLockedError
     │   ├── StoreCorruptError
-    │   ├── NotFoundError
+    │   ├── NotFoundError       also a KeyError (ZenML's client raises KeyError for a missing record)
     │   └── ConflictError       the change clashes with the record's state (a stage another version holds)
     ├── FilterSyntaxError           a filter expression that does not parse
     └── RunStoppedError             the run was stopped (Ctrl-C)
@@ -101,8 +101,16 @@ class StoreCorruptError(StoreError):
     """The store's database file is not a usable database."""
 
 
-class NotFoundError(StoreError):
-    """A requested record does not exist."""
+class NotFoundError(StoreError, KeyError):
+    """A requested record does not exist.
+
+    Also a :class:`KeyError`: ZenML's client raises ``KeyError`` for a missing record, so code
+    written for it that catches ``KeyError`` around a lookup keeps working. ``str()`` gives the
+    message as written (``KeyError`` alone would show it quoted, as a repr).
+    """
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class ConflictError(StoreError):
