@@ -95,6 +95,7 @@ def launch(
             stack_snapshot=used.snapshot,
             tags=spec.settings.tags,
             model_version_id=mv.id if mv else None,
+            model_stage=str(spec.model.version) if spec.model and is_stage_name(spec.model.version) else None,
             started_at=now,
         )
     )

@@ -82,6 +82,7 @@ class ModelVersionRead(ReadModel):
     created_at: datetime
     run_ids: list[UUID] = Field(default_factory=list)
     artifact_version_ids: list[UUID] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
 
 
 class ModelStageChange(BaseModel):

@@ -53,6 +53,9 @@ class RunCreate(BaseModel):
     user_id: UUID | None = None
     tags: list[str] = Field(default_factory=list)
     model_version_id: UUID | None = None
+    model_stage: str | None = Field(
+        default=None, description="The stage the run asked for (it consumes the version holding it), if it did."
+    )
     started_at: datetime | None = None
 
 

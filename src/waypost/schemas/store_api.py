@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas.artifacts import ArtifactVersionCreate
+from waypost.schemas.model_links import ArtifactRole
 from waypost.schemas.runs import StepRunFinish
 
 
@@ -105,6 +106,10 @@ class ModelLinkRequest(BaseModel):
 
     run_id: UUID | None = None
     artifact_version_ids: list[UUID] = Field(default_factory=list)
+    artifact_roles: dict[UUID, ArtifactRole] = Field(
+        default_factory=dict,
+        description="The role of an artifact version (model, data, deployment, other); left out, its type decides.",
+    )
 
 
 class ArtifactUpload(BaseModel):

@@ -67,6 +67,7 @@ const ACTIONS = [
   "model.rule_created",
   "model.rule_updated",
   "model.rule_deleted",
+  "model.version_tagged",
 ];
 
 function details(d: Record<string, unknown>): string {

@@ -19,6 +19,7 @@ from waypost.server.api import (
     metadata,
     model_approvals,
     model_compare,
+    model_links,
     model_rules,
     model_views,
     models,
@@ -45,6 +46,7 @@ ROUTERS: list[APIRouter] = [
     metadata.router,
     model_views.router,
     model_compare.router,
+    model_links.router,  # before models.router: /models/{model}/versions/{version}/... paths
     models.router,
     model_approvals.router,
     model_rules.router,

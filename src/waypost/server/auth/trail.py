@@ -65,6 +65,7 @@ MODEL_APPROVAL_POLICY_CHANGED = "model.approval_policy_changed"  # a model's or 
 MODEL_RULE_CREATED = "model.rule_created"
 MODEL_RULE_UPDATED = "model.rule_updated"
 MODEL_RULE_DELETED = "model.rule_deleted"
+MODEL_VERSION_TAGGED = "model.version_tagged"  # tags added to or removed from a version
 
 # Deletions of recorded work, and runs stopped by someone.
 RUN_DELETED = "run.deleted"

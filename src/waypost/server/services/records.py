@@ -243,6 +243,11 @@ def link_model_version(store: SqlStore, caller: Principal, version_id: uuid.UUID
         scopes.changeable(store, caller, "run", link.run_id, *RECORD)
     else:
         scopes.changeable(store, caller, "model_version", version_id, "model:update", "model:create")
-    for artifact_version in link.artifact_version_ids:
+    for artifact_version in dict.fromkeys([*link.artifact_version_ids, *link.artifact_roles]):
         scopes.readable(store, caller, "artifact_version", artifact_version)
-    store.models.link(version_id, run_id=link.run_id, artifact_version_ids=link.artifact_version_ids)
+    store.models.link(
+        version_id,
+        run_id=link.run_id,
+        artifact_version_ids=link.artifact_version_ids,
+        roles=dict(link.artifact_roles),
+    )

@@ -254,8 +254,12 @@ class RestModels:
         *,
         run_id: uuid.UUID | None = None,
         artifact_version_ids: builtins.list[uuid.UUID] | tuple[uuid.UUID, ...] = (),
+        roles: dict[uuid.UUID, str] | None = None,
     ) -> None:
-        link = ModelLinkRequest(run_id=run_id, artifact_version_ids=builtins.list(artifact_version_ids))
+        ids = builtins.list(artifact_version_ids)
+        link = ModelLinkRequest.model_validate(
+            {"run_id": run_id, "artifact_version_ids": ids, "artifact_roles": roles or {}}
+        )
         self._h.send("POST", f"/model-versions/{version_id}/links", link, idempotent=True)
 
     def get_version(self, model: str, version: str) -> ModelVersionRead:

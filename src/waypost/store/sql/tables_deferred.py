@@ -165,6 +165,9 @@ model_version_runs = Table(
     metadata,
     _ref("model_version_id", "model_versions.id", "CASCADE", primary_key=True),
     _ref("run_id", "pipeline_runs.id", "CASCADE", primary_key=True),
+    # producer (the run made the version), attached (a later run named it), consumer (a run asked for a stage)
+    _req("role", String(16), default="attached", server_default="attached"),
+    _opt("via_stage", String(32)),
 )
 
 model_version_artifacts = Table(
@@ -172,6 +175,7 @@ model_version_artifacts = Table(
     metadata,
     _ref("model_version_id", "model_versions.id", "CASCADE", primary_key=True),
     _ref("artifact_version_id", "artifact_versions.id", "CASCADE", primary_key=True),
+    _req("role", String(16), default="other", server_default="other"),  # model, data, deployment or other
 )
 
 model_stage_transitions = _entity(

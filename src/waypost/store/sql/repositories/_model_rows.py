@@ -26,7 +26,7 @@ def versions_select() -> Select[Any]:
 
 
 def version_reads(s: Connection, rows: Sequence[Any]) -> list[ModelVersionRead]:
-    """Wire schemas of version rows, with their runs and artifact versions (two queries for all)."""
+    """Wire schemas of version rows, with their runs, artifact versions and tags (three queries for all)."""
     ids = [r.id for r in rows]
     runs: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     arts: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
@@ -39,6 +39,7 @@ def version_reads(s: Connection, rows: Sequence[Any]) -> list[ModelVersionRead]:
         links = select(mva.c.model_version_id, mva.c.artifact_version_id).where(mva.c.model_version_id.in_(ids))
         for vid, av in s.execute(links):
             arts[vid].append(av)
+    tags = tags_for(s, "model_version", ids)
     return [
         ModelVersionRead(
             id=row.id,
@@ -52,6 +53,7 @@ def version_reads(s: Connection, rows: Sequence[Any]) -> list[ModelVersionRead]:
             created_at=row.created_at,
             run_ids=runs[row.id],
             artifact_version_ids=arts[row.id],
+            tags=tags[row.id],
         )
         for row in rows
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from sqlalchemy import func, insert, select, update
 
@@ -14,6 +14,7 @@ from waypost.schemas import ModelRead, ModelVersionRead, Page
 from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
 from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
 from waypost.store import model_stages as rules
+from waypost.store.model_links import ARTIFACT_ROLES, artifact_role
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
@@ -66,6 +67,7 @@ class ModelRepository:
         """
         if rules.is_stage_name(version):
             raise _not_a_stage(str(version))
+        tags = list(tags)  # put on the model and on the version
         project_id = project_id or self._default_project()
         attempts = 10  # each round of racing creators lets at least one through
         for attempt in range(attempts):
@@ -88,6 +90,7 @@ class ModelRepository:
                         found = insert_row(
                             s, mv, model_id=model_id, name=version or str(number), number=number, stage="none"
                         )["id"]
+                    add_tags(s, "model_version", found, tags, project_id)
                     return version_reads(s, s.execute(versions_select().where(mv.c.id == found)).all())[0]
             except StoreError as exc:  # another writer created the model or took the number
                 if attempt == attempts - 1 or not is_conflict(exc):
@@ -95,27 +98,66 @@ class ModelRepository:
         raise AssertionError("unreachable")
 
     def link(
-        self, version_id: uuid.UUID, *, run_id: uuid.UUID | None = None, artifact_version_ids: Iterable[uuid.UUID] = ()
+        self,
+        version_id: uuid.UUID,
+        *,
+        run_id: uuid.UUID | None = None,
+        artifact_version_ids: Iterable[uuid.UUID] = (),
+        roles: Mapping[uuid.UUID, str] | None = None,
     ) -> None:
-        """Link a run and/or artifact versions to a model version (idempotent)."""
+        """Link a run and/or artifact versions to a model version (idempotent).
+
+        A run linked here is ``attached`` (a run made by a pipeline of the model is linked when it
+        is created, as its producer or a consumer). An artifact version's role is ``roles[id]`` when
+        given (a link that exists takes it), else its type's (:func:`artifact_role`).
+        """
         mvr, mva = db.model_version_runs, db.model_version_artifacts
-        wanted = list(dict.fromkeys(artifact_version_ids))
+        roles = dict(roles or {})
+        wanted = list(dict.fromkeys([*artifact_version_ids, *roles]))
+        for role in roles.values():
+            if role not in ARTIFACT_ROLES:
+                raise ParameterError(f"'{role}' is not an artifact role; use one of {', '.join(ARTIFACT_ROLES)}.")
         with self._s.write() as s:
             if run_id is not None:
                 linked = select(mvr.c.run_id).where(mvr.c.model_version_id == version_id, mvr.c.run_id == run_id)
                 if s.scalar(linked) is None:
-                    s.execute(insert(mvr), [{"model_version_id": version_id, "run_id": run_id}])
-            if wanted:
-                have = set(
-                    s.scalars(
-                        select(mva.c.artifact_version_id).where(
-                            mva.c.model_version_id == version_id, mva.c.artifact_version_id.in_(wanted)
-                        )
+                    s.execute(insert(mvr), [{"model_version_id": version_id, "run_id": run_id, "role": "attached"}])
+            if not wanted:
+                return
+            have = dict(
+                s.execute(
+                    select(mva.c.artifact_version_id, mva.c.role).where(
+                        mva.c.model_version_id == version_id, mva.c.artifact_version_id.in_(wanted)
                     )
-                )
-                new = [{"model_version_id": version_id, "artifact_version_id": av} for av in wanted if av not in have]
-                if new:
-                    s.execute(insert(mva), new)
+                ).all()
+            )
+            new_ids = [av for av in wanted if av not in have]
+            types = dict(
+                s.execute(
+                    select(db.artifact_versions.c.id, db.artifact_versions.c.data_type).where(
+                        db.artifact_versions.c.id.in_(new_ids)
+                    )
+                ).all()
+                if new_ids
+                else []
+            )
+            new = [
+                {
+                    "model_version_id": version_id,
+                    "artifact_version_id": av,
+                    "role": roles.get(av) or artifact_role(types.get(av, "")),
+                }
+                for av in new_ids
+            ]
+            if new:
+                s.execute(insert(mva), new)
+            for av, role in roles.items():
+                if av in have and have[av] != role:
+                    s.execute(
+                        update(mva)
+                        .where(mva.c.model_version_id == version_id, mva.c.artifact_version_id == av)
+                        .values(role=role)
+                    )
 
     def get_version(self, model: str, version: str, *, project_id: uuid.UUID | None = None) -> ModelVersionRead:
         """A version by model name and version name, number, or stage: ``production`` and ``staging`` are

@@ -328,7 +328,7 @@ class RunRepository:
     def create(self, run: RunCreate) -> RunRead:
         """Record a new run in its pipeline's project (one transaction, no read-back: this is on every run's path)."""
         now = utcnow()
-        values = run.model_dump(exclude={"tags", "stack_snapshot"})
+        values = run.model_dump(exclude={"tags", "stack_snapshot", "model_stage"})
         values["stack_snapshot"] = None if run.stack_snapshot is None else run.stack_snapshot.model_dump(mode="json")
         values.update(
             id=uuid.uuid4(), created_at=now, host=socket.gethostname(), pid=os.getpid(), heartbeat_at=now, ended_at=None
@@ -344,10 +344,7 @@ class RunRepository:
             c.execute(insert(db.pipeline_runs), [values])
             add_tags(c, "run", values["id"], run.tags, values["project_id"])
             if run.model_version_id:
-                c.execute(
-                    insert(db.model_version_runs),
-                    [{"model_version_id": run.model_version_id, "run_id": values["id"]}],
-                )
+                c.execute(insert(db.model_version_runs), [_version_link(c, run, values["id"])])
         return RunRead(
             **values,
             pipeline_name=pipeline_name,
@@ -601,3 +598,14 @@ class RunRepository:
                 .values(status=ExecutionStatus.CRASHED.value, ended_at=now)
             )
         return dead
+
+
+def _version_link(c: Connection, run: RunCreate, run_id: uuid.UUID) -> dict[str, Any]:
+    """The model_version_runs row of a new run: a consumer (it asked for a stage), the producer (the
+    version's first run) or attached (a later run that named the version)."""
+    mvr = db.model_version_runs
+    row: dict[str, Any] = {"model_version_id": run.model_version_id, "run_id": run_id}
+    if run.model_stage:
+        return {**row, "role": "consumer", "via_stage": run.model_stage}
+    first = c.scalar(select(mvr.c.run_id).where(mvr.c.model_version_id == run.model_version_id).limit(1)) is None
+    return {**row, "role": "producer" if first else "attached"}
