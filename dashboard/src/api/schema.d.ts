@@ -1058,6 +1058,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/stage-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Stage Status
+         * @description Who holds production, staging and latest, since when, and how the latest runs consuming it fared.
+         */
+        get: operations["model_stage_status_api_v1_models__model__stage_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/link-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Version Link Counts
+         * @description How many runs (producer, attached, consumer) and artifact versions (model, data, deployment, other) it has.
+         */
+        get: operations["model_version_link_counts_api_v1_models__model__versions__version__link_counts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Version Runs
+         * @description Runs linked to the version, newest first: the one that made it, later ones naming it, consumers.
+         */
+        get: operations["model_version_runs_api_v1_models__model__versions__version__runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model Version Artifacts
+         * @description Artifact versions linked to the version, by role and name, with their stored visualizations.
+         */
+        get: operations["model_version_artifacts_api_v1_models__model__versions__version__artifacts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/models/{model}/versions/{version}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change Model Version Tags
+         * @description Add and remove tags on a version (needs model:update); answers the version's tags after.
+         */
+        patch: operations["change_model_version_tags_api_v1_models__model__versions__version__tags_patch"];
+        trace?: never;
+    };
     "/api/v1/models": {
         parameters: {
             query?: never;
@@ -3865,9 +3965,13 @@ export interface components {
         /**
          * MetadataType
          * @description The typed value kinds a metadata entry can hold.
+         *
+         *     The last four come from the marker classes of :mod:`waypost.metadata.metadata_types`:
+         *     ``StorageSize`` is a number of bytes, stored and filtered as a number; ``Uri``, ``Path``
+         *     and ``DType`` are strings, stored and filtered as strings.
          * @enum {string}
          */
-        MetadataType: "int" | "float" | "bool" | "str" | "json";
+        MetadataType: "int" | "float" | "bool" | "str" | "json" | "uri" | "path" | "dtype" | "storage_size";
         /**
          * ModelApprovalPolicyUpdate
          * @description A model's own policy: only the fields sent change; ``stages`` sent as null follows the project's again.
@@ -3916,6 +4020,13 @@ export interface components {
             run_id?: string | null;
             /** Artifact Version Ids */
             artifact_version_ids?: string[];
+            /**
+             * Artifact Roles
+             * @description The role of an artifact version (model, data, deployment, other); left out, its type decides.
+             */
+            artifact_roles?: {
+                [key: string]: "model" | "data" | "deployment" | "other";
+            };
         };
         /**
          * ModelMetricKey
@@ -4043,6 +4154,21 @@ export interface components {
             force: boolean;
             /** Reason */
             reason?: string | null;
+        };
+        /**
+         * ModelStageStatus
+         * @description A model's stages across environments: each holder and how the runs that consumed it fared.
+         */
+        ModelStageStatus: {
+            /**
+             * Model Id
+             * Format: uuid
+             */
+            model_id: string;
+            /** Model Name */
+            model_name: string;
+            /** Stages */
+            stages: components["schemas"]["StageHolderStatus"][];
         };
         /**
          * ModelStageTransitionRead
@@ -4180,6 +4306,8 @@ export interface components {
             run_ids?: string[];
             /** Artifact Version Ids */
             artifact_version_ids?: string[];
+            /** Tags */
+            tags?: string[];
         };
         /**
          * ModelVersionRow
@@ -4514,6 +4642,28 @@ export interface components {
         Page_UserRead_: {
             /** Items */
             items: components["schemas"]["UserRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[VersionArtifactLink] */
+        Page_VersionArtifactLink_: {
+            /** Items */
+            items: components["schemas"]["VersionArtifactLink"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
+        /** Page[VersionRunLink] */
+        Page_VersionRunLink_: {
+            /** Items */
+            items: components["schemas"]["VersionRunLink"][];
             /** Total */
             total: number;
             /** Page */
@@ -5000,6 +5150,11 @@ export interface components {
             tags?: string[];
             /** Model Version Id */
             model_version_id?: string | null;
+            /**
+             * Model Stage
+             * @description The stage the run asked for (it consumes the version holding it), if it did.
+             */
+            model_stage?: string | null;
             /** Started At */
             started_at?: string | null;
         };
@@ -5529,6 +5684,52 @@ export interface components {
             } | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * StageHolderStatus
+         * @description Which version holds a stage, since when, and the runs that consumed it lately.
+         */
+        StageHolderStatus: {
+            /**
+             * Stage
+             * @enum {string}
+             */
+            stage: "production" | "staging" | "latest";
+            /** Version Id */
+            version_id?: string | null;
+            /**
+             * Version
+             * @description The holder's name; null when no version holds it.
+             */
+            version?: string | null;
+            /** Number */
+            number?: number | null;
+            /**
+             * Since
+             * @description When the holder took the stage (latest: made).
+             */
+            since?: string | null;
+            /**
+             * Consumers
+             * @description Runs that consumed the holder through any stage, in all.
+             * @default 0
+             */
+            consumers: number;
+            /**
+             * Recent
+             * @description Its latest consumer runs, newest first.
+             */
+            recent?: components["schemas"]["VersionRunLink"][];
+            /**
+             * Recent Succeeded
+             * @default 0
+             */
+            recent_succeeded: number;
+            /**
+             * Recent Failed
+             * @default 0
+             */
+            recent_failed: number;
         };
         /**
          * StageRequestCreate
@@ -6096,6 +6297,98 @@ export interface components {
             duration_ms: number;
         };
         /**
+         * VersionArtifactLink
+         * @description An artifact version linked to a model version, with its role and its stored visualizations.
+         */
+        VersionArtifactLink: {
+            /**
+             * Id
+             * Format: uuid
+             * @description The artifact version's id.
+             */
+            id: string;
+            /**
+             * Artifact Id
+             * Format: uuid
+             */
+            artifact_id: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "model" | "data" | "deployment" | "other";
+            /** Data Type */
+            data_type: string;
+            /** Size */
+            size: number;
+            /** Content Hash */
+            content_hash: string;
+            /** Visualizations */
+            visualizations?: components["schemas"]["VisualizationRef"][];
+            /** Producer Run Id */
+            producer_run_id?: string | null;
+            /** Producer Run Name */
+            producer_run_name?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * VersionLinkCounts
+         * @description How many runs and artifact versions of each role a model version has (of those the caller may read).
+         */
+        VersionLinkCounts: {
+            /** Runs */
+            runs: {
+                [key: string]: number;
+            };
+            /** Artifacts */
+            artifacts: {
+                [key: string]: number;
+            };
+        };
+        /**
+         * VersionRunLink
+         * @description A run linked to a model version, and how: it made the version, named it later, or consumed a stage.
+         */
+        VersionRunLink: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "producer" | "attached" | "consumer";
+            /**
+             * Via Stage
+             * @description The stage a consumer asked for (e.g. production).
+             */
+            via_stage?: string | null;
+            /** Pipeline Name */
+            pipeline_name?: string | null;
+            /** User Name */
+            user_name?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Ended At */
+            ended_at?: string | null;
+        };
+        /**
          * VersionRunRef
          * @description The run that made a version: the first run linked to it.
          */
@@ -6112,6 +6405,16 @@ export interface components {
             pipeline_name?: string | null;
             /** User Name */
             user_name?: string | null;
+        };
+        /**
+         * VersionTagsChange
+         * @description Tags to put on a model version and tags to take off it.
+         */
+        VersionTagsChange: {
+            /** Add */
+            add?: string[];
+            /** Remove */
+            remove?: string[];
         };
         /**
          * VisualizationRef
@@ -8102,6 +8405,183 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelComparison"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_stage_status_api_v1_models__model__stage_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelStageStatus"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_version_link_counts_api_v1_models__model__versions__version__link_counts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionLinkCounts"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_version_runs_api_v1_models__model__versions__version__runs_get: {
+        parameters: {
+            query?: {
+                /** @description producer, attached or consumer; left out: all. */
+                role?: ("producer" | "attached" | "consumer") | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VersionRunLink_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    model_version_artifacts_api_v1_models__model__versions__version__artifacts_get: {
+        parameters: {
+            query?: {
+                /** @description model, data, deployment or other; left out: all. */
+                role?: ("model" | "data" | "deployment" | "other") | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_VersionArtifactLink_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_model_version_tags_api_v1_models__model__versions__version__tags_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionTagsChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
                 };
             };
             /** @description Validation Error */
