@@ -17,6 +17,7 @@ def test_waypost_all() -> None:
         "Pipeline",
         "__version__",
         "get_step_context",
+        "link_artifact_to_model",
         "log_metadata",
         "pipeline",
         "step",

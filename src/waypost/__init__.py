@@ -8,7 +8,7 @@ pydantic are loaded when a pipeline first runs.
 
 from waypost.sdk.context import get_step_context
 from waypost.sdk.metadata import log_metadata
-from waypost.sdk.model import Model
+from waypost.sdk.model import Model, link_artifact_to_model
 from waypost.sdk.pipeline import Pipeline, pipeline
 from waypost.sdk.step import BaseStep, step
 
@@ -20,6 +20,7 @@ __all__ = [
     "Pipeline",
     "__version__",
     "get_step_context",
+    "link_artifact_to_model",
     "log_metadata",
     "pipeline",
     "step",

@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import pandas as pd
+import pytest
 from sklearn.linear_model import LogisticRegression
 
-from waypost import Model, get_step_context, pipeline, step
+from waypost import Model, get_step_context, link_artifact_to_model, pipeline, step
 from waypost.client import Client
 from waypost.enums import ModelStages
+from waypost.exceptions import NotFoundError, WaypostError
 from waypost.store.sql.repositories.model_links import ModelLinksRepository
+from waypost.testing.factories import make_artifact_version
 
 
 @step
@@ -61,3 +64,22 @@ def test_runs_and_outputs_link_in_their_roles() -> None:
     assert status["production"].version == "1.0"
     assert [r.id for r in status["production"].recent] == [served.id]
     assert status["production"].recent_succeeded == 1
+
+
+def test_artifacts_link_explicitly_and_are_found_by_role() -> None:
+    training()
+    client = Client()
+    scaler = client.store.artifacts.register([make_artifact_version("threshold")])[0]  # saved outside a run
+    model = Model(name="churn", version="1.0")
+    link_artifact_to_model(scaler, model, role="deployment")
+    assert model.get_artifact("threshold").id == scaler.id
+    assert model.get_model_artifact("classifier").name == "classifier"
+    assert model.get_data_artifact("features").name == "features"
+    with pytest.raises(NotFoundError) as err:
+        model.get_model_artifact("features")
+    assert str(err.value) == (
+        "Version 1 of model 'churn' has no model artifact 'features' (it has: classifier); "
+        'name the output with Annotated[..., "NAME"] in the step that makes it.'
+    )
+    with pytest.raises(WaypostError, match="pass model=Model"):
+        link_artifact_to_model(scaler)  # outside a step, the model must be named

@@ -46,8 +46,8 @@ class Model:
             return str(self.number)
         return str(self.version) if self.version is not None else "latest"
 
-    def get_artifact(self, name: str) -> ArtifactVersionRead:
-        """The newest artifact version named ``name`` linked to this model version (made by its runs).
+    def get_artifact(self, name: str, *, role: str | None = None) -> ArtifactVersionRead:
+        """The newest artifact version named ``name`` linked to this model version (of ``role`` when given).
 
         Raises:
             NotFoundError: no artifact of that name is linked to the version (the message lists those that are).
@@ -56,19 +56,70 @@ class Model:
         from waypost.execution import runtime
 
         store = runtime.current().store
-        version = store.models.get_version(self.name, self._version_ref())
-        linked = [store.artifacts.get_version(av_id) for av_id in version.artifact_version_ids]
-        found = [av for av in linked if av.name == name]
+        found = store.models.version_artifacts(self.name, self._version_ref(), name=name, role=role, size=200).items
         if not found:
-            names = ", ".join(sorted({av.name for av in linked})) or "none"
+            linked = store.models.version_artifacts(self.name, self._version_ref(), role=role, size=200)
+            names = ", ".join(sorted({av.name for av in linked.items})) or "none"
+            kind = f"{role} artifact" if role else "artifact"
+            number = store.models.get_version(self.name, self._version_ref()).number
             raise NotFoundError(
-                f"Version {version.number} of model '{self.name}' has no artifact '{name}' (it has: {names}); "
+                f"Version {number} of model '{self.name}' has no {kind} '{name}' (it has: {names}); "
                 'name the output with Annotated[..., "NAME"] in the step that makes it.'
             )
-        return max(found, key=lambda av: (av.version, av.created_at))
+        newest = max(found, key=lambda av: (av.version, av.created_at))
+        return store.artifacts.get_version(newest.id)
+
+    def get_model_artifact(self, name: str) -> ArtifactVersionRead:
+        """:meth:`get_artifact` among the version's model artifacts (trained estimators, networks …)."""
+        return self.get_artifact(name, role="model")
+
+    def get_data_artifact(self, name: str) -> ArtifactVersionRead:
+        """:meth:`get_artifact` among the version's data artifacts (tables, arrays, datasets)."""
+        return self.get_artifact(name, role="data")
+
+    def get_deployment_artifact(self, name: str) -> ArtifactVersionRead:
+        """:meth:`get_artifact` among the version's deployment artifacts."""
+        return self.get_artifact(name, role="deployment")
 
     def load_artifact(self, name: str) -> Any:
         """The value of :meth:`get_artifact` (loaded from the artifact store)."""
         from waypost.execution import loading, runtime
 
         return loading.load_version(runtime.current(), self.get_artifact(name))
+
+
+def link_artifact_to_model(
+    artifact_version: ArtifactVersionRead | uuid.UUID | str,
+    model: Model | None = None,
+    *,
+    role: str | None = None,
+) -> None:
+    """Link a stored artifact version to a model version, in ``role`` (model, data, deployment, other).
+
+    ``model`` left out, inside a step, is the version the pipeline runs on; elsewhere name one
+    (``Model(name="iris", version="1.0")`` is made when new; a stage is the version holding it).
+    Left out, ``role`` follows the artifact's type. Linking again changes only the role.
+    """
+    from waypost.exceptions import WaypostError
+    from waypost.execution import model_versions, runtime
+    from waypost.execution.context import current
+    from waypost.schemas import ModelSpec
+
+    store = runtime.current().store
+    if model is not None:
+        version_id = model.id or model_versions.resolve(store, ModelSpec.model_validate(model.as_spec())).id
+    else:
+        ctx = current()
+        if ctx is None or ctx.model_version is None:
+            raise WaypostError(
+                "link_artifact_to_model() needs a model outside a step of a pipeline with one; "
+                "pass model=Model(name=..., version=...)."
+            )
+        version_id = ctx.model_version.id
+    av_id = artifact_version if isinstance(artifact_version, uuid.UUID) else None
+    if av_id is None:
+        av_id = uuid.UUID(str(getattr(artifact_version, "id", artifact_version)))
+    if role is None:
+        store.models.link(version_id, artifact_version_ids=[av_id])
+    else:
+        store.models.link(version_id, roles={av_id: role})

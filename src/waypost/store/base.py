@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # only for annotations: a pipeline run never needs the user s
         StageRequestResult,
         TransitionRequestRead,
     )
+    from waypost.schemas.model_links import VersionArtifactLink
     from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
     from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 
@@ -168,6 +169,18 @@ class ModelStore(Protocol):
         artifact_version_ids: builtins.list[uuid.UUID] | tuple[uuid.UUID, ...] = (),
         roles: dict[uuid.UUID, str] | None = None,
     ) -> None: ...
+    #: Artifact versions linked to a model's version (a name, number or stage): by role, name, newest
+    #: first; of ``role`` / ``name`` when given.
+    def version_artifacts(
+        self,
+        model: str,
+        version: str,
+        *,
+        role: str | None = None,
+        name: str | None = None,
+        page: int = 1,
+        size: int = 50,
+    ) -> Page[VersionArtifactLink]: ...
     def get_version(self, model: str, version: str) -> ModelVersionRead: ...
     def list(self, query: str = "", *, sort: str | None = None, page: int = 1, size: int = 50) -> Page[ModelRead]: ...
     def list_versions(self, model: str | uuid.UUID) -> builtins.list[ModelVersionRead]: ...

@@ -8,7 +8,10 @@ ran on the version holding it). An artifact version is the version's ``model``, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final, Literal
+
+from waypost.exceptions import ParameterError
 
 RunRole = Literal["producer", "attached", "consumer"]
 ArtifactRole = Literal["model", "data", "deployment", "other"]
@@ -46,3 +49,10 @@ def artifact_role(data_type: str) -> ArtifactRole:
     if root in _MODEL_PACKAGES:
         return "model"
     return "other"
+
+
+def check_artifact_roles(roles: Iterable[str]) -> None:
+    """Refuse a role that is not one of :data:`ARTIFACT_ROLES` (a one-line ParameterError)."""
+    for role in roles:
+        if role not in ARTIFACT_ROLES:
+            raise ParameterError(f"'{role}' is not an artifact role; use one of {', '.join(ARTIFACT_ROLES)}.")

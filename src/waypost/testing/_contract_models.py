@@ -9,7 +9,7 @@ from waypost.exceptions import ConflictError, NotFoundError, ParameterError
 from waypost.schemas.models import ModelUpdate
 from waypost.store import Store
 from waypost.testing.assertions import assert_one_line
-from waypost.testing.factories import make_model_version, unique_name
+from waypost.testing.factories import make_artifact_version, make_model_version, unique_name
 
 
 def _versions(store: Store, n: int) -> tuple[str, list[str]]:
@@ -167,3 +167,21 @@ class ModelStageContract:
         assert [(m.stages, m.version_count, m.latest_version) for m in listed] == [({"production": "2.0"}, 2, "2.0")]
         with pytest.raises(NotFoundError):
             store.models.update(unique_name("missing"), card)
+
+    def test_artifacts_link_to_a_version_in_roles_and_are_found_by_name_and_role(self, store: Store) -> None:
+        mv = make_model_version(store)
+        typed = [("clf", "sklearn.svm._classes.SVC"), ("rows", "pandas.core.frame.DataFrame"), ("clf", "builtins.str")]
+        made = store.artifacts.register(
+            [make_artifact_version(n).model_copy(update={"data_type": t}) for n, t in typed]
+        )
+        store.models.link(mv.id, artifact_version_ids=[a.id for a in made[:2]])
+        store.models.link(mv.id, roles={made[2].id: "deployment"})
+        found = store.models.version_artifacts(mv.model_name, mv.name)
+        assert [(a.role, a.name) for a in found.items] == [("data", "rows"), ("deployment", "clf"), ("model", "clf")]
+        named = store.models.version_artifacts(mv.model_name, mv.name, name="clf", role="model")
+        assert [a.id for a in named.items] == [made[0].id]
+        store.models.link(mv.id, roles={made[0].id: "other"})  # linking again moves the role
+        assert store.models.version_artifacts(mv.model_name, mv.name, role="model").total == 0
+        with pytest.raises(ParameterError) as err:
+            store.models.link(mv.id, roles={made[0].id: "weights"})
+        assert_one_line(err.value)

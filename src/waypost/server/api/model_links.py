@@ -61,11 +61,14 @@ def model_version_artifacts(
     user: CurrentUser,
     project: ActiveProject,
     role: Annotated[ArtifactRole | None, Query(description="model, data, deployment or other; left out: all.")] = None,
+    name: Annotated[str | None, Query(max_length=255, description="Only artifacts of this name.")] = None,
     page: PageNo = 1,
     size: Size = 50,
 ) -> Page[VersionArtifactLink]:
-    """Artifact versions linked to the version, by role and name, with their stored visualizations."""
-    return model_links.version_artifacts(store, user, model, version, role=role, page=page, size=size, project=project)
+    """Artifact versions linked to the version, by role, name and newest first, with their stored visualizations."""
+    return model_links.version_artifacts(
+        store, user, model, version, role=role, name=name, page=page, size=size, project=project
+    )
 
 
 @router.patch("/{model}/versions/{version}/tags", response_model=list[str])

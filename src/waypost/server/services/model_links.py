@@ -67,13 +67,14 @@ def version_artifacts(
     role: str | None,
     page: int,
     size: int,
+    name: str | None = None,
     project: str | None = None,
 ) -> Page[VersionArtifactLink]:
-    """Artifact versions linked to the version, of ``role`` when given."""
+    """Artifact versions linked to the version, of ``role`` and named ``name`` when given."""
     check_page(page, size)
     version_id, _ = _version(store, caller, model, version, project)
     return ModelLinksRepository(store.sessions).artifacts(
-        version_id, role=role, visibility=scopes.visibility(caller, "artifact"), page=page, size=size
+        version_id, role=role, name=name, visibility=scopes.visibility(caller, "artifact"), page=page, size=size
     )
 
 

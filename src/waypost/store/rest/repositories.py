@@ -28,6 +28,7 @@ from waypost.schemas import (
     StepRunFinish,
     StepRunRead,
 )
+from waypost.schemas.model_links import VersionArtifactLink
 from waypost.schemas.models import ModelStageChange, ModelStageTransitionRead, ModelUpdate
 from waypost.schemas.store_api import (
     CrashSweep,
@@ -44,6 +45,7 @@ from waypost.schemas.store_api import (
 from waypost.schemas.users import ApiKeyCreated, ApiKeyRead, UserRead
 from waypost.store import model_stages
 from waypost.store.filters import check_page
+from waypost.store.model_links import check_artifact_roles
 from waypost.store.rest.http import Http
 
 
@@ -257,10 +259,26 @@ class RestModels:
         roles: dict[uuid.UUID, str] | None = None,
     ) -> None:
         ids = builtins.list(artifact_version_ids)
+        check_artifact_roles((roles or {}).values())
         link = ModelLinkRequest.model_validate(
             {"run_id": run_id, "artifact_version_ids": ids, "artifact_roles": roles or {}}
         )
         self._h.send("POST", f"/model-versions/{version_id}/links", link, idempotent=True)
+
+    def version_artifacts(
+        self,
+        model: str,
+        version: str,
+        *,
+        role: str | None = None,
+        name: str | None = None,
+        page: int = 1,
+        size: int = 50,
+    ) -> Page[VersionArtifactLink]:
+        params: dict[str, object] = {"page": page, "size": size}
+        params.update({k: v for k, v in (("role", role), ("name", name)) if v is not None})
+        path = f"/models/{seg(model)}/versions/{seg(version)}/artifacts"
+        return self._h.get(path, Page[VersionArtifactLink], **params)  # type: ignore[no-any-return]
 
     def get_version(self, model: str, version: str) -> ModelVersionRead:
         return self._h.get(f"/models/{seg(model)}/versions/{seg(version)}", ModelVersionRead)  # type: ignore[no-any-return]

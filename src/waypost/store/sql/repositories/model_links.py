@@ -129,14 +129,23 @@ class ModelLinksRepository:
         version_id: uuid.UUID,
         *,
         role: str | None = None,
+        name: str | None = None,
         visibility: Visibility | None = None,
         page: int = 1,
         size: int = 50,
     ) -> Page[VersionArtifactLink]:
-        """Artifact versions linked to the version (of ``role``; those ``visibility`` allows), by role then name."""
+        """Artifact versions linked to the version (of ``role``, named ``name``; those ``visibility`` allows),
+        by role, then name, then newest version first."""
         check_page(page, size)
         joined, scope = _artifacts_from(visibility)
-        conds = [_MVA.c.model_version_id == version_id, *scope, *_where(None if role is None else _MVA.c.role == role)]
+        conds = [
+            _MVA.c.model_version_id == version_id,
+            *scope,
+            *_where(
+                None if role is None else _MVA.c.role == role,
+                None if name is None else db.artifacts.c.name == name,
+            ),
+        ]
         stmt = (
             select(
                 _MVA.c.role,

@@ -12,9 +12,10 @@ from waypost.enums import ModelStages
 from waypost.exceptions import ParameterError, StoreError
 from waypost.schemas import ModelRead, ModelVersionRead, Page
 from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
+from waypost.schemas.model_links import VersionArtifactLink
 from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
 from waypost.store import model_stages as rules
-from waypost.store.model_links import ARTIFACT_ROLES, artifact_role
+from waypost.store.model_links import artifact_role, check_artifact_roles
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions, is_conflict
 from waypost.store.sql.filtering import Field, FilterSpec
@@ -114,9 +115,7 @@ class ModelRepository:
         mvr, mva = db.model_version_runs, db.model_version_artifacts
         roles = dict(roles or {})
         wanted = list(dict.fromkeys([*artifact_version_ids, *roles]))
-        for role in roles.values():
-            if role not in ARTIFACT_ROLES:
-                raise ParameterError(f"'{role}' is not an artifact role; use one of {', '.join(ARTIFACT_ROLES)}.")
+        check_artifact_roles(roles.values())
         with self._s.write() as s:
             if run_id is not None:
                 linked = select(mvr.c.run_id).where(mvr.c.model_version_id == version_id, mvr.c.run_id == run_id)
@@ -158,6 +157,23 @@ class ModelRepository:
                         .where(mva.c.model_version_id == version_id, mva.c.artifact_version_id == av)
                         .values(role=role)
                     )
+
+    def version_artifacts(
+        self,
+        model: str,
+        version: str,
+        *,
+        role: str | None = None,
+        name: str | None = None,
+        page: int = 1,
+        size: int = 50,
+        project_id: uuid.UUID | None = None,
+    ) -> Page[VersionArtifactLink]:
+        """Artifact versions linked to a model's version, of ``role`` and named ``name`` when given."""
+        from waypost.store.sql.repositories.model_links import ModelLinksRepository
+
+        found = self.get_version(model, version, project_id=project_id)
+        return ModelLinksRepository(self._s).artifacts(found.id, role=role, name=name, page=page, size=size)
 
     def get_version(self, model: str, version: str, *, project_id: uuid.UUID | None = None) -> ModelVersionRead:
         """A version by model name and version name, number, or stage: ``production`` and ``staging`` are
