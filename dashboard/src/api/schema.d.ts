@@ -1127,7 +1127,7 @@ export interface paths {
         };
         /**
          * Model Version Artifacts
-         * @description Artifact versions linked to the version, by role and name, with their stored visualizations.
+         * @description Artifact versions linked to the version, by role, name and newest first, with their stored visualizations.
          */
         get: operations["model_version_artifacts_api_v1_models__model__versions__version__artifacts_get"];
         put?: never;
@@ -8525,6 +8525,8 @@ export interface operations {
             query?: {
                 /** @description model, data, deployment or other; left out: all. */
                 role?: ("model" | "data" | "deployment" | "other") | null;
+                /** @description Only artifacts of this name. */
+                name?: string | null;
                 /** @description The page, from 1. */
                 page?: number;
                 /** @description Items per page, 1 to 1000. */
