@@ -29,6 +29,7 @@ import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink"
 import { validateApprovalsSearch } from "../features/models/approvals/search";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
+import { validateVersionSearch } from "../features/models/version/search";
 import { PipelinePage } from "../features/pipelines/PipelinePage";
 import { PipelinesPage } from "../features/pipelines/PipelinesPage";
 import { validatePipelineSearch, validatePipelinesSearch } from "../features/pipelines/search";
@@ -269,6 +270,14 @@ const modelCompareRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/models/ComparePage"), "ComparePage"),
 });
 
+// A version: who made, named and consumed it, its artifacts by role, its metadata and lineage.
+const modelVersionRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/models/$model/versions/$version",
+  validateSearch: validateVersionSearch,
+  component: lazyRouteComponent(() => import("../features/models/version/ModelVersionPage"), "ModelVersionPage"),
+});
+
 // Requests for a stage across models: those waiting for the caller's vote, or the caller's own.
 const approvalsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -374,6 +383,7 @@ export const routeTree = rootRoute.addChildren([
   modelsRoute,
   modelRoute,
   modelCompareRoute,
+  modelVersionRoute,
   approvalsRoute,
   stacksRoute,
   stackRoute,
