@@ -53,14 +53,14 @@ function Cell({ value, differs, best, hash }: { value: unknown; differs: boolean
   );
 }
 
-function Header({ v, baseline }: { v: ComparedVersion; baseline: boolean }) {
+function Header({ model, v, baseline }: { model: string; v: ComparedVersion; baseline: boolean }) {
   return (
     <Table.Th style={{ whiteSpace: "nowrap", verticalAlign: "bottom" }} data-testid="compare-version" data-version={v.name}>
       <Stack gap={2}>
         <Group gap={6} wrap="nowrap">
-          <Text fz="sm" ff="monospace" fw={700}>
+          <Anchor fz="sm" ff="monospace" fw={700} renderRoot={(props) => <Link {...props} to="/models/$model/versions/$version" params={{ model, version: v.name }} />}>
             {versionLabel(v)}
-          </Text>
+          </Anchor>
           <StageBadge stage={v.stage} />
         </Group>
         <Text fz="xs" c="dimmed" fw={400}>
@@ -169,7 +169,7 @@ export function ComparePage() {
             <Table.Tr>
               <Table.Th style={{ minWidth: 180 }}>Attribute</Table.Th>
               {data.versions.map((v, i) => (
-                <Header key={v.id} v={v} baseline={i === 0} />
+                <Header key={v.id} model={model} v={v} baseline={i === 0} />
               ))}
             </Table.Tr>
           </Table.Thead>

@@ -15,6 +15,7 @@ import { EditCardButton, ModelCard } from "./ModelCard";
 import { type ModelSearch, type ModelTab } from "./search";
 import { SettingsTab } from "./settings/SettingsTab";
 import { StageBadge } from "./StageBadge";
+import { StageStatus } from "./StageStatus";
 import { VersionsTab } from "./VersionsTab";
 import { plainSummary } from "./versions";
 
@@ -111,6 +112,7 @@ export function ModelPage() {
         </Stack>
         {canUpdate && <EditCardButton model={m} />}
       </Group>
+      <StageStatus model={m.name} />
       <PendingRequests model={m.id} canApprove={canApprove} />
       <Tabs value={tab} onChange={(t) => onSearch({ tab: t === "versions" || !t ? undefined : (t as ModelTab) })} keepMounted={false}>
         <Tabs.List>

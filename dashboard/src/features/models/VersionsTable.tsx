@@ -1,5 +1,5 @@
 import { Anchor, Badge, Checkbox, Group, Table, Text, Tooltip } from "@mantine/core";
-import { Link } from "@tanstack/react-router";
+import { Link, useParams } from "@tanstack/react-router";
 import { useMemo } from "react";
 
 import type { ModelVersionRow } from "../../api/models";
@@ -58,6 +58,8 @@ function RunCell({ row }: { row: ModelVersionRow }) {
 /** One page of a model's versions: stage, created, the run that made it, a column per metric, tags, the stage menu. */
 export function VersionsTable({ model, rows, metrics, directions, holders, sort, onSort, canPromote, dimmed, picked, onPick }: Props) {
   const best = useMemo(() => bestOnPage(rows, directions), [rows, directions]);
+  // Links name the model as the page's URL does (`model` may be its id).
+  const named = useParams({ strict: false }).model ?? model;
   return (
     <Table.ScrollContainer minWidth={720 + metrics.length * 96} type="native">
       <Table data-testid="model-versions-table" striped highlightOnHover verticalSpacing={6} fz="sm" style={{ opacity: dimmed ? 0.6 : 1 }}>
@@ -92,9 +94,15 @@ export function VersionsTable({ model, rows, metrics, directions, holders, sort,
                   </Table.Td>
                 )}
                 <Table.Td style={num}>
-                  <Text span fz="sm" ff="monospace" fw={600}>
+                  <Anchor
+                    fz="sm"
+                    ff="monospace"
+                    fw={600}
+                    title={`Open version ${v.name}`}
+                    renderRoot={(props) => <Link {...props} to="/models/$model/versions/$version" params={{ model: named, version: v.name }} />}
+                  >
                     {v.name}
-                  </Text>
+                  </Anchor>
                   {v.name !== String(v.number) && (
                     <Text span fz="xs" c="dimmed">
                       {" "}
