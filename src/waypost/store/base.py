@@ -202,6 +202,15 @@ class ModelStore(Protocol):
     def transitions(
         self, model: str | uuid.UUID, *, page: int = 1, size: int = 50
     ) -> Page[ModelStageTransitionRead]: ...
+    #: Put ``add`` on a version (a name, number or stage's holder) and take ``remove`` off it; its tags after.
+    def change_version_tags(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        *,
+        add: builtins.list[str] | tuple[str, ...] = (),
+        remove: builtins.list[str] | tuple[str, ...] = (),
+    ) -> builtins.list[str]: ...
 
 
 class ModelPromotionStore(Protocol):

@@ -168,6 +168,24 @@ class ModelStageContract:
         with pytest.raises(NotFoundError):
             store.models.update(unique_name("missing"), card)
 
+    def test_version_tags_change_by_name_number_or_stage(self, store: Store) -> None:
+        name, (v1, v2) = _versions(store, 2)
+        assert store.models.change_version_tags(name, v1, add=["candidate", "tabular"]) == ["candidate", "tabular"]
+        store.models.set_stage(name, v2, "production")
+        assert store.models.change_version_tags(name, "production", add=["prod"], remove=["nothing"]) == ["prod"]
+        after = store.models.change_version_tags(name, v1, add=["reviewed"], remove=["candidate"])
+        assert sorted(after) == ["reviewed", "tabular"]
+        assert {v.name: sorted(v.tags) for v in store.models.list_versions(name)} == {
+            v1: ["reviewed", "tabular"],
+            v2: ["prod"],
+        }
+        assert store.models.get_version(name, v2).stage == ModelStages.PRODUCTION  # tags leave the stage alone
+        with pytest.raises(NotFoundError) as err:
+            store.models.change_version_tags(name, "99", add=["x"])
+        assert_one_line(err.value)
+        with pytest.raises(NotFoundError):
+            store.models.change_version_tags(unique_name("missing"), "1", add=["x"])
+
     def test_artifacts_link_to_a_version_in_roles_and_are_found_by_name_and_role(self, store: Store) -> None:
         mv = make_model_version(store)
         typed = [("clf", "sklearn.svm._classes.SVC"), ("rows", "pandas.core.frame.DataFrame"), ("clf", "builtins.str")]

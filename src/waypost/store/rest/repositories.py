@@ -28,7 +28,7 @@ from waypost.schemas import (
     StepRunFinish,
     StepRunRead,
 )
-from waypost.schemas.model_links import VersionArtifactLink
+from waypost.schemas.model_links import VersionArtifactLink, VersionTagsChange
 from waypost.schemas.models import ModelStageChange, ModelStageTransitionRead, ModelUpdate
 from waypost.schemas.store_api import (
     CrashSweep,
@@ -315,6 +315,18 @@ class RestModels:
         check_page(page, size)
         path = f"/models/{seg(model)}/transitions"
         return self._h.get(path, Page[ModelStageTransitionRead], page=page, size=size)  # type: ignore[no-any-return]
+
+    def change_version_tags(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        *,
+        add: builtins.list[str] | tuple[str, ...] = (),
+        remove: builtins.list[str] | tuple[str, ...] = (),
+    ) -> builtins.list[str]:
+        change = VersionTagsChange(add=builtins.list(add), remove=builtins.list(remove))
+        path = f"/models/{seg(model)}/versions/{seg(version)}/tags"
+        return self._h.send("PATCH", path, change, builtins.list[str], idempotent=True)  # type: ignore[no-any-return]
 
 
 def _server_only(what: str) -> ConfigurationError:

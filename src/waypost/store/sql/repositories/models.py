@@ -12,7 +12,7 @@ from waypost.enums import ModelStages
 from waypost.exceptions import ParameterError, StoreError
 from waypost.schemas import ModelRead, ModelVersionRead, Page
 from waypost.schemas.access import DEFAULT_PROJECT_ID, Visibility
-from waypost.schemas.model_links import VersionArtifactLink
+from waypost.schemas.model_links import VersionArtifactLink, VersionTagsChange
 from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
 from waypost.store import model_stages as rules
 from waypost.store.model_links import artifact_role, check_artifact_roles
@@ -285,6 +285,26 @@ class ModelRepository:
     ) -> Page[ModelStageTransitionRead]:
         """A model's stage transitions, newest first."""
         return list_transitions(self._s, model, page, size, project_id)
+
+    def change_version_tags(
+        self,
+        model: str | uuid.UUID,
+        version: str,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        project_id: uuid.UUID | None = None,
+    ) -> builtins.list[str]:
+        """Put ``add`` on a version (a name, number or stage's holder) and take ``remove`` off it; its tags after."""
+        from waypost.store.sql.repositories.model_links import ModelLinksRepository
+
+        change = VersionTagsChange(add=builtins.list(add), remove=builtins.list(remove))  # the server's limits
+        with self._s.read() as s:
+            found = model_row(s, model, project_id)
+            version_id = version_row(s, found, str(version)).id
+        return ModelLinksRepository(self._s).change_tags(
+            version_id, found.project_id, add=change.add, remove=change.remove
+        )
 
     def list_versions(
         self, model: str | uuid.UUID, *, project_id: uuid.UUID | None = None
