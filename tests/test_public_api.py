@@ -12,14 +12,19 @@ import waypost.enums
 
 def test_waypost_all() -> None:
     assert sorted(waypost.__all__) == [
+        "ArtifactConfig",
         "BaseStep",
         "Model",
         "Pipeline",
         "__version__",
         "get_step_context",
         "link_artifact_to_model",
+        "load_artifact",
+        "log_artifact_metadata",
         "log_metadata",
+        "log_model_metadata",
         "pipeline",
+        "save_artifact",
         "step",
     ]
     for name in waypost.__all__:
@@ -29,6 +34,7 @@ def test_waypost_all() -> None:
 def test_client_and_enums_all() -> None:
     assert waypost.client.__all__ == ["Client"]
     assert sorted(waypost.enums.__all__) == [
+        "ArtifactType",
         "ExecutionStatus",
         "LogSource",
         "MetadataType",

@@ -6,6 +6,13 @@ Importing this package loads only the decorators; the store, the artifact store 
 pydantic are loaded when a pipeline first runs.
 """
 
+from waypost.sdk.artifacts import (
+    ArtifactConfig,
+    load_artifact,
+    log_artifact_metadata,
+    log_model_metadata,
+    save_artifact,
+)
 from waypost.sdk.context import get_step_context
 from waypost.sdk.metadata import log_metadata
 from waypost.sdk.model import Model, link_artifact_to_model
@@ -15,13 +22,18 @@ from waypost.sdk.step import BaseStep, step
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArtifactConfig",
     "BaseStep",
     "Model",
     "Pipeline",
     "__version__",
     "get_step_context",
     "link_artifact_to_model",
+    "load_artifact",
+    "log_artifact_metadata",
     "log_metadata",
+    "log_model_metadata",
     "pipeline",
+    "save_artifact",
     "step",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["ExecutionStatus", "LogSource", "MetadataType", "ModelStages", "VisualizationType"]
+__all__ = ["ArtifactType", "ExecutionStatus", "LogSource", "MetadataType", "ModelStages", "VisualizationType"]
 
 
 class ExecutionStatus(StrEnum):
@@ -83,3 +83,19 @@ class LogSource(StrEnum):
     STDOUT = "stdout"
     STDERR = "stderr"
     LOGGING = "logging"
+
+
+class ArtifactType(StrEnum):
+    """What an artifact is, as ZenML's ``ArtifactType`` names it (``ArtifactConfig(artifact_type=...)``).
+
+    ``MODEL`` links a step's output to the pipeline's model version as its model, ``DATA`` as its
+    data; the others are recorded as the version's ``artifact_type`` metadata.
+    """
+
+    DATA = "DataArtifact"
+    MODEL = "ModelArtifact"
+    DATA_ANALYSIS = "DataAnalysisArtifact"
+    SERVICE = "ServiceArtifact"
+    STATISTICS = "StatisticsArtifact"
+    SCHEMA = "SchemaArtifact"
+    BASE = "BaseArtifact"

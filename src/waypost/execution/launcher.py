@@ -213,7 +213,7 @@ def drive(
     final = finish_run(rt, run, spec, outcomes, status, reason)
     if model_version is not None:
         produced = [av.id for o in outcomes.values() for av in o.outputs.values()]
-        store.models.link(model_version.id, artifact_version_ids=produced)
+        store.models.link(model_version.id, artifact_version_ids=produced, roles=_output_roles(spec, outcomes))
         made = spec.model is not None and not is_stage_name(spec.model.version)  # not one it consumed
         if status == ExecutionStatus.COMPLETED and made:
             model_versions.apply_rules(store, model_version)
@@ -232,6 +232,20 @@ def drive(
         )
         raise err from (first.exception if first else None)
     return final
+
+
+def _output_roles(spec: PipelineSpec, outcomes: dict[str, StepOutcome]) -> dict[uuid.UUID, str]:
+    """The roles outputs' ArtifactConfigs give them for the run's model version (the others' types decide)."""
+    roles: dict[uuid.UUID, str] = {}
+    for name, outcome in outcomes.items():
+        step = next((s for s in spec.steps if s.name == name), None)
+        if step is None:
+            continue
+        for out in step.outputs:
+            av = outcome.outputs.get(out.name)
+            if av is not None and out.model_role is not None:
+                roles[av.id] = out.model_role
+    return roles
 
 
 def _orchestrator_for(used: stacks_mod.RunStack, rt: runtime_mod.Runtime) -> Orchestrator:

@@ -23,11 +23,13 @@ from waypost.artifacts.store import ArtifactStore
 from waypost.artifacts.trust import Producer
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import MaterializerError, WaypostError
+from waypost.execution import artifacts as saved_artifacts
 from waypost.execution import cache
 from waypost.execution.artifact_trust import load_guard
 from waypost.execution.context import CURRENT, StepContext
 from waypost.execution.logs.sink import StepLogSink, capture
 from waypost.execution.metadata import entries_for
+from waypost.execution.naming import fill_date_time
 from waypost.execution.resources import ResourceSampler
 from waypost.schemas import (
     ArtifactVersionCreate,
@@ -129,6 +131,8 @@ class StepRunner:
         """Secret values the run's stack was resolved with: masked in every step log line."""
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
+        self._roles: dict[uuid.UUID, dict[str, str]] = {}
+        """Per step run, the model roles of the versions its step saved with save_artifact()."""
         self._pending: list[StepRunCreate] = []
         self._pending_lock = threading.Lock()
         self._pending_since = 0.0
@@ -142,7 +146,8 @@ class StepRunner:
         hit = self.store.steps.find_cached(key)
         if hit is not None:
             outputs = hit.outputs
-            if set(outputs) == {o.name for o in step.outputs} and all(
+            # A step's outputs, and the versions it saved with save_artifact() (named after them).
+            if {o.name for o in step.outputs} <= set(outputs) and all(
                 self._still_there(av.uri) for av in outputs.values()
             ):
                 now = _now()
@@ -178,7 +183,8 @@ class StepRunner:
     ) -> StepOutcome | CacheMiss:
         """Serve ``step`` from the cache (recording it as cached), or say why it cannot be."""
         inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
-        names = {o.name: self._artifact_name(step, o.name) for o in step.outputs}
+        # The names as written ({date}/{time} not filled in), so that a dated name still hits the cache.
+        names = {o.name: self._artifact_name(step, o.name, filled=False) for o in step.outputs}
         parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()}, names)
         key = cache.key(parts)
         use_cache = (
@@ -260,6 +266,10 @@ class StepRunner:
         outcome.duration_s = (ended - started).total_seconds()
         if ctx is not None and outcome.outputs:
             self._output_metadata(ctx, step_run_id, outcome.outputs)
+        roles = self._roles.pop(step_run_id, {})
+        if roles and self.model_version is not None and outcome.outputs:
+            linked = {outcome.outputs[n].id: r for n, r in roles.items() if n in outcome.outputs}
+            self.store.models.link(self.model_version.id, roles=linked)
         return outcome
 
     def _attempts(
@@ -303,6 +313,14 @@ class StepRunner:
                             )
                     finally:
                         CURRENT.reset(token)
+                        held = saved_artifacts.take_pending(step_run_id)
+                    # save_artifact() inside the step: registered with its outputs, named after the artifact.
+                    for p in held:
+                        saved[p.created.name] = p.created
+                        if p.metadata:
+                            ctx.output_metadata.setdefault(p.created.name, {}).update(p.metadata)
+                        if p.role is not None:
+                            self._roles.setdefault(step_run_id, {})[p.created.name] = p.role
                 attempts.append(
                     AttemptRead(
                         number=number, status=ExecutionStatus.COMPLETED, started_at=began, ended_at=_now(), error=None
@@ -311,6 +329,7 @@ class StepRunner:
                 return StepOutcome(step.name, ExecutionStatus.COMPLETED), saved, attempts, ctx
             except Exception as exc:  # the user's step failed: record it, maybe retry
                 self._discard(saved)
+                self._discard({p.created.name: p.created for p in saved_artifacts.take_pending(step_run_id)})
                 message = f"{type(exc).__name__}: {exc}"
                 attempts.append(
                     AttemptRead(
@@ -387,10 +406,15 @@ class StepRunner:
             cfg = self._configs[step.name] = step.settings.model_dump(mode="json")
         return cfg
 
-    def _artifact_name(self, step: StepSpec, output: str) -> str:
-        """An output's artifact name: its ``Annotated`` name, else ``pipeline::step::output``."""
+    def _artifact_name(self, step: StepSpec, output: str, *, filled: bool = True) -> str:
+        """An output's artifact name: its ``Annotated`` name (``{date}``/``{time}`` filled in with the
+        run's start unless ``filled`` is False), else ``pipeline::step::output``."""
         spec = next(o for o in step.outputs if o.name == output)
-        return spec.artifact_name or f"{self.spec.name}::{step.name}::{output}"
+        if not spec.artifact_name:
+            return f"{self.spec.name}::{step.name}::{output}"
+        if not filled or "{" not in spec.artifact_name:
+            return spec.artifact_name
+        return fill_date_time(spec.artifact_name, self.run.started_at or self.run.created_at)
 
     def _split(self, step: StepSpec, value: Any) -> dict[str, Any]:
         outs = [o.name for o in step.outputs]
@@ -423,7 +447,7 @@ class StepRunner:
             )
         except MaterializerError as exc:
             raise MaterializerError(f"Step '{step.name}': {exc}") from exc
-        tags = ctx.output_tags.get(output)
+        tags = list(dict.fromkeys([*spec.tags, *ctx.output_tags.get(output, [])]))
         return created.model_copy(update={"tags": tags}) if tags else created
 
     def _files_for(self, uri: str) -> ArtifactStore:
@@ -470,8 +494,18 @@ class StepRunner:
         self, ctx: StepContext, step_run_id: uuid.UUID, outputs: dict[str, ArtifactVersionRead]
     ) -> None:
         entries: list[MetadataCreate] = []
-        for out_name, values in ctx.output_metadata.items():
-            av = outputs.get(out_name)
-            if av is not None:
+        declared = {o.name for o in ctx.step.outputs}
+        for spec in ctx.step.outputs:  # what ArtifactConfig says, then what the step logged (which wins)
+            av = outputs.get(spec.name)
+            values = {**spec.run_metadata, **ctx.output_metadata.get(spec.name, {})}
+            if spec.version_name is not None:
+                values.setdefault("version_name", spec.version_name)
+            if spec.artifact_type is not None:
+                values.setdefault("artifact_type", spec.artifact_type)
+            if av is not None and values:
+                entries.extend(entries_for(values, run_id=self.run.id, artifact_version_id=av.id))
+        for name, values in ctx.output_metadata.items():  # versions the step saved with save_artifact()
+            av = outputs.get(name)
+            if name not in declared and av is not None and values:
                 entries.extend(entries_for(values, run_id=self.run.id, artifact_version_id=av.id))
         self.store.metadata.add(entries)

@@ -71,6 +71,21 @@ class OutputSpec(BaseModel):
     artifact_name: str | None = Field(
         default=None, description="Set by Annotated[T, 'name']; else pipeline::step::output."
     )
+    version_name: str | None = Field(
+        default=None, description="ArtifactConfig(version=...): recorded as the version's metadata 'version_name'."
+    )
+    tags: list[str] = Field(default_factory=list, description="ArtifactConfig(tags=...): tags of each version.")
+    run_metadata: dict[str, JsonValue] = Field(
+        default_factory=dict, description="ArtifactConfig(run_metadata=...): metadata logged on each version."
+    )
+    model_role: str | None = Field(
+        default=None,
+        description="The role linking each version to the run's model version (model, data, deployment); "
+        "None: its type decides.",
+    )
+    artifact_type: str | None = Field(
+        default=None, description="ArtifactConfig(artifact_type=...): the ArtifactType's name (MODEL, DATA …)."
+    )
 
 
 class StepSpec(BaseModel):

@@ -22,7 +22,7 @@ from waypost.schemas import (
     StepSpec,
 )
 from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepArtifact
-from waypost.sdk.outputs import type_path
+from waypost.sdk.outputs import OutputInfo, type_path
 from waypost.sdk.pipeline import Pipeline
 
 _CONFIG_KEYS = {
@@ -228,17 +228,37 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
         docstring=inspect.getdoc(step.entrypoint),
         parameters=parameters,
         inputs=inputs,
-        outputs=[
-            OutputSpec(
-                name=o.name,
-                data_type=type_path(o.annotation),
-                materializer=materializers.get(o.name),
-                artifact_name=o.artifact_name,
-            )
-            for o in step.outputs
-        ],
+        outputs=[_output_spec(o, materializers.get(o.name), inv.name) for o in step.outputs],
         after=inv.after,
         settings=settings,
+    )
+
+
+def _output_spec(o: OutputInfo, materializer: str | None, step_name: str) -> OutputSpec:
+    config = o.config
+    if config is None:
+        return OutputSpec(
+            name=o.name, data_type=type_path(o.annotation), materializer=materializer, artifact_name=o.artifact_name
+        )
+    metadata = dict(config.run_metadata or {})
+    for key, value in metadata.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"ArtifactConfig(run_metadata=...) of output '{o.name}' of step '{step_name}' has '{key}' of type "
+                f"{type(value).__name__}, which cannot be stored; log numbers, strings, booleans, or lists and dicts."
+            ) from None
+    return OutputSpec(
+        name=o.name,
+        data_type=type_path(o.annotation),
+        materializer=materializer,
+        artifact_name=o.artifact_name,
+        version_name=None if config.version is None else str(config.version),
+        tags=list(dict.fromkeys(config.tags or [])),
+        run_metadata=metadata,
+        model_role=config.model_role,
+        artifact_type=config.artifact_type.name if config.artifact_type is not None else None,
     )
 
 

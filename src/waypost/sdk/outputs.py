@@ -7,14 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, get_args, get_origin
 
+from waypost.sdk.artifacts import ArtifactConfig
+
 
 @dataclass(frozen=True)
 class OutputInfo:
-    """A declared output: its name, type and, for ``Annotated`` ones, the artifact name."""
+    """A declared output: its name, type and, for ``Annotated`` ones, the artifact name and config."""
 
     name: str
     annotation: Any
     artifact_name: str | None = None
+    config: ArtifactConfig | None = None
 
 
 def _type_path(t: Any) -> str:
@@ -30,13 +33,29 @@ def type_path(t: Any) -> str:
     return _type_path(t)
 
 
-def _one(annotation: Any, default_name: str) -> OutputInfo:
+def _one(annotation: Any, default_name: str, step: str) -> OutputInfo:
+    if isinstance(annotation, ArtifactConfig):
+        raise TypeError(
+            f"Step '{step}' puts an ArtifactConfig on an output without a type; "
+            "write -> Annotated[TYPE, ArtifactConfig(...)]."
+        )
     if get_origin(annotation) is Annotated:
         base, *extras = get_args(annotation)
+        configs = [e for e in extras if isinstance(e, ArtifactConfig)]
+        if len(configs) > 1:
+            raise TypeError(f"Step '{step}' gives one output two ArtifactConfigs; keep one.")
+        config = configs[0] if configs else None
         names = [e for e in extras if isinstance(e, str)]
+        if config is not None and config.name is not None:
+            if names and names[0] != config.name:
+                raise TypeError(
+                    f"Step '{step}' names one output both '{names[0]}' and ArtifactConfig(name='{config.name}'); "
+                    "keep one."
+                )
+            names = [config.name]
         if names:
-            return OutputInfo(names[0], base, names[0])
-        return OutputInfo(default_name, base)
+            return OutputInfo(names[0], base, names[0], config)
+        return OutputInfo(default_name, base, None, config)
     return OutputInfo(default_name, annotation)
 
 
@@ -54,10 +73,10 @@ def parse_outputs(func: Callable[..., Any]) -> list[OutputInfo]:
     if get_origin(ret) is tuple:
         args = get_args(ret)
         if args and args[-1] is not Ellipsis:
-            outs = [_one(a, f"output_{i}") for i, a in enumerate(args)]
+            outs = [_one(a, f"output_{i}", func.__name__) for i, a in enumerate(args)]
             if len({o.name for o in outs}) != len(outs):
                 raise TypeError(
                     f"Step '{func.__name__}' names two outputs alike; give each Annotated output its own name."
                 )
             return outs
-    return [_one(ret, "output")]
+    return [_one(ret, "output", func.__name__)]
