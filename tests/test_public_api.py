@@ -17,6 +17,7 @@ def test_waypost_all() -> None:
         "Model",
         "Pipeline",
         "__version__",
+        "get_pipeline_context",
         "get_step_context",
         "link_artifact_to_model",
         "load_artifact",

@@ -16,7 +16,7 @@ from waypost.sdk.artifacts import (
 from waypost.sdk.context import get_step_context
 from waypost.sdk.metadata import log_metadata
 from waypost.sdk.model import Model, link_artifact_to_model
-from waypost.sdk.pipeline import Pipeline, pipeline
+from waypost.sdk.pipeline import Pipeline, get_pipeline_context, pipeline
 from waypost.sdk.step import BaseStep, step
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "Model",
     "Pipeline",
     "__version__",
+    "get_pipeline_context",
     "get_step_context",
     "link_artifact_to_model",
     "load_artifact",

@@ -13,7 +13,7 @@ from waypost.client.model_approvals import ModelGovernance
 from waypost.client.model_compare import CompareVersions
 from waypost.client.models import ModelVersion
 from waypost.enums import ModelStages
-from waypost.exceptions import NotFoundError
+from waypost.exceptions import ConflictError, NotFoundError, ParameterError
 from waypost.execution import loading, logs, runtime
 from waypost.schemas import (
     ArtifactRead,
@@ -27,6 +27,7 @@ from waypost.schemas import (
     StepRunRead,
 )
 from waypost.schemas.models import ModelStageTransitionRead, ModelUpdate
+from waypost.sdk.results import ArtifactVersion, PipelineRun, PipelineView
 from waypost.settings import WaypostSettings, load_settings
 from waypost.store import Store
 from waypost.store.base import LogStreamer
@@ -89,9 +90,9 @@ class Client(CompareVersions, ModelGovernance):
             terms.append(f"created<{_time(created_before)}")
         return self.store.runs.list(" ".join(terms), sort=sort, page=page, size=size)
 
-    def get_pipeline_run(self, run: str | uuid.UUID) -> RunRead:
-        """A run by name or id."""
-        return self.store.runs.get(run)
+    def get_pipeline_run(self, name_id_or_prefix: str | uuid.UUID) -> PipelineRun:
+        """A run by name or id, with its ``steps`` by name (``run.steps["train"].outputs["model"][0].load()``)."""
+        return PipelineRun.bound(self.store.runs.get(name_id_or_prefix), self._rt)
 
     def delete_pipeline_run(self, run: str | uuid.UUID) -> None:
         """Delete a run's records (artifacts other runs use are kept)."""
@@ -123,9 +124,9 @@ class Client(CompareVersions, ModelGovernance):
         """Pipelines with run counts."""
         return self.store.pipelines.list(query, page=page, size=size)
 
-    def get_pipeline(self, name: str | uuid.UUID) -> PipelineRead:
-        """A pipeline by name or id."""
-        return self.store.pipelines.get(name)
+    def get_pipeline(self, name_id_or_prefix: str | uuid.UUID) -> PipelineView:
+        """A pipeline by name or id, with its ``runs`` and ``last_run``."""
+        return PipelineView.bound(self.store.pipelines.get(name_id_or_prefix), self._rt)
 
     # -- artifacts --------------------------------------------------------------------
     def list_artifacts(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[ArtifactRead]:
@@ -136,9 +137,21 @@ class Client(CompareVersions, ModelGovernance):
         """Artifact versions matching ``query`` (e.g. ``name:model``)."""
         return self.store.artifacts.list_versions(query, page=page, size=size)
 
-    def get_artifact_version(self, ref: str | uuid.UUID) -> ArtifactVersionRead:
-        """A version by id, ``name`` (latest) or ``name:N``."""
-        return self.store.artifacts.get_version(ref)
+    def get_artifact_version(
+        self, name_id_or_prefix: str | uuid.UUID, version: str | int | None = None
+    ) -> ArtifactVersion:
+        """A version by id, or by name: its ``version`` (a number), the latest when None (``name:N`` works too).
+
+        The version's ``load()`` gives its value, ``run_metadata`` the metadata logged on it.
+        """
+        ref = name_id_or_prefix
+        if version is not None:
+            if not str(version).isdigit():
+                raise NotFoundError(
+                    f"Artifact versions are numbered; '{version}' is not a number: ask for version=1, 2 …"
+                )
+            ref = f"{name_id_or_prefix}:{version}"
+        return ArtifactVersion.bound(self.store.artifacts.get_version(ref), self._rt)
 
     def load_artifact(self, ref: str | uuid.UUID | ArtifactVersionRead, *, allow_unsafe: bool = False) -> Any:
         """Load an artifact version's value.
@@ -203,9 +216,79 @@ class Client(CompareVersions, ModelGovernance):
         """
         return self.store.models.update(model, ModelUpdate(**changes))
 
-    def list_model_versions(self, model: str) -> list[ModelVersionRead]:
+    def create_model(
+        self,
+        name: str,
+        license: str | None = None,
+        description: str | None = None,
+        audience: str | None = None,
+        use_cases: str | None = None,
+        limitations: str | None = None,
+        trade_offs: str | None = None,
+        ethics: str | None = None,
+        tags: list[str] | None = None,
+        save_models_to_registry: bool = True,
+    ) -> ModelRead:
+        """Register a model with its card; return it.
+
+        A model lives with its versions, so this also makes its first version ("1"), the one a run
+        with ``Model(name=...)`` and no version would have made; the next run makes "2".
+
+        Raises:
+            ConflictError: a model of that name exists (change its card with :meth:`update_model`).
+        """
+        try:
+            self.store.models.get(name)
+        except NotFoundError:
+            pass
+        else:
+            raise ConflictError(f"Model '{name}' exists; change its card with Client().update_model('{name}', ...).")
+        self.store.models.get_or_create_version(name, None, description=description, tags=list(tags or []))
+        card = {
+            "license": license,
+            "description": description,
+            "audience": audience,
+            "use_cases": use_cases,
+            "limitations": limitations,
+            "trade_offs": trade_offs,
+            "ethics": ethics,
+        }
+        return self.store.models.update(name, ModelUpdate(**{k: v for k, v in card.items() if v is not None}))
+
+    def list_model_versions(self, model_name_or_id: str | uuid.UUID) -> list[ModelVersionRead]:
         """Every version of a model, newest first."""
-        return self.store.models.list_versions(model)
+        return self.store.models.list_versions(model_name_or_id)
+
+    def update_model_version(
+        self,
+        model_name_or_id: str | uuid.UUID,
+        version_name_or_id: str | int | ModelStages,
+        stage: ModelStages | str | None = None,
+        force: bool = False,
+        name: str | None = None,
+        description: str | None = None,
+        add_tags: list[str] | None = None,
+        remove_tags: list[str] | None = None,
+    ) -> ModelVersion:
+        """Tag, untag and put in a stage a version (a name, number, id or stage's holder); return it after.
+
+        Raises:
+            ParameterError: ``name`` or ``description`` given: a version's name and description are
+                set when it is made (``Model(name=..., version=..., description=...)``).
+            ConflictError: another version holds ``stage`` and ``force`` is False.
+        """
+        if name is not None or description is not None:
+            raise ParameterError(
+                "A model version's name and description are set when it is made; "
+                "pass only stage, force, add_tags and remove_tags to update_model_version()."
+            )
+        model, version = str(model_name_or_id), str(version_name_or_id)
+        found = self.store.models.get_version(model, version)
+        if add_tags or remove_tags:
+            self.store.models.change_version_tags(model, found.name, add=add_tags or [], remove=remove_tags or [])
+        if stage is not None:
+            self.store.models.set_stage(model, found.name, stage, force=force)
+        return ModelVersion.bound(self.store.models.get_version(model, found.name), self.store)
 
     def get_model_version(self, model: str, version: ModelStages | str = "latest") -> ModelVersion:
         """A model version by name, number or stage (``ModelStages.PRODUCTION``: the version holding it).

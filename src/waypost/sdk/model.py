@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from waypost.schemas import ArtifactVersionRead
 
 
+#: The model card's sections a ``Model`` can carry (the description besides).
+CARD_FIELDS = ("license", "audience", "use_cases", "limitations", "trade_offs", "ethics")
+
+
 @dataclass
 class Model:
     """A model version to attach a pipeline run to.
@@ -21,20 +25,68 @@ class Model:
     ``"latest"``) attaches to the version holding it when the run starts, and never creates
     one: a run whose stage no version holds does not start. Inside a step,
     ``get_step_context().model`` is the version attached to, with ``id`` and ``number`` filled in.
+
+    The model card (``description``, ``license``, ``audience``, ``use_cases``, ``limitations``,
+    ``trade_offs``, ``ethics``: markdown) is written to the model when a run attaches to it; only
+    the sections given change, so a ``Model`` without them keeps the card as it is.
     """
 
     name: str
     version: str | None = None
     description: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] | None = field(default_factory=list)
     id: uuid.UUID | None = None
     number: int | None = None
     stage: str | None = None
+    license: str | None = field(default=None, kw_only=True)
+    audience: str | None = field(default=None, kw_only=True)
+    use_cases: str | None = field(default=None, kw_only=True)
+    limitations: str | None = field(default=None, kw_only=True)
+    trade_offs: str | None = field(default=None, kw_only=True)
+    ethics: str | None = field(default=None, kw_only=True)
+    #: Accepted for ZenML code; Waypost has no separate model registry to save to.
+    save_models_to_registry: bool = field(default=True, kw_only=True)
+
+    def __post_init__(self) -> None:
+        self.tags = list(self.tags or [])
+        if self.version is not None and not isinstance(self.version, str):
+            self.version = str(self.version)  # ModelStages.PRODUCTION -> "production", 3 -> "3"
 
     def as_spec(self) -> dict[str, Any]:
         """The fields recorded in the pipeline spec."""
-        version = None if self.version is None else str(self.version)  # ModelStages.PRODUCTION -> "production"
-        return {"name": self.name, "version": version, "description": self.description, "tags": list(self.tags)}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "description": self.description,
+            "tags": list(self.tags or []),
+        }
+
+    def card(self) -> dict[str, str]:
+        """The card sections (and description) this Model sets: those given, none left as None."""
+        given = {key: getattr(self, key) for key in ("description", *CARD_FIELDS)}
+        return {key: value for key, value in given.items() if value is not None}
+
+    def set_stage(self, stage: Any, force: bool = False) -> None:
+        """Put this model version in ``stage`` (staging, production, archived or none).
+
+        Inside a step, ``get_step_context().model`` is the version the run attached to; elsewhere
+        the version is the one named (a name, number, or a stage's holder).
+
+        Raises:
+            ConfigurationError: the Model names no version and was not resolved by a run.
+            ConflictError: another version holds the stage and ``force`` is False.
+        """
+        from waypost.exceptions import ConfigurationError
+        from waypost.execution import runtime
+
+        if self.number is None and self.version is None:
+            raise ConfigurationError(
+                f"Model(name='{self.name}') names no version to put in {stage}; "
+                f"give one: Model(name='{self.name}', version='1').set_stage(...)."
+            )
+        moved = runtime.current().store.models.set_stage(self.name, self._version_ref(), stage, force=force)
+        self.id, self.number, self.stage = moved.id, moved.number, moved.stage.value
+        self.version = moved.name
 
     def log_metadata(self, metadata: dict[str, Any]) -> None:
         """Attach metadata to this model version (it must have been resolved by a run)."""

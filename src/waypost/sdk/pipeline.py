@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
@@ -11,6 +13,50 @@ from waypost import _lazy
 from waypost.sdk.model import Model
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_COMPOSING: ContextVar[Pipeline | None] = ContextVar("waypost_composing_pipeline", default=None)
+
+
+class PipelineContext:
+    """The pipeline whose function is running to compose its steps: its name, model and options."""
+
+    def __init__(self, p: Pipeline) -> None:
+        self.name = p.name
+        self.model = p.model
+        self.enable_cache = p.enable_cache
+        self.enable_step_logs = p.enable_step_logs
+        self.enable_artifact_metadata = True
+        self.enable_artifact_visualization = True
+        self.extra = dict(p.extra)
+        self.tags = list(p.tags)
+        self.run_name = p.run_name
+        self.settings: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<pipeline context {self.name}>"
+
+
+def get_pipeline_context() -> PipelineContext:
+    """The pipeline being composed: call it in a ``@pipeline`` function (``.name``, ``.model``, ``.extra`` …).
+
+    Raises:
+        RuntimeError: called outside a pipeline function while it composes its steps.
+    """
+    p = _COMPOSING.get()
+    if p is None:
+        raise RuntimeError(
+            "get_pipeline_context() works only inside a @pipeline function; in a step, use get_step_context()."
+        )
+    return PipelineContext(p)
+
+
+@contextmanager
+def _composing(p: Pipeline) -> Iterator[None]:
+    token = _COMPOSING.set(p)
+    try:
+        yield
+    finally:
+        _COMPOSING.reset(token)
 
 
 class Pipeline:
@@ -56,18 +102,66 @@ class Pipeline:
 
     def compile(self, *args: Any, **kwargs: Any) -> Any:
         """Build the PipelineSpec for these arguments without running it."""
-        return _compiler().compile_pipeline(self, args, kwargs).spec
+        with _composing(self):
+            return _compiler().compile_pipeline(self, args, kwargs).spec
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """Compile and run on the active stack; return the finished run (a ``RunRead``), or with
-        ``detach=True`` the run as submitted (still running)."""
-        with _lazy.collector_paused():  # the first call imports and builds the schemas
+        """Compile and run on the active stack; return the finished run (a ``PipelineRun``: a ``RunRead``
+        with ``steps`` by name), or with ``detach=True`` the run as submitted (still running).
+
+        The model's card sections given on its :class:`Model` are written to the model when the run
+        attaches to it (before the run when the model exists, else once the run has made it).
+        """
+        with _lazy.collector_paused(), _composing(self):  # the first call imports and builds the schemas
             compiled = _compiler().compile_pipeline(self, args, kwargs)
             launcher = _lazy.load("waypost.execution.launcher")
-        return launcher.launch(compiled.spec, compiled.functions, detach=self.detach)
+        card = self.model.card() if self.model is not None else {}
+        written = bool(card) and _write_card(self.model, card, missing_ok=True)
+        try:
+            run = launcher.launch(compiled.spec, compiled.functions, detach=self.detach)
+        finally:
+            if card and not written:
+                _write_card(self.model, card, missing_ok=True)
+        results = _lazy.load("waypost.sdk.results")
+        runtime = _lazy.load("waypost.execution.runtime")
+        return results.PipelineRun.bound(run, runtime.current())
+
+    @property
+    def runs(self) -> list[Any]:
+        """This pipeline's 50 newest runs (``PipelineRun``), newest first."""
+        results = _lazy.load("waypost.sdk.results")
+        runtime = _lazy.load("waypost.execution.runtime")
+        return results.runs_of(runtime.current(), self.name)  # type: ignore[no-any-return]
+
+    @property
+    def last_run(self) -> Any:
+        """This pipeline's newest run (a ``PipelineRun``).
+
+        Raises:
+            NotFoundError: the pipeline has not run yet.
+        """
+        results = _lazy.load("waypost.sdk.results")
+        runtime = _lazy.load("waypost.execution.runtime")
+        return results.last_run_of(runtime.current(), self.name)
 
     def __repr__(self) -> str:
         return f"<pipeline {self.name}>"
+
+
+def _write_card(model: Model | None, card: dict[str, str], *, missing_ok: bool) -> bool:
+    """Write ``card`` to ``model``'s model; False when the model does not exist yet (and ``missing_ok``)."""
+    if model is None:
+        return False
+    runtime = _lazy.load("waypost.execution.runtime")
+    schemas = _lazy.load("waypost.schemas.models")
+    exceptions = _lazy.load("waypost.exceptions")
+    try:
+        runtime.current().store.models.update(model.name, schemas.ModelUpdate(**card))
+    except exceptions.NotFoundError:
+        if not missing_ok:
+            raise
+        return False
+    return True
 
 
 def _compiler() -> Any:
