@@ -14,6 +14,7 @@ def test_waypost_all() -> None:
     assert sorted(waypost.__all__) == [
         "ArtifactConfig",
         "BaseStep",
+        "ExternalArtifact",
         "Model",
         "Pipeline",
         "__version__",

@@ -8,6 +8,7 @@ pydantic are loaded when a pipeline first runs.
 
 from waypost.sdk.artifacts import (
     ArtifactConfig,
+    ExternalArtifact,
     load_artifact,
     log_artifact_metadata,
     log_model_metadata,
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ArtifactConfig",
     "BaseStep",
+    "ExternalArtifact",
     "Model",
     "Pipeline",
     "__version__",

@@ -179,6 +179,8 @@ def test_bad_save_arguments_are_one_line() -> None:
         save_artifact(1, "x", user_metadata={"obj": object()})
     with pytest.raises(ParameterError, match=r"^log_artifact_metadata\(\) outside a step needs artifact_name="):
         log_artifact_metadata({"a": 1})
+    with pytest.raises(ParameterError, match=r"^log_model_metadata\(\) needs model_name= outside a step"):
+        log_model_metadata({"a": 1})
 
 
 @step

@@ -133,6 +133,8 @@ class StepRunner:
         self._configs: dict[str, dict[str, Any]] = {}
         self._roles: dict[uuid.UUID, dict[str, str]] = {}
         """Per step run, the model roles of the versions its step saved with save_artifact()."""
+        self._stored: dict[uuid.UUID, ArtifactVersionRead] = {}
+        """Artifact versions stored before the run that steps take as inputs, looked up once each."""
         self._pending: list[StepRunCreate] = []
         self._pending_lock = threading.Lock()
         self._pending_since = 0.0
@@ -182,7 +184,7 @@ class StepRunner:
         self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]]
     ) -> StepOutcome | CacheMiss:
         """Serve ``step`` from the cache (recording it as cached), or say why it cannot be."""
-        inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
+        inputs = self._inputs(step, upstream)
         # The names as written ({date}/{time} not filled in), so that a dated name still hits the cache.
         names = {o.name: self._artifact_name(step, o.name, filled=False) for o in step.outputs}
         parts = cache.components(step, {n: av.content_hash for n, av in inputs.items()}, names)
@@ -207,7 +209,7 @@ class StepRunner:
         ``resume``: go on with the step run an earlier attempt recorded (its process died); the
         attempts it lost count against the step's retries."""
         self.flush()  # cached steps before this one are recorded before it
-        inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
+        inputs = self._inputs(step, upstream)
         parts, key, reason = miss.parts, miss.key, miss.reason
         logs_on = step.settings.enable_step_logs
         logs_enabled = self.spec.settings.enable_step_logs if logs_on is None else logs_on
@@ -398,6 +400,18 @@ class StepRunner:
             inputs={n: av.id for n, av in inputs.items()},
             **fields,
         )
+
+    def _inputs(
+        self, step: StepSpec, upstream: dict[str, dict[str, ArtifactVersionRead]]
+    ) -> dict[str, ArtifactVersionRead]:
+        """The step's input versions: upstream steps' outputs, and versions stored before the run."""
+        inputs = {name: upstream[i.step][i.output] for name, i in step.inputs.items()}
+        for name, version_id in step.artifact_inputs.items():
+            known = self._stored.get(version_id)
+            if known is None:
+                known = self._stored[version_id] = self.store.artifacts.get_version(version_id)
+            inputs[name] = known
+        return inputs
 
     def _config(self, step: StepSpec) -> dict[str, Any]:
         """The step's settings as JSON, computed once per step."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -99,6 +100,11 @@ class StepSpec(BaseModel):
     docstring: str | None = None
     parameters: dict[str, JsonValue] = Field(default_factory=dict)
     inputs: dict[str, InputSpec] = Field(default_factory=dict)
+    artifact_inputs: dict[str, UUID] = Field(
+        default_factory=dict,
+        description="Inputs from artifact versions stored before the run (input name -> version id): a stored "
+        "version or an ExternalArtifact passed to the step in the pipeline.",
+    )
     outputs: list[OutputSpec] = Field(default_factory=list)
     after: list[str] = Field(default_factory=list)
     settings: StepSettings = Field(default_factory=StepSettings)

@@ -8,7 +8,7 @@ store are loaded on the first call.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from waypost import _lazy
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArtifactConfig",
+    "ExternalArtifact",
     "load_artifact",
     "log_artifact_metadata",
     "log_model_metadata",
@@ -83,6 +84,19 @@ class ArtifactConfig:
         return model_role(self.artifact_type, self.is_model_artifact, self.is_deployment_artifact)
 
 
+@dataclass
+class ExternalArtifact:
+    """A value given to a step in a pipeline (``train(data=ExternalArtifact(value=df))``): saved once as a
+    version of ``name`` (default ``external::STEP::INPUT``) when the pipeline is compiled for its run, and
+    passed to the step as an input from that version. ``id`` is that version's, once saved."""
+
+    value: Any = None
+    name: str | None = None
+    store_artifact_metadata: bool = True
+    store_artifact_visualizations: bool = True
+    id: uuid.UUID | None = field(default=None, init=False, compare=False)
+
+
 def save_artifact(
     data: Any,
     name: str,
@@ -137,9 +151,17 @@ def log_model_metadata(
 ) -> None:
     """Log metadata on a model version: inside a step, the pipeline's; else ``model_name`` at
     ``model_version`` (a version name, number or stage; left out: the latest)."""
+    from waypost.exceptions import ParameterError
+    from waypost.execution.context import current
     from waypost.sdk.metadata import log_metadata
 
     if model_name is None:
+        ctx = current()
+        if ctx is None or ctx.model_version is None:
+            raise ParameterError(
+                "log_model_metadata() needs model_name= outside a step of a pipeline with a model; "
+                "pass model_name= (and model_version=)."
+            )
         log_metadata(metadata, infer_model=True)
     else:
         log_metadata(

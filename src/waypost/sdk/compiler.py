@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from waypost.exceptions import ConfigurationError, MissingInputError, ParameterError
 from waypost.schemas import (
+    ArtifactVersionRead,
     InputSpec,
     ModelSpec,
     OutputSpec,
@@ -22,6 +24,7 @@ from waypost.schemas import (
     StepSpec,
 )
 from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepArtifact
+from waypost.sdk.artifacts import ExternalArtifact, save_artifact
 from waypost.sdk.outputs import OutputInfo, type_path
 from waypost.sdk.pipeline import Pipeline
 
@@ -163,6 +166,7 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
     step = inv.step
     where = f"Step '{inv.name}'"
     inputs: dict[str, InputSpec] = {}
+    artifact_inputs: dict[str, uuid.UUID] = {}
     parameters: dict[str, Any] = {}
     cfg_params: dict[str, Any] = dict(cfg.get("parameters") or {})
     for key in cfg_params:
@@ -189,6 +193,14 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
                         f"Run config sets '{name}' of {where}, but it is an input from step '{value.invocation}'."
                     )
                 inputs[name] = InputSpec(step=value.invocation, output=value.output)
+                continue
+            stored = _stored_version(value, inv, name)
+            if stored is not None:
+                if name in cfg_params:
+                    raise ParameterError(
+                        f"Run config sets '{name}' of {where}, but it is an input from artifact version {stored}."
+                    )
+                artifact_inputs[name] = stored
                 continue
             if isinstance(value, tuple) and value and all(isinstance(v, StepArtifact) for v in value):
                 raise ParameterError(
@@ -228,10 +240,29 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
         docstring=inspect.getdoc(step.entrypoint),
         parameters=parameters,
         inputs=inputs,
+        artifact_inputs=artifact_inputs,
         outputs=[_output_spec(o, materializers.get(o.name), inv.name) for o in step.outputs],
         after=inv.after,
         settings=settings,
     )
+
+
+def _stored_version(value: Any, inv: Invocation, name: str) -> uuid.UUID | None:
+    """The id of the artifact version ``value`` stands for: a stored version (``ArtifactVersionRead``), or an
+    ``ExternalArtifact`` (its value saved now, once per object), else None."""
+    if isinstance(value, ArtifactVersionRead):
+        return value.id
+    if isinstance(value, ExternalArtifact):
+        if value.id is None:
+            saved = save_artifact(
+                value.value,
+                value.name or f"external::{inv.name}::{name}",
+                extract_metadata=value.store_artifact_metadata,
+                include_visualizations=value.store_artifact_visualizations,
+            )
+            value.id = saved.id
+        return value.id
+    return None
 
 
 def _output_spec(o: OutputInfo, materializer: str | None, step_name: str) -> OutputSpec:
