@@ -6,13 +6,17 @@ import json
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import pytest
 
+from live_server import LiveServer
 from waypost import log_metadata, pipeline, step
 from waypost.client import Client
+from waypost.execution import runtime
+from waypost.store.rest import RestStore
 from waypost.testing import assert_one_line
 
 
@@ -124,3 +128,24 @@ def test_the_servers_openapi_is_unchanged(tmp_path: Path) -> None:
     for wire in ("RunRead", "StepRunRead", "ArtifactVersionRead", "PipelineRead", "ModelRead", "ModelVersionRead"):
         assert made[wire] == committed[wire], wire
     assert not {"PipelineRun", "PipelineView", "ArtifactVersion", "StepRun"} & made.keys()
+
+
+@pytest.fixture
+def live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path / "server").start()
+    monkeypatch.setenv("WAYPOST_STORE__URL", server.url)
+    monkeypatch.setenv("WAYPOST_STORE__API_KEY", server.api_key)
+    runtime.reset()
+    yield server
+    runtime.reset()
+    server.stop()
+
+
+def test_the_views_read_the_same_from_a_server(live: LiveServer) -> None:
+    run = results_pipeline(rows=5)
+    assert isinstance(Client().store, RestStore)
+    trained = Client().get_pipeline("results_pipeline").last_run.steps["trainer"]
+    assert trained.outputs["model"][0].load() == {"weight": 3.0}
+    assert trained.inputs["train"].load() == [0, 1, 2, 3]
+    assert trained.output.run_metadata == {"accuracy": 0.93}
+    assert run.steps["split"].outputs["test"][0].load() == [4]
