@@ -49,7 +49,7 @@ class Model:
 
     def __post_init__(self) -> None:
         self.tags = list(self.tags or [])
-        if self.version is not None and not isinstance(self.version, str):
+        if self.version is not None:
             self.version = str(self.version)  # ModelStages.PRODUCTION -> "production", 3 -> "3"
 
     def as_spec(self) -> dict[str, Any]:
