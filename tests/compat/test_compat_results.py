@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
+from sqlalchemy import event
 
 from live_server import LiveServer
 from waypost import log_metadata, pipeline, step
 from waypost.client import Client
 from waypost.execution import runtime
+from waypost.sdk.results import PipelineRun
 from waypost.store.rest import RestStore
+from waypost.store.sql.store import SqlStore
 from waypost.testing import assert_one_line
 
 
@@ -149,3 +152,46 @@ def test_the_views_read_the_same_from_a_server(live: LiveServer) -> None:
     assert trained.inputs["train"].load() == [0, 1, 2, 3]
     assert trained.output.run_metadata == {"accuracy": 0.93}
     assert run.steps["split"].outputs["test"][0].load() == [4]
+
+
+@step
+def one(x: int) -> Annotated[int, "value"]:
+    return x + 1
+
+
+def _chain(length: int) -> PipelineRun:
+    @pipeline(name=f"chain_{length}", enable_cache=False)
+    def chain() -> None:
+        value = one(0)
+        for _ in range(length - 1):
+            value = one(value)
+
+    return chain()
+
+
+def test_reading_every_steps_inputs_and_outputs_takes_as_many_queries_for_3_steps_as_for_12() -> None:
+    store = Client().store
+    assert isinstance(store, SqlStore)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    def read_all(run: PipelineRun) -> tuple[int, list[int]]:
+        statements.clear()
+        fresh = Client().get_pipeline_run(run.id)
+        values = [step.output.load() for step in fresh.steps.values()]
+        _ = [step.inputs for step in fresh.steps.values()]
+        return len(statements), values
+
+    short, long = _chain(3), _chain(12)
+    engine = store.engines.read
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        short_queries, short_values = read_all(short)
+        long_queries, long_values = read_all(long)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert short_values == [1, 2, 3]
+    assert long_values == list(range(1, 13))
+    assert 0 < long_queries == short_queries
