@@ -219,6 +219,10 @@ def test_client_creates_models_and_updates_versions_tags_and_stages() -> None:
         ["tabular"],
     )
     assert [m.name for m in client.list_models().items] == ["registry_model"]
+    client.create_model("other_model")
+    assert [m.name for m in client.list_models(name="registry_model").items] == ["registry_model"]
+    assert [m.name for m in client.list_models(tag="tabular").items] == ["registry_model"]
+    assert client.get_model_version("registry_model", None).number == 1  # None: the latest
     with pytest.raises(ConflictError) as err:
         client.create_model("registry_model")
     assert_one_line(err.value, "update_model")

@@ -201,9 +201,13 @@ class Client(CompareVersions, ModelGovernance):
             return self.store.metadata.list(step_run_id=self.store.steps.get(r.id, step).id)
         return self.store.metadata.list(run_id=r.id)
 
-    def list_models(self, query: str = "", *, page: int = 1, size: int = 50) -> Page[ModelRead]:
-        """Registered models."""
-        return self.store.models.list(query, page=page, size=size)
+    def list_models(
+        self, query: str = "", *, name: str | None = None, tag: str | None = None, page: int = 1, size: int = 50
+    ) -> Page[ModelRead]:
+        """Registered models: those ``query`` matches (``name:iris tag:prod``), or of ``name`` / ``tag``."""
+        terms = [query] if query else []
+        terms += [f"{key}:{_quote(value)}" for key, value in (("name", name), ("tag", tag)) if value is not None]
+        return self.store.models.list(" ".join(terms), page=page, size=size)
 
     def get_model(self, model: str) -> ModelRead:
         """A model: its card, metric directions, the versions holding staging and production, its version count."""
@@ -290,12 +294,13 @@ class Client(CompareVersions, ModelGovernance):
             self.store.models.set_stage(model, found.name, stage, force=force)
         return ModelVersion.bound(self.store.models.get_version(model, found.name), self.store)
 
-    def get_model_version(self, model: str, version: ModelStages | str = "latest") -> ModelVersion:
-        """A model version by name, number or stage (``ModelStages.PRODUCTION``: the version holding it).
+    def get_model_version(self, model: str, version: ModelStages | str | int | None = "latest") -> ModelVersion:
+        """A model version by name, number or stage (``ModelStages.PRODUCTION``: the version holding it);
+        None is the latest.
 
         The version's :meth:`~waypost.client.models.ModelVersion.set_stage` changes its stage.
         """
-        found = self.store.models.get_version(model, str(version))
+        found = self.store.models.get_version(model, "latest" if version is None else str(version))
         return ModelVersion.bound(found, self.store)
 
     def set_model_version_stage(
