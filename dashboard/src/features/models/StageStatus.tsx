@@ -40,10 +40,8 @@ function Cell({ model, s }: { model: string; s: StageHolderStatus }) {
       data-consumers={s.consumers}
       style={{ minWidth: 0 }}
     >
-      <Group gap={8} wrap="nowrap">
-        <Box w={78} style={{ flexShrink: 0 }}>
-          <StageBadge stage={s.stage} />
-        </Box>
+      <Group gap={8} wrap="nowrap" align="center">
+        <StageBadge stage={s.stage} />
         {version ? (
           <Anchor
             fz="sm"
@@ -69,8 +67,13 @@ function Cell({ model, s }: { model: string; s: StageHolderStatus }) {
           </Tooltip>
         )}
       </Group>
+      {!version && (
+        <Text fz="xs" c="dimmed" data-testid="no-holder">
+          {s.stage === "latest" ? "no versions yet: run a pipeline with this model" : `runs asking for ${s.stage} fail until a version is promoted`}
+        </Text>
+      )}
       {version && (
-        <Group gap={6} wrap="nowrap" pl={86}>
+        <Group gap={6} wrap="nowrap">
           {recent.length === 0 ? (
             <Tooltip
               multiline

@@ -99,12 +99,10 @@ const server = vi.hoisted(() => {
     if (/^\/api\/v1\/models\/churn\/versions\/[^/]+$/.test(path)) {
       return json({ detail: `Model 'churn' has no version '${path.split("/").pop()}'; run \`waypost model versions churn\` to see its versions.` }, 404);
     }
-    if (path === "/api/v1/artifact-versions/av-2") {
-      const a = state.artifacts.data?.[0];
-      return json({ ...a, uri: "/store/features/1", materializer: "waypost.PandasMaterializer", materializer_version: "2", producer_step_run_id: "sr-1", tags: [] });
-    }
-    if (path === "/api/v1/artifact-versions/av-2/visualizations/0") return new Response("# Feature summary\n\n4 rows, 2 columns", { headers: { "content-type": "text/markdown" } });
-    if (path === "/api/v1/artifact-versions/av-2/visualizations/1") return new Response("second", { headers: { "content-type": "text/markdown" } });
+    const av = /^\/api\/v1\/artifact-versions\/(av-\d+)(\/visualizations\/(\d+))?$/.exec(path);
+    const a = av && Object.values(state.artifacts).flat().find((x) => x.id === av[1]);
+    if (av && a && av[3] !== undefined) return new Response(av[3] === "0" ? `# Summary of ${a.id}\n\n6 rows, 2 columns` : "second", { headers: { "content-type": "text/markdown" } });
+    if (av && a) return json({ ...a, uri: `/store/${a.name}/1`, materializer: "waypost.PandasMaterializer", materializer_version: "2", producer_step_run_id: "sr-1", tags: [] });
     if (path === "/api/v1/metadata") {
       return paged(
         [
@@ -151,7 +149,10 @@ beforeEach(() => {
   };
   server.state.artifacts = {
     model: [artifact(1, "classifier", "model")],
-    data: [artifact(2, "features", "data", [{ type: "markdown", title: "Summary" }, { type: "markdown", title: "Second" }])],
+    data: [
+      artifact(2, "features", "data", [{ type: "markdown", title: "Summary" }, { type: "markdown", title: "Second" }]),
+      artifact(4, "features", "data", [{ type: "markdown", title: "Summary" }]), // an older version of it
+    ],
   };
 });
 afterEach(cleanup);
@@ -187,9 +188,9 @@ describe("ModelVersionPage", { timeout: 20_000 }, () => {
     await waitFor(() => expect(within(consumed).getAllByTestId("version-run")).toHaveLength(1));
     expect(within(consumed).getByRole("heading").textContent).toBe("Consumed by");
     // The stage the consumer asked for.
-    expect(within(within(consumed).getByTestId("version-run")).getByTestId("stage-badge").dataset.stage).toBe("production");
+    expect(within(consumed).getByTestId("via-stage").textContent).toBe("viaproduction");
     expect(screen.getByRole("tab", { name: "Runs (14)" })).toBeTruthy();
-    expect(screen.getByRole("tab", { name: "Artifacts (2)" })).toBeTruthy();
+    expect(screen.getByRole("tab", { name: "Artifacts (3)" })).toBeTruthy();
   });
 
   it("says what to do when no run consumed the version", async () => {
@@ -213,11 +214,16 @@ describe("ModelVersionPage", { timeout: 20_000 }, () => {
     expect(classifier.textContent).toContain("No visualizations were saved with this version.");
 
     const data = await group("artifact-group", "data");
-    const features = await within(data).findByTestId("version-artifact");
+    await waitFor(() => expect(within(data).getAllByTestId("version-artifact")).toHaveLength(2));
+    const [features, older] = within(data).getAllByTestId("version-artifact") as [HTMLElement, HTMLElement];
     await waitFor(() => expect(within(features).getAllByTestId("version-artifact-viz")).toHaveLength(1));
-    await waitFor(() => expect(within(features).getByRole("heading", { name: "Feature summary" })).toBeTruthy());
+    await waitFor(() => expect(within(features).getByRole("heading", { name: "Summary of av-2" })).toBeTruthy());
     fireEvent.click(within(features).getByRole("button", { name: "Show 1 more visualization" }));
     await waitFor(() => expect(within(features).getAllByTestId("version-artifact-viz")).toHaveLength(2));
+    // An older version of the same artifact folds its visualization until asked.
+    expect(within(older).queryByTestId("version-artifact-viz")).toBeNull();
+    fireEvent.click(within(older).getByRole("button", { name: "Show its visualization (an older version of features)" }));
+    await waitFor(() => expect(within(older).getByRole("heading", { name: "Summary of av-4" })).toBeTruthy());
 
     const deployment = await group("artifact-group", "deployment");
     expect((await within(deployment).findByTestId("artifacts-empty")).textContent).toBe('No deployment artifact; link one with link_artifact_to_model(artifact_version, role="deployment").');

@@ -63,26 +63,19 @@ function Header({ v, model, canUpdate, queryKey }: { v: ModelVersion; model: str
         </Title>
         <StageBadge stage={v.stage} />
       </Group>
-      <Group gap={6} wrap="wrap">
+      <Text fz="sm" c="dimmed">
         {inStage && v.stage_since && (
           <>
             <Tooltip label={formatTime(v.stage_since)}>
-              <Text fz="sm" c="dimmed" data-testid="stage-since">
+              <Text span inherit data-testid="stage-since">
                 in {v.stage} since {timeAgo(v.stage_since)}
               </Text>
             </Tooltip>
-            <Text fz="sm" c="dimmed">
-              ·
-            </Text>
+            {" · "}
           </>
         )}
-        <Text fz="sm" c="dimmed">
-          created {formatTime(v.created_at)}
-        </Text>
-        <Text fz="sm" c="dimmed">
-          · load it with <Code fz="xs">{`Model(name="${v.model_name}", version="${v.name}")`}</Code>
-        </Text>
-      </Group>
+        created {formatTime(v.created_at)} · load it with <Code fz="xs">{`Model(name="${v.model_name}", version="${v.name}")`}</Code>
+      </Text>
       {v.description && (
         <Text fz="sm" maw={820} lineClamp={3} style={{ whiteSpace: "pre-wrap" }} data-testid="version-description">
           {v.description}

@@ -69,8 +69,10 @@ function Visualizations({ link }: { link: VersionArtifactLink }) {
   );
 }
 
-function ArtifactCard({ link }: { link: VersionArtifactLink }) {
+/** An artifact version; `folded`: an older version of an artifact shown above, its visualizations a click away. */
+function ArtifactCard({ link, folded }: { link: VersionArtifactLink; folded: boolean }) {
   const viz = link.visualizations ?? [];
+  const [open, setOpen] = useState(!folded);
   return (
     <Stack gap="sm" p="sm" style={card} data-testid="version-artifact" data-artifact={link.name} data-role={link.role} data-version={link.version}>
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
@@ -111,7 +113,13 @@ function ArtifactCard({ link }: { link: VersionArtifactLink }) {
           </Text>
         </Stack>
       </Group>
-      {viz.length > 0 ? (
+      {viz.length > 0 && !open ? (
+        <Group>
+          <Button size="compact-xs" variant="subtle" onClick={() => setOpen(true)} data-testid="show-viz">
+            Show its {viz.length === 1 ? "visualization" : `${viz.length} visualizations`} (an older version of {link.name})
+          </Button>
+        </Group>
+      ) : viz.length > 0 ? (
         <Visualizations link={link} />
       ) : (
         <Text fz="xs" c="dimmed">
@@ -151,8 +159,9 @@ function ArtifactGroup({ role, count, model, versionId, focused }: { role: Artif
         </Text>
       ) : (
         <Stack gap="sm" style={{ opacity: found.isPlaceholderData ? 0.6 : 1 }}>
-          {found.data.items.map((a) => (
-            <ArtifactCard key={a.id} link={a} />
+          {found.data.items.map((a, i, all) => (
+            // Newest first: the first of each name draws its visualization, older versions of it fold.
+            <ArtifactCard key={a.id} link={a} folded={all.findIndex((b) => b.name === a.name) < i} />
           ))}
           {pages > 1 && (
             <Group justify="space-between">

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Code, Group, Loader, Pagination, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Code, Group, Loader, Pagination, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { type ReactNode, useEffect, useRef, useState } from "react";
@@ -50,33 +50,48 @@ function Empty({ role, target }: { role: RunRole; target: Target }) {
   );
 }
 
-function RunsTable({ role, items }: { role: RunRole; items: readonly VersionRunLink[] }) {
+/** The same columns at the same widths in every group, so the three tables line up. */
+const COLUMNS = { pipeline: 180, status: 130, user: 120, created: 200, duration: 100 } as const;
+
+function RunsTable({ items }: { items: readonly VersionRunLink[] }) {
   return (
-    <Table.ScrollContainer minWidth={760} type="native">
-      <Table fz="sm" verticalSpacing={6} striped highlightOnHover>
+    <Table.ScrollContainer minWidth={860} type="native">
+      <Table fz="sm" verticalSpacing={6} striped highlightOnHover layout="fixed">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Run</Table.Th>
-            {role === "consumer" && <Table.Th>Asked for</Table.Th>}
-            <Table.Th>Pipeline</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>User</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th style={{ textAlign: "right" }}>Duration</Table.Th>
+            <Table.Th w={COLUMNS.pipeline}>Pipeline</Table.Th>
+            <Table.Th w={COLUMNS.status}>Status</Table.Th>
+            <Table.Th w={COLUMNS.user}>User</Table.Th>
+            <Table.Th w={COLUMNS.created}>Created</Table.Th>
+            <Table.Th w={COLUMNS.duration} style={{ textAlign: "right" }}>
+              Duration
+            </Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {items.map((r) => (
             <Table.Tr key={r.id} data-testid="version-run" data-run={r.name} data-role={r.role} data-status={r.status}>
               <Table.Td>
-                <Anchor fz="sm" ff="monospace" maw={320} truncate="end" title={r.name} display="block" renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: r.id }} />}>
-                  {r.name}
-                </Anchor>
+                <Group gap={8} wrap="nowrap">
+                  <Anchor fz="sm" ff="monospace" truncate="end" title={r.name} renderRoot={(props) => <Link {...props} to="/runs/$runId" params={{ runId: r.id }} />}>
+                    {r.name}
+                  </Anchor>
+                  {r.role === "consumer" && r.via_stage && (
+                    <Tooltip label={`It asked for the ${r.via_stage} version and got this one`}>
+                      <Group gap={4} wrap="nowrap" style={{ flexShrink: 0 }} data-testid="via-stage" data-stage={r.via_stage}>
+                        <Text fz="xs" c="dimmed">
+                          via
+                        </Text>
+                        <StageBadge stage={r.via_stage} />
+                      </Group>
+                    </Tooltip>
+                  )}
+                </Group>
               </Table.Td>
-              {role === "consumer" && <Table.Td>{r.via_stage ? <StageBadge stage={r.via_stage} /> : <Text fz="xs" c="dimmed">—</Text>}</Table.Td>}
               <Table.Td>
                 {r.pipeline_name ? (
-                  <Anchor fz="sm" ff="monospace" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: r.pipeline_name ?? "" }} />}>
+                  <Anchor fz="sm" ff="monospace" truncate="end" display="block" renderRoot={(props) => <Link {...props} to="/pipelines/$pipeline" params={{ pipeline: r.pipeline_name ?? "" }} />}>
                     {r.pipeline_name}
                   </Anchor>
                 ) : (
@@ -88,7 +103,7 @@ function RunsTable({ role, items }: { role: RunRole; items: readonly VersionRunL
               <Table.Td>
                 <StatusBadge status={r.status} />
               </Table.Td>
-              <Table.Td>{r.user_name ?? <Text span c="dimmed">—</Text>}</Table.Td>
+              <Table.Td style={{ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>{r.user_name ?? <Text span c="dimmed">—</Text>}</Table.Td>
               <Table.Td style={{ whiteSpace: "nowrap" }}>{formatTime(r.created_at)}</Table.Td>
               <Table.Td style={{ whiteSpace: "nowrap", textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
                 {r.ended_at || r.status === "running" || r.status === "initializing" ? formatDuration(r.created_at, r.ended_at) : "—"}
@@ -111,14 +126,9 @@ function RunGroup({ role, count, target, focused }: { role: RunRole; count: numb
   const total = runs.data?.total ?? count;
   const pages = runs.data ? Math.max(1, Math.ceil(runs.data.total / runs.data.size)) : 1;
   return (
-    <Stack
-      gap={6}
-      ref={ref}
-      data-testid="run-group"
-      data-role={role}
-      data-count={total}
-      style={focused ? { borderLeft: "3px solid var(--mantine-primary-color-filled)", paddingLeft: 10, scrollMarginTop: 64 } : { scrollMarginTop: 64 }}
-    >
+    <Stack gap={6} ref={ref} data-testid="run-group" data-role={role} data-count={total} data-focused={focused || undefined} style={{ position: "relative", scrollMarginTop: 64 }}>
+      {/* The group a link pointed at (the model page's consumers): a bar in the margin, the table not moved. */}
+      {focused && <div aria-hidden style={{ position: "absolute", left: -10, top: 0, bottom: 0, width: 3, borderRadius: 2, background: "var(--mantine-primary-color-filled)" }} />}
       <Group gap="xs" align="baseline">
         <Title order={4}>{RUN_GROUPS[role].title}</Title>
         <Badge size="sm" variant="default" data-testid="run-group-count">
@@ -138,7 +148,7 @@ function RunGroup({ role, count, target, focused }: { role: RunRole; count: numb
         <Empty role={role} target={target} />
       ) : (
         <div style={{ opacity: runs.isPlaceholderData ? 0.6 : 1 }}>
-          <RunsTable role={role} items={runs.data.items} />
+          <RunsTable items={runs.data.items} />
           {pages > 1 && (
             <Group justify="space-between" mt={4}>
               <Text fz="xs" c="dimmed">
