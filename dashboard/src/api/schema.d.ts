@@ -4461,6 +4461,33 @@ export interface components {
              * @description Set by Annotated[T, 'name']; else pipeline::step::output.
              */
             artifact_name?: string | null;
+            /**
+             * Version Name
+             * @description ArtifactConfig(version=...): recorded as the version's metadata 'version_name'.
+             */
+            version_name?: string | null;
+            /**
+             * Tags
+             * @description ArtifactConfig(tags=...): tags of each version.
+             */
+            tags?: string[];
+            /**
+             * Run Metadata
+             * @description ArtifactConfig(run_metadata=...): metadata logged on each version.
+             */
+            run_metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Model Role
+             * @description The role linking each version to the run's model version (model, data, deployment); None: its type decides.
+             */
+            model_role?: string | null;
+            /**
+             * Artifact Type
+             * @description ArtifactConfig(artifact_type=...): the ArtifactType's name (MODEL, DATA …).
+             */
+            artifact_type?: string | null;
         };
         /** Page[ArtifactRead] */
         Page_ArtifactRead_: {
@@ -5997,6 +6024,13 @@ export interface components {
             /** Inputs */
             inputs?: {
                 [key: string]: components["schemas"]["InputSpec"];
+            };
+            /**
+             * Artifact Inputs
+             * @description Inputs from artifact versions stored before the run (input name -> version id): a stored version or an ExternalArtifact passed to the step in the pipeline.
+             */
+            artifact_inputs?: {
+                [key: string]: string;
             };
             /** Outputs */
             outputs?: components["schemas"]["OutputSpec"][];
