@@ -213,6 +213,24 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/models/{model}/compare"): _p(
         "model:read", call=lambda d, t: (f"/models/{d.model_id}/compare?versions=1,2", None)
     ),
+    # The model version page (api/model_links.py): runs and artifact versions by role, counts, tags.
+    ("GET", "/models/{model}/stage-status"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/stage-status", None)
+    ),
+    ("GET", "/models/{model}/versions/{version}/link-counts"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions/latest/link-counts", None)
+    ),
+    ("GET", "/models/{model}/versions/{version}/runs"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions/latest/runs", None)
+    ),
+    ("GET", "/models/{model}/versions/{version}/artifacts"): _p(
+        "model:read", call=lambda d, t: (f"/models/{d.model_id}/versions/latest/artifacts", None)
+    ),
+    ("PATCH", "/models/{model}/versions/{version}/tags"): _p(
+        "model:update",
+        read=MODEL,
+        call=lambda d, t: (f"/models/{d.model_id}/versions/{d.model_version_id}/tags", {"add": ["matrix"]}),
+    ),
     ("GET", "/models/{model}/metric-series"): _p(
         "model:read", call=lambda d, t: (f"/models/{d.model_id}/metric-series?keys=accuracy", None)
     ),

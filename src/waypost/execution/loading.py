@@ -4,16 +4,17 @@ producer is trusted, then its materializer. The Client and ``Model.load_artifact
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from waypost.artifacts import locate
 from waypost.artifacts.io import load_artifact
 from waypost.artifacts.store import ArtifactStore
 from waypost.exceptions import WaypostError
 from waypost.execution.artifact_trust import load_guard
 from waypost.execution.runtime import Runtime
 from waypost.schemas import ArtifactVersionRead
-from waypost.schemas.users import UserRead
+
+if TYPE_CHECKING:  # a run on the default stack never loads users' schemas or the locator
+    from waypost.schemas.users import UserRead
 
 __all__ = ["files_for", "load_version", "loader_id"]
 
@@ -39,6 +40,8 @@ def files_for(rt: Runtime, uri: str) -> ArtifactStore:
     files = rt.artifact_store
     if files.contains(uri):
         return files
+    from waypost.artifacts import locate  # only for files outside the configured store
+
     stacks = getattr(rt.store, "stacks", None) if rt.store.capabilities.local_database else None
     return locate.locator(files, stacks).store_for(uri)
 
@@ -56,4 +59,6 @@ def load_version(rt: Runtime, av: ArtifactVersionRead, *, allow_unsafe: bool = F
     except Exception as exc:  # a remote store that did not answer (botocore, aiohttp): one line
         if files.is_local:
             raise
+        from waypost.artifacts import locate
+
         raise locate.unreadable(files.uri, exc, locate.secrets_of(files)) from None
