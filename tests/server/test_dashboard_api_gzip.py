@@ -92,6 +92,14 @@ def test_no_path_escapes_the_build(web: TestClient) -> None:
     assert web.get("/assets/missing.js", headers={"Accept-Encoding": "gzip"}).status_code == 404
 
 
+def test_a_deep_link_with_a_dot_opens_the_dashboard_a_missing_file_does_not(web: TestClient) -> None:
+    for path in ("/models/iris/versions/1.0.5", "/artifacts/report.v2", "/runs/a.b/steps/train"):
+        page = web.get(path)  # a version named 1.0.5 is a page, not a file
+        assert (page.status_code, page.text) == (200, "<html>the app</html>"), path
+    for path in ("/favicon.ico", "/missing.js", "/assets/app-999", "/robots.txt"):
+        assert web.get(path).status_code == 404, path
+
+
 @pytest.mark.parametrize(
     ("header", "gzip_ok"),
     [

@@ -137,9 +137,39 @@ def _dashboard_file(request: Request, path: str) -> Response:
     target = (root / path).resolve() if path else root / "index.html"
     if target.is_relative_to(root) and target.is_file():
         return _static(request, target, immutable="/assets/" in f"/{path}" and target.name != "index.html")
-    if Path(path).suffix:  # a missing asset, not a client-side route
+    if _looks_like_a_file(path):  # a missing asset, not a client-side route
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     return _static(request, root / "index.html", immutable=False)
+
+
+#: What a build file ends with. A client-side route may hold a dot too (``/models/m/versions/1.0``): only
+#: these endings, or a path under ``assets/``, make a missing path a 404 rather than the dashboard.
+FILE_SUFFIXES = frozenset(
+    [
+        ".js",
+        ".mjs",
+        ".css",
+        ".map",
+        ".gz",
+        ".json",
+        ".txt",
+        ".html",
+        ".ico",
+        ".png",
+        ".svg",
+        ".jpg",
+        ".jpeg",
+        ".webp",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".webmanifest",
+    ]
+)
+
+
+def _looks_like_a_file(path: str) -> bool:
+    return path.startswith("assets/") or Path(path).suffix.lower() in FILE_SUFFIXES
 
 
 def _static(request: Request, target: Path, *, immutable: bool) -> Response:
