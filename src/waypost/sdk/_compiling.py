@@ -37,6 +37,8 @@ class CompilationContext:
 
     pipeline_name: str
     invocations: dict[str, Invocation] = field(default_factory=dict)
+    inlining: list[str] = field(default_factory=list)
+    """The pipelines whose functions are running inside this one's (called in its body), outermost first."""
 
     def unique_name(self, step_name: str, requested: str | None) -> str:
         """``requested`` if free, else ``step_name``, ``step_name_2``, ``step_name_3`` …"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from waypost import _lazy
+from waypost.sdk._compiling import ACTIVE
 from waypost.sdk.model import Model
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,9 +111,14 @@ class Pipeline:
         """Compile and run on the active stack; return the finished run (a ``PipelineRun``: a ``RunRead``
         with ``steps`` by name), or with ``detach=True`` the run as submitted (still running).
 
+        Called inside another pipeline's function, it runs nothing: its steps join that pipeline's run
+        (see :meth:`_inline`) and it returns what its function returns.
+
         The model's card sections given on its :class:`Model` are written to the model when the run
         attaches to it (before the run when the model exists, else once the run has made it).
         """
+        if ACTIVE.get() is not None:
+            return self._inline(args, kwargs)
         with _lazy.collector_paused(), _composing(self):  # the first call imports and builds the schemas
             compiled = _compiler().compile_pipeline(self, args, kwargs)
             launcher = _lazy.load("waypost.execution.launcher")
@@ -125,6 +132,29 @@ class Pipeline:
         results = _lazy.load("waypost.sdk.results")
         runtime = _lazy.load("waypost.execution.runtime")
         return results.PipelineRun.bound(run, runtime.current())
+
+    def _inline(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run this pipeline's function inside the pipeline being compiled: its step calls become that
+        pipeline's steps (named as any other call: ``step``, then ``step_2`` …) and its return value, step
+        outputs included, goes back to the caller. This pipeline's own options (cache, tags, model, hooks)
+        are not used: the outer pipeline's apply to the whole run."""
+        ctx = ACTIVE.get()
+        assert ctx is not None
+        if self.name == ctx.pipeline_name or self.name in ctx.inlining:
+            chain = " -> ".join([ctx.pipeline_name, *ctx.inlining, self.name])
+            raise TypeError(f"Pipeline '{self.name}' calls itself ({chain}); a pipeline cannot contain itself.")
+        try:
+            bound = inspect.signature(self.entrypoint).bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(
+                f"Pipeline '{self.name}', called inside pipeline '{ctx.pipeline_name}', got wrong arguments: {exc}."
+            ) from None
+        bound.apply_defaults()
+        ctx.inlining.append(self.name)
+        try:
+            return self.entrypoint(*bound.args, **bound.kwargs)
+        finally:
+            ctx.inlining.pop()
 
     @property
     def runs(self) -> list[Any]:
