@@ -26,6 +26,7 @@ from waypost.server.api import (
     pipelines,
     records,
     run_columns,
+    run_diff,
     runs,
     stacks,
     steps,
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     pipelines.router,
     run_columns.router,  # before runs.router, whose /runs/{run} would take its paths
+    run_diff.router,
     runs.router,
     steps.router,
     steps.graph_router,
