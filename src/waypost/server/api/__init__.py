@@ -26,6 +26,7 @@ from waypost.server.api import (
     pipelines,
     records,
     run_columns,
+    run_compare,
     run_diff,
     runs,
     stacks,
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     pipelines.router,
     run_columns.router,  # before runs.router, whose /runs/{run} would take its paths
+    run_compare.router,  # likewise
     run_diff.router,
     runs.router,
     steps.router,

@@ -49,11 +49,11 @@ class _Facts:
     artifacts: dict[str, ComparedArtifact] = field(default_factory=dict)
 
 
-def split_refs(raw: str) -> list[str]:
-    """The distinct version references of a comma-separated list, checked for count (2 to 50)."""
+def split_refs(raw: str, limit: int = MAX_COMPARED_VERSIONS, noun: str = "versions") -> list[str]:
+    """The distinct references of a comma-separated list, in order, checked for count (at most ``limit``)."""
     refs = list(dict.fromkeys(r.strip() for r in raw.split(",") if r.strip()))
-    if len(refs) > MAX_COMPARED_VERSIONS:
-        raise ParameterError(f"{len(refs)} versions asked for; compare at most {MAX_COMPARED_VERSIONS} at a time.")
+    if len(refs) > limit:
+        raise ParameterError(f"{len(refs)} {noun} asked for; compare at most {limit} at a time.")
     return refs
 
 
@@ -195,7 +195,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _same_key(value: Any) -> str:
+def same_key(value: Any) -> str:
     """A value as text for comparing: 1 and 1.0 alike, artifacts by content, everything else by its JSON."""
     if _is_number(value):
         return repr(float(value))
@@ -238,7 +238,7 @@ def build_rows(facts: Sequence[_Facts], directions: dict[str, str]) -> list[Comp
                     section=section,
                     key=key,
                     values=[v.model_dump() if isinstance(v, ComparedArtifact) else v for v in values],
-                    differs=len({_same_key(v) for v in values}) > 1,
+                    differs=len({same_key(v) for v in values}) > 1,
                     best=best_index(values, lower) if section == "metrics" else None,
                 )
             )

@@ -1,0 +1,379 @@
+"""Runs side by side, in a fixed number of queries however many runs (at most 100).
+
+Each run brings its own facts (pipeline, status, duration, user, stack, tags, snapshot), its
+parameters (the pipeline's as ``name``, each step's as ``step.name``), the metadata logged on it
+(on the run as ``key``, on a step as ``step.key``; artifacts' own metadata stays with the
+artifacts), its steps' statuses and cache hits, its steps' outputs and its snapshot's structure
+and step sources. :func:`build_rows` turns them into rows of a table; a metadata key with a
+number in any run is a metric, the rest is metadata.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, false, or_, select
+
+from waypost.exceptions import ParameterError
+from waypost.schemas.access import Visibility
+from waypost.schemas.run_compare import (
+    LOWER_IS_BETTER_WORDS,
+    MAX_COMPARED_RUNS,
+    ComparedOutput,
+    ComparedRun,
+    RunCompareSection,
+    RunComparison,
+    RunComparisonRow,
+    ValueKind,
+)
+from waypost.store.sql import tables as db
+from waypost.store.sql.engine import Sessions
+from waypost.store.sql.repositories._common import parse_id, tags_for, visible
+from waypost.store.sql.repositories.model_compare import best_index, same_key, split_refs
+from waypost.store.sql.repositories.model_views import metric_value
+
+_RUN, _STEP = db.pipeline_runs, db.step_runs
+#: How a float that JSON cannot carry comes back from the store (see metric_value): still a number's kind.
+_NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+#: The run section's rows, in order, and their kinds (kept when no run has a value, e.g. no stack anywhere).
+_RUN_KINDS: dict[str, ValueKind] = {
+    "pipeline": "text",
+    "status": "text",
+    "duration_s": "number",
+    "user": "text",
+    "stack": "text",
+    "tags": "json",
+    "snapshot_id": "text",
+}
+
+
+@dataclass
+class _Facts:
+    """What one run brings to the comparison."""
+
+    run: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    steps: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, ComparedOutput] = field(default_factory=dict)
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+def split_run_refs(raw: str) -> list[str]:
+    """The distinct run references (ids or names) of a comma-separated list, in order: one to 100 of them."""
+    refs = split_refs(raw, MAX_COMPARED_RUNS, "runs")
+    if not refs:
+        raise ParameterError("No run to compare; name one or more run ids or names, separated by commas.")
+    return refs
+
+
+def parse_directions(lower: str = "", higher: str = "") -> dict[str, bool]:
+    """Keys (comma-separated) whose lower or higher number is the better one: key -> lower is better."""
+    lows = {k.strip() for k in lower.split(",") if k.strip()}
+    highs = {k.strip() for k in higher.split(",") if k.strip()}
+    both = sorted(lows & highs)
+    if both:
+        raise ParameterError(f"Key '{both[0]}' is in both lower= and higher=; name it in one of them.")
+    return {**dict.fromkeys(lows, True), **dict.fromkeys(highs, False)}
+
+
+def lower_is_better(key: str, directions: Mapping[str, bool]) -> bool:
+    """Whether a lower number of ``key`` is better: ``directions`` by the whole key or its last part, else its words.
+
+    By default higher is better, unless the key's last part (after its last dot) contains a word
+    of :data:`LOWER_IS_BETTER_WORDS` (loss, error, latency, time ...).
+    """
+    last = key.rsplit(".", 1)[-1]
+    for name in (key, last):
+        if name in directions:
+            return directions[name]
+    low = last.lower()
+    return any(word in low for word in LOWER_IS_BETTER_WORDS)
+
+
+def value_kind(value: Any) -> ValueKind | None:
+    """The kind of one value (None for a missing one)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float) or (isinstance(value, str) and value in _NON_FINITE):
+        return "number"
+    if isinstance(value, ComparedOutput):
+        return "artifact"
+    if isinstance(value, dict | list):
+        return "json"
+    return "text"
+
+
+def row_kind(values: Sequence[Any], default: ValueKind = "json") -> ValueKind:
+    """The kind of a row: its values' one kind, ``mixed`` when they have several (``default`` when all are missing)."""
+    kinds = {k for k in (value_kind(v) for v in values) if k is not None}
+    if len(kinds) > 1:
+        return "mixed"
+    return kinds.pop() if kinds else default
+
+
+def _same(value: Any) -> str:
+    return value.hash if isinstance(value, ComparedOutput) else same_key(value)
+
+
+def resolve(
+    conn: Connection, refs: Sequence[str], visibility: Visibility | None, project_id: uuid.UUID | None
+) -> tuple[list[Row[Any]], list[str]]:
+    """The runs ``refs`` name that ``visibility`` allows, in order and distinct, and the refs naming none (one query).
+
+    An id names a run anywhere; a name is looked for in ``project_id`` when given (as single look-ups do).
+    """
+    ids = [i for i in (parse_id(r) for r in refs) if i is not None]
+    names = [r for r in refs if parse_id(r) is None]
+    by_name: Any = _RUN.c.name.in_(names) if names else false()
+    if names and project_id is not None:
+        by_name = and_(by_name, _RUN.c.project_id == project_id)
+    p, w = db.projects, db.workspaces
+    stmt = (
+        select(
+            _RUN.c.id,
+            _RUN.c.name,
+            _RUN.c.pipeline_id,
+            _RUN.c.snapshot_id,
+            _RUN.c.status,
+            _RUN.c.parameters,
+            _RUN.c.created_at,
+            _RUN.c.started_at,
+            _RUN.c.ended_at,
+            db.pipelines.c.name.label("pipeline_name"),
+            db.stacks.c.name.label("stack_name"),
+            db.users.c.name.label("user_name"),
+            (w.c.name.concat("/").concat(p.c.name)).label("project"),
+        )
+        .join(db.pipelines, db.pipelines.c.id == _RUN.c.pipeline_id)
+        .join(p, p.c.id == _RUN.c.project_id)
+        .join(w, w.c.id == p.c.workspace_id)
+        .outerjoin(db.stacks, db.stacks.c.id == _RUN.c.stack_id)
+        .outerjoin(db.users, db.users.c.id == _RUN.c.user_id)
+        .where(or_(_RUN.c.id.in_(ids), by_name))
+    )
+    seen = visible(_RUN, visibility)
+    if seen is not None:
+        stmt = stmt.where(seen)
+    rows: list[Row[Any]] = list(conn.execute(stmt))
+    found_ids = {r.id: r for r in rows}
+    found_names = {r.name: r for r in rows}
+    found: dict[uuid.UUID, Row[Any]] = {}
+    missing: list[str] = []
+    for ref in refs:
+        rid = parse_id(ref)
+        row = found_ids.get(rid) if rid is not None else found_names.get(ref)
+        if row is None:
+            missing.append(ref)
+        else:
+            found.setdefault(row.id, row)
+    return list(found.values()), missing
+
+
+def _steps(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+    """Each run's step runs: parameters, status, cache hit and source hash (one query)."""
+    stmt = select(
+        _STEP.c.run_id,
+        _STEP.c.name,
+        _STEP.c.status,
+        _STEP.c.parameters,
+        _STEP.c.source_hash,
+        _STEP.c.cached_from_step_run_id,
+    ).where(_STEP.c.run_id.in_(list(facts)))
+    for run_id, name, status, params, source_hash, cached_from in conn.execute(stmt):
+        mine = facts[run_id]
+        for key, value in (params or {}).items():
+            mine.parameters[f"{name}.{key}"] = value  # the parameters a step really ran with win over its spec's
+        mine.steps[f"{name}.status"] = status
+        mine.steps[f"{name}.cached"] = status == "cached" or cached_from is not None
+        if source_hash:
+            mine.snapshot[f"{name}.source_hash"] = source_hash
+
+
+def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID, _Facts]) -> None:
+    """Each run's snapshot: structure hash, and its steps' parameters and sources as compiled (one query)."""
+    snap = db.pipeline_snapshots
+    wanted = list({r.snapshot_id for r in runs})
+    specs = {
+        sid: (structure_hash, spec)
+        for sid, structure_hash, spec in conn.execute(
+            select(snap.c.id, snap.c.structure_hash, snap.c.spec).where(snap.c.id.in_(wanted))
+        )
+    }
+    for r in runs:
+        mine = facts[r.id]
+        structure_hash, spec = specs.get(r.snapshot_id, (None, {}))
+        mine.snapshot["structure_hash"] = structure_hash
+        for step in (spec or {}).get("steps", []):
+            if not isinstance(step, dict) or not step.get("name"):
+                continue
+            name = step["name"]
+            for key, value in (step.get("parameters") or {}).items():
+                mine.parameters.setdefault(f"{name}.{key}", value)
+            if step.get("source_hash"):
+                mine.snapshot.setdefault(f"{name}.source_hash", step["source_hash"])
+
+
+def _metadata(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+    """Metadata logged on each run and its steps, not on artifacts (one query); the latest entry of a key wins."""
+    me = db.metadata_entries
+    stmt = (
+        select(me.c.run_id, _STEP.c.name, me.c.key, me.c.type, me.c.value_json)
+        .outerjoin(_STEP, _STEP.c.id == me.c.step_run_id)
+        .where(me.c.run_id.in_(list(facts)), me.c.artifact_version_id.is_(None))
+        .order_by(me.c.created_at, me.c.id)
+    )
+    for run_id, step, key, type_, value in conn.execute(stmt):
+        facts[run_id].metadata[f"{step}.{key}" if step else key] = metric_value(type_, value)
+
+
+def _outputs(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+    """Each run's step outputs: the artifact version each output is (one query)."""
+    sra, av, art = db.step_run_artifacts, db.artifact_versions, db.artifacts
+    stmt = (
+        select(
+            _STEP.c.run_id,
+            _STEP.c.name.label("step"),
+            sra.c.name.label("output"),
+            av.c.id,
+            art.c.name.label("artifact"),
+            av.c.version,
+            av.c.content_hash,
+            av.c.size,
+            av.c.data_type,
+        )
+        .join(_STEP, _STEP.c.id == sra.c.step_run_id)
+        .join(av, av.c.id == sra.c.artifact_version_id)
+        .join(art, art.c.id == av.c.artifact_id)
+        .where(_STEP.c.run_id.in_(list(facts)), sra.c.kind == "output")
+    )
+    for r in conn.execute(stmt):
+        facts[r.run_id].artifacts[f"{r.step}.{r.output}"] = ComparedOutput(
+            artifact_version_id=r.id,
+            artifact=r.artifact,
+            version=r.version,
+            hash=r.content_hash,
+            size=r.size,
+            data_type=r.data_type,
+        )
+
+
+def _row(section: RunCompareSection, key: str, values: list[Any], directions: Mapping[str, bool]) -> RunComparisonRow:
+    kind = row_kind(values, _RUN_KINDS.get(key, "json") if section == "run" else "json")
+    ranked = kind == "number" and (section == "metrics" or (section == "run" and key == "duration_s"))
+    lower = lower_is_better(key, directions) if ranked else None
+    best = best_index(values, lower) if lower is not None else None
+    return RunComparisonRow(
+        section=section,
+        key=key,
+        kind=kind,
+        values=[v.model_dump(mode="json") if isinstance(v, ComparedOutput) else v for v in values],
+        differs=len({_same(v) for v in values}) > 1,
+        best=best,
+        lower_is_better=lower if best is not None else None,
+    )
+
+
+def build_rows(facts: Sequence[_Facts], directions: Mapping[str, bool] | None = None) -> list[RunComparisonRow]:
+    """Rows of attributes by runs, section by section; keys in name order within a section (the run's facts first).
+
+    A metadata key with a number in any run is a metric (``mixed`` when it is something else in
+    another run); the best number of a metric and of the duration is marked.
+    """
+    directions = directions or {}
+    keys: set[str] = {k for f in facts for k in f.metadata}
+    metric_keys = {k for k in keys if any(value_kind(f.metadata.get(k)) == "number" for f in facts)}
+    sections: list[tuple[RunCompareSection, list[str], Any]] = [
+        ("run", list(_RUN_KINDS), lambda f, k: f.run.get(k)),
+        ("parameters", sorted({k for f in facts for k in f.parameters}), lambda f, k: f.parameters.get(k)),
+        ("metrics", sorted(metric_keys), lambda f, k: f.metadata.get(k)),
+        ("metadata", sorted(keys - metric_keys), lambda f, k: f.metadata.get(k)),
+        ("steps", sorted({k for f in facts for k in f.steps}), lambda f, k: f.steps.get(k)),
+        ("artifacts", sorted({k for f in facts for k in f.artifacts}), lambda f, k: f.artifacts.get(k)),
+        ("snapshot", _snapshot_keys(facts), lambda f, k: f.snapshot.get(k)),
+    ]
+    return [
+        _row(section, key, [get(f, key) for f in facts], directions)
+        for section, section_keys, get in sections
+        for key in section_keys
+    ]
+
+
+def _snapshot_keys(facts: Sequence[_Facts]) -> list[str]:
+    """The structure hash first, then each step's source hash."""
+    steps = sorted({k for f in facts for k in f.snapshot} - {"structure_hash"})
+    return ["structure_hash", *steps]
+
+
+def _run_facts(r: Row[Any], tags: list[str]) -> tuple[ComparedRun, _Facts]:
+    duration = (r.ended_at - r.started_at).total_seconds() if r.started_at and r.ended_at else None
+    run = ComparedRun(
+        id=r.id,
+        name=r.name,
+        pipeline_id=r.pipeline_id,
+        pipeline_name=r.pipeline_name,
+        status=r.status,
+        created_at=r.created_at,
+        started_at=r.started_at,
+        ended_at=r.ended_at,
+        duration_s=duration,
+        user=r.user_name,
+        stack=r.stack_name,
+        project=r.project,
+        tags=tags,
+    )
+    facts = _Facts(parameters=dict(r.parameters or {}))
+    facts.run.update(
+        pipeline=r.pipeline_name,
+        status=r.status,
+        duration_s=duration,
+        user=r.user_name,
+        stack=r.stack_name,
+        tags=tags,
+        snapshot_id=str(r.snapshot_id),
+    )
+    return run, facts
+
+
+class RunCompareRepository:
+    """Reads comparing runs."""
+
+    def __init__(self, sessions: Sessions) -> None:
+        self._s = sessions
+
+    def compare(
+        self,
+        refs: Sequence[str],
+        *,
+        visibility: Visibility | None = None,
+        project_id: uuid.UUID | None = None,
+        directions: Mapping[str, bool] | None = None,
+    ) -> RunComparison:
+        """Runs ``refs`` (ids or names) side by side, in the order asked; those not found or hidden are ``missing``.
+
+        ``visibility`` keeps the runs a caller may read (None: every run); a name is looked for in
+        ``project_id`` when given. ``directions`` (key -> lower is better) override how the best
+        value of a metric is picked. Six queries, however many runs.
+
+        Raises:
+            ParameterError: no ref, or more than 100 of them.
+        """
+        refs = split_run_refs(",".join(refs))
+        with self._s.read() as s:
+            rows, missing = resolve(s, refs, visibility, project_id)
+            if not rows:
+                return RunComparison(runs=[], missing=missing, rows=[])
+            ids = [r.id for r in rows]
+            tags = tags_for(s, "run", ids)
+            compared, facts = zip(*(_run_facts(r, tags[r.id]) for r in rows), strict=True)
+            by_id = dict(zip(ids, facts, strict=True))
+            _snapshots(s, rows, by_id)
+            _steps(s, by_id)
+            _metadata(s, by_id)
+            _outputs(s, by_id)
+        return RunComparison(runs=list(compared), missing=missing, rows=build_rows(facts, directions))
