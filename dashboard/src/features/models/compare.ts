@@ -1,5 +1,6 @@
 import type { ComparedVersion, ComparisonRow } from "../../api/modelCompare";
 import type { CsvValue } from "../../lib/csv";
+import { toggleSelection as toggle } from "../../lib/selection";
 
 /** The most versions one comparison takes (MAX_COMPARED_VERSIONS on the server). */
 export const MAX_COMPARED = 50;
@@ -110,18 +111,7 @@ export function comparisonCsv(versions: readonly ComparedVersion[], rows: readon
   };
 }
 
-/**
- * The selection after a click on version `name` of `order` (the rows shown): toggled, or with shift the
- * whole range from the last clicked row set to the clicked row's new state. At most MAX_COMPARED stay.
- */
+/** The selection after a click on version `name` of `order` (the rows shown); at most MAX_COMPARED stay. */
 export function toggleSelection(selected: readonly string[], order: readonly string[], name: string, last: string | undefined, shift: boolean): string[] {
-  const on = !selected.includes(name);
-  let names = [name];
-  if (shift && last !== undefined && last !== name) {
-    const a = order.indexOf(last);
-    const b = order.indexOf(name);
-    if (a >= 0 && b >= 0) names = order.slice(Math.min(a, b), Math.max(a, b) + 1);
-  }
-  const next = on ? [...selected, ...names.filter((n) => !selected.includes(n))] : selected.filter((n) => !names.includes(n));
-  return next.slice(0, MAX_COMPARED);
+  return toggle(selected, order, name, last, shift, MAX_COMPARED);
 }
