@@ -307,7 +307,7 @@ class StepRunner:
                 with capture(sink):
                     token = CURRENT.set(ctx)
                     try:
-                        args = {n: self._load(av) for n, av in inputs.items()}
+                        args = self._lists(step, {n: self._load(av) for n, av in inputs.items()})
                         value = self.functions[step.name](**args, **step.parameters)
                         for out_name, out_value in self._split(step, value).items():
                             saved[out_name] = self._save(
@@ -412,6 +412,20 @@ class StepRunner:
                 known = self._stored[version_id] = self.store.artifacts.get_version(version_id)
             inputs[name] = known
         return inputs
+
+    def _lists(self, step: StepSpec, values: dict[str, Any]) -> dict[str, Any]:
+        """The inputs' values by argument: the items of a list of outputs (inputs ``NAME[i]``) as one list."""
+        args: dict[str, Any] = {}
+        items: dict[str, list[tuple[int, Any]]] = {}
+        for name, value in values.items():
+            spec = step.inputs.get(name)
+            if spec is not None and spec.list_input is not None:
+                items.setdefault(spec.list_input, []).append((spec.index or 0, value))
+            else:
+                args[name] = value
+        for name, found in items.items():
+            args[name] = [value for _, value in sorted(found, key=lambda item: item[0])]
+        return args
 
     def _config(self, step: StepSpec) -> dict[str, Any]:
         """The step's settings as JSON, computed once per step."""

@@ -57,10 +57,17 @@ class PipelineSettings(BaseModel):
 
 
 class InputSpec(BaseModel):
-    """An input that comes from an upstream step's output."""
+    """An input that comes from an upstream step's output.
+
+    A list or tuple of outputs passed as one argument is one input per item, keyed ``NAME[i]``, each
+    naming the argument (``list_input``) and its place in the list (``index``)."""
 
     step: str
     output: str
+    list_input: str | None = Field(
+        default=None, description="The argument this output is one item of (a list of outputs); None: the key's."
+    )
+    index: int | None = Field(default=None, ge=0, description="The item's place in that list.")
 
 
 class OutputSpec(BaseModel):

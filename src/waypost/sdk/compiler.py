@@ -202,10 +202,15 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
                     )
                 artifact_inputs[name] = stored
                 continue
-            if isinstance(value, tuple) and value and all(isinstance(v, StepArtifact) for v in value):
-                raise ParameterError(
-                    f"{where} got a tuple of outputs for '{name}'; unpack the upstream step's outputs and pass one."
-                )
+            items = _list_of_outputs(value, where, name)
+            if items is not None:
+                if name in cfg_params:
+                    raise ParameterError(f"Run config sets '{name}' of {where}, but it is a list of step outputs.")
+                for i, item in enumerate(items):
+                    inputs[f"{name}[{i}]"] = InputSpec(
+                        step=item.invocation, output=item.output, list_input=name, index=i
+                    )
+                continue
             parameters[name] = _json_param(value, f"Parameter '{name}' of step '{inv.name}'")
             if name in cfg_params:
                 _merge_param(parameters, name, cfg_params[name], where)
@@ -245,6 +250,23 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
         after=inv.after,
         settings=settings,
     )
+
+
+def _list_of_outputs(value: Any, where: str, name: str) -> list[StepArtifact] | None:
+    """The step outputs in a list or tuple passed as one argument (the step gets a list of their values, in
+    order); None for any other value. A list mixing outputs with other values is refused in one line."""
+    if not isinstance(value, list | tuple) or not value:
+        return None
+    outputs = [v for v in value if isinstance(v, StepArtifact)]
+    if not outputs:
+        return None
+    if len(outputs) != len(value):
+        other = next(v for v in value if not isinstance(v, StepArtifact))
+        raise ParameterError(
+            f"{where} got a list for '{name}' mixing step outputs with a {type(other).__name__}; pass only step "
+            "outputs in it (make the other values a step's output), or pass them as separate arguments."
+        )
+    return outputs
 
 
 def _stored_version(value: Any, inv: Invocation, name: str) -> uuid.UUID | None:
