@@ -158,7 +158,7 @@ def _step(
         code_diff_truncated=cut,
         parameters=params,
         settings=settings,
-        cache=cache_of(b_run, a_run, after.config, names),
+        cache=cache_of(b_run, a_run, after.config, names, after_first=after.created_at < before.created_at),
     )
 
 

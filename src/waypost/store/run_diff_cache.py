@@ -101,12 +101,17 @@ def _cache_enabled(step: StepFacts, run_config: dict[str, Any]) -> bool:
     return bool(run_config.get("enable_cache", True)) if own is None else bool(own)
 
 
-def _why_not_reused(before: StepFacts, after: StepFacts, after_run_config: dict[str, Any]) -> str:
+def _why_not_reused(before: StepFacts, after: StepFacts, after_run_config: dict[str, Any], after_first: bool) -> str:
     """Why the after run executed the step instead of reusing the before run's result."""
     if not _cache_enabled(after, after_run_config):
         where = "for this step" if after.config.get("enable_cache") is False else "for the whole run"
         return f"Caching was disabled {where} in the after run."
     if before.cache_key and after.cache_key and before.cache_key == after.cache_key:
+        if after_first:
+            return (
+                "The cache key is the same, but the after run is the older one: "
+                "it ran before there was a result to reuse."
+            )
         if not before.status.is_successful:
             return (
                 f"The cache key is the same, but the step {before.status.value} in the before run: no result to reuse."
@@ -136,9 +141,17 @@ def _cache_enabled_recorded(step: StepFacts) -> bool:
 
 
 def cache_of(
-    before: StepFacts | None, after: StepFacts | None, after_run_config: dict[str, Any], names: dict[uuid.UUID, str]
+    before: StepFacts | None,
+    after: StepFacts | None,
+    after_run_config: dict[str, Any],
+    names: dict[uuid.UUID, str],
+    *,
+    after_first: bool = False,
 ) -> StepCache:
-    """The step's cache outcome in both runs, and the reason when it differs or the after run did not reuse."""
+    """The step's cache outcome in both runs, and the reason when it differs or the after run did not reuse.
+
+    ``after_first``: the after run was created before the before run (a diff read backwards).
+    """
     b_state, a_state = state(before), state(after)
     if before is None or after is None:
         return StepCache(before=b_state, after=a_state, flipped=False)
@@ -147,5 +160,5 @@ def cache_of(
     if a_state == "cached" and b_state != "cached":
         reason = _why_reused(before, after, names)
     elif a_state in ("executed", "failed") and b_state not in ("skipped", "running"):
-        reason = _why_not_reused(before, after, after_run_config)
+        reason = _why_not_reused(before, after, after_run_config, after_first)
     return StepCache(before=b_state, after=a_state, flipped=flipped, reason=reason)
