@@ -17,6 +17,7 @@ from waypost.cli import (
     model_rules,
     models,
     pipelines,
+    run_compare,
     runs,
     secrets,
     service_accounts,
@@ -41,6 +42,7 @@ app = typer.Typer(
 app.command("init")(init_command)
 app.command("run")(run_command)
 app.add_typer(runs.app, name="runs")
+runs.app.command("compare")(run_compare.compare)
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(models.app, name="model")
