@@ -18,6 +18,7 @@ from waypost.cli import (
     models,
     pipelines,
     run_compare,
+    run_diff,
     runs,
     secrets,
     service_accounts,
@@ -43,6 +44,7 @@ app.command("init")(init_command)
 app.command("run")(run_command)
 app.add_typer(runs.app, name="runs")
 runs.app.command("compare")(run_compare.compare)
+runs.app.command("diff")(run_diff.diff)
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(models.app, name="model")

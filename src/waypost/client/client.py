@@ -13,6 +13,7 @@ from waypost.client.model_approvals import ModelGovernance
 from waypost.client.model_compare import CompareVersions
 from waypost.client.models import ModelVersion
 from waypost.client.run_compare import CompareRuns
+from waypost.client.run_diff import DiffRuns
 from waypost.enums import ModelStages
 from waypost.exceptions import ConflictError, NotFoundError, ParameterError
 from waypost.execution import loading, logs, runtime
@@ -38,7 +39,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' if any(c in value for c in ' ",') else value
 
 
-class Client(CompareVersions, CompareRuns, ModelGovernance):
+class Client(CompareVersions, CompareRuns, DiffRuns, ModelGovernance):
     """Query runs, steps, artifacts, metadata, models and logs.
 
     Example:
