@@ -48,6 +48,8 @@ def save_artifact(
     registry: MaterializerRegistry,
     materializer: type[Materializer] | None = None,
     prefix: str = "",
+    extract_metadata: bool = True,
+    include_visualizations: bool = True,
 ) -> ArtifactVersionCreate:
     """Store ``value`` as version ``version_id`` of artifact ``name`` and describe it.
 
@@ -61,6 +63,8 @@ def save_artifact(
         materializer: Use this materializer instead of asking the registry.
         prefix: The artifact prefix of the workspace the version is recorded in ("" for the
             default workspace: the store's root).
+        extract_metadata: False: the materializer's ``extract_metadata`` is not called (``meta`` is empty).
+        include_visualizations: False: no visualization is made or saved.
 
     Returns:
         The version to register: URI, qualified ``data_type``, materializer (``module.Class``)
@@ -90,8 +94,8 @@ def save_artifact(
             raise _save_error(exc, chosen, registry, data_type, name, store) from exc
         if materializer is None and chosen is registry.fallback and issubclass(chosen, PickleMaterializer):
             warnings.warn(fallback_warning_message(data_type), PickleFallbackWarning, stacklevel=2)
-        meta = _metadata(instance, value)
-        refs, errors = _visualize(instance, value, folder)
+        meta = _metadata(instance, value) if extract_metadata else {}
+        refs, errors = _visualize(instance, value, folder) if include_visualizations else ([], [])
         if errors:
             meta["visualization_errors"] = errors
         size, digest = content_digest(folder)

@@ -15,10 +15,12 @@ from waypost.execution import model_versions
 from waypost.execution import runtime as runtime_mod
 from waypost.execution import stacks as stacks_mod
 from waypost.execution.heartbeat import Heartbeats
+from waypost.execution.naming import fill_date_time
 from waypost.execution.orchestrators.base import ExecutionPlan, Listener, Orchestrator, OrchestratorLostError
 from waypost.execution.orchestrators.local import LocalOrchestrator
 from waypost.execution.reporting import LiveReporter, Reporter
 from waypost.execution.runner import StepOutcome, StepRunner
+from waypost.execution.unapplied import warn_unapplied
 from waypost.schemas import PipelineSpec, RunCreate, RunRead
 from waypost.schemas.stack_snapshot import ComponentType
 from waypost.store.model_stages import is_stage_name
@@ -28,10 +30,10 @@ if TYPE_CHECKING:
 
 
 def run_name(spec: PipelineSpec, now: datetime) -> str:
-    """The configured run name with ``{date}``/``{time}`` filled in, or a timestamped one."""
+    """The configured run name with ``{date}``/``{time}`` and the substitutions filled in, or a timestamped one."""
     template = spec.settings.run_name
     if template:
-        return template.replace("{date}", now.strftime("%Y_%m_%d")).replace("{time}", now.strftime("%H_%M_%S_%f"))
+        return fill_date_time(template, now, spec.settings.substitutions)
     return f"{spec.name}-{now.strftime('%Y_%m_%d-%H_%M_%S_%f')}"
 
 
@@ -74,6 +76,7 @@ def launch(
             f"Stack '{used.name}' cannot run a pipeline detached: its orchestrator ({orchestrator.name}) stops with "
             "this process; use a dask orchestrator with a scheduler_address, or run without --detach."
         )
+    warn_unapplied(spec, used.snapshot, orchestrator.name)
     mv = None
     if spec.model is not None:  # a stage (Model(version=ModelStages.PRODUCTION)) is the version holding it
         mv = model_versions.resolve(store, spec.model)

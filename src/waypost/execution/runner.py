@@ -436,13 +436,14 @@ class StepRunner:
 
     def _artifact_name(self, step: StepSpec, output: str, *, filled: bool = True) -> str:
         """An output's artifact name: its ``Annotated`` name (``{date}``/``{time}`` filled in with the
-        run's start unless ``filled`` is False), else ``pipeline::step::output``."""
+        run's start, ``{KEY}`` with the substitutions, unless ``filled`` is False), else ``pipeline::step::output``."""
         spec = next(o for o in step.outputs if o.name == output)
         if not spec.artifact_name:
             return f"{self.spec.name}::{step.name}::{output}"
         if not filled or "{" not in spec.artifact_name:
             return spec.artifact_name
-        return fill_date_time(spec.artifact_name, self.run.started_at or self.run.created_at)
+        substitutions = {**self.spec.settings.substitutions, **step.settings.substitutions}
+        return fill_date_time(spec.artifact_name, self.run.started_at or self.run.created_at, substitutions)
 
     def _split(self, step: StepSpec, value: Any) -> dict[str, Any]:
         outs = [o.name for o in step.outputs]
@@ -472,11 +473,18 @@ class StepRunner:
                 registry=self.registry,
                 materializer=materializer,
                 prefix=self.prefix,
+                extract_metadata=self._enabled(step, "enable_artifact_metadata"),
+                include_visualizations=self._enabled(step, "enable_artifact_visualization"),
             )
         except MaterializerError as exc:
             raise MaterializerError(f"Step '{step.name}': {exc}") from exc
         tags = list(dict.fromkeys([*spec.tags, *ctx.output_tags.get(output, [])]))
         return created.model_copy(update={"tags": tags}) if tags else created
+
+    def _enabled(self, step: StepSpec, flag: str) -> bool:
+        """A step's ``enable_artifact_metadata``/``enable_artifact_visualization``, else the pipeline's."""
+        value = getattr(step.settings, flag)
+        return bool(getattr(self.spec.settings, flag) if value is None else value)
 
     def _files_for(self, uri: str) -> ArtifactStore:
         """The store holding ``uri``: the run's own, else (a cached output of a run on another stack) the

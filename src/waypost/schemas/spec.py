@@ -15,12 +15,12 @@ JsonValue = Any
 
 
 class RetryConfig(BaseModel):
-    """Retries with exponential backoff: wait ``delay * backoff**attempt`` seconds."""
+    """Retries with exponential backoff: before retry ``n`` (from 1) wait ``delay * backoff**(n - 1)`` seconds."""
 
     model_config = ConfigDict(extra="forbid")
     max_retries: int = Field(default=0, ge=0, le=100)
     delay: float = Field(default=1.0, ge=0)
-    backoff: float = Field(default=2.0, ge=1)
+    backoff: float = Field(default=2.0, ge=0)
 
 
 class ResourceSettings(BaseModel):
@@ -38,10 +38,19 @@ class StepSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enable_cache: bool | None = None
     enable_step_logs: bool | None = None
+    enable_artifact_metadata: bool | None = None
+    enable_artifact_visualization: bool | None = None
     retry: RetryConfig | None = None
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
     experiment_tracker: str | None = None
     extra: dict[str, JsonValue] = Field(default_factory=dict)
+    substitutions: dict[str, str] = Field(
+        default_factory=dict, description="Values for {KEY} in output artifact names, over the pipeline's."
+    )
+    settings: dict[str, dict[str, JsonValue]] = Field(
+        default_factory=dict,
+        description="settings={...} other than resources, as given (docker, orchestrator.<flavor> …): recorded.",
+    )
 
 
 class PipelineSettings(BaseModel):
@@ -50,10 +59,20 @@ class PipelineSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     enable_cache: bool = True
     enable_step_logs: bool = True
+    enable_artifact_metadata: bool = True
+    enable_artifact_visualization: bool = True
     tags: list[str] = Field(default_factory=list)
     max_parallel_steps: int | None = Field(default=None, ge=1)
     run_name: str | None = None
     extra: dict[str, JsonValue] = Field(default_factory=dict)
+    substitutions: dict[str, str] = Field(
+        default_factory=dict, description="Values for {KEY} in the run name and artifact names ({date}, {time} too)."
+    )
+    settings: dict[str, dict[str, JsonValue]] = Field(
+        default_factory=dict,
+        description="settings={...} as given (docker, resources, orchestrator.<flavor> …): recorded; resources "
+        "are every step's default.",
+    )
 
 
 class InputSpec(BaseModel):

@@ -23,23 +23,26 @@ from waypost.schemas import (
     StepSettings,
     StepSpec,
 )
+from waypost.sdk import _settings, run_settings
 from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepArtifact
 from waypost.sdk.artifacts import ExternalArtifact, save_artifact
 from waypost.sdk.outputs import OutputInfo, type_path
 from waypost.sdk.pipeline import Pipeline
 
+_FLAGS = {"enable_cache", "enable_step_logs", "enable_artifact_metadata", "enable_artifact_visualization"}
 _CONFIG_KEYS = {
     "parameters",
     "steps",
-    "enable_cache",
-    "enable_step_logs",
+    *_FLAGS,
     "tags",
     "run_name",
     "model",
     "max_parallel_steps",
     "extra",
+    "settings",
+    "substitutions",
 }
-_STEP_KEYS = {"parameters", "enable_cache", "enable_step_logs", "retry", "resources", "experiment_tracker", "extra"}
+_STEP_KEYS = {"parameters", *_FLAGS, "retry", "resources", "experiment_tracker", "extra", "settings", "substitutions"}
 
 
 @dataclass
@@ -62,18 +65,19 @@ def load_run_config(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"Run config {path} is not valid YAML ({str(exc).splitlines()[0]}).") from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"Run config {path} must be a mapping with keys like 'parameters' and 'steps'.")
-    unknown = set(data) - _CONFIG_KEYS
-    if unknown:
-        raise ConfigurationError(
-            f"Run config {path} has unknown key '{sorted(unknown)[0]}'; use {', '.join(sorted(_CONFIG_KEYS))}."
-        )
-    for name, cfg in (data.get("steps") or {}).items():
-        bad = set(cfg or {}) - _STEP_KEYS
-        if bad:
-            raise ConfigurationError(
-                f"Run config {path}: step '{name}' has unknown key '{sorted(bad)[0]}'; "
-                f"use {', '.join(sorted(_STEP_KEYS))}."
-            )
+    run_settings.warn_unknown(path, "", set(data) - _CONFIG_KEYS, _CONFIG_KEYS)
+    data = {k: v for k, v in data.items() if k in _CONFIG_KEYS}
+    steps = data.get("steps") or {}
+    if not isinstance(steps, dict):
+        raise ConfigurationError(f"Run config {path}: 'steps' must be a mapping of step names to their settings.")
+    for name, cfg in list(steps.items()):
+        if cfg is not None and not isinstance(cfg, dict):
+            raise ConfigurationError(f"Run config {path}: steps.{name} must be a mapping like 'parameters: {{...}}'.")
+        run_settings.warn_unknown(path, f" under steps.{name}", set(cfg or {}) - _STEP_KEYS, _STEP_KEYS)
+        steps[name] = {k: v for k, v in (cfg or {}).items() if k in _STEP_KEYS}
+    for key in ("settings", "substitutions", "extra"):
+        if not isinstance(data.get(key) or {}, dict):
+            raise ConfigurationError(f"Run config {path}: '{key}' must be a mapping.")
     return data
 
 
@@ -137,20 +141,34 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
                 f"Run config configures step '{name}', which pipeline '{p.name}' does not call; "
                 f"use one of {list(ctx.invocations)}."
             )
-    steps = [_step_spec(inv, step_configs.get(inv.name) or {}) for inv in ctx.invocations.values()]
+    where = f"Pipeline '{p.name}'"
+    run_cfg = run_settings.check_settings(
+        _settings.merge_settings(p.settings, _settings.normalize_settings(config.get("settings"))), where
+    )
+    substitutions = {str(k): str(v) for k, v in {**p.substitutions, **(config.get("substitutions") or {})}.items()}
+    shared = _Shared(run_cfg.get("resources", {}), substitutions)
+    steps = [_step_spec(inv, step_configs.get(inv.name) or {}, shared) for inv in ctx.invocations.values()]
     model_cfg = config.get("model")
     model = ModelSpec(**model_cfg) if model_cfg else (ModelSpec(**p.model.as_spec()) if p.model else None)
+    run_name = config.get("run_name", p.run_name)
+    run_settings.check_template(run_name, substitutions, "run_name")
+    flags = {
+        flag: config[flag] if config.get(flag) is not None else getattr(p, flag)
+        for flag in sorted(_FLAGS)
+        if config.get(flag) is not None or getattr(p, flag) is not None
+    }
     try:
         settings = PipelineSettings(
-            enable_cache=config.get("enable_cache", p.enable_cache),
-            enable_step_logs=config.get("enable_step_logs", p.enable_step_logs),
+            **flags,
             tags=sorted({*p.tags, *(config.get("tags") or [])}),
             max_parallel_steps=config.get("max_parallel_steps", p.max_parallel_steps),
-            run_name=config.get("run_name", p.run_name),
+            run_name=run_name,
             extra={**p.extra, **(config.get("extra") or {})},
+            substitutions=substitutions,
+            settings=run_cfg,
         )
     except ValidationError as exc:
-        raise ConfigurationError(f"Pipeline '{p.name}' has an invalid setting: {exc.errors()[0]['msg']}.") from None
+        raise ConfigurationError(f"{where} has an invalid setting: {exc.errors()[0]['msg']}.") from None
     spec = PipelineSpec(
         name=p.name,
         steps=steps,
@@ -162,7 +180,15 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
     return Compiled(spec=spec, functions={inv.name: inv.step.entrypoint for inv in ctx.invocations.values()})
 
 
-def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
+@dataclass
+class _Shared:
+    """What every step of the pipeline gets unless it says otherwise."""
+
+    resources: dict[str, Any]
+    substitutions: dict[str, str]
+
+
+def _step_spec(inv: Invocation, cfg: dict[str, Any], shared: _Shared) -> StepSpec:
     step = inv.step
     where = f"Step '{inv.name}'"
     inputs: dict[str, InputSpec] = {}
@@ -224,9 +250,26 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any]) -> StepSpec:
                 f"(e.g. {step.name}({name}=...)) or set it under steps.{inv.name}.parameters in the run config."
             )
     merged = {k: v for k, v in step.settings.items() if v is not None}
-    for key in _STEP_KEYS - {"parameters"}:
+    for key in _STEP_KEYS - {"parameters", "settings", "substitutions"}:
         if key in cfg:
             merged[key] = cfg[key]
+    if merged.get("retry") is not None and hasattr(merged["retry"], "model_dump"):  # StepRetryConfig, all fields
+        merged["retry"] = merged["retry"].model_dump(mode="json")
+    given = run_settings.check_settings(
+        _settings.merge_settings(step.settings["settings"], _settings.normalize_settings(cfg.get("settings"))), where
+    )
+    merged["resources"] = {
+        **shared.resources,
+        **_settings.as_dict(merged.get("resources"), f"{where} resources="),
+        **given.pop("resources", {}),
+    }
+    merged["settings"] = given
+    merged["substitutions"] = {
+        str(k): str(v) for k, v in {**step.settings["substitutions"], **(cfg.get("substitutions") or {})}.items()
+    }
+    substitutions = {**shared.substitutions, **merged["substitutions"]}
+    for output in step.outputs:
+        run_settings.check_template(output.artifact_name, substitutions, f"{where}: the name of output '{output.name}'")
     try:
         settings = StepSettings(**merged)
     except ValidationError as exc:

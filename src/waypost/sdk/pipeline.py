@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from waypost import _lazy
+from waypost.sdk import _settings
 from waypost.sdk._compiling import ACTIVE
 from waypost.sdk.model import Model
 
@@ -27,12 +28,13 @@ class PipelineContext:
         self.model = p.model
         self.enable_cache = p.enable_cache
         self.enable_step_logs = p.enable_step_logs
-        self.enable_artifact_metadata = True
-        self.enable_artifact_visualization = True
+        self.enable_artifact_metadata = p.enable_artifact_metadata is not False
+        self.enable_artifact_visualization = p.enable_artifact_visualization is not False
         self.extra = dict(p.extra)
         self.tags = list(p.tags)
         self.run_name = p.run_name
-        self.settings: dict[str, Any] = {}
+        self.settings: dict[str, Any] = dict(p.settings)
+        self.substitutions = dict(p.substitutions)
 
     def __repr__(self) -> str:
         return f"<pipeline context {self.name}>"
@@ -71,6 +73,10 @@ class Pipeline:
         name: str | None = None,
         enable_cache: bool = True,
         enable_step_logs: bool = True,
+        enable_artifact_metadata: bool | None = None,
+        enable_artifact_visualization: bool | None = None,
+        settings: dict[str, Any] | None = None,
+        substitutions: dict[str, str] | None = None,
         tags: list[str] | None = None,
         model: Model | None = None,
         max_parallel_steps: int | None = None,
@@ -83,6 +89,10 @@ class Pipeline:
         self.name = name or func.__name__
         self.enable_cache = enable_cache
         self.enable_step_logs = enable_step_logs
+        self.enable_artifact_metadata = enable_artifact_metadata
+        self.enable_artifact_visualization = enable_artifact_visualization
+        self.settings = _settings.normalize_settings(settings)
+        self.substitutions = _settings.as_dict(substitutions, "substitutions=")
         self.tags = list(tags or [])
         self.model = model
         self.max_parallel_steps = max_parallel_steps
@@ -91,16 +101,36 @@ class Pipeline:
         self.extra = dict(extra or {})
         self.detach = detach
 
-    def with_options(self, **options: Any) -> Pipeline:
-        """A copy with changed options (``config_path=``, ``enable_cache=``, ``tags=`` …)."""
-        clone = copy.copy(self)
+    def configure(self, *, merge: bool = True, **options: Any) -> Pipeline:
+        """Change options in place and return this pipeline (ZenML's ``Pipeline.configure``).
+
+        Takes the decorator's keywords (``enable_cache``, ``enable_artifact_metadata``,
+        ``enable_artifact_visualization``, ``enable_step_logs``, ``settings``, ``substitutions``, ``tags``,
+        ``extra``, ``model`` …). A ``None`` leaves an option as it is. With ``merge=True`` (the default)
+        ``settings`` are merged key by key and field by field, ``extra`` and ``substitutions`` key by key,
+        and ``tags`` are added; ``merge=False`` replaces them.
+
+        Raises:
+            TypeError: an option pipelines do not have.
+        """
+        for key in options:
+            if not hasattr(self, key) or key in {"entrypoint", "name"}:
+                raise TypeError(f"Unknown pipeline option '{key}'; use one of {sorted(_options(self))}.")
         for key, value in options.items():
+            if value is None:
+                continue
             if key == "config_path":
-                value = Path(value) if value else None
-            if not hasattr(clone, key) or key == "entrypoint":
-                raise TypeError(f"Unknown pipeline option '{key}'.")
-            setattr(clone, key, value)
-        return clone
+                value = Path(value)
+            setattr(self, key, _settings.merge_option(key, getattr(self, key), value, merge=merge))
+        return self
+
+    def with_options(self, **options: Any) -> Pipeline:
+        """A copy with changed options (``config_path=``, ``run_name=``, ``settings=`` …), merged as by
+        :meth:`configure`; ``config_path=None`` drops a run config."""
+        clone = copy.copy(self)
+        if "config_path" in options and options["config_path"] is None:
+            clone.config_path = None
+        return clone.configure(**options)
 
     def compile(self, *args: Any, **kwargs: Any) -> Any:
         """Build the PipelineSpec for these arguments without running it."""
@@ -178,6 +208,10 @@ class Pipeline:
         return f"<pipeline {self.name}>"
 
 
+def _options(p: Pipeline) -> list[str]:
+    return [key for key in vars(p) if key not in {"entrypoint", "name"}]
+
+
 def _write_card(model: Model | None, card: dict[str, str], *, missing_ok: bool) -> bool:
     """Write ``card`` to ``model``'s model; False when the model does not exist yet (and ``missing_ok``)."""
     if model is None:
@@ -209,6 +243,10 @@ def pipeline(
     name: str | None = None,
     enable_cache: bool = True,
     enable_step_logs: bool = True,
+    enable_artifact_metadata: bool | None = None,
+    enable_artifact_visualization: bool | None = None,
+    settings: dict[str, Any] | None = None,
+    substitutions: dict[str, str] | None = None,
     tags: list[str] | None = None,
     model: Model | None = None,
     max_parallel_steps: int | None = None,
@@ -224,10 +262,15 @@ def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F],
         name: The pipeline's name (default: the function's name).
         enable_cache: Default for every step's ``enable_cache``.
         enable_step_logs: Default for every step's ``enable_step_logs``.
+        enable_artifact_metadata: Default for every step's: False records no metadata extracted from outputs.
+        enable_artifact_visualization: Default for every step's: False saves no visualizations of outputs.
+        settings: ``{"resources": ResourceSettings(...)}`` (every step's default), ``{"docker": ...}`` and
+            ``{"orchestrator.<flavor>": {...}}`` (recorded); see :mod:`waypost.config`.
+        substitutions: Values for ``{KEY}`` in the run name and artifact names, besides ``{date}``/``{time}``.
         tags: Tags recorded on every run.
         model: A :class:`Model` the runs and their artifacts are linked to.
         max_parallel_steps: How many independent steps run at once (default: cores).
-        run_name: A name for the run; ``{date}`` and ``{time}`` are filled in.
+        run_name: A name for the run; ``{date}``, ``{time}`` and ``substitutions`` are filled in.
         config_path: A YAML run config with ``parameters``, ``steps`` and settings.
         detach: Submit the run to the stack's orchestrator and return without waiting (a dask
             orchestrator with a scheduler_address runs and records it without this process).

@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from waypost.sdk import _settings
 from waypost.sdk._compiling import ACTIVE, Invocation, StepArtifact
 from waypost.sdk.outputs import parse_outputs
 
@@ -24,8 +25,12 @@ class BaseStep:
         name: str | None = None,
         enable_cache: bool | None = None,
         enable_step_logs: bool | None = None,
+        enable_artifact_metadata: bool | None = None,
+        enable_artifact_visualization: bool | None = None,
         retry: dict[str, Any] | Any | None = None,
         resources: dict[str, Any] | Any | None = None,
+        settings: dict[str, Any] | None = None,
+        substitutions: dict[str, str] | None = None,
         output_materializers: dict[str, Any] | Any | None = None,
         experiment_tracker: str | None = None,
         extra: dict[str, Any] | None = None,
@@ -35,10 +40,14 @@ class BaseStep:
         self.settings: dict[str, Any] = {
             "enable_cache": enable_cache,
             "enable_step_logs": enable_step_logs,
+            "enable_artifact_metadata": enable_artifact_metadata,
+            "enable_artifact_visualization": enable_artifact_visualization,
             "retry": retry,
             "resources": resources,
             "experiment_tracker": experiment_tracker,
             "extra": dict(extra or {}),
+            "settings": _settings.normalize_settings(settings),
+            "substitutions": _settings.as_dict(substitutions, "substitutions="),
         }
         self.output_materializers = output_materializers
         self.signature = inspect.signature(func)
@@ -61,17 +70,24 @@ class BaseStep:
             self._source = (text, hashlib.sha256(text.encode()).hexdigest())
         return self._source
 
-    def configure(self, **settings: Any) -> BaseStep:
-        """Change settings in place (same names as the decorator's keywords)."""
+    def configure(self, *, merge: bool = True, **settings: Any) -> BaseStep:
+        """Change settings in place and return this step (same names as the decorator's keywords).
+
+        With ``merge=True`` (the default) ``settings`` are merged key by key and field by field, ``extra``
+        and ``substitutions`` key by key; ``merge=False`` replaces them. A ``None`` leaves a setting as it is.
+        """
+        for key in settings:
+            if key not in self.settings and key not in {"name", "output_materializers"}:
+                raise TypeError(f"Unknown step setting '{key}'; use one of {sorted(self.settings)}.")
         for key, value in settings.items():
+            if value is None:
+                continue
             if key == "name":
                 self.name = value
             elif key == "output_materializers":
                 self.output_materializers = value
-            elif key in self.settings:
-                self.settings[key] = value
             else:
-                raise TypeError(f"Unknown step setting '{key}'; use one of {sorted(self.settings)}.")
+                self.settings[key] = _settings.merge_option(key, self.settings[key], value, merge=merge)
         return self
 
     def with_options(self, **settings: Any) -> BaseStep:
@@ -79,7 +95,7 @@ class BaseStep:
         self.source()  # computed once here, so copies made per pipeline call share it
         clone = BaseStep.__new__(BaseStep)
         clone.__dict__.update(self.__dict__)
-        clone.settings = {**self.settings, "extra": dict(self.settings["extra"])}
+        clone.settings = dict(self.settings)  # configure() replaces values, never changes them in place
         return clone.configure(**settings)
 
     def __call__(self, *args: Any, id: str | None = None, after: Any = None, **kwargs: Any) -> Any:
@@ -125,8 +141,12 @@ def step(
     name: str | None = None,
     enable_cache: bool | None = None,
     enable_step_logs: bool | None = None,
+    enable_artifact_metadata: bool | None = None,
+    enable_artifact_visualization: bool | None = None,
     retry: Any = None,
     resources: Any = None,
+    settings: dict[str, Any] | None = None,
+    substitutions: dict[str, str] | None = None,
     output_materializers: Any = None,
     experiment_tracker: str | None = None,
     extra: dict[str, Any] | None = None,
@@ -138,8 +158,13 @@ def step(_func: F | None = None, **settings: Any) -> BaseStep | Callable[[F], Ba
         name: The step's name (default: the function's name).
         enable_cache: Reuse outputs of an identical earlier call (default: the pipeline's setting).
         enable_step_logs: Store the step's stdout, stderr and logging output.
-        retry: ``{"max_retries": 3, "delay": 1, "backoff": 2}`` retries with exponential backoff.
+        enable_artifact_metadata: False records no metadata extracted from the outputs.
+        enable_artifact_visualization: False saves no visualizations of the outputs.
+        retry: ``StepRetryConfig(max_retries=3, delay=1, backoff=2)`` (or that dict): retries with backoff.
         resources: Resource hints ``{"cpu_count": 2, "gpu_count": 1, "memory": "4GB"}``.
+        settings: ``{"resources": ResourceSettings(...)}`` (applied), ``{"docker": DockerSettings(...)}``
+            and ``{"orchestrator.<flavor>": {...}}`` (recorded); see :mod:`waypost.config`.
+        substitutions: Values for ``{KEY}`` in the output artifact names, over the pipeline's.
         output_materializers: A Materializer class, or one per output name.
         extra: Free-form settings recorded with the step.
 
