@@ -127,6 +127,15 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/models"): AUTH,
     ("GET", "/events"): AUTH,
     ("GET", "/info"): AUTH,
+    # Bulk changes: any caller; each id is checked in its own project and answered ok, denied or unknown
+    # (tests/server/test_tags_bulk_api.py and test_runs_bulk_api.py check the outcomes per role).
+    ("POST", "/tags/bulk"): AUTH,
+    ("POST", "/runs/archive"): AUTH,
+    ("POST", "/runs/delete"): AUTH,
+    # Cleanup: only runs the caller reads are considered, deleted where they hold run:delete (a 403 when
+    # they hold it nowhere), artifact versions where they hold artifact:delete (tests/server/test_cleanup.py).
+    ("POST", "/cleanup/preview"): AUTH,
+    ("POST", "/cleanup"): AUTH,
     # One resource: its project decides.
     ("GET", "/pipelines/{pipeline}"): _p("pipeline:read", call=lambda d, t: (f"/pipelines/{d.pipeline_id}", None)),
     ("GET", "/pipelines/{pipeline}/snapshots"): _p(

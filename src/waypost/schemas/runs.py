@@ -60,9 +60,15 @@ class RunCreate(BaseModel):
 
 
 class RunUpdate(BaseModel):
-    """A change to a run through the API: tags to attach."""
+    """A change to a run through the API: tags to attach and detach, archiving."""
 
     add_tags: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(default_factory=list, max_length=100)
+    remove_tags: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list, max_length=100, description="Tags to take off (a tag also added stays on)."
+    )
+    archived: bool | None = Field(
+        default=None, description="True archives the run (lists hide it unless asked), false restores it."
+    )
 
 
 class RunRead(ReadModel):
@@ -90,6 +96,7 @@ class RunRead(ReadModel):
     heartbeat_at: datetime | None
     model_version_id: UUID | None = None
     tags: list[str] = Field(default_factory=list)
+    archived: bool = Field(default=False, description="Hidden from run lists unless the filter asks (archived:true).")
     step_counts: dict[str, int] = Field(default_factory=dict)
     columns: dict[str, Any] | None = Field(
         default=None,

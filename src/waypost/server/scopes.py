@@ -55,8 +55,10 @@ __all__ = [
     "Located",
     "changeable",
     "exists",
+    "may",
     "project_filter",
     "readable",
+    "readable_many",
     "record_scope",
     "require_org_admin",
     "visibility",
@@ -193,6 +195,43 @@ def readable(
             seen = preferred
     row = seen[0]
     return Located(row.id, _scope(row), (kind.share, row.owner_id))
+
+
+def readable_many(store: SqlStore, caller: Principal, name: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Located]:
+    """Of resources ``ids`` (of kind ``name``), those the caller may read, located (one query per 500 ids).
+
+    Missing and hidden ids are simply absent, as :func:`readable` answers both alike.
+    """
+    kind = _KINDS[name]
+    p, w = db.projects, db.workspaces
+    parent = _PARENT.get(name)
+    joined = kind.table if parent is None else kind.table.join(kind.owner, kind.owner.c.id == parent)
+    stmt = select(
+        kind.table.c.id,
+        kind.owner.c.id.label("owner_id"),
+        p.c.id.label("project_id"),
+        p.c.workspace_id,
+        p.c.name.label("project"),
+        w.c.name.label("workspace"),
+    ).select_from(joined.join(p, p.c.id == kind.owner.c.project_id).join(w, w.c.id == p.c.workspace_id))
+    unique = list(dict.fromkeys(ids))
+    found: dict[uuid.UUID, Located] = {}
+    with store.sessions.read_conn() as s:
+        for start in range(0, len(unique), 500):
+            rows: list[Row[Any]] = list(s.execute(stmt.where(kind.table.c.id.in_(unique[start : start + 500]))))
+            for row in rows:
+                if _sees(caller, kind, row):
+                    found[row.id] = Located(row.id, _scope(row), (kind.share, row.owner_id))
+    return found
+
+
+def may(caller: Principal, found: Located, *permissions: str) -> bool:
+    """Whether the caller holds one of ``permissions`` on ``found`` (its project, workspace, or a share)."""
+    scope = found.scope
+    return any(
+        caller.access.can(name, workspace_id=scope.workspace_id, project_id=scope.project_id, resource=found.resource)
+        for name in permissions
+    )
 
 
 def exists(store: SqlStore, name: str, resource_id: uuid.UUID) -> bool:

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from waypost.schemas import Page, RunRead, RunUpdate
+from waypost.schemas.run_bulk import RunsArchive, RunsDelete
 from waypost.schemas.stacks import StackSnapshot
 from waypost.schemas.store_api import RunStop
+from waypost.schemas.tags import BulkResult
 from waypost.server.api._params import Filter, PageNo, Size
 from waypost.server.api.run_columns import Columns
 from waypost.server.auth import trail
@@ -77,6 +79,39 @@ def suggest(
     return runs.suggest(store, user, key, prefix, limit, project)
 
 
+@router.post("/archive", response_model=BulkResult)
+def archive_runs(change: RunsArchive, request: Request, store: StoreDep, user: CurrentUser) -> BulkResult:
+    """Archive (or restore, with ``archived: false``) up to 500 runs; each needs run:update in its project.
+
+    Archived runs stay whole but lists hide them unless the filter asks (``archived:true``, ``archived:any``).
+    Answers per id ok, denied or unknown.
+    """
+    result, projects = runs.archive_runs(store, user, change)
+    if result.ok:
+        ids = [str(i.id) for i in result.items if i.outcome == "ok"]
+        details = {"archived": change.archived, "ids": ids, "projects": projects}
+        trail.record(store, request, user, trail.RUNS_ARCHIVED, f"{result.ok} run(s)", details)
+    return result
+
+
+@router.post("/delete", response_model=BulkResult)
+def delete_runs(change: RunsDelete, request: Request, store: StoreDep, user: CurrentUser) -> BulkResult:
+    """Delete up to 500 finished runs and their step runs (their artifacts stay); each needs run:delete.
+
+    A run still going is denied unless ``force``. Answers per id ok, denied or unknown.
+    """
+    result, gone = runs.delete_runs(store, user, change)
+    if gone:
+        details = {
+            "ids": [str(r.id) for r in gone],
+            "names": [r.name for r in gone],
+            "projects": sorted({str(r.project_id) for r in gone}),
+            "force": change.force,
+        }
+        trail.record(store, request, user, trail.RUNS_DELETED, f"{len(gone)} run(s)", details)
+    return result
+
+
 @router.get("/{run}", response_model=RunRead)
 def get_run(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
     """A run by id or name."""
@@ -98,7 +133,7 @@ def get_run_stack(run: str, store: StoreDep, user: CurrentUser, project: ActiveP
 
 @router.patch("/{run}", response_model=RunRead)
 def update_run(run: str, change: RunUpdate, store: StoreDep, user: CurrentUser, project: ActiveProject) -> RunRead:
-    """Attach tags to a run (needs run:update in its project)."""
+    """Add or remove a run's tags, archive or restore it (needs run:update in its project)."""
     return runs.update_run(store, user, run, change, project)
 
 

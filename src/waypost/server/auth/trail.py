@@ -70,6 +70,10 @@ MODEL_VERSION_TAGGED = "model.version_tagged"  # tags added to or removed from a
 # Deletions of recorded work, and runs stopped by someone.
 RUN_DELETED = "run.deleted"
 RUN_STOPPED = "run.stopped"
+RUNS_DELETED = "runs.deleted"  # a bulk deletion: one event, the runs' ids and names in its details
+RUNS_ARCHIVED = "runs.archived"  # a bulk archive or restore
+CLEANUP_DONE = "cleanup.done"  # a confirmed cleanup: its filter, cut-off and what it freed
+TAGS_CHANGED = "tags.changed"  # tags added or removed in bulk
 
 
 def record(

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import HTTPException, status
 from pydantic import BaseModel, Field
 
 from waypost.exceptions import NotFoundError, StoreError
 from waypost.schemas import Page, RunRead, RunUpdate
+from waypost.schemas.run_bulk import RunsArchive, RunsDelete
+from waypost.schemas.tags import BulkItem, BulkResult
 from waypost.server import scopes
 from waypost.server.deps import Principal
 from waypost.server.services._common import or_404
+from waypost.server.services.tags import denied, unknown
 from waypost.store.sql.repositories.runs import already_ended
 from waypost.store.sql.store import SqlStore
 
@@ -56,11 +61,57 @@ def suggest(
 
 
 def update_run(store: SqlStore, caller: Principal, ref: str, change: RunUpdate, project: str | None = None) -> RunRead:
-    """Attach tags to a run (run:update); return it as it now is."""
+    """Tag, untag, archive or restore a run (run:update); return it as it now is."""
     found = scopes.changeable(store, caller, "run", ref, "run:update", project=project)
-    if change.add_tags:
-        store.runs.add_tags(found.id, change.add_tags)
+    if change.add_tags or change.remove_tags:
+        or_404(lambda: store.tags.change("run", [found.id], add=change.add_tags, remove=change.remove_tags))
+    if change.archived is not None:
+        store.runs.set_archived([found.id], change.archived)
     return or_404(lambda: store.runs.get(found.id))
+
+
+def archive_runs(store: SqlStore, caller: Principal, change: RunsArchive) -> tuple[BulkResult, list[str]]:
+    """Archive or restore each run the caller may change (run:update); per id ok, denied or unknown.
+
+    Also answers the projects (``workspace/project``) where something changed, for the audit trail.
+    """
+    ids = list(dict.fromkeys(change.ids))
+    found = scopes.readable_many(store, caller, "run", ids)
+    allowed = [i for i, f in found.items() if scopes.may(caller, f, "run:update")]
+    done = set(store.runs.set_archived(allowed, change.archived)) if allowed else set()
+    items = [
+        BulkItem(id=i, outcome="ok")
+        if i in done
+        else denied("run:update", found[i].scope.path, i)
+        if i in found and i not in allowed
+        else unknown("run", i)
+        for i in ids
+    ]
+    return BulkResult.of(items), sorted({found[i].scope.path for i in done})
+
+
+def delete_runs(store: SqlStore, caller: Principal, change: RunsDelete) -> tuple[BulkResult, list[RunRead]]:
+    """Delete each run the caller may delete (run:delete) that has finished (or any, with ``force``).
+
+    Per id ok, denied (no run:delete, or still going) or unknown; also the runs deleted, as they were.
+    """
+    ids = list(dict.fromkeys(change.ids))
+    found = scopes.readable_many(store, caller, "run", ids)
+    runs = {r.id: r for r in store.runs.get_many([i for i in ids if i in found])}
+    verdict: dict[uuid.UUID, BulkItem] = {}
+    for i in ids:
+        run = runs.get(i)
+        if run is None:
+            verdict[i] = unknown("run", i)
+        elif not scopes.may(caller, found[i], "run:delete"):
+            verdict[i] = denied("run:delete", found[i].scope.path, i)
+        elif not run.status.is_finished and not change.force:
+            detail = f"Run '{run.name}' is {run.status.value}; stop it before deleting it (or pass force=true)."
+            verdict[i] = BulkItem(id=i, outcome="denied", detail=detail)
+    wanted = [i for i in ids if i not in verdict]
+    gone = set(store.runs.delete_many(wanted)) if wanted else set()
+    items = [verdict.get(i) or (BulkItem(id=i, outcome="ok") if i in gone else unknown("run", i)) for i in ids]
+    return BulkResult.of(items), [runs[i] for i in ids if i in gone]
 
 
 def stop_run(

@@ -61,6 +61,8 @@ class FilterSpec:
     extra_keys: list[str] = field(default_factory=list)
     #: With it, ties sort newest first and then by id (what a list of runs should do).
     created_column: Any = None
+    #: Conditions applied when the query has no term of that key (runs: ``archived`` is false unless asked).
+    defaults: dict[str, Callable[[], Condition]] = field(default_factory=dict)
 
     def keys(self) -> list[str]:
         """Every key, for error messages and suggestions."""
@@ -106,9 +108,12 @@ def _seconds_mysql(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) ->
 def conditions(spec: FilterSpec, query: str) -> list[Condition]:
     """Parse ``query`` and build one SQL condition per term."""
     out: list[Condition] = []
-    for term in parse(query):
+    terms = parse(query)
+    for term in terms:
         cond = _term(spec, term)
         out.append(not_(cond) if term.negate else cond)
+    named = {t.key for t in terms}
+    out.extend(default() for key, default in spec.defaults.items() if key not in named)
     return out
 
 

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from waypost.store.sql.repositories.access import AccessRepository
     from waypost.store.sql.repositories.audit import AuditRepository
     from waypost.store.sql.repositories.auth import AuthRepository
+    from waypost.store.sql.repositories.cleanup import CleanupRepository
     from waypost.store.sql.repositories.model_promotions import ModelPromotionRepository
     from waypost.store.sql.repositories.models import ModelRepository
     from waypost.store.sql.repositories.stacks import StackRepository
+    from waypost.store.sql.repositories.tags import TagRepository
     from waypost.store.sql.repositories.users import UserRepository
 
 
@@ -111,6 +113,20 @@ class SqlStore:
         from waypost.store.sql.repositories.audit import AuditRepository
 
         return AuditRepository(self.sessions)
+
+    @cached_property
+    def tags(self) -> TagRepository:
+        """Tags of pipelines, runs, artifact versions and model versions, by id."""
+        from waypost.store.sql.repositories.tags import TagRepository
+
+        return TagRepository(self.sessions)
+
+    @cached_property
+    def cleanup(self) -> CleanupRepository:
+        """Previews and confirmed cleanups of old runs and what only they reference."""
+        from waypost.store.sql.repositories.cleanup import CleanupRepository
+
+        return CleanupRepository(self.sessions)
 
     @property
     def capabilities(self) -> StoreCapabilities:

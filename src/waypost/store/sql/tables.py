@@ -30,6 +30,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.schema import SchemaItem
 
@@ -223,6 +224,8 @@ pipeline_runs = _entity(
     _opt("started_at", UTCDateTime),
     _opt("ended_at", UTCDateTime),
     _opt("heartbeat_at", UTCDateTime),
+    # Hidden from run lists unless the filter asks (archived:true, archived:any).
+    _req("archived", Boolean, default=False, server_default=false()),
     Index("ix_runs_pipeline_created", "pipeline_id", "created_at"),
     Index("ix_runs_status_created", "status", "created_at"),
     Index("ix_runs_project_newest", "project_id", "created_at", "id"),

@@ -12,7 +12,20 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, literal, select, union, union_all, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
@@ -66,6 +79,20 @@ def _model_filter(term: Term) -> Condition:
     return db.pipeline_runs.c.id.in_(sub)
 
 
+def _archived_filter(term: Term) -> Condition:
+    """``archived:true``, ``archived:false`` (what a list shows unless asked) or ``archived:any``."""
+    value = term.values[0].lower() if len(term.values) == 1 else ""
+    if term.op not in (":", "=") or value not in ("true", "false", "any"):
+        raise FilterSyntaxError(f"Filter 'archived' takes one of true, false, any (got '{term}'); e.g. archived:true.")
+    if value == "any":
+        return true()
+    return db.pipeline_runs.c.archived == (true() if value == "true" else false())
+
+
+def _not_archived() -> Condition:
+    return db.pipeline_runs.c.archived == false()
+
+
 #: Pipelines under their own name, so the pipeline sort's join never captures the
 #: ``pipelines`` table of a filter's subquery (``pipeline:train sort=pipeline``).
 _SORT_PIPELINE = db.pipelines.alias("sort_pipeline")
@@ -108,6 +135,7 @@ FILTERS = FilterSpec(
         "created": Field("time", db.pipeline_runs.c.created_at),
         "started": Field("time", db.pipeline_runs.c.started_at),
         "ended": Field("time", db.pipeline_runs.c.ended_at),
+        "archived": Field("custom", custom=_archived_filter, help="true, false (the default) or any"),
     },
     sorts={
         "created": db.pipeline_runs.c.created_at,
@@ -128,6 +156,7 @@ FILTERS = FilterSpec(
     tag_resource="run",
     id_column=db.pipeline_runs.c.id,
     created_column=db.pipeline_runs.c.created_at,
+    defaults={"archived": _not_archived},
 )
 
 
@@ -552,6 +581,29 @@ class RunRepository:
             if project_id is None:
                 raise not_found("run", run_id, "run `waypost runs list` to see the runs")
             add_tags(s, "run", run_id, tags, project_id)
+
+    def set_archived(self, run_ids: builtins.list[uuid.UUID], archived: bool) -> builtins.list[uuid.UUID]:
+        """Archive (or restore) runs ``run_ids``; the ids that exist (one statement per 500)."""
+        runs = db.pipeline_runs
+        found: builtins.list[uuid.UUID] = []
+        with self._s.write_conn() as c:
+            for start in range(0, len(run_ids), 500):
+                chunk = run_ids[start : start + 500]
+                c.execute(update(runs).where(runs.c.id.in_(chunk)).values(archived=archived))
+                found.extend(c.execute(select(runs.c.id).where(runs.c.id.in_(chunk))).scalars())
+        return found
+
+    def delete_many(self, run_ids: builtins.list[uuid.UUID]) -> builtins.list[uuid.UUID]:
+        """Delete runs ``run_ids`` and their step runs and tags, in one transaction; the ids that existed."""
+        runs, link = db.pipeline_runs, db.tag_links
+        gone: builtins.list[uuid.UUID] = []
+        with self._s.write_conn() as c:
+            for start in range(0, len(run_ids), 500):
+                chunk = run_ids[start : start + 500]
+                gone.extend(c.execute(select(runs.c.id).where(runs.c.id.in_(chunk))).scalars())
+                c.execute(link.delete().where(link.c.resource_type == "run", link.c.resource_id.in_(chunk)))
+                c.execute(runs.delete().where(runs.c.id.in_(chunk)))
+        return gone
 
     def delete(self, run_id: uuid.UUID) -> None:
         """Delete a run and its step runs (artifacts stay: other runs may use them)."""
