@@ -314,6 +314,8 @@ def test_a_failed_run_compared_with_its_last_successful_run(world: World) -> Non
     assert steps["check"]["cache"]["after"] == "failed"
     assert steps["check"]["cache"]["reason"] == "Parameter 'fail' changed (false -> true)."
     assert steps["summary"]["cache"]["after"] in ("cached", "not_run", "executed")
+    assert (steps["summary"]["change"], steps["summary"]["settings"]) == ("same", [])  # recorded or not, the same
+    assert {s["name"] for s in body["steps"] if s["change"] != "same"} == {"check"}
     # The stack changed: another orchestrator with its settings, and an alerter whose webhook is never shown.
     stack = body["stack"]
     assert (stack["name_before"], stack["name_after"]) == ("default", "second")

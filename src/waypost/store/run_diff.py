@@ -90,20 +90,24 @@ def _edge_refs(edges: set[tuple[str, str | None, str, str | None]]) -> list[Edge
     return [EdgeRef(from_step=f, output=o, to_step=t, input=i) for f, o, t, i in ordered]
 
 
-def _settings(spec: dict[str, Any], step: StepFacts | None) -> dict[str, Any]:
+def _settings(spec: dict[str, Any], step: StepFacts | None, pipeline: str) -> dict[str, Any]:
     """A step's settings and outputs as one run used them: its step run's record, else the snapshot's."""
     config = step.config if step is not None and step.config else spec.get("settings") or {}
     flat = flatten(config)
     recorded = step.components.get("outputs") if step is not None else None
     names = step.components.get("artifacts") or {} if step is not None else {}
     if isinstance(recorded, dict) and recorded:
-        for out, (data_type, materializer) in recorded.items():
+        for out, kind in recorded.items():
+            data_type, materializer = [*kind, None, None][:2] if isinstance(kind, list) else (kind, None)
             flat[f"output.{out}.data_type"], flat[f"output.{out}.materializer"] = data_type, materializer
             flat[f"output.{out}.artifact_name"] = names.get(out)
     else:
         for o in spec.get("outputs") or []:
             flat[f"output.{o['name']}.data_type"] = o.get("data_type")
             flat[f"output.{o['name']}.materializer"] = o.get("materializer") or "auto"
+            flat[f"output.{o['name']}.artifact_name"] = (
+                o.get("artifact_name") or f"{pipeline}::{spec['name']}::{o['name']}"
+            )
     return flat
 
 
@@ -132,7 +136,11 @@ def _step(
     b_params = b_run.parameters if b_run is not None else b_spec.get("parameters") or {}
     a_params = a_run.parameters if a_run is not None else a_spec.get("parameters") or {}
     params = changes(b_params, a_params) if present else []
-    settings = changes(_settings(b_spec, b_run), _settings(a_spec, a_run)) if present else []
+    b_settings, a_settings = (
+        _settings(b_spec, b_run, before.pipeline_name),
+        _settings(a_spec, a_run, after.pipeline_name),
+    )
+    settings = changes(b_settings, a_settings) if present else []
     b_in, a_in = _wiring(b_spec), _wiring(a_spec)
     b_after, a_after = list(b_spec.get("after") or []), list(a_spec.get("after") or [])
     change: StepChange
