@@ -208,6 +208,14 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "artifact:read", call=lambda d, t: (f"/artifact-versions/{d.version_id}/download", None)
     ),
     ("GET", "/metadata"): _p("run:read", call=lambda d, t: (f"/metadata?run_id={d.run_id}", None)),
+    # The metadata explorer and saved views: lists of what each caller may read (their own tests cover it).
+    ("GET", "/metadata/keys"): AUTH,
+    ("GET", "/metadata/history"): AUTH,
+    ("GET", "/views"): AUTH,
+    ("POST", "/views"): AUTH,
+    ("GET", "/views/{view_id}"): AUTH,
+    ("PATCH", "/views/{view_id}"): AUTH,
+    ("DELETE", "/views/{view_id}"): AUTH,
     ("GET", "/models/{model}"): _p("model:read", call=lambda d, t: (f"/models/{d.model_id}", None)),
     ("PATCH", "/models/{model}"): _p(
         "model:update", read=MODEL, call=lambda d, t: (f"/models/{d.model_id}", {"description": "matrix"})

@@ -44,6 +44,7 @@ __all__ = [
     "complete_metadata",
     "metadata",
     "metadata_entries",
+    "metadata_key_stats",
     "pipeline_runs",
     "pipeline_snapshots",
     "pipelines",
@@ -312,6 +313,23 @@ metadata_entries = _entity(
     Index("ix_metadata_key_num", "key", "value_num"),
 )
 
+#: Per project, metadata key, entity kind and value type: how many entries, their numeric range and
+#: when they were first and last logged. Kept in the transaction that writes or deletes entries
+#: (repositories.metadata), so the metadata explorer lists keys without reading every entry.
+metadata_key_stats = Table(
+    "metadata_key_stats",
+    metadata,
+    _ref("project_id", "projects.id", "CASCADE", primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("entity", String(16), primary_key=True),  # run | step | artifact_version | model_version
+    Column("type", String(16), primary_key=True),
+    _req("entries", BigInteger),
+    _opt("num_min", Float),
+    _opt("num_max", Float),
+    _req("first_seen", UTCDateTime),
+    _req("last_seen", UTCDateTime),
+)
+
 tags = _entity(
     "tags",
     _project(),
@@ -352,6 +370,7 @@ _DEFERRED = frozenset(
         "projects",
         "role_permissions",
         "roles",
+        "saved_views",
         "secrets",
         "service_connectors",
         "shares",

@@ -29,6 +29,7 @@ __all__ = [
     "projects",
     "role_permissions",
     "roles",
+    "saved_views",
     "secrets",
     "service_connectors",
     "shares",
@@ -325,4 +326,19 @@ active_stacks = Table(
     _ref("workspace_id", "workspaces.id", "CASCADE", primary_key=True),
     _ref("stack_id", "stacks.id", "CASCADE", index=True),
     _opt("updated_at", UTCDateTime),
+)
+
+#: Named dashboard views (filters, columns, chart axes: ``state`` is the dashboard's, opaque here),
+#: private to their owner or shared with the project's readers.
+saved_views = _entity(
+    "saved_views",
+    _project(),
+    _ref("owner_id", "users.id", "CASCADE"),
+    _req("name", String(255)),
+    _req("kind", String(16)),  # metadata | compare | runs
+    _req("state", JSON),
+    _req("shared", Boolean, default=False),
+    _req("updated_at", UTCDateTime),
+    UniqueConstraint("project_id", "owner_id", "kind", "name", name="uq_saved_views_owner_name"),
+    Index("ix_saved_views_project_shared", "project_id", "shared"),
 )
