@@ -26,6 +26,7 @@ def test_waypost_all() -> None:
         "log_metadata",
         "log_model_metadata",
         "pipeline",
+        "register_artifact",
         "save_artifact",
         "step",
     ]
@@ -73,3 +74,13 @@ def test_testing_all() -> None:
         "start_step",
         "unique_name",
     ]
+
+
+def test_zenml_materializer_names() -> None:
+    import waypost.artifacts.unmaterialized_artifact as unmaterialized
+    import waypost.materializers
+    import waypost.materializers.base_materializer as base
+
+    assert waypost.materializers.__all__ == ["BaseMaterializer"]
+    assert sorted(base.__all__) == ["BaseMaterializer", "BaseMaterializerMeta", "MaterializerArtifactStore"]
+    assert sorted(unmaterialized.__all__) == ["UnmaterializedArtifact", "unmaterialized_inputs"]

@@ -12,6 +12,7 @@ from waypost.sdk.artifacts import (
     load_artifact,
     log_artifact_metadata,
     log_model_metadata,
+    register_artifact,
     save_artifact,
 )
 from waypost.sdk.context import get_step_context
@@ -37,6 +38,7 @@ __all__ = [
     "log_metadata",
     "log_model_metadata",
     "pipeline",
+    "register_artifact",
     "save_artifact",
     "step",
 ]

@@ -75,6 +75,8 @@ class VisualizationType(StrEnum):
     CLASSIFICATION_REPORT = "classification_report"
     VALIDATION = "validation"
     PROFILE = "profile"
+    CSV = "csv"
+    """ZenML's name, for a ``BaseMaterializer.save_visualizations`` CSV file: it is stored as a ``TABLE``."""
 
 
 class LogSource(StrEnum):

@@ -167,9 +167,10 @@ def content_digest(folder: Path) -> tuple[int, str]:
     """Total bytes and sha256 of the files under ``folder``, leaving out its ``_viz/``.
 
     The hash covers each file's relative path, size and bytes in sorted path order, so
-    equal contents hash equal wherever and whenever they were written.
+    equal contents hash equal wherever and whenever they were written. ``folder`` may be a
+    single file (one registered in place): it hashes as a folder holding only that file.
     """
-    files: list[tuple[str, str]] = []
+    files: list[tuple[str, str]] = [(folder.name, str(folder))] if folder.is_file() else []
     top = str(folder)
     for root, subfolders, names in os.walk(top):
         if root == top and VIZ_DIR in subfolders:

@@ -163,8 +163,15 @@ class ArtifactStore:
 
     @contextmanager
     def open_dir(self, uri: str) -> Iterator[Path]:
-        """A local folder with the contents of ``uri`` (the folder itself when local)."""
+        """A local folder with the contents of ``uri`` (the folder itself when local).
+
+        A file (one registered with ``register_artifact``) comes as a local path to the file,
+        named as in the store.
+        """
         if self.is_local:
+            if os.path.isfile(uri):
+                yield Path(uri)
+                return
             if not os.path.isdir(uri):
                 raise ArtifactStoreError(
                     f"Artifact files at '{uri}' are missing; they were deleted from the store. "
@@ -173,6 +180,11 @@ class ArtifactStore:
             yield Path(uri)
             return
         with tempfile.TemporaryDirectory(prefix="wp-load-") as tmp:
+            if self.fs.isfile(uri):
+                local = Path(tmp) / uri.rstrip("/").rsplit("/", 1)[-1]
+                self.fs.get_file(uri, str(local))
+                yield local
+                return
             try:
                 self.fs.get(uri.rstrip("/") + "/", tmp, recursive=True)
             except FileNotFoundError as exc:

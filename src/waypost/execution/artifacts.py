@@ -10,21 +10,36 @@ output of the step run named after the artifact: a failed step registers none of
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from waypost.artifacts.io import save_artifact
-from waypost.exceptions import NotFoundError, ParameterError
+from waypost.artifacts.io import content_digest, save_artifact
+from waypost.artifacts.materializers.base import Materializer, type_name
+from waypost.artifacts.materializers.registered_paths import PathMaterializer
+from waypost.artifacts.materializers.registry import MaterializerRegistry
+from waypost.exceptions import MaterializerError, NotFoundError, ParameterError
 from waypost.execution import loading, runtime
 from waypost.execution.context import StepContext, current
 from waypost.execution.metadata import entries_for
 from waypost.schemas import ArtifactVersionCreate, ArtifactVersionRead
 from waypost.store import Store
 
-__all__ = ["PendingArtifact", "find_version", "load", "log_on_artifact", "save", "take_pending"]
+__all__ = [
+    "PendingArtifact",
+    "find_version",
+    "load",
+    "log_on_artifact",
+    "logged_metadata",
+    "register",
+    "save",
+    "take_pending",
+]
 
 #: The metadata key a version's name (``version=...``) is recorded under.
 VERSION_NAME = "version_name"
@@ -100,12 +115,98 @@ def save(
     if not extract_metadata:
         update["meta"] = {k: v for k, v in created.meta.items() if k == "visualization_errors"}
     created = created.model_copy(update=update)
+    if extract_metadata:
+        values = {**logged_metadata(rt.registry, created), **values}
     if ctx is not None:
         return _hold(ctx, created, role, values)
     av = store.artifacts.register([created])[0]
     if values:
         store.metadata.add(entries_for(values, artifact_version_id=av.id))
     return av
+
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def register(
+    folder_or_file_uri: str | os.PathLike[str],
+    name: str,
+    *,
+    version: int | str | None,
+    tags: list[str] | None,
+    user_metadata: dict[str, Any] | None,
+    artifact_type: str | None,
+    materializer: Any,
+) -> ArtifactVersionRead:
+    """See :func:`waypost.register_artifact`."""
+    if not isinstance(name, str) or not name.strip():
+        raise ParameterError("register_artifact(uri, name) needs a non-empty artifact name, e.g. 'raw_images'.")
+    if isinstance(tags, str):
+        raise ParameterError('register_artifact(tags=...) takes a list of strings, e.g. tags=["raw"].')
+    values = _metadata(user_metadata, version, artifact_type)
+    rt = runtime.current()
+    ctx = current()
+    store = ctx.store if ctx is not None else rt.store
+    files = ctx.artifact_store if ctx is not None else rt.artifact_store
+    uri = os.fspath(folder_or_file_uri)
+    if not _URI.match(uri) and files.is_local:
+        uri = os.path.abspath(uri)
+    uri = uri.rstrip("/") or uri
+    if not files.contains(uri) or uri.rstrip("/") == files.root.rstrip("/"):
+        raise ParameterError(
+            f"'{uri}' is not inside the artifact store '{files.uri}'; move it under '{files.uri}' and "
+            "register it there, or save a copy with save_artifact()."
+        )
+    if not files.exists(uri):
+        raise ParameterError(f"Nothing is at '{uri}'; register a file or folder that exists in the artifact store.")
+    chosen = _registered_materializer(rt, materializer)
+    with files.open_dir(uri) as local:
+        size, digest = content_digest(local)
+    created = ArtifactVersionCreate(
+        id=uuid.uuid4(),
+        name=name,
+        uri=uri,
+        data_type=type_name(Path) if chosen is PathMaterializer else (chosen.ASSOCIATED_TYPES or ("typing.Any",))[0],
+        materializer=type_name(chosen),
+        materializer_version=chosen.VERSION,
+        size=size,
+        content_hash=digest,
+        visualizations=[],
+        meta={"registered": True},
+        tags=list(dict.fromkeys(tags or [])),
+    )
+    av = store.artifacts.register([created])[0]
+    if values:
+        store.metadata.add(entries_for(values, artifact_version_id=av.id))
+    return av
+
+
+def _registered_materializer(rt: runtime.Runtime, materializer: Any) -> type[Materializer]:
+    """The materializer a registered version loads with: ``PathMaterializer`` unless one is named."""
+    if materializer is None:
+        return PathMaterializer
+    if isinstance(materializer, str):
+        return rt.registry.load_class(materializer)
+    found = getattr(materializer, "__waypost_materializer__", materializer)
+    if not (isinstance(found, type) and issubclass(found, Materializer)):
+        raise ParameterError(
+            f"register_artifact(artifact_materializer={materializer!r}) is not a materializer; pass a "
+            "Materializer or BaseMaterializer subclass, or its 'module.Class' path."
+        )
+    rt.registry.remember(found)
+    return found
+
+
+def logged_metadata(registry: MaterializerRegistry, created: ArtifactVersionCreate) -> dict[str, Any]:
+    """The materializer's metadata of ``created`` to log as the version's metadata: only from a materializer
+    with ``LOG_METADATA`` (a ZenML-style ``BaseMaterializer``'s ``extract_metadata``); else none."""
+    try:
+        chosen = registry.resolve(created.materializer)
+    except MaterializerError:
+        return {}
+    if not chosen.LOG_METADATA:
+        return {}
+    return {k: v for k, v in created.meta.items() if k != "visualization_errors"}
 
 
 def _hold(

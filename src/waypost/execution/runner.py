@@ -21,6 +21,7 @@ from waypost.artifacts.io import load_artifact, save_artifact
 from waypost.artifacts.materializers.registry import MaterializerRegistry
 from waypost.artifacts.store import ArtifactStore
 from waypost.artifacts.trust import Producer
+from waypost.artifacts.unmaterialized_artifact import UnmaterializedArtifact, unmaterialized_inputs
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import MaterializerError, WaypostError
 from waypost.execution import artifacts as saved_artifacts
@@ -131,6 +132,8 @@ class StepRunner:
         """Secret values the run's stack was resolved with: masked in every step log line."""
         self._producers: dict[uuid.UUID, Producer] = {}
         self._configs: dict[str, dict[str, Any]] = {}
+        self._raw: dict[str, frozenset[str]] = {}
+        """Per step, its inputs annotated ``UnmaterializedArtifact`` (given as records, not loaded)."""
         self._roles: dict[uuid.UUID, dict[str, str]] = {}
         """Per step run, the model roles of the versions its step saved with save_artifact()."""
         self._stored: dict[uuid.UUID, ArtifactVersionRead] = {}
@@ -307,7 +310,7 @@ class StepRunner:
                 with capture(sink):
                     token = CURRENT.set(ctx)
                     try:
-                        args = self._lists(step, {n: self._load(av) for n, av in inputs.items()})
+                        args = self._lists(step, self._arguments(step, inputs))
                         value = self.functions[step.name](**args, **step.parameters)
                         for out_name, out_value in self._split(step, value).items():
                             saved[out_name] = self._save(
@@ -478,6 +481,9 @@ class StepRunner:
             )
         except MaterializerError as exc:
             raise MaterializerError(f"Step '{step.name}': {exc}") from exc
+        extracted = saved_artifacts.logged_metadata(self.registry, created)
+        if extracted:  # what the step logged on this output itself wins
+            ctx.output_metadata[output] = {**extracted, **ctx.output_metadata.get(output, {})}
         tags = list(dict.fromkeys([*spec.tags, *ctx.output_tags.get(output, [])]))
         return created.model_copy(update={"tags": tags}) if tags else created
 
@@ -508,6 +514,16 @@ class StepRunner:
             return self._files_for(uri).exists(uri)
         except Exception:  # no store holds it here, or it does not answer: run the step instead
             return False
+
+    def _arguments(self, step: StepSpec, inputs: dict[str, ArtifactVersionRead]) -> dict[str, Any]:
+        """The step's inputs as it takes them: loaded values, or (annotated ``UnmaterializedArtifact``) records."""
+        raw = self._raw.get(step.name)
+        if raw is None:
+            raw = self._raw[step.name] = unmaterialized_inputs(self.functions[step.name])
+        return {
+            n: UnmaterializedArtifact.model_validate(av.model_dump()) if n in raw else self._load(av)
+            for n, av in inputs.items()
+        }
 
     def _load(self, av: ArtifactVersionRead) -> Any:
         guard = None  # what this run produced is trusted; pickles from other runs need a trusted producer

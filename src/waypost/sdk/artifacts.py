@@ -23,6 +23,7 @@ __all__ = [
     "load_artifact",
     "log_artifact_metadata",
     "log_model_metadata",
+    "register_artifact",
     "save_artifact",
 ]
 
@@ -127,6 +128,41 @@ def save_artifact(
         user_metadata=user_metadata,
         role=model_role(artifact_type, is_model_artifact, is_deployment_artifact),
         artifact_type=ArtifactType(artifact_type).name if artifact_type is not None else None,
+    )
+
+
+def register_artifact(
+    folder_or_file_uri: str,
+    name: str,
+    version: int | str | None = None,
+    artifact_type: ArtifactType | None = None,
+    tags: list[str] | None = None,
+    has_custom_name: bool = True,
+    is_model_artifact: bool = False,
+    is_deployment_artifact: bool = False,
+    artifact_metadata: dict[str, Any] | None = None,
+    artifact_materializer: Any = None,
+) -> ArtifactVersionRead:
+    """Record a file or folder already in the artifact store as a new version of ``name``, without copying it.
+
+    It loads as a ``pathlib.Path`` to a local copy, or through ``artifact_materializer`` (a materializer
+    class or its ``module.Class`` path). ``version`` is recorded as the metadata ``version_name``,
+    ``artifact_metadata`` is logged on it, ``artifact_type`` is recorded as the metadata ``artifact_type``.
+    ``has_custom_name``, ``is_model_artifact`` and ``is_deployment_artifact`` are accepted for ZenML's
+    signature; the version is produced by no run, so it is linked to no model version.
+
+    Raises:
+        ParameterError: the path is not inside the active artifact store, or nothing is there.
+    """
+    impl = _lazy.load("waypost.execution.artifacts")
+    return impl.register(  # type: ignore[no-any-return]
+        folder_or_file_uri,
+        name,
+        version=version,
+        tags=tags,
+        user_metadata=artifact_metadata,
+        artifact_type=ArtifactType(artifact_type).name if artifact_type is not None else None,
+        materializer=artifact_materializer,
     )
 
 

@@ -108,6 +108,9 @@ class Materializer(ABC):
     VERSION: ClassVar[str] = "1"
     UNSAFE_LOAD: ClassVar[bool] = False
     """True when :meth:`load` always runs code from the files (unpickles): the producer must be trusted."""
+    LOG_METADATA: ClassVar[bool] = False
+    """True when what :meth:`metadata` returns is also logged as the version's metadata (as ZenML's
+    ``extract_metadata``), shown with it and read back as ``run_metadata``."""
 
     @classmethod
     def can_save(cls, value: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import threading
 import typing
@@ -21,11 +22,14 @@ from waypost.artifacts.materializers.numpy_arrays import NumpyMaterializer
 from waypost.artifacts.materializers.pandas_frames import PandasMaterializer
 from waypost.artifacts.materializers.pickle_fallback import PickleMaterializer
 from waypost.artifacts.materializers.polars_frames import PolarsMaterializer
+from waypost.artifacts.materializers.registered_paths import PathMaterializer
 from waypost.artifacts.materializers.sklearn_models import SklearnEstimatorMaterializer
 from waypost.artifacts.materializers.structured_strings import StructuredStringMaterializer
+from waypost.artifacts.materializers.structured_values import DATACLASS, StructuredMaterializer
 from waypost.exceptions import MaterializerError
 
 BUILTIN_MATERIALIZERS: tuple[type[Materializer], ...] = (
+    StructuredMaterializer,  # before JsonMaterializer: plain JSON containers are asked of that first
     JsonMaterializer,
     BytesMaterializer,
     NumpyMaterializer,
@@ -91,6 +95,7 @@ class MaterializerRegistry:
         self._known: dict[str, type[Materializer]] = {}
         if fallback is not None:
             self._known[type_name(fallback)] = fallback
+        self._known[type_name(PathMaterializer)] = PathMaterializer  # loads what register_artifact() recorded
         self._candidates: weakref.WeakKeyDictionary[type, tuple[type[Materializer], ...]]
         self._candidates = weakref.WeakKeyDictionary()
         for materializer in materializers:
@@ -111,7 +116,11 @@ class MaterializerRegistry:
         return cls._default
 
     def register(self, materializer: type[Materializer]) -> type[Materializer]:
-        """Use ``materializer`` for its ``ASSOCIATED_TYPES``, ahead of earlier registrations."""
+        """Use ``materializer`` for its ``ASSOCIATED_TYPES``, ahead of earlier registrations.
+
+        A ZenML-style :class:`waypost.materializers.BaseMaterializer` subclass registers itself.
+        """
+        materializer = getattr(materializer, "__waypost_materializer__", materializer)
         if not (isinstance(materializer, type) and issubclass(materializer, Materializer)):
             raise MaterializerError(
                 f"Cannot register {materializer!r}: it is not a Materializer subclass; "
@@ -142,6 +151,9 @@ class MaterializerRegistry:
             ordered: dict[type[Materializer], None] = {}
             for klass in cls.__mro__:
                 for materializer in self._by_type.get(type_name(klass), ()):
+                    ordered.setdefault(materializer)
+            if dataclasses.is_dataclass(cls):  # after the class's own: any dataclass
+                for materializer in self._by_type.get(DATACLASS, ()):
                     ordered.setdefault(materializer)
             found = self._candidates[cls] = tuple(ordered)
         return found
@@ -210,6 +222,8 @@ class MaterializerRegistry:
         if registered is not None:
             return registered
         found = _import_attribute(dotted_path)
+        # A ZenML-style BaseMaterializer subclass carries the Materializer that runs it.
+        found = getattr(found, "__waypost_materializer__", found)
         if not (isinstance(found, type) and issubclass(found, Materializer)):
             raise MaterializerError(
                 f"'{dotted_path}' is not a Materializer subclass; name a Materializer subclass "

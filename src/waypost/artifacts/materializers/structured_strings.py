@@ -65,7 +65,7 @@ class StructuredStringMaterializer(Materializer):
         if kind is MarkdownString:
             return [viz.markdown(path, data, title="Markdown")]
         if kind is CSVString:
-            return [_csv_table(path, data)]
+            return [csv_table(path, data)]
         try:
             parsed = json.loads(data)
         except json.JSONDecodeError as exc:  # shown as it is, the title saying why
@@ -87,7 +87,8 @@ def _csv_rows(text: str) -> tuple[list[str], Iterator[list[str]]]:
     return next(reader, []), reader
 
 
-def _csv_table(path: Path, text: str) -> VisualizationRef:
+def csv_table(path: Path, text: str, *, title: str = "CSV") -> VisualizationRef:
+    """CSV text as a table view: the first row names the columns, numeric columns are numbers."""
     header, rows = _csv_rows(text)
     shown = [row + [""] * (len(header) - len(row)) for row in islice(rows, viz.TABLE_ROWS)]
     total = len(shown) + sum(1 for _ in rows)
@@ -97,7 +98,7 @@ def _csv_table(path: Path, text: str) -> VisualizationRef:
         columns.append((name, dtype))
         for row, cell in zip(shown, cells, strict=True):
             row[j] = cell
-    return viz.table(path, columns, shown, total_rows=total, title="CSV")
+    return viz.table(path, columns, shown, total_rows=total, title=title)
 
 
 def _column(cells: list[str]) -> tuple[str, list[Any]]:
