@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from waypost.enums import ExecutionStatus
-from waypost.exceptions import ConfigurationError, RunStoppedError, StepFailedError
-from waypost.execution import model_versions
+from waypost.exceptions import ConfigurationError, RunStoppedError, StepFailedError, WaypostError
+from waypost.execution import hooks, model_versions
 from waypost.execution import runtime as runtime_mod
 from waypost.execution import stacks as stacks_mod
 from waypost.execution.heartbeat import Heartbeats
@@ -191,6 +191,8 @@ def drive(
         final = finish_run(rt, run, spec, outcomes, ExecutionStatus.FAILED, f"The orchestrator failed: {exc}")
         if reporter:
             reporter.stop(final)
+        if isinstance(exc, Exception):
+            hooks.after_run(spec, runner.functions, False, exc)
         raise
     finally:
         beats.remove(run.id)
@@ -222,6 +224,10 @@ def drive(
             model_versions.apply_rules(store, model_version)
     if reporter:
         reporter.stop(final)
+    if status in (ExecutionStatus.COMPLETED, ExecutionStatus.FAILED):  # the pipeline's hook, once
+        failed_first = next((o for o in outcomes.values() if o.status == ExecutionStatus.FAILED), None)
+        error = failed_first.exception if failed_first and failed_first.exception else WaypostError(reason or "")
+        hooks.after_run(spec, runner.functions, status == ExecutionStatus.COMPLETED, error)
     if status == ExecutionStatus.STOPPED:
         raise KeyboardInterrupt
     if status == ExecutionStatus.FAILED and raise_on_failure:

@@ -25,7 +25,7 @@ from waypost.artifacts.unmaterialized_artifact import UnmaterializedArtifact, un
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import MaterializerError, WaypostError
 from waypost.execution import artifacts as saved_artifacts
-from waypost.execution import cache
+from waypost.execution import cache, hooks
 from waypost.execution.artifact_trust import load_guard
 from waypost.execution.context import CURRENT, StepContext
 from waypost.execution.logs.sink import StepLogSink, capture
@@ -326,6 +326,7 @@ class StepRunner:
                             ctx.output_metadata.setdefault(p.created.name, {}).update(p.metadata)
                         if p.role is not None:
                             self._roles.setdefault(step_run_id, {})[p.created.name] = p.role
+                    self._hook("on_success", step, ctx)
                 attempts.append(
                     AttemptRead(
                         number=number, status=ExecutionStatus.COMPLETED, started_at=began, ended_at=_now(), error=None
@@ -348,6 +349,8 @@ class StepRunner:
                     continue
                 # The failure hint sends users to the step's logs: the traceback belongs there.
                 sink.write_line("stderr", "".join(traceback.format_exception(exc)).rstrip("\n"), "ERROR")
+                with capture(sink):
+                    self._hook("on_failure", step, ctx, exc)
                 return StepOutcome(step.name, ExecutionStatus.FAILED, error=message, exception=exc), {}, attempts, ctx
             except KeyboardInterrupt as exc:  # Ctrl-C while the step runs in the main thread
                 self._discard(saved)
@@ -359,6 +362,16 @@ class StepRunner:
                     ctx,
                 )
         return StepOutcome(step.name, ExecutionStatus.STOPPED, error="The run was stopped."), {}, attempts, ctx
+
+    def _hook(self, kind: str, step: StepSpec, ctx: StepContext, exception: BaseException | None = None) -> None:
+        """The step's ``kind`` hook, if it has one, with the step's context set (the caller captures its logs)."""
+        if getattr(step.settings, kind) is None:
+            return
+        token = CURRENT.set(ctx)
+        try:
+            hooks.after_step(kind, step, self.functions, exception)
+        finally:
+            CURRENT.reset(token)
 
     # -- batched cache hits ------------------------------------------------------------
     def _record_cached(self, step: StepRunCreate) -> None:

@@ -43,6 +43,12 @@ class StepSettings(BaseModel):
     retry: RetryConfig | None = None
     resources: ResourceSettings = Field(default_factory=ResourceSettings)
     experiment_tracker: str | None = None
+    on_failure: str | None = Field(
+        default=None, description="The on_failure hook's source (package.module.function): called if the step fails."
+    )
+    on_success: str | None = Field(
+        default=None, description="The on_success hook's source (package.module.function): called if it succeeds."
+    )
     extra: dict[str, JsonValue] = Field(default_factory=dict)
     substitutions: dict[str, str] = Field(
         default_factory=dict, description="Values for {KEY} in output artifact names, over the pipeline's."
@@ -64,6 +70,13 @@ class PipelineSettings(BaseModel):
     tags: list[str] = Field(default_factory=list)
     max_parallel_steps: int | None = Field(default=None, ge=1)
     run_name: str | None = None
+    on_failure: str | None = Field(
+        default=None,
+        description="The on_failure hook's source (package.module.function): called once if the run fails.",
+    )
+    on_success: str | None = Field(
+        default=None, description="The on_success hook's source: called once when the run completes."
+    )
     extra: dict[str, JsonValue] = Field(default_factory=dict)
     substitutions: dict[str, str] = Field(
         default_factory=dict, description="Values for {KEY} in the run name and artifact names ({date}, {time} too)."

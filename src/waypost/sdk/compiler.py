@@ -24,6 +24,7 @@ from waypost.schemas import (
     StepSpec,
 )
 from waypost.sdk import _settings, run_settings
+from waypost.sdk import hooks as step_hooks
 from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepArtifact
 from waypost.sdk.artifacts import ExternalArtifact, save_artifact
 from waypost.sdk.outputs import OutputInfo, type_path
@@ -159,6 +160,7 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
     }
     try:
         settings = PipelineSettings(
+            **step_hooks.sources(vars(p), f"pipeline '{p.name}'"),
             **flags,
             tags=sorted({*p.tags, *(config.get("tags") or [])}),
             max_parallel_steps=config.get("max_parallel_steps", p.max_parallel_steps),
@@ -177,7 +179,9 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
         model=model,
         source=f"{p.entrypoint.__module__}:{p.entrypoint.__qualname__}",
     )
-    return Compiled(spec=spec, functions={inv.name: inv.step.entrypoint for inv in ctx.invocations.values()})
+    functions = {inv.name: inv.step.entrypoint for inv in ctx.invocations.values()}
+    functions.update(step_hooks.callables(p, [inv.step for inv in ctx.invocations.values()]))
+    return Compiled(spec=spec, functions=functions)
 
 
 @dataclass
@@ -270,6 +274,7 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any], shared: _Shared) -> StepSpe
     substitutions = {**shared.substitutions, **merged["substitutions"]}
     for output in step.outputs:
         run_settings.check_template(output.artifact_name, substitutions, f"{where}: the name of output '{output.name}'")
+    merged.update(step_hooks.sources(merged, where.replace("Step", "step", 1)))
     try:
         settings = StepSettings(**merged)
     except ValidationError as exc:

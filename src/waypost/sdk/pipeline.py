@@ -84,6 +84,8 @@ class Pipeline:
         config_path: str | Path | None = None,
         extra: dict[str, Any] | None = None,
         detach: bool = False,
+        on_failure: Callable[..., Any] | str | None = None,
+        on_success: Callable[..., Any] | str | None = None,
     ) -> None:
         self.entrypoint = func
         self.name = name or func.__name__
@@ -100,6 +102,8 @@ class Pipeline:
         self.config_path = Path(config_path) if config_path else None
         self.extra = dict(extra or {})
         self.detach = detach
+        self.on_failure = on_failure
+        self.on_success = on_success
 
     def configure(self, *, merge: bool = True, **options: Any) -> Pipeline:
         """Change options in place and return this pipeline (ZenML's ``Pipeline.configure``).
@@ -254,6 +258,8 @@ def pipeline(
     config_path: str | Path | None = None,
     extra: dict[str, Any] | None = None,
     detach: bool = False,
+    on_failure: Callable[..., Any] | str | None = None,
+    on_success: Callable[..., Any] | str | None = None,
 ) -> Callable[[F], Pipeline]: ...
 def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F], Pipeline]:
     """Make a function a pipeline.
@@ -274,6 +280,10 @@ def pipeline(_func: F | None = None, **options: Any) -> Pipeline | Callable[[F],
         config_path: A YAML run config with ``parameters``, ``steps`` and settings.
         detach: Submit the run to the stack's orchestrator and return without waiting (a dask
             orchestrator with a scheduler_address runs and records it without this process).
+        on_failure: A function (or ``"package.module.function"``) called once when a run fails, where the
+            run is driven, given the first failed step's exception when it takes an argument. Steps' own hooks
+            are set on the steps. Its own exception is logged in one line and changes nothing.
+        on_success: The same, called with no arguments once when a run completes.
     """
     if _func is not None:
         return Pipeline(_func, **options)

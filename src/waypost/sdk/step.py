@@ -34,6 +34,8 @@ class BaseStep:
         output_materializers: dict[str, Any] | Any | None = None,
         experiment_tracker: str | None = None,
         extra: dict[str, Any] | None = None,
+        on_failure: Callable[..., Any] | str | None = None,
+        on_success: Callable[..., Any] | str | None = None,
     ) -> None:
         self.entrypoint = func
         self.name = name or func.__name__
@@ -45,6 +47,8 @@ class BaseStep:
             "retry": retry,
             "resources": resources,
             "experiment_tracker": experiment_tracker,
+            "on_failure": on_failure,
+            "on_success": on_success,
             "extra": dict(extra or {}),
             "settings": _settings.normalize_settings(settings),
             "substitutions": _settings.as_dict(substitutions, "substitutions="),
@@ -150,6 +154,8 @@ def step(
     output_materializers: Any = None,
     experiment_tracker: str | None = None,
     extra: dict[str, Any] | None = None,
+    on_failure: Callable[..., Any] | str | None = None,
+    on_success: Callable[..., Any] | str | None = None,
 ) -> Callable[[F], BaseStep]: ...
 def step(_func: F | None = None, **settings: Any) -> BaseStep | Callable[[F], BaseStep]:
     """Make a function a pipeline step.
@@ -167,6 +173,10 @@ def step(_func: F | None = None, **settings: Any) -> BaseStep | Callable[[F], Ba
         substitutions: Values for ``{KEY}`` in the output artifact names, over the pipeline's.
         output_materializers: A Materializer class, or one per output name.
         extra: Free-form settings recorded with the step.
+        on_failure: A function (or ``"package.module.function"``) called in the step's process after it fails
+            for good (retries spent), with ``get_step_context()`` available; given the exception when it takes
+            an argument. Its own exception is logged in one line and changes nothing.
+        on_success: The same, called with no arguments after the step succeeds (not when served from the cache).
 
     Example:
         >>> @step(enable_cache=False)

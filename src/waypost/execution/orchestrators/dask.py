@@ -52,6 +52,7 @@ from typing import Any, ClassVar
 from waypost.artifacts.store import ArtifactStore
 from waypost.enums import ExecutionStatus
 from waypost.exceptions import ConfigurationError, WaypostError
+from waypost.execution.hooks import KEY_PREFIX as HOOK_PREFIX
 from waypost.execution.orchestrators.base import ExecutionPlan, Orchestrator, OrchestratorLostError
 from waypost.execution.runner import CacheMiss, Resume, StepOutcome, StepRunner
 from waypost.schemas import ArtifactVersionRead, AttemptRead, PipelineSpec, RunRead, StepRunFinish, StepSpec
@@ -84,6 +85,8 @@ class _Context:
     model_version: Any
     prefix: str
     redact: tuple[str, ...] = ()
+    hooks: dict[str, bytes] | None = None
+    """The run's hook functions (see :mod:`waypost.execution.hooks`), pickled as the steps' are."""
 
 
 log = logging.getLogger(__name__)
@@ -285,6 +288,7 @@ class DaskOrchestrator(Orchestrator):
             model_version=runner.model_version,
             prefix=runner.prefix,
             redact=runner.redact,
+            hooks=_pack_hooks(runner.functions),
         )
         # Every function is pickled before anything starts: one that cannot be fails its step, and the run.
         functions: dict[str, bytes] = {}
@@ -518,6 +522,29 @@ def _reference(function: Any) -> tuple[str, str] | None:
     return (module, qualname) if found is function or getattr(found, "entrypoint", None) is function else None
 
 
+def _pack_hooks(functions: dict[str, Any]) -> dict[str, bytes]:
+    """The run's hook functions for the workers, as steps' are sent. One that cannot be pickled is left out: the
+    worker imports it from its source, or logs in one line that it cannot (a hook never fails a step)."""
+    packed: dict[str, bytes] = {}
+    for key, function in functions.items():
+        if key.startswith(HOOK_PREFIX):
+            value = _pack(key, function)
+            if isinstance(value, bytes):
+                packed[key] = value
+    return packed
+
+
+def _unpack_hooks(context: _Context) -> dict[str, Any]:
+    """The hook functions :func:`_pack_hooks` sent (those that load here; the others are imported when called)."""
+    found: dict[str, Any] = {}
+    for key, blob in (context.hooks or {}).items():
+        try:
+            found[key] = _unpack(blob)
+        except Exception as exc:
+            log.debug("Hook %s cannot be loaded here (%s); it is imported from its source when called.", key, exc)
+    return found
+
+
 def _unpack(packed: bytes) -> Any:
     """The function :func:`_pack` sent (an importable one imported here)."""
     import cloudpickle
@@ -632,7 +659,7 @@ def _run_step(
     runner = StepRunner(
         run=context.run,
         spec=context.spec,
-        functions={name: fn},
+        functions={name: fn, **_unpack_hooks(context)},
         store=rt.store,
         artifact_store=context.artifact_store,
         registry=rt.registry,
@@ -776,7 +803,7 @@ def _supervise(
     runner = StepRunner(
         run=context.run,
         spec=context.spec,
-        functions={},
+        functions=_unpack_hooks(context),
         store=rt.store,
         artifact_store=context.artifact_store,
         registry=rt.registry,
