@@ -265,3 +265,63 @@ def test_the_server_serves_the_views_and_metadata_of_a_zenml_materializer(live: 
     assert image.headers["content-type"] == "image/png"
     assert image.content == _png()
     assert version.run_metadata["best"] == "f1"
+
+
+# --- choosing by path, registering in place, a remote store ---
+
+
+@step(output_materializers=f"{__name__}.ReportMaterializer")
+def evaluate_by_path() -> Report:
+    return Report({"recall": 0.8})
+
+
+@pipeline
+def by_path_pipeline() -> None:
+    evaluate_by_path()
+
+
+def test_output_materializers_takes_a_module_class_path() -> None:
+    run = by_path_pipeline()
+    version = run.steps["evaluate_by_path"].output
+    assert version.materializer == f"{__name__}.ReportMaterializer"
+    assert version.load().scores == {"recall": 0.8}
+
+
+def test_register_artifact_loads_through_a_base_materializer() -> None:
+    from waypost import register_artifact
+
+    root = Path(runtime.current().artifact_store.root)
+    folder = root / "external" / "named"
+    folder.mkdir(parents=True)
+    (folder / "data.txt").write_text("from outside")
+    av = register_artifact(str(folder), "named_obj", artifact_materializer=MyMaterializer)
+    assert av.materializer == f"{__name__}.MyMaterializer"
+    assert av.data_type == f"{__name__}.MyObj"
+    loaded = Client().get_artifact_version("named_obj").load()
+    assert isinstance(loaded, MyObj)
+    assert loaded.name == "from outside"
+
+
+def test_a_memory_artifact_store_round_trips_a_base_materializer_with_its_views() -> None:
+    import uuid
+
+    from waypost.artifacts.io import load_artifact, save_artifact
+    from waypost.artifacts.store import ArtifactStore
+
+    store = ArtifactStore(f"memory://wp-{uuid.uuid4().hex[:8]}")
+    registry = MaterializerRegistry.default()
+    created = save_artifact(
+        store,
+        Report({"auc": 0.7}),
+        name="report",
+        version_id=uuid.uuid4(),
+        registry=registry,
+        materializer=ReportMaterializer.__waypost_materializer__,
+    )
+    assert store.listdir(created.uri) == ["_viz", "scores.json"]
+    assert len(created.visualizations) == 5
+    assert store.read_bytes(f"{created.uri}/{created.visualizations[4].path}") == _png()
+    loaded = load_artifact(
+        store, uri=created.uri, materializer=created.materializer, data_type=created.data_type, registry=registry
+    )
+    assert loaded.scores == {"auc": 0.7}

@@ -143,3 +143,25 @@ def test_register_outside_the_artifact_store_is_a_one_line_error(tmp_path: Path)
     assert root in message
     with pytest.raises(ParameterError, match="Nothing is at"):
         register_artifact(os.path.join(root, "missing-folder"), "nope")
+
+
+def test_a_registered_file_loads_from_a_remote_store_too() -> None:
+    from waypost.artifacts.io import content_digest, load_artifact
+    from waypost.artifacts.materializers import MaterializerRegistry
+    from waypost.artifacts.store import ArtifactStore
+
+    store = ArtifactStore(f"memory://wp-{uuid4().hex[:8]}")
+    uri = store.join("external", "labels.csv")
+    store.write_bytes(uri, b"id,label\n")
+    with store.open_dir(uri) as local:
+        assert local.name == "labels.csv"
+        size, _ = content_digest(local)
+    assert size == len(b"id,label\n")
+    loaded = load_artifact(
+        store,
+        uri=uri,
+        materializer="waypost.artifacts.materializers.registered_paths.PathMaterializer",
+        data_type="pathlib.Path",
+        registry=MaterializerRegistry.default(),
+    )
+    assert loaded.read_bytes() == b"id,label\n"
