@@ -17,7 +17,9 @@ def test_waypost_all() -> None:
         "ExternalArtifact",
         "Model",
         "Pipeline",
+        "Tag",
         "__version__",
+        "add_tags",
         "get_pipeline_context",
         "get_step_context",
         "link_artifact_to_model",
@@ -27,6 +29,7 @@ def test_waypost_all() -> None:
         "log_model_metadata",
         "pipeline",
         "register_artifact",
+        "remove_tags",
         "save_artifact",
         "step",
     ]

@@ -20,6 +20,7 @@ from waypost.sdk.metadata import log_metadata
 from waypost.sdk.model import Model, link_artifact_to_model
 from waypost.sdk.pipeline import Pipeline, get_pipeline_context, pipeline
 from waypost.sdk.step import BaseStep, step
+from waypost.sdk.tags import Tag, add_tags, remove_tags
 
 __version__ = "0.1.0"
 
@@ -29,7 +30,9 @@ __all__ = [
     "ExternalArtifact",
     "Model",
     "Pipeline",
+    "Tag",
     "__version__",
+    "add_tags",
     "get_pipeline_context",
     "get_step_context",
     "link_artifact_to_model",
@@ -39,6 +42,7 @@ __all__ = [
     "log_model_metadata",
     "pipeline",
     "register_artifact",
+    "remove_tags",
     "save_artifact",
     "step",
 ]

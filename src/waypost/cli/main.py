@@ -26,6 +26,7 @@ from waypost.cli import (
     users,
 )
 from waypost.cli._common import WaypostGroup, error_message, print_error
+from waypost.cli.cleanup import cleanup_command
 from waypost.cli.init import init_command
 from waypost.cli.login import login_command, logout_command
 from waypost.cli.logs import logs_command
@@ -64,6 +65,7 @@ app.add_typer(components.app, name="component")
 app.add_typer(secrets.connector_app, name="connector")
 app.add_typer(secrets.secret_app, name="secret")
 app.command("logs")(logs_command)
+app.command("cleanup")(cleanup_command)
 app.command("up")(up_command)
 app.command("down")(down_command)
 app.command("status")(status_command)

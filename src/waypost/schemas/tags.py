@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 #: The most resources one bulk change names.
 MAX_BULK_IDS = 500
@@ -28,6 +28,23 @@ class TagsBulkChange(BaseModel):
     remove: list[TagName] = Field(
         default_factory=list, max_length=MAX_TAGS_PER_CHANGE, description="Taken off; a tag in both stays on."
     )
+    exclusive: list[TagName] = Field(
+        default_factory=list,
+        max_length=MAX_TAGS_PER_CHANGE,
+        description=(
+            "Tags of `add` that one resource of this kind holds at a time in its project: they move here "
+            "from any other (with a single id only)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> TagsBulkChange:
+        if self.exclusive and len(set(self.ids)) != 1:
+            raise ValueError("Exclusive tags go on one resource at a time; send one id with them.")
+        stray = sorted(set(self.exclusive) - set(self.add))
+        if stray:
+            raise ValueError(f"Exclusive tag '{stray[0]}' is not among the tags to add; add it too.")
+        return self
 
 
 class BulkItem(BaseModel):

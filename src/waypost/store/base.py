@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,6 +36,7 @@ from waypost.schemas import (
 if TYPE_CHECKING:  # only for annotations: a pipeline run never needs the user schemas (~4 ms to import)
     from waypost.enums import ModelStages
     from waypost.schemas import ModelRead, ModelVersionRead
+    from waypost.schemas.cleanup import CleanupConfirm, CleanupFilter, CleanupPreview, CleanupResult
     from waypost.schemas.model_approvals import (
         ApprovalPolicy,
         ModelApprovalPolicyUpdate,
@@ -138,6 +139,28 @@ class ArtifactStoreRecords(Protocol):
     def get_version(self, ref: str | uuid.UUID) -> ArtifactVersionRead: ...
     def consumers(self, version_id: uuid.UUID) -> builtins.list[uuid.UUID]: ...
     def add_tags(self, version_id: uuid.UUID, tags: builtins.list[str]) -> None: ...
+
+
+class TagStore(Protocol):
+    #: Tag and untag resources of ``resource_type`` (run, pipeline, artifact_version, model_version); their tags after.
+    def change(
+        self,
+        resource_type: str,
+        ids: builtins.list[uuid.UUID],
+        *,
+        add: builtins.list[str],
+        remove: builtins.list[str],
+        exclusive: builtins.list[str] | tuple[str, ...] = (),
+    ) -> dict[uuid.UUID, builtins.list[str]]: ...
+
+
+class CleanupStore(Protocol):
+    def preview(self, f: CleanupFilter) -> CleanupPreview: ...
+    #: Delete what the preview of ``confirm.confirm`` listed; ``remove`` removes files when the store
+    #: leaves that to its caller (a local database; a server removes its own).
+    def apply(
+        self, confirm: CleanupConfirm, remove: Callable[[builtins.list[str]], tuple[int, int, builtins.list[str]]]
+    ) -> CleanupResult: ...
 
 
 class MetadataStore(Protocol):
@@ -313,6 +336,10 @@ class Store(Protocol):
     def models(self) -> ModelStore: ...
     @property
     def promotions(self) -> ModelPromotionStore: ...
+    @property
+    def tags(self) -> TagStore: ...
+    @property
+    def cleanup(self) -> CleanupStore: ...
     @property
     def users(self) -> UserStore: ...
     @property

@@ -37,7 +37,14 @@ def bulk_change(store: SqlStore, caller: Principal, change: TagsBulkChange) -> t
     found = scopes.readable_many(store, caller, change.resource, ids)
     allowed = {i: f for i, f in found.items() if scopes.may(caller, f, permission)}
     tags = (
-        store.tags.change(change.resource, list(allowed), add=change.add, remove=change.remove, missing_ok=True)
+        store.tags.change(
+            change.resource,
+            list(allowed),
+            add=change.add,
+            remove=change.remove,
+            exclusive=change.exclusive,
+            missing_ok=True,
+        )
         if allowed
         else {}
     )

@@ -30,6 +30,7 @@ from waypost.store.rest.repositories import (
 if TYPE_CHECKING:
     from waypost.schemas.stacks import StackRead
     from waypost.store.rest.promotions import RestPromotions
+    from waypost.store.rest.tags import RestCleanup, RestTags
 
 
 class RestStacks:
@@ -101,6 +102,20 @@ class RestStore:
         from waypost.store.rest.promotions import RestPromotions
 
         return RestPromotions(self.http)
+
+    @functools.cached_property
+    def tags(self) -> RestTags:
+        """Tags of runs, pipelines, artifact versions and model versions (loaded on first use)."""
+        from waypost.store.rest.tags import RestTags
+
+        return RestTags(self.http)
+
+    @functools.cached_property
+    def cleanup(self) -> RestCleanup:
+        """Cleanup previews and confirmations, carried out by the server (loaded on first use)."""
+        from waypost.store.rest.tags import RestCleanup
+
+        return RestCleanup(self.http)
 
     @functools.cached_property
     def info(self) -> ServerInfo:

@@ -46,11 +46,13 @@ def change_tags(
     projects: dict[uuid.UUID, uuid.UUID],
     add: Iterable[str],
     remove: Iterable[str],
+    exclusive: Iterable[str] = (),
 ) -> dict[uuid.UUID, list[str]]:
     """Put ``add`` on and take ``remove`` off each resource of ``projects`` (id: its project); their tags after.
 
-    A tag named in both stays on. A handful of statements however many resources: tags are
-    created per project as needed, links inserted and deleted in sets.
+    A tag named in both stays on. An ``exclusive`` tag is taken off every other resource of
+    this kind in the project first (one holds it at a time). A handful of statements however
+    many resources: tags are created per project as needed, links inserted and deleted in sets.
     """
     adding, ids = _names(add), list(projects)
     removing = [n for n in _names(remove) if n not in adding]
@@ -89,6 +91,14 @@ def change_tags(
             c.execute(
                 insert(link), [{"tag_id": t, "resource_type": resource_type, "resource_id": r} for r, t in missing]
             )
+    moving = [n for n in _names(exclusive) if n in adding]
+    if moving:
+        held = select(tag.c.id).where(tag.c.project_id.in_(list(by_project)), tag.c.name.in_(moving))
+        c.execute(
+            delete(link).where(
+                and_(link.c.resource_type == resource_type, link.c.tag_id.in_(held), link.c.resource_id.not_in(ids))
+            )
+        )
     if removing:
         gone = select(tag.c.id).where(tag.c.project_id.in_(list(by_project)), tag.c.name.in_(removing))
         for start in range(0, len(ids), _CHUNK):
@@ -120,9 +130,12 @@ class TagRepository:
         *,
         add: list[str],
         remove: list[str],
+        exclusive: list[str] | tuple[str, ...] = (),
         missing_ok: bool = False,
     ) -> dict[uuid.UUID, list[str]]:
         """Tag and untag resources ``ids`` (with tags of each one's project); each one's tags after.
+
+        ``exclusive`` tags (of ``add``) move here from any other resource of the kind in the project.
 
         Raises:
             NotFoundError: one of ``ids`` does not exist (nothing is changed then), unless
@@ -138,4 +151,4 @@ class TagRepository:
             if missing and not missing_ok:
                 noun = resource_type.replace("_", " ")
                 raise not_found(noun, missing[0], "check the id")
-            return change_tags(c, resource_type, projects, add, remove)
+            return change_tags(c, resource_type, projects, add, remove, exclusive)
