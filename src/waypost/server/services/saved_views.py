@@ -44,7 +44,7 @@ def _check_state(state: dict[str, Any] | None) -> None:
     size = len(json.dumps(state, separators=(",", ":")).encode())
     if size > MAX_VIEW_STATE_BYTES:
         raise HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            status.HTTP_413_CONTENT_TOO_LARGE,
             f"The view's state is {size:,} bytes; keep it under {MAX_VIEW_STATE_BYTES // 1024} KB "
             "(save fewer columns or filters).",
         )

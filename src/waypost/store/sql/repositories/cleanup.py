@@ -33,6 +33,7 @@ from waypost.schemas.cleanup import (
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.repositories._common import not_found, row_by_ref, visible
+from waypost.store.sql.repositories.metadata import key_stats_kept
 from waypost.store.sql.tables import utcnow
 
 _CHUNK = 500
@@ -321,7 +322,12 @@ def preview_of(c: Connection, plan_: CleanupPlan, f: CleanupFilter) -> CleanupPr
 
 
 def delete_plan(c: Connection, plan_: CleanupPlan) -> None:
-    """Delete the plan's rows (their tags too); step runs, links and metadata go by cascade."""
+    """Delete the plan's rows (their tags too); step runs, links and metadata go by cascade (the key summary kept)."""
+    with key_stats_kept(c, run_ids=plan_.runs, artifact_version_ids=plan_.versions):
+        _delete_rows(c, plan_)
+
+
+def _delete_rows(c: Connection, plan_: CleanupPlan) -> None:
     link, av, run = db.tag_links, db.artifact_versions, db.pipeline_runs
     for chunk in _chunks(plan_.versions):
         c.execute(delete(link).where(and_(link.c.resource_type == "artifact_version", link.c.resource_id.in_(chunk))))

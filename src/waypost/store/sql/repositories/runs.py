@@ -52,6 +52,7 @@ from waypost.store.sql.filtering import (
     starts_with,
 )
 from waypost.store.sql.repositories._common import add_tags, in_project, not_found, parse_id, tags_for, visible
+from waypost.store.sql.repositories.metadata import key_stats_kept
 from waypost.store.sql.tables import utcnow
 
 _STATUSES = tuple(s.value for s in ExecutionStatus)
@@ -597,7 +598,7 @@ class RunRepository:
         """Delete runs ``run_ids`` and their step runs and tags, in one transaction; the ids that existed."""
         runs, link = db.pipeline_runs, db.tag_links
         gone: builtins.list[uuid.UUID] = []
-        with self._s.write_conn() as c:
+        with self._s.write_conn() as c, key_stats_kept(c, run_ids=run_ids):
             for start in range(0, len(run_ids), 500):
                 chunk = run_ids[start : start + 500]
                 gone.extend(c.execute(select(runs.c.id).where(runs.c.id.in_(chunk))).scalars())
@@ -608,7 +609,7 @@ class RunRepository:
     def delete(self, run_id: uuid.UUID) -> None:
         """Delete a run and its step runs (artifacts stay: other runs may use them)."""
         runs = db.pipeline_runs
-        with self._s.write() as s:
+        with self._s.write() as s, key_stats_kept(s, run_ids=[run_id]):
             if s.execute(runs.delete().where(runs.c.id == run_id)).rowcount == 0:
                 raise not_found("run", run_id, "run `waypost runs list` to see the runs")
 
