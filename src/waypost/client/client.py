@@ -10,6 +10,7 @@ from typing import Any, cast
 from waypost.artifacts import locate
 from waypost.artifacts.store import ArtifactStore
 from waypost.client.cleanup import Cleanup
+from waypost.client.metadata_explorer import ExploreMetadata
 from waypost.client.model_approvals import ModelGovernance
 from waypost.client.model_compare import CompareVersions
 from waypost.client.models import ModelVersion
@@ -40,7 +41,7 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' if any(c in value for c in ' ",') else value
 
 
-class Client(CompareVersions, CompareRuns, DiffRuns, ModelGovernance, Cleanup):
+class Client(CompareVersions, CompareRuns, DiffRuns, ModelGovernance, Cleanup, ExploreMetadata):
     """Query runs, steps, artifacts, metadata, models and logs.
 
     Example:
