@@ -87,3 +87,18 @@ def test_zenml_materializer_names() -> None:
     assert waypost.materializers.__all__ == ["BaseMaterializer"]
     assert sorted(base.__all__) == ["BaseMaterializer", "BaseMaterializerMeta", "MaterializerArtifactStore"]
     assert sorted(unmaterialized.__all__) == ["UnmaterializedArtifact", "unmaterialized_inputs"]
+
+
+def test_zenml_config_names() -> None:
+    import waypost.config
+    import waypost.config.retry_config
+
+    assert sorted(waypost.config.__all__) == [
+        "BaseSettings",
+        "ByteUnit",
+        "DockerSettings",
+        "ResourceSettings",
+        "SettingsWarning",
+        "StepRetryConfig",
+    ]
+    assert waypost.config.retry_config.StepRetryConfig is waypost.config.StepRetryConfig
