@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from waypost import _lazy
 from waypost.exceptions import WaypostError
 from waypost.execution.context import StepContext, current
 from waypost.sdk.model import Model
@@ -38,8 +39,10 @@ class StepContextView:
 
     @property
     def step_run(self) -> Any:
-        """This step run as recorded so far (a ``StepRunRead``)."""
-        return self._ctx.store.steps.get_by_id(self._ctx.step_run_id)
+        """This step run as recorded so far: a ``StepRun`` view, as ``run.steps[...]`` gives (the fields of
+        ``StepRunRead``, ``config.parameters``, ``inputs`` …)."""
+        results = _lazy.load("waypost.sdk.results")
+        return results.step_run_view(self._ctx.store.steps.get_by_id(self._ctx.step_run_id))
 
     @property
     def parameters(self) -> dict[str, Any]:

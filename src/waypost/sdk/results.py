@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pydantic import PrivateAttr
@@ -145,11 +145,20 @@ class StepRun:
 class _RunVersions:
     """The artifact versions a run's steps read and wrote, fetched together on first use."""
 
-    def __init__(self, rt: Runtime, run_id: uuid.UUID, steps: builtins.list[StepRunRead]) -> None:
-        self.rt = rt
+    def __init__(
+        self, rt: Runtime | Callable[[], Runtime], run_id: uuid.UUID, steps: builtins.list[StepRunRead]
+    ) -> None:
+        self._rt = rt
         self._run_id = run_id
         self._steps = steps
         self._by_id: dict[uuid.UUID, ArtifactVersion] | None = None
+
+    @property
+    def rt(self) -> Runtime:
+        """The runtime the versions are read through (a function giving it is called on first use)."""
+        if not isinstance(self._rt, Runtime):
+            self._rt = self._rt()
+        return self._rt
 
     def get(self, version_id: uuid.UUID) -> ArtifactVersion:
         if self._by_id is None:
@@ -242,6 +251,13 @@ class PipelineRun(RunRead):
         """This run as the store holds it now (a detached run goes on after it is returned)."""
         rt = self._runtime()
         return PipelineRun.bound(rt.store.runs.get(self.id), rt)
+
+
+def step_run_view(read: StepRunRead) -> StepRun:
+    """``read`` as a :class:`StepRun` reading its artifact versions, if asked, through the current runtime."""
+    from waypost.execution import runtime
+
+    return StepRun(read, _RunVersions(runtime.current, read.run_id, [read]))  # looked up only if versions are read
 
 
 def runs_of(rt: Runtime, pipeline: str, *, size: int = 50) -> builtins.list[PipelineRun]:
