@@ -31,3 +31,13 @@ def hooked(fail: bool = False) -> None:
     y = grow(3)
     if fail:
         break_on(y)
+
+
+@step(enable_cache=False)
+def gather_all(values: list[int]) -> list[int]:
+    return values
+
+
+@pipeline
+def fanned_in() -> None:
+    gather_all([grow(i, id=f"grow_{i}") for i in (3, 1, 2)])

@@ -16,7 +16,7 @@ from waypost.exceptions import StepFailedError
 from waypost.schemas.stacks import ComponentCreate, ComponentType, StackCreate
 
 pytest.importorskip("distributed")
-from dask_hook_pipelines import grow, hooked
+from dask_hook_pipelines import fanned_in, grow, hooked
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
@@ -81,3 +81,13 @@ def test_a_hook_defined_in_a_function_is_sent_by_value() -> None:
     noted = _metadata(run.id, "grow")
     assert noted["hook.local"] == marker
     assert noted["hook.local_pid"] == noted["worker.pid"] != os.getpid()
+
+
+def test_a_list_of_outputs_from_steps_on_several_workers_arrives_in_order() -> None:
+    run = fanned_in()
+    client = Client()
+    assert client.get_step_output(run.id, "gather_all") == [6, 2, 4]
+    steps = {s.name: s for s in client.list_step_runs(run.id)}
+    assert steps["gather_all"].inputs == {
+        f"values[{i}]": steps[f"grow_{n}"].outputs["output"] for i, n in enumerate((3, 1, 2))
+    }
