@@ -208,6 +208,12 @@ def test_history_of_a_key_per_pipeline(world: World) -> None:
     assert [p["run_id"] for p in points] == [str(i) for i in world.runs]
     auc = world.admin.get(f"{API}/metadata/history", params={"key": "auc", "q": "name:explore-1"}).json()
     assert [(p["entity"], p["entity_name"]) for p in auc["points"]] == [("model_version", "explore_model:2")]
+    # A filter on metadata itself: its own look-up of entries stays apart from the entries listed.
+    high = world.admin.get(f"{API}/metadata/history", params={"key": "loss", "q": "metadata.loss>0.3"}).json()
+    assert [p["run_name"] for p in high["points"]] == ["explore-1"]
+    keys = _by_key(_keys(world.admin, q="metadata.loss>0.3"))
+    assert set(keys) == {"loss", "optimizer", "rows", "auc"}
+    assert (keys["loss"]["count"], keys["loss"]["min"]) == (1, pytest.approx(0.6))
     other = world.admin.get(f"{API}/metadata/history", params={"key": "loss", "pipeline": "pipe-a"}).json()
     assert other["points"] == []
     with world.access.client("vic") as vic:

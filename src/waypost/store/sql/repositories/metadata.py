@@ -171,6 +171,11 @@ def _upsert(c: Connection, rows: list[dict[str, Any]]) -> None:
     c.execute(stmt, rows)
 
 
+#: The entries as the explorer's queries name them: a run filter's own subqueries on metadata_entries
+#: (``metadata.loss>0.3``) must not correlate with the entries being counted.
+ENTRIES = db.metadata_entries.alias("entries")
+
+
 def owned_entries(
     *,
     run_cond: Any = None,
@@ -185,9 +190,9 @@ def owned_entries(
     (on ``pipeline_runs``); those of an artifact version in its artifact's project, kept by
     ``artifact_cond`` (on ``artifacts`` and ``artifact_versions``); those of a model version in
     its model's, kept by ``model_cond`` (on ``models`` and ``model_versions``). ``where`` applies
-    to ``metadata_entries`` in every branch. A condition of None keeps everything of its kind.
+    to :data:`ENTRIES` (the entries' alias) in every branch. A condition of None keeps everything of its kind.
     """
-    m, r, s = db.metadata_entries, db.pipeline_runs, db.step_runs
+    m, r, s = ENTRIES, db.pipeline_runs, db.step_runs
     av, a = db.artifact_versions, db.artifacts
     extra = list(where)
     out: list[Any] = []
@@ -241,7 +246,14 @@ def refresh_key_stats(c: Connection, pairs: Iterable[tuple[uuid.UUID, str]]) -> 
         chunk = keys[start : start + 200]
         for key in chunk:
             c.execute(t.delete().where(t.c.key == key, t.c.project_id.in_(by_key[key])))
-        entries = union_all(*owned_entries(where=[db.metadata_entries.c.key.in_(chunk)])).subquery()
+        projects = sorted({p for key in chunk for p in by_key[key]})
+        branches = owned_entries(
+            run_cond=db.pipeline_runs.c.project_id.in_(projects),
+            artifact_cond=db.artifacts.c.project_id.in_(projects),
+            model_cond=db.models.c.project_id.in_(projects),
+            where=[ENTRIES.c.key.in_(chunk)],
+        )
+        entries = union_all(*branches).subquery()
         stmt = select(
             entries.c.project_id,
             entries.c.key,
@@ -277,7 +289,7 @@ def touched_keys(
     model_version_ids: Iterable[uuid.UUID] = (),
 ) -> set[tuple[uuid.UUID, str]]:
     """(project id, key) of every entry that deleting these runs, artifact versions or model versions removes."""
-    m = db.metadata_entries
+    m = ENTRIES
     runs, versions, models = list(run_ids), list(artifact_version_ids), list(model_version_ids)
     out: set[tuple[uuid.UUID, str]] = set()
     for start in range(0, max(len(runs), len(versions), len(models)), 500):

@@ -31,7 +31,7 @@ from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import _escape, conditions, starts_with
 from waypost.store.sql.repositories._common import visible
-from waypost.store.sql.repositories.metadata import _utc, entity_of, owned_entries
+from waypost.store.sql.repositories.metadata import ENTRIES, _utc, entity_of, owned_entries
 from waypost.store.sql.repositories.runs import FILTERS, scoped
 
 #: Types whose numbers make a key's range (a bool's 0/1 does not).
@@ -198,7 +198,7 @@ class MetadataExplorerRepository:
     ) -> None:
         """Entries of runs, artifacts and models shared one by one, outside the projects counted whole."""
         r, a = db.pipeline_runs, db.artifacts
-        where = _key_conditions(db.metadata_entries.c.key, prefix, contains)
+        where = _key_conditions(ENTRIES.c.key, prefix, contains)
         branches: list[Any] = []
 
         def shared(column: Any, id_column: Any, vis: Visibility | None) -> Any:
@@ -239,7 +239,7 @@ class MetadataExplorerRepository:
         ).correlate(None)
         if readable.runs is not None and readable.runs.nothing:
             return
-        av, mv, m = db.artifact_versions, db.model_versions, db.metadata_entries
+        av, mv, m = db.artifact_versions, db.model_versions, ENTRIES
         made = (
             select(r.c.model_version_id)
             .where(*conditions(FILTERS, query), *scoped(readable.runs, readable.project_id))
@@ -271,7 +271,7 @@ class MetadataExplorerRepository:
         limit: int = MAX_HISTORY_POINTS,
     ) -> MetadataHistory:
         """Values of ``key`` in the runs the caller may read (of ``pipeline``, matching ``query``), oldest first."""
-        m, r, p, s = db.metadata_entries, db.pipeline_runs, db.pipelines, db.step_runs
+        m, r, p, s = ENTRIES, db.pipeline_runs, db.pipelines, db.step_runs
         av, a = db.artifact_versions, db.artifacts
         mv, mo = db.model_versions, db.models
         stmt = (
