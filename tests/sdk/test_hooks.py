@@ -4,6 +4,7 @@ and that a hook's own failure changes no status."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -185,3 +186,28 @@ def test_a_hook_that_takes_arguments_it_is_not_given_is_refused_in_one_line() ->
     with pytest.raises(ValueError, match=r"'no_such_module\.hook', cannot be imported"):
         missing()
     assert Client().list_pipeline_runs().total == 0
+
+
+def test_a_run_config_sets_hooks_under_zenmls_names(tmp_path: Path) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"failure_hook_source: {__name__}.record_failure\n"
+        "steps:\n"
+        "  works:\n"
+        f"    success_hook_source: {{module: {__name__}, attribute: record_success}}\n"
+        "  fails:\n"
+        f"    failure_hook_source: {__name__}.record_failure_without_arguments\n"
+    )
+
+    @pipeline(enable_cache=False)
+    def configured() -> None:
+        works()
+        fails()  # its own hook is record_failure: the file's wins
+
+    with pytest.raises(StepFailedError):
+        configured.with_options(config_path=config)()
+    kinds = [(kind, type(value).__name__) for kind, value in calls]
+    assert sorted(kinds) == [("failure", "NoneType"), ("failure", "ValueError"), ("success", "tuple")]
+    run = Client().list_pipeline_runs().items[0]
+    assert run.config["on_failure"] == f"{__name__}.record_failure"
+    assert Client().get_step_run(run.id, "fails").config["on_failure"].endswith("record_failure_without_arguments")

@@ -44,6 +44,8 @@ _CONFIG_KEYS = {
     "substitutions",
 }
 _STEP_KEYS = {"parameters", *_FLAGS, "retry", "resources", "experiment_tracker", "extra", "settings", "substitutions"}
+_STEP_KEYS |= set(step_hooks.CONFIG_KEYS.values())  # failure_hook_source, success_hook_source
+_CONFIG_KEYS |= set(step_hooks.CONFIG_KEYS.values())
 
 
 @dataclass
@@ -160,7 +162,7 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
     }
     try:
         settings = PipelineSettings(
-            **step_hooks.sources(vars(p), f"pipeline '{p.name}'"),
+            **step_hooks.sources({**vars(p), **config}, f"pipeline '{p.name}'"),
             **flags,
             tags=sorted({*p.tags, *(config.get("tags") or [])}),
             max_parallel_steps=config.get("max_parallel_steps", p.max_parallel_steps),
@@ -274,7 +276,7 @@ def _step_spec(inv: Invocation, cfg: dict[str, Any], shared: _Shared) -> StepSpe
     substitutions = {**shared.substitutions, **merged["substitutions"]}
     for output in step.outputs:
         run_settings.check_template(output.artifact_name, substitutions, f"{where}: the name of output '{output.name}'")
-    merged.update(step_hooks.sources(merged, where.replace("Step", "step", 1)))
+    merged = step_hooks.with_sources(merged, where.replace("Step", "step", 1))
     try:
         settings = StepSettings(**merged)
     except ValidationError as exc:

@@ -62,9 +62,29 @@ def _check_signature(function: Callable[..., Any], kind: str, owner: str) -> Non
         )
 
 
+#: A run config's names of the hooks (ZenML's), by the option they set.
+CONFIG_KEYS = {"on_failure": "failure_hook_source", "on_success": "success_hook_source"}
+
+
 def sources(settings: dict[str, Any], owner: str) -> dict[str, str]:
-    """The hooks among ``settings`` (``on_failure`` / ``on_success``) as their sources."""
-    return {kind: source_of(settings[kind], kind, owner)[0] for kind in KINDS if settings.get(kind) is not None}
+    """The hooks among ``settings`` (``on_failure`` / ``on_success``, or a run config's ``failure_hook_source`` /
+    ``success_hook_source``, which win) as their sources."""
+    found: dict[str, str] = {}
+    for kind in KINDS:
+        hook = settings.get(CONFIG_KEYS[kind])
+        if isinstance(hook, dict) and {"module", "attribute"} <= hook.keys():  # ZenML's Source, written out
+            hook = f"{hook['module']}.{hook['attribute']}"
+        hook = hook if hook is not None else settings.get(kind)
+        if hook is not None:
+            found[kind] = source_of(hook, kind, owner)[0]
+    return found
+
+
+def with_sources(settings: dict[str, Any], owner: str) -> dict[str, Any]:
+    """``settings`` with its hooks as sources under ``on_failure`` / ``on_success`` (a run config's names gone)."""
+    merged = {k: v for k, v in settings.items() if k not in CONFIG_KEYS.values()}
+    merged.update(sources(settings, owner))
+    return merged
 
 
 def callables(pipeline: Any, steps: Iterable[Any]) -> dict[str, Callable[..., Any]]:
