@@ -273,6 +273,14 @@ def refresh_key_stats(c: Connection, pairs: Iterable[tuple[uuid.UUID, str]]) -> 
             c.execute(insert(t), rows)
 
 
+def rebuild_key_stats(c: Connection) -> None:
+    """Count metadata_key_stats afresh from every entry (a repair; the tests' check of what was kept)."""
+    branches = [select(b.c.project_id, b.c.key) for b in (q.subquery() for q in owned_entries())]
+    pairs = {(p, k) for p, k in c.execute(union(*branches))}
+    c.execute(db.metadata_key_stats.delete())
+    refresh_key_stats(c, pairs)
+
+
 def _utc(value: Any) -> datetime:
     """``value`` (a datetime, or SQLite's text of one) as an aware UTC datetime."""
     if isinstance(value, str):  # SQLite hands back text once the column's type is lost
