@@ -104,6 +104,7 @@ def main() -> None:
     from bench_dask import bench_dask
     from bench_model_compare import bench_model_compare
     from bench_model_page import bench_model_page
+    from bench_run_compare import bench_run_compare
     from bench_server import bench_server
     from bench_startup import bench_startup
 
@@ -116,6 +117,7 @@ def main() -> None:
     bench_dask(record, _fresh_home)
     bench_model_page(record)
     bench_model_compare(record)
+    bench_run_compare(record)
     bench_artifacts(record)
     bench_dashboard(record)
     table = Table(title="Waypost benchmarks (medians)")

@@ -191,7 +191,9 @@ def test_a_hundred_runs_take_the_queries_two_do(world: World) -> None:
 
     statements("many-0,many-1")  # the first request of a client may warm caches (its key, its access)
     every = ",".join(f"many-{n}" for n in range(100))
-    small, large = statements("many-0,many-1"), statements(every)
+    # The fewest of two tries: a cache of the caller's key or access may expire between requests on a busy machine.
+    small = min(statements("many-0,many-1") for _ in range(2))
+    large = min(statements(every) for _ in range(2))
     assert large == small, (small, large)
     rows = _rows(_compare(world.viewer, every))
     assert rows["metrics", "fit.m09"]["values"][-1] == 99.09

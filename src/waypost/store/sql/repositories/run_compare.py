@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, false, or_, select
+from sqlalchemy import Connection, Row, String, and_, case, false, func, null, or_, select, type_coerce
 
+from waypost.enums import MetadataType
 from waypost.exceptions import ParameterError
 from waypost.schemas.access import Visibility
 from waypost.schemas.run_compare import (
@@ -38,6 +39,12 @@ from waypost.store.sql.repositories.model_views import metric_value
 _RUN, _STEP = db.pipeline_runs, db.step_runs
 #: How a float that JSON cannot carry comes back from the store (see metric_value): still a number's kind.
 _NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
+#: Metadata types whose value the numeric column holds exactly (up to 2**53).
+_NUMERIC_TYPES = (MetadataType.INT.value, MetadataType.FLOAT.value, MetadataType.STORAGE_SIZE.value)
+_EXACT = 2**53
+#: Entries on the run and its steps, found through ix_metadata_run_key: as an expression, the test never makes SQLite
+#: walk ix_metadata_entries_artifact_version_id instead (every run's entries have no artifact: a scan of them all).
+_OWN_ENTRY = func.coalesce(db.metadata_entries.c.artifact_version_id, None).is_(None)
 #: The run section's rows, in order, and their kinds (kept when no run has a value, e.g. no stack anywhere).
 _RUN_KINDS: dict[str, ValueKind] = {
     "pipeline": "text",
@@ -220,16 +227,42 @@ def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID
 
 
 def _metadata(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
-    """Metadata logged on each run and its steps, not on artifacts (one query); the latest entry of a key wins."""
+    """Metadata logged on each run and its steps, not on artifacts (one query); the latest entry of a key wins.
+
+    Tens of thousands of entries come back for 100 runs, so each row is made cheap: a number is
+    read from its numeric column (no JSON to parse; exact up to 2**53) and the run's id as stored.
+    """
     me = db.metadata_entries
+    numeric = and_(me.c.type.in_(_NUMERIC_TYPES), me.c.value_num.between(-_EXACT, _EXACT))
     stmt = (
-        select(me.c.run_id, _STEP.c.name, me.c.key, me.c.type, me.c.value_json)
+        select(
+            type_coerce(me.c.run_id, String),
+            _STEP.c.name,
+            me.c.key,
+            me.c.type,
+            me.c.value_num,
+            case((numeric, null()), else_=me.c.value_json).label("value_json"),
+        )
         .outerjoin(_STEP, _STEP.c.id == me.c.step_run_id)
-        .where(me.c.run_id.in_(list(facts)), me.c.artifact_version_id.is_(None))
+        .where(me.c.run_id.in_(list(facts)), _OWN_ENTRY)
         .order_by(me.c.created_at, me.c.id)
     )
-    for run_id, step, key, type_, value in conn.execute(stmt):
-        facts[run_id].metadata[f"{step}.{key}" if step else key] = metric_value(type_, value)
+    owners = _by_stored_id(facts)
+    ints = MetadataType.INT.value, MetadataType.STORAGE_SIZE.value
+    for run_id, step, key, type_, number, value in conn.execute(stmt).all():
+        if value is None and number is not None:
+            value = int(number) if type_ in ints else number
+        else:
+            value = metric_value(type_, value)
+        owners[run_id].metadata[f"{step}.{key}" if step else key] = value
+
+
+def _by_stored_id(facts: dict[uuid.UUID, _Facts]) -> dict[Any, _Facts]:
+    """``facts`` by run id as a driver returns it untyped: a UUID (PostgreSQL) or its 32 hex digits (CHAR(32))."""
+    out: dict[Any, _Facts] = {}
+    for run_id, mine in facts.items():
+        out[run_id] = out[run_id.hex] = out[str(run_id)] = mine
+    return out
 
 
 def _outputs(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
@@ -263,8 +296,17 @@ def _outputs(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
         )
 
 
-def _row(section: RunCompareSection, key: str, values: list[Any], directions: Mapping[str, bool]) -> RunComparisonRow:
-    kind = row_kind(values, _RUN_KINDS.get(key, "json") if section == "run" else "json")
+def _differs(values: Sequence[Any], kind: ValueKind) -> bool:
+    """Whether the values are not all the same (see same_key); plain values are compared directly, which is faster."""
+    if kind in ("mixed", "json", "artifact"):
+        return len({_same(v) for v in values}) > 1
+    first = values[0]
+    return any(v != first for v in values)  # one kind of plain value (or missing): == is same_key's equality
+
+
+def _row(
+    section: RunCompareSection, key: str, values: list[Any], kind: ValueKind, directions: Mapping[str, bool]
+) -> RunComparisonRow:
     ranked = kind == "number" and (section == "metrics" or (section == "run" and key == "duration_s"))
     lower = lower_is_better(key, directions) if ranked else None
     best = best_index(values, lower) if lower is not None else None
@@ -273,7 +315,7 @@ def _row(section: RunCompareSection, key: str, values: list[Any], directions: Ma
         key=key,
         kind=kind,
         values=[v.model_dump(mode="json") if isinstance(v, ComparedOutput) else v for v in values],
-        differs=len({_same(v) for v in values}) > 1,
+        differs=_differs(values, kind),
         best=best,
         lower_is_better=lower if best is not None else None,
     )
@@ -286,22 +328,36 @@ def build_rows(facts: Sequence[_Facts], directions: Mapping[str, bool] | None = 
     another run); the best number of a metric and of the duration is marked.
     """
     directions = directions or {}
-    keys: set[str] = {k for f in facts for k in f.metadata}
-    metric_keys = {k for k in keys if any(value_kind(f.metadata.get(k)) == "number" for f in facts)}
-    sections: list[tuple[RunCompareSection, list[str], Any]] = [
-        ("run", list(_RUN_KINDS), lambda f, k: f.run.get(k)),
-        ("parameters", sorted({k for f in facts for k in f.parameters}), lambda f, k: f.parameters.get(k)),
-        ("metrics", sorted(metric_keys), lambda f, k: f.metadata.get(k)),
-        ("metadata", sorted(keys - metric_keys), lambda f, k: f.metadata.get(k)),
-        ("steps", sorted({k for f in facts for k in f.steps}), lambda f, k: f.steps.get(k)),
-        ("artifacts", sorted({k for f in facts for k in f.artifacts}), lambda f, k: f.artifacts.get(k)),
-        ("snapshot", _snapshot_keys(facts), lambda f, k: f.snapshot.get(k)),
+    metrics: list[RunComparisonRow] = []
+    metadata: list[RunComparisonRow] = []
+    for key in sorted({k for f in facts for k in f.metadata}):
+        values = [f.metadata.get(key) for f in facts]
+        kind = row_kind(values)
+        is_metric = kind == "number" or (kind == "mixed" and any(value_kind(v) == "number" for v in values))
+        section: RunCompareSection = "metrics" if is_metric else "metadata"
+        (metrics if is_metric else metadata).append(_row(section, key, values, kind, directions))
+    rows = [
+        _row("run", key, values, row_kind(values, default), directions)
+        for key, default in _RUN_KINDS.items()
+        for values in ([f.run.get(key) for f in facts],)
     ]
-    return [
-        _row(section, key, [get(f, key) for f in facts], directions)
-        for section, section_keys, get in sections
-        for key in section_keys
-    ]
+    rows += _plain("parameters", [f.parameters for f in facts], sorted({k for f in facts for k in f.parameters}))
+    rows += metrics + metadata
+    rows += _plain("steps", [f.steps for f in facts], sorted({k for f in facts for k in f.steps}))
+    rows += _plain("artifacts", [f.artifacts for f in facts], sorted({k for f in facts for k in f.artifacts}))
+    rows += _plain("snapshot", [f.snapshot for f in facts], _snapshot_keys(facts))
+    return rows
+
+
+def _plain(
+    section: RunCompareSection, found: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> list[RunComparisonRow]:
+    """Rows with no best value: a key's value in each run's mapping."""
+    out = []
+    for key in keys:
+        values = [m.get(key) for m in found]
+        out.append(_row(section, key, values, row_kind(values), {}))
+    return out
 
 
 def _snapshot_keys(facts: Sequence[_Facts]) -> list[str]:
