@@ -164,8 +164,9 @@ class CompareContract:
             1,
             True,
         )
-        step_loss = rows["metrics", "evaluate.loss"]  # one number: nothing to rank
-        assert (step_loss.values, step_loss.best) == ([0.3, None, None], None)
+        step_loss = rows["metrics", "evaluate.loss"]  # one number: nothing to mark, the direction still told
+        assert (step_loss.values, step_loss.best, step_loss.lower_is_better) == ([0.3, None, None], None, True)
+        assert (rows["run", "status"].lower_is_better, rows["parameters", "train.lr"].lower_is_better) == (None, None)
         assert rows["metadata", "note"].values == ["first", "second", None]
         assert (rows["metadata", "evaluate.passed"].kind, rows["metadata", "evaluate.passed"].values) == (
             "bool",

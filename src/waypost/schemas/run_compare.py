@@ -90,7 +90,9 @@ class RunComparisonRow(BaseModel):
         "a tie); null when the row is mixed, fewer than two runs have a number, or all are equal.",
     )
     lower_is_better: bool | None = Field(
-        default=None, description="The direction `best` was picked in; null for rows that have no best."
+        default=None,
+        description="For a metric of numbers, and the duration: whether a lower value is the better (the direction "
+        "`best` is picked in, even when there is none to mark); null for every other row, mixed ones included.",
     )
 
 

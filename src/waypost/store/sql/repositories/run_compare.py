@@ -317,7 +317,7 @@ def _row(
         values=[v.model_dump(mode="json") if isinstance(v, ComparedOutput) else v for v in values],
         differs=_differs(values, kind),
         best=best,
-        lower_is_better=lower if best is not None else None,
+        lower_is_better=lower,
     )
 
 
