@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pytest
-from _access_world import person
+from _access_world import build, person
 from _api_helpers import share_stores
 from fastapi.testclient import TestClient
 from server_support import ADMIN_PASSWORD, BASE_URL, assert_one_line, store_databases
@@ -30,8 +30,9 @@ from sqlalchemy import update
 
 from waypost import pipeline, step
 from waypost.artifacts.store import ArtifactStore
+from waypost.enums import ExecutionStatus
 from waypost.execution import runtime
-from waypost.schemas import RunRead
+from waypost.schemas import RunCreate, RunRead
 from waypost.server.app import create_app
 from waypost.settings import load_settings
 from waypost.store.sql import tables as db
@@ -269,3 +270,35 @@ def test_a_pipeline_narrows_the_cleanup(world: World) -> None:
     r = world.client.post(f"{API}/cleanup/preview", json={**FILTER, "pipeline": "etl"})
     assert r.status_code == 200, r.text
     assert r.json()["runs"] == 3
+
+
+def test_only_the_callers_projects_are_considered(server_store: SqlStore, server_app: Any) -> None:
+    world = build(server_store, server_app)
+    extra = {}
+    for tag, seeded in world.data.items():
+        extra[tag] = server_store.runs.create(
+            RunCreate(
+                name=f"extra-{tag}",
+                pipeline_id=seeded.pipeline_id,
+                snapshot_id=seeded.snapshot_id,
+                status=ExecutionStatus.COMPLETED,
+            )
+        )
+    everything = [s.run_id for s in world.data.values()] + [r.id for r in extra.values()]
+    _age(server_store, everything, days=40)
+    person(server_store, "alpha-dev")
+    server_store.access.grant("Developer", user="alpha-dev", project="default/alpha")
+
+    dev = world.client("dev").post(f"{API}/cleanup/preview", json=FILTER).json()
+    assert sorted(r["name"] for r in dev["runs_listed"]) == ["extra-v", "run-v"]
+    alpha = world.client("alpha-dev")
+    preview = alpha.post(f"{API}/cleanup/preview", json=FILTER).json()
+    assert sorted(r["name"] for r in preview["runs_listed"]) == ["extra-a", "run-a"]
+    assert preview["matches_everything"] is True  # every run alpha-dev may delete
+    r = alpha.post(f"{API}/cleanup", json={**FILTER, "confirm": preview["token"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["runs"] == 2
+    left = {run.name for run in server_store.runs.get_many(everything)}
+    assert left == {"run-d", "run-v", "extra-d", "extra-v"}
+    assert_one_line(world.client("vic").post(f"{API}/cleanup/preview", json=FILTER), 403)
+    assert_one_line(world.client("nobody").post(f"{API}/cleanup/preview", json=FILTER), 403)

@@ -164,3 +164,13 @@ def test_rest_store_tags_raise_on_what_it_may_not_change(world: World) -> None:
     with serve(world.app) as url, RestStore(url, key) as rest:
         got = rest.tags.change("run", [world.data["v"].run_id], add=["x"], remove=["tag-v"])
         assert got == {world.data["v"].run_id: ["x"]}
+
+
+def test_pipelines_show_and_filter_by_their_tags(world: World, client: TestClient) -> None:
+    pipe = str(world.data["d"].pipeline_id)
+    body = {"resource": "pipeline", "ids": [pipe], "add": ["team-a"]}
+    assert _outcomes(client.post(f"{API}/tags/bulk", json=body)) == {pipe: "ok"}
+    assert client.get(f"{API}/pipelines/{pipe}").json()["tags"] == ["team-a"]
+    found = client.get(f"{API}/pipelines", params={"q": "tag:team-a"}).json()
+    assert [p["id"] for p in found["items"]] == [pipe]
+    assert client.get(f"{API}/pipelines", params={"q": "-tag:team-a"}).json()["total"] == 2

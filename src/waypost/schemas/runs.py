@@ -24,6 +24,7 @@ class PipelineRead(ReadModel):
     run_count: int = 0
     latest_run_status: ExecutionStatus | None = None
     latest_run_at: datetime | None = None
+    tags: list[str] = Field(default_factory=list, description="Tags on the pipeline itself (not its runs').")
 
 
 class SnapshotRead(ReadModel):

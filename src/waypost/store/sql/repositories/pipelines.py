@@ -23,6 +23,7 @@ from waypost.store.sql.repositories._common import (
     paged,
     row_by_id,
     row_by_ref,
+    tags_for,
     visible,
 )
 
@@ -33,6 +34,7 @@ FILTERS = FilterSpec(
     },
     sorts={"name": db.pipelines.c.name, "created": db.pipelines.c.created_at},
     default_sort="name",
+    tag_resource="pipeline",
     id_column=db.pipelines.c.id,
 )
 
@@ -113,6 +115,7 @@ class PipelineRepository:
                 )
             )
         }
+        tags = tags_for(s, "pipeline", ids)
         out = []
         for r in rows:
             status, at = latest.get(r.id, (None, None))
@@ -125,6 +128,7 @@ class PipelineRepository:
                     run_count=counts.get(r.id, 0),
                     latest_run_status=ExecutionStatus(status) if status else None,
                     latest_run_at=at,
+                    tags=tags[r.id],
                 )
             )
         return out
