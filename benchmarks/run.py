@@ -102,6 +102,7 @@ def main() -> None:
     from bench_artifacts import bench_artifacts
     from bench_dashboard import bench_dashboard
     from bench_dask import bench_dask
+    from bench_metadata_keys import bench_metadata_keys
     from bench_model_compare import bench_model_compare
     from bench_model_page import bench_model_page
     from bench_run_compare import bench_run_compare
@@ -117,6 +118,7 @@ def main() -> None:
     bench_dask(record, _fresh_home)
     bench_model_page(record)
     bench_model_compare(record)
+    bench_metadata_keys(record)
     bench_run_compare(record)
     bench_artifacts(record)
     bench_dashboard(record)

@@ -9,6 +9,7 @@ model versions) wraps the delete in :func:`key_stats_kept`, which recounts the k
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from collections.abc import Iterable, Iterator
@@ -140,10 +141,15 @@ def _count_new(c: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _upsert(c: Connection, rows: list[dict[str, Any]]) -> None:
     """Add ``rows`` into metadata_key_stats: counts add up, ranges and times widen (sorted rows: no deadlock)."""
+    c.execute(_upsert_statement(c.dialect.name), rows)
+
+
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """The upsert for ``dialect``, built once: building it costs more than running it."""
     t = db.metadata_key_stats
-    dialect = c.dialect.name
-    # Each database spells "insert or update" its own way; the dialect's module is loaded already.
     stmt: Any
+    # Each database spells "insert or update" its own way; the dialect's module is loaded already.
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_upsert
 
@@ -165,10 +171,8 @@ def _upsert(c: Connection, rows: list[dict[str, Any]]) -> None:
         "last_seen": case((new.last_seen > t.c.last_seen, new.last_seen), else_=t.c.last_seen),
     }
     if dialect in ("mysql", "mariadb"):
-        stmt = stmt.on_duplicate_key_update(**sets)
-    else:
-        stmt = stmt.on_conflict_do_update(index_elements=[col.name for col in t.primary_key], set_=sets)
-    c.execute(stmt, rows)
+        return stmt.on_duplicate_key_update(**sets)
+    return stmt.on_conflict_do_update(index_elements=[col.name for col in t.primary_key], set_=sets)
 
 
 #: The entries as the explorer's queries name them: a run filter's own subqueries on metadata_entries
@@ -210,27 +214,35 @@ def owned_entries(
     def keep(cond: Any) -> list[Any]:
         return [] if cond is None else [cond]
 
-    plain = [m.c.artifact_version_id.is_(None), m.c.model_version_id.is_(None)]
+    # The kind as one CASE: a database cannot answer it from an index, so each branch starts from
+    # the index its other conditions offer (a run's entries, a key's) and not from "step_run_id IS NULL".
+    kind_of = case(
+        (m.c.model_version_id.is_not(None), "model_version"),
+        (m.c.artifact_version_id.is_not(None), "artifact_version"),
+        (m.c.step_run_id.is_not(None), "step"),
+        else_="run",
+    )
     for kind in kinds:
         if kind == "run":
             stmt = select(*cols(r.c.project_id, kind)).select_from(m.join(r, r.c.id == m.c.run_id))
-            stmt = stmt.where(m.c.step_run_id.is_(None), *plain, *keep(run_cond), *extra)
+            stmt = stmt.where(*keep(run_cond))
         elif kind == "step":
             stmt = select(*cols(r.c.project_id, kind)).select_from(
                 m.join(s, s.c.id == m.c.step_run_id).join(r, r.c.id == s.c.run_id)
             )
-            stmt = stmt.where(*plain, *keep(run_cond), *extra)
+            stmt = stmt.where(*keep(run_cond))
         elif kind == "artifact_version":
             stmt = select(*cols(a.c.project_id, kind)).select_from(
                 m.join(av, av.c.id == m.c.artifact_version_id).join(a, a.c.id == av.c.artifact_id)
             )
-            stmt = stmt.where(m.c.model_version_id.is_(None), *keep(artifact_cond), *extra)
+            stmt = stmt.where(*keep(artifact_cond))
         else:
             mv, mo = db.model_versions, db.models
             stmt = select(*cols(mo.c.project_id, kind)).select_from(
                 m.join(mv, mv.c.id == m.c.model_version_id).join(mo, mo.c.id == mv.c.model_id)
             )
-            stmt = stmt.where(*keep(model_cond), *extra)
+            stmt = stmt.where(*keep(model_cond))
+        stmt = stmt.where(kind_of == kind, *extra)
         out.append(stmt)
     return out
 

@@ -210,7 +210,7 @@ class MetadataExplorerRepository:
                 cond = and_(cond, column == readable.project_id)
             return and_(cond, not_(whole)) if whole is not None else cond
 
-        run_cond = shared(r.c.project_id, r.c.id, readable.runs)
+        run_cond = shared(r.c.project_id, ENTRIES.c.run_id, readable.runs)
         if run_cond is not None and (run_kinds := [k for k in kinds if k in _RUN_KINDS]):
             branches += owned_entries(run_cond=run_cond, where=where, kinds=run_kinds)
         art_cond = shared(a.c.project_id, a.c.id, readable.artifacts)
@@ -239,21 +239,24 @@ class MetadataExplorerRepository:
         ).correlate(None)
         if readable.runs is not None and readable.runs.nothing:
             return
-        av, mv, m = db.artifact_versions, db.model_versions, ENTRIES
+        av, m = db.artifact_versions, ENTRIES
         made = (
             select(r.c.model_version_id)
             .where(*conditions(FILTERS, query), *scoped(readable.runs, readable.project_id))
             .where(r.c.model_version_id.is_not(None))
             .correlate(None)
         )
-        art = [av.c.producer_run_id.in_(matching)]
+        outputs = select(av.c.id).where(av.c.producer_run_id.in_(matching)).correlate(None)
+        # Conditions on the entries' own columns, so that each branch starts from the entries of the
+        # matching runs (an index range each) rather than from every entry.
+        art = [m.c.artifact_version_id.in_(outputs)]
         if (cond := visible(db.artifacts, readable.artifacts)) is not None:
             art.append(cond)
-        mod = [or_(mv.c.id.in_(made), m.c.run_id.in_(matching))]
+        mod = [or_(m.c.model_version_id.in_(made), m.c.run_id.in_(matching))]
         if (cond := visible(db.models, readable.models)) is not None:
             mod.append(cond)
         branches = owned_entries(
-            run_cond=r.c.id.in_(matching),
+            run_cond=m.c.run_id.in_(matching),
             artifact_cond=and_(*art),
             model_cond=and_(*mod),
             where=_key_conditions(m.c.key, prefix, contains),
