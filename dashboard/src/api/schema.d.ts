@@ -410,6 +410,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare Runs
+         * @description Runs side by side: a row per run fact, parameter, metric, metadata key, step, output and snapshot fact.
+         *
+         *     Each row holds a value per run (null where a run has none), its kind (`mixed` when the runs disagree, e.g. a number in one run and text in another: no best then), whether the values differ, and for metrics and the duration the index of the best run. Higher is better unless the key's last part contains one of loss, error, err, mse, mae, rmse, mape, latency, time, duration, perplexity; `lower=` and `higher=` override it. No run, or more than 100, is a 422.
+         */
+        get: operations["compare_runs_api_v1_runs_compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{run}/diff/{other}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Diff Runs
+         * @description How run `other` (after) differs from run `run` (before, the baseline), both by id or name.
+         *
+         *     Steps added, removed, re-wired or changed (the code as a unified diff of at most 2000 lines, parameters, settings), the DAG's edges added and removed, the pipeline parameters, run configuration and stack that changed (secret values masked), and per step what it did in each run (cached, executed, failed …) and, when one was served from the cache and the other not, why: from the recorded cache keys, source hashes, parameters, input content hashes and settings. A run unknown or hidden from you is a 404.
+         */
+        get: operations["diff_runs_api_v1_runs__run__diff__other__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{run}/last-successful": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Last Successful Run
+         * @description The newest completed run of the same pipeline created before this one (that you may read); 404 if none.
+         */
+        get: operations["last_successful_run_api_v1_runs__run__last_successful_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs": {
         parameters: {
             query?: never;
@@ -457,6 +521,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive Runs
+         * @description Archive (or restore, with ``archived: false``) up to 500 runs; each needs run:update in its project.
+         *
+         *     Archived runs stay whole but lists hide them unless the filter asks (``archived:true``, ``archived:any``).
+         *     Answers per id ok, denied or unknown.
+         */
+        post: operations["archive_runs_api_v1_runs_archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete Runs
+         * @description Delete up to 500 finished runs and their step runs (their artifacts stay); each needs run:delete.
+         *
+         *     A run still going is denied unless ``force``. Answers per id ok, denied or unknown.
+         */
+        post: operations["delete_runs_api_v1_runs_delete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{run}": {
         parameters: {
             query?: never;
@@ -480,7 +589,7 @@ export interface paths {
         head?: never;
         /**
          * Update Run
-         * @description Attach tags to a run (needs run:update in its project).
+         * @description Add or remove a run's tags, archive or restore it (needs run:update in its project).
          */
         patch: operations["update_run_api_v1_runs__run__patch"];
         trace?: never;
@@ -521,6 +630,75 @@ export interface paths {
          *     A run that already ended is a 409.
          */
         post: operations["stop_run_api_v1_runs__run__stop_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Tags In Bulk
+         * @description Add and remove tags on up to 500 runs, pipelines, artifact versions or model versions.
+         *
+         *     Each one needs its kind's update permission where it lives (run:update, pipeline:update,
+         *     artifact:update, model:update); the answer says per id ok, denied or unknown (missing and
+         *     unreadable look alike).
+         */
+        post: operations["change_tags_in_bulk_api_v1_tags_bulk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cleanup/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Cleanup
+         * @description What a cleanup would delete now: runs created before the cut-off (not running, not keep-tagged, not a
+         *     model version's producer) and the artifact versions and files nothing kept references; changes nothing.
+         *
+         *     Needs run:delete in some project. Its token confirms exactly this set (for an hour).
+         */
+        post: operations["preview_cleanup_api_v1_cleanup_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Cleanup
+         * @description Delete what the preview with this filter listed, then its files; what it freed.
+         *
+         *     A 409 when the token is not the preview's, has expired, or the set changed since (preview again).
+         */
+        post: operations["run_cleanup_api_v1_cleanup_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -988,6 +1166,98 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metadata/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Metadata Keys
+         * @description Every metadata key of what the caller may read: per key its owners' kinds, value types, count, range.
+         */
+        get: operations["list_metadata_keys_api_v1_metadata_keys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metadata/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metadata History
+         * @description A key's values over time (the newest 10,000, oldest first), with each value's run and pipeline.
+         */
+        get: operations["metadata_history_api_v1_metadata_history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Views
+         * @description The caller's views and the ones shared in projects they may read, most recently changed first.
+         */
+        get: operations["list_views_api_v1_views_get"];
+        put?: never;
+        /**
+         * Create View
+         * @description Save a view in the request's project (private unless ``shared``).
+         */
+        post: operations["create_view_api_v1_views_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get View
+         * @description A view by id: its owner's, or shared in a project whose runs the caller may read.
+         */
+        get: operations["get_view_api_v1_views__view_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete View
+         * @description Delete a view.
+         */
+        delete: operations["delete_view_api_v1_views__view_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update View
+         * @description Rename a view, replace its state, or share or unshare it.
+         */
+        patch: operations["update_view_api_v1_views__view_id__patch"];
         trace?: never;
     };
     "/api/v1/models/{model}/versions-table": {
@@ -3288,6 +3558,47 @@ export interface components {
             };
         };
         /**
+         * BulkItem
+         * @description What a bulk change did to one id.
+         */
+        BulkItem: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Outcome
+             * @description ok: changed; denied: readable but the caller lacks the permission to change it; unknown: no such resource, or one the caller may not read.
+             * @enum {string}
+             */
+            outcome: "ok" | "denied" | "unknown";
+            /**
+             * Detail
+             * @description Why it was denied or unknown, in one line.
+             */
+            detail?: string | null;
+            /**
+             * Tags
+             * @description A tag change's result: the resource's tags after.
+             */
+            tags?: string[] | null;
+        };
+        /**
+         * BulkResult
+         * @description Per id, in the order asked (an id named twice answers once), and the counts.
+         */
+        BulkResult: {
+            /** Items */
+            items: components["schemas"]["BulkItem"][];
+            /** Ok */
+            ok: number;
+            /** Denied */
+            denied: number;
+            /** Unknown */
+            unknown: number;
+        };
+        /**
          * CacheHit
          * @description The newest successful step run with a cache key: what a cache hit reuses.
          */
@@ -3310,6 +3621,258 @@ export interface components {
             outputs: {
                 [key: string]: components["schemas"]["ArtifactVersionRead"];
             };
+        };
+        /**
+         * CleanupConfirm
+         * @description The previewed filter again, with the preview's token.
+         */
+        CleanupConfirm: {
+            /**
+             * Older Than
+             * @description An age such as 30d, 12h or 2w (s, m, h, d, w).
+             */
+            older_than: string;
+            /**
+             * Keep Tags
+             * @description Runs and artifact versions carrying any of these tags are kept (and what they reference).
+             */
+            keep_tags?: string[];
+            /**
+             * Pipeline
+             * @description Only runs of this pipeline (name or id).
+             */
+            pipeline?: string | null;
+            /**
+             * Confirm
+             * @description The token of the preview being confirmed.
+             */
+            confirm: string;
+        };
+        /**
+         * CleanupFilter
+         * @description Which runs a cleanup deletes: those created before now minus ``older_than``, of ``pipeline`` when given.
+         */
+        CleanupFilter: {
+            /**
+             * Older Than
+             * @description An age such as 30d, 12h or 2w (s, m, h, d, w).
+             */
+            older_than: string;
+            /**
+             * Keep Tags
+             * @description Runs and artifact versions carrying any of these tags are kept (and what they reference).
+             */
+            keep_tags?: string[];
+            /**
+             * Pipeline
+             * @description Only runs of this pipeline (name or id).
+             */
+            pipeline?: string | null;
+        };
+        /**
+         * CleanupKept
+         * @description What the filter reached but the cleanup keeps, by reason.
+         */
+        CleanupKept: {
+            /**
+             * Runs Tagged
+             * @description Runs carrying a keep tag.
+             * @default 0
+             */
+            runs_tagged: number;
+            /**
+             * Runs Active
+             * @description Runs still initializing or running.
+             * @default 0
+             */
+            runs_active: number;
+            /**
+             * Runs Model Version
+             * @description Runs that produced a model version.
+             * @default 0
+             */
+            runs_model_version: number;
+            /**
+             * Runs Not Permitted
+             * @description Runs in projects where the caller lacks run:delete.
+             * @default 0
+             */
+            runs_not_permitted: number;
+            /**
+             * Versions Used By Kept Runs
+             * @description Artifact versions a kept run produced or read.
+             * @default 0
+             */
+            versions_used_by_kept_runs: number;
+            /**
+             * Versions Linked To Models
+             * @description Artifact versions linked to a model version.
+             * @default 0
+             */
+            versions_linked_to_models: number;
+            /**
+             * Versions Tagged
+             * @description Artifact versions carrying a keep tag.
+             * @default 0
+             */
+            versions_tagged: number;
+            /**
+             * Versions Not Permitted
+             * @description Artifact versions where the caller lacks artifact:delete.
+             * @default 0
+             */
+            versions_not_permitted: number;
+        };
+        /**
+         * CleanupPreview
+         * @description What a cleanup with this filter would delete now, and the token that confirms it.
+         */
+        CleanupPreview: {
+            /**
+             * Cutoff
+             * Format: date-time
+             * @description Runs created before this are deleted.
+             */
+            cutoff: string;
+            /**
+             * Runs
+             * @description How many runs it deletes.
+             */
+            runs: number;
+            /**
+             * Runs Listed
+             * @description The first 100 of them, oldest first.
+             */
+            runs_listed: components["schemas"]["CleanupRun"][];
+            /**
+             * Artifact Versions
+             * @description Artifact versions deleted with them.
+             */
+            artifact_versions: number;
+            /**
+             * Files
+             * @description Stored locations removed: artifact version folders and step log folders.
+             */
+            files: number;
+            /**
+             * Bytes
+             * @description The recorded size of the deleted artifact versions (logs not counted).
+             */
+            bytes: number;
+            kept: components["schemas"]["CleanupKept"];
+            /**
+             * Matches Everything
+             * @description True when the filter reaches every run the caller may delete.
+             */
+            matches_everything: boolean;
+            /**
+             * Warning
+             * @description One line to show before confirming, when there is one.
+             */
+            warning?: string | null;
+            /**
+             * Token
+             * @description Send it back as `confirm` to delete exactly this set.
+             */
+            token: string;
+        };
+        /**
+         * CleanupResult
+         * @description What a confirmed cleanup freed.
+         */
+        CleanupResult: {
+            /** Runs */
+            runs: number;
+            /** Artifact Versions */
+            artifact_versions: number;
+            /**
+             * Files
+             * @description Stored locations removed.
+             */
+            files: number;
+            /**
+             * Bytes
+             * @description Bytes those locations held, as measured just before removal.
+             */
+            bytes: number;
+            /**
+             * Files Failed
+             * @description Locations that could not be removed (at most 100 listed).
+             */
+            files_failed?: string[];
+        };
+        /**
+         * CleanupRun
+         * @description A run a cleanup deletes.
+         */
+        CleanupRun: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Pipeline Name */
+            pipeline_name: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /**
+         * ComparedRun
+         * @description A column of the comparison: a run the caller may read.
+         */
+        ComparedRun: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Pipeline Id
+             * Format: uuid
+             */
+            pipeline_id: string;
+            /** Pipeline Name */
+            pipeline_name: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Duration S
+             * @description Seconds from start to end; null until the run has ended.
+             */
+            duration_s: number | null;
+            /**
+             * User
+             * @description The name of the user who ran it.
+             */
+            user?: string | null;
+            /**
+             * Stack
+             * @description The name of the stack it ran on.
+             */
+            stack?: string | null;
+            /**
+             * Project
+             * @description The run's project, as `workspace/project`.
+             */
+            project: string;
+            /** Tags */
+            tags?: string[];
         };
         /**
          * ComparedVersion
@@ -3537,6 +4100,20 @@ export interface components {
             comment?: string | null;
         };
         /**
+         * EdgeRef
+         * @description An edge of the DAG: a data edge names the output and input; an ordering (`after=`) edge neither.
+         */
+        EdgeRef: {
+            /** From Step */
+            from_step: string;
+            /** Output */
+            output?: string | null;
+            /** To Step */
+            to_step: string;
+            /** Input */
+            input?: string | null;
+        };
+        /**
          * ExecutionStatus
          * @description Status of a pipeline run or a step run.
          * @enum {string}
@@ -3717,12 +4294,25 @@ export interface components {
         /**
          * InputSpec
          * @description An input that comes from an upstream step's output.
+         *
+         *     A list or tuple of outputs passed as one argument is one input per item, keyed ``NAME[i]``, each
+         *     naming the argument (``list_input``) and its place in the list (``index``).
          */
         InputSpec: {
             /** Step */
             step: string;
             /** Output */
             output: string;
+            /**
+             * List Input
+             * @description The argument this output is one item of (a list of outputs); None: the key's.
+             */
+            list_input?: string | null;
+            /**
+             * Index
+             * @description The item's place in that list.
+             */
+            index?: number | null;
         };
         /**
          * Invitation
@@ -3932,6 +4522,125 @@ export interface components {
             artifact_version_id?: string | null;
             /** Model Version Id */
             model_version_id?: string | null;
+        };
+        /**
+         * MetadataHistory
+         * @description A key's values over time, oldest first; at most the newest MAX_HISTORY_POINTS.
+         */
+        MetadataHistory: {
+            /** Key */
+            key: string;
+            /** Points */
+            points: components["schemas"]["MetadataPoint"][];
+            /**
+             * Truncated
+             * @description True when older values were left out.
+             */
+            truncated: boolean;
+        };
+        /**
+         * MetadataKeyPage
+         * @description A page of metadata keys.
+         */
+        MetadataKeyPage: {
+            /** Items */
+            items: components["schemas"]["MetadataKeyStats"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+            /**
+             * From Summary
+             * @description True when counted from the per-project key summary (no `q`).
+             */
+            from_summary: boolean;
+        };
+        /**
+         * MetadataKeyStats
+         * @description One metadata key across what the caller may read.
+         */
+        MetadataKeyStats: {
+            /** Key */
+            key: string;
+            /**
+             * Count
+             * @description Entries with this key.
+             */
+            count: number;
+            /**
+             * Entities
+             * @description Entries per kind of owner.
+             */
+            entities: {
+                [key: string]: number;
+            };
+            /**
+             * Types
+             * @description Entries per value type.
+             */
+            types: {
+                [key: string]: number;
+            };
+            /**
+             * Min
+             * @description The smallest number logged (int, float, storage size), if any.
+             */
+            min: number | null;
+            /**
+             * Max
+             * @description The largest number logged, if any.
+             */
+            max: number | null;
+            /**
+             * First Seen
+             * Format: date-time
+             */
+            first_seen: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+        };
+        /**
+         * MetadataPoint
+         * @description One logged value of a key, for a chart over time.
+         */
+        MetadataPoint: {
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /** Run Name */
+            run_name: string;
+            /** Pipeline Name */
+            pipeline_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Value */
+            value: unknown;
+            /**
+             * Number
+             * @description The value as a number (bools as 0/1), when it is one and finite.
+             */
+            number: number | null;
+            type: components["schemas"]["MetadataType"];
+            /**
+             * Entity
+             * @enum {string}
+             */
+            entity: "run" | "step" | "artifact_version" | "model_version";
+            /**
+             * Entity Name
+             * @description The step's name, the artifact's `name:version`, the model's, or the run's.
+             */
+            entity_name: string;
         };
         /**
          * MetadataRead
@@ -4610,6 +5319,17 @@ export interface components {
             /** Size */
             size: number;
         };
+        /** Page[SavedViewRead] */
+        Page_SavedViewRead_: {
+            /** Items */
+            items: components["schemas"]["SavedViewRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Size */
+            size: number;
+        };
         /** Page[SecretRead] */
         Page_SecretRead_: {
             /** Items */
@@ -4762,15 +5482,51 @@ export interface components {
              * @default true
              */
             enable_step_logs: boolean;
+            /**
+             * Enable Artifact Metadata
+             * @default true
+             */
+            enable_artifact_metadata: boolean;
+            /**
+             * Enable Artifact Visualization
+             * @default true
+             */
+            enable_artifact_visualization: boolean;
             /** Tags */
             tags?: string[];
             /** Max Parallel Steps */
             max_parallel_steps?: number | null;
             /** Run Name */
             run_name?: string | null;
+            /**
+             * On Failure
+             * @description The on_failure hook's source (package.module.function): called once if the run fails.
+             */
+            on_failure?: string | null;
+            /**
+             * On Success
+             * @description The on_success hook's source: called once when the run completes.
+             */
+            on_success?: string | null;
             /** Extra */
             extra?: {
                 [key: string]: unknown;
+            };
+            /**
+             * Substitutions
+             * @description Values for {KEY} in the run name and artifact names ({date}, {time} too).
+             */
+            substitutions?: {
+                [key: string]: string;
+            };
+            /**
+             * Settings
+             * @description settings={...} as given (docker, resources, orchestrator.<flavor> …): recorded; resources are every step's default.
+             */
+            settings?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
             };
         };
         /**
@@ -4982,7 +5738,7 @@ export interface components {
         };
         /**
          * RetryConfig
-         * @description Retries with exponential backoff: wait ``delay * backoff**attempt`` seconds.
+         * @description Retries with exponential backoff: before retry ``n`` (from 1) wait ``delay * backoff**(n - 1)`` seconds.
          */
         RetryConfig: {
             /**
@@ -5135,6 +5891,63 @@ export interface components {
             metadata: string[];
         };
         /**
+         * RunComparison
+         * @description Runs side by side, in the order asked for (the first being the baseline).
+         */
+        RunComparison: {
+            /** Runs */
+            runs: components["schemas"]["ComparedRun"][];
+            /**
+             * Missing
+             * @description The references asked for that name no run you may read (unknown and hidden alike).
+             */
+            missing?: string[];
+            /** Rows */
+            rows: components["schemas"]["RunComparisonRow"][];
+        };
+        /**
+         * RunComparisonRow
+         * @description One attribute across the runs compared.
+         */
+        RunComparisonRow: {
+            /**
+             * Section
+             * @enum {string}
+             */
+            section: "run" | "parameters" | "metrics" | "metadata" | "steps" | "artifacts" | "snapshot";
+            /**
+             * Key
+             * @description `step.name` for a step's parameter, metadata, status, cache hit, output or source.
+             */
+            key: string;
+            /**
+             * Kind
+             * @description What the values are; `mixed` when they are of several kinds (then no best, values as stored).
+             * @enum {string}
+             */
+            kind: "number" | "text" | "bool" | "json" | "mixed" | "artifact";
+            /**
+             * Values
+             * @description One value per run, in the runs' order; null where a run has none.
+             */
+            values: unknown[];
+            /**
+             * Differs
+             * @description Whether the runs' values are not all the same (1 and 1.0 alike; artifacts by content hash; a missing value differs from any value).
+             */
+            differs: boolean;
+            /**
+             * Best
+             * @description For a metric, and the run's duration: the index of the run with the best number (the first of a tie); null when the row is mixed, fewer than two runs have a number, or all are equal.
+             */
+            best?: number | null;
+            /**
+             * Lower Is Better
+             * @description The direction `best` was picked in; null for rows that have no best.
+             */
+            lower_is_better?: boolean | null;
+        };
+        /**
          * RunCreate
          * @description What the launcher records when a run starts.
          */
@@ -5184,6 +5997,84 @@ export interface components {
             model_stage?: string | null;
             /** Started At */
             started_at?: string | null;
+        };
+        /**
+         * RunDiff
+         * @description How run ``after`` differs from run ``before``: the steps (in the after run's order, removed ones last),
+         *     the DAG's edges, and the run-level parameters, configuration and stack.
+         */
+        RunDiff: {
+            before: components["schemas"]["RunRef"];
+            after: components["schemas"]["RunRef"];
+            /** Steps */
+            steps: components["schemas"]["StepDiff"][];
+            /** Edges Added */
+            edges_added?: components["schemas"]["EdgeRef"][];
+            /** Edges Removed */
+            edges_removed?: components["schemas"]["EdgeRef"][];
+            /**
+             * Parameters
+             * @description Pipeline parameters.
+             */
+            parameters?: components["schemas"]["ValueChange"][];
+            /**
+             * Config
+             * @description Run configuration: pipeline settings, orchestrator, model.
+             */
+            config?: components["schemas"]["ValueChange"][];
+            stack: components["schemas"]["StackDiff"];
+            summary: components["schemas"]["RunDiffSummary"];
+        };
+        /**
+         * RunDiffSummary
+         * @description Counts for a headline.
+         */
+        RunDiffSummary: {
+            /**
+             * Added
+             * @default 0
+             */
+            added: number;
+            /**
+             * Removed
+             * @default 0
+             */
+            removed: number;
+            /**
+             * Rewired
+             * @default 0
+             */
+            rewired: number;
+            /**
+             * Changed
+             * @default 0
+             */
+            changed: number;
+            /**
+             * Code Changed
+             * @default 0
+             */
+            code_changed: number;
+            /**
+             * Cache Flips
+             * @default 0
+             */
+            cache_flips: number;
+            /**
+             * Parameters Changed
+             * @default 0
+             */
+            parameters_changed: number;
+            /**
+             * Config Changed
+             * @default 0
+             */
+            config_changed: number;
+            /**
+             * Stack Changed
+             * @default 0
+             */
+            stack_changed: number;
         };
         /**
          * RunGraph
@@ -5323,6 +6214,12 @@ export interface components {
             model_version_id?: string | null;
             /** Tags */
             tags?: string[];
+            /**
+             * Archived
+             * @description Hidden from run lists unless the filter asks (archived:true).
+             * @default false
+             */
+            archived: boolean;
             /** Step Counts */
             step_counts?: {
                 [key: string]: number;
@@ -5334,6 +6231,27 @@ export interface components {
             columns?: {
                 [key: string]: unknown;
             } | null;
+        };
+        /**
+         * RunRef
+         * @description One side of the diff.
+         */
+        RunRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Pipeline Name */
+            pipeline_name: string;
+            status: components["schemas"]["ExecutionStatus"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * RunStatusUpdate
@@ -5397,11 +6315,153 @@ export interface components {
         };
         /**
          * RunUpdate
-         * @description A change to a run through the API: tags to attach.
+         * @description A change to a run through the API: tags to attach and detach, archiving.
          */
         RunUpdate: {
             /** Add Tags */
             add_tags?: string[];
+            /**
+             * Remove Tags
+             * @description Tags to take off (a tag also added stays on).
+             */
+            remove_tags?: string[];
+            /**
+             * Archived
+             * @description True archives the run (lists hide it unless asked), false restores it.
+             */
+            archived?: boolean | null;
+        };
+        /**
+         * RunsArchive
+         * @description Archive (or restore) the runs.
+         */
+        RunsArchive: {
+            /**
+             * Ids
+             * @description The runs' ids, 1 to 500.
+             */
+            ids: string[];
+            /**
+             * Archived
+             * @description True archives them (lists hide them unless asked); false restores them.
+             */
+            archived: boolean;
+        };
+        /**
+         * RunsDelete
+         * @description Delete the runs (their step runs and metadata go with them; artifact versions stay).
+         */
+        RunsDelete: {
+            /**
+             * Ids
+             * @description The runs' ids, 1 to 500.
+             */
+            ids: string[];
+            /**
+             * Force
+             * @description Delete runs still going too (else they are denied).
+             * @default false
+             */
+            force: boolean;
+        };
+        /**
+         * SavedViewCreate
+         * @description A new view, in the request's project (``?project=`` or X-Waypost-Project; else the default project).
+         */
+        SavedViewCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "metadata" | "compare" | "runs";
+            /**
+             * State
+             * @description The dashboard's; opaque to the server, ≤ 64 KB.
+             */
+            state?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Shared
+             * @description Shared with everyone who may read the project's runs.
+             * @default false
+             */
+            shared: boolean;
+        };
+        /**
+         * SavedViewRead
+         * @description A stored view.
+         */
+        SavedViewRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Project
+             * @description The project as `workspace/project`.
+             */
+            project: string;
+            /**
+             * Owner Id
+             * Format: uuid
+             */
+            owner_id: string;
+            /**
+             * Owner
+             * @description The owner's user name.
+             */
+            owner: string;
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "metadata" | "compare" | "runs";
+            /** State */
+            state: {
+                [key: string]: unknown;
+            };
+            /** Shared */
+            shared: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Editable
+             * @description Whether the caller may rename, change or delete it.
+             */
+            editable: boolean;
+        };
+        /**
+         * SavedViewUpdate
+         * @description A change to a view: any of its name, state and sharing.
+         */
+        SavedViewUpdate: {
+            /** Name */
+            name?: string | null;
+            /** State */
+            state?: {
+                [key: string]: unknown;
+            } | null;
+            /** Shared */
+            shared?: boolean | null;
         };
         /**
          * ScopeAccess
@@ -5609,6 +6669,29 @@ export interface components {
             created_at: string;
         };
         /**
+         * StackComponentChange
+         * @description A stack component of one type, compared (secret values are never shown: they read as masked).
+         */
+        StackComponentChange: {
+            /** Type */
+            type: string;
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "added" | "removed" | "changed";
+            /** Name Before */
+            name_before?: string | null;
+            /** Name After */
+            name_after?: string | null;
+            /** Flavor Before */
+            flavor_before?: string | null;
+            /** Flavor After */
+            flavor_after?: string | null;
+            /** Config */
+            config?: components["schemas"]["ValueChange"][];
+        };
+        /**
          * StackComponentSnapshot
          * @description A component as one run used it (secret references as written, secret values masked).
          */
@@ -5646,6 +6729,18 @@ export interface components {
             description?: string | null;
             /** Workspace */
             workspace?: string | null;
+        };
+        /**
+         * StackDiff
+         * @description The stacks the runs recorded; names are null where a run recorded none.
+         */
+        StackDiff: {
+            /** Name Before */
+            name_before?: string | null;
+            /** Name After */
+            name_after?: string | null;
+            /** Components */
+            components?: components["schemas"]["StackComponentChange"][];
         };
         /** StackRead */
         StackRead: {
@@ -5788,6 +6883,91 @@ export interface components {
             outcome: "pending" | "done";
             request?: components["schemas"]["TransitionRequestRead"] | null;
             version: components["schemas"]["ModelVersionRead"];
+        };
+        /**
+         * StepCache
+         * @description What the step did in each run and, when that differs, why.
+         */
+        StepCache: {
+            /**
+             * Before
+             * @enum {string}
+             */
+            before: "cached" | "executed" | "failed" | "skipped" | "stopped" | "crashed" | "running" | "not_run";
+            /**
+             * After
+             * @enum {string}
+             */
+            after: "cached" | "executed" | "failed" | "skipped" | "stopped" | "crashed" | "running" | "not_run";
+            /**
+             * Flipped
+             * @description True when the step was served from the cache in one run and not the other.
+             */
+            flipped: boolean;
+            /**
+             * Reason
+             * @description Why the runs' cache outcomes differ (or why the after run did not reuse the before run's result), from recorded cache keys, source hashes, parameters, input content hashes and settings; null when there is nothing to explain.
+             */
+            reason?: string | null;
+        };
+        /**
+         * StepDiff
+         * @description One step invocation, compared.
+         */
+        StepDiff: {
+            /** Name */
+            name: string;
+            /**
+             * Change
+             * @enum {string}
+             */
+            change: "added" | "removed" | "rewired" | "changed" | "same";
+            /**
+             * Code Changed
+             * @description The step's source differs (its source hash).
+             */
+            code_changed: boolean;
+            /**
+             * Inputs Before
+             * @description Input name → `upstream_step.output` (or `artifact:VERSION_ID`).
+             */
+            inputs_before?: {
+                [key: string]: string;
+            };
+            /** Inputs After */
+            inputs_after?: {
+                [key: string]: string;
+            };
+            /**
+             * After Before
+             * @description Explicit `after=` steps in the before run.
+             */
+            after_before?: string[];
+            /**
+             * After After
+             * @description Explicit `after=` steps in the after run.
+             */
+            after_after?: string[];
+            /**
+             * Code Diff
+             * @description A unified diff of the two sources; empty when they are the same.
+             * @default
+             */
+            code_diff: string;
+            /**
+             * Code Diff Truncated
+             * @description True when cut at 2000 lines.
+             * @default false
+             */
+            code_diff_truncated: boolean;
+            /** Parameters */
+            parameters?: components["schemas"]["ValueChange"][];
+            /**
+             * Settings
+             * @description Step settings (`enable_cache`, `retry.*` …) and outputs (`output.NAME.*`).
+             */
+            settings?: components["schemas"]["ValueChange"][];
+            cache: components["schemas"]["StepCache"];
         };
         /**
          * StepFinishRequest
@@ -5988,13 +7168,43 @@ export interface components {
             enable_cache?: boolean | null;
             /** Enable Step Logs */
             enable_step_logs?: boolean | null;
+            /** Enable Artifact Metadata */
+            enable_artifact_metadata?: boolean | null;
+            /** Enable Artifact Visualization */
+            enable_artifact_visualization?: boolean | null;
             retry?: components["schemas"]["RetryConfig"] | null;
             resources?: components["schemas"]["ResourceSettings"];
             /** Experiment Tracker */
             experiment_tracker?: string | null;
+            /**
+             * On Failure
+             * @description The on_failure hook's source (package.module.function): called if the step fails.
+             */
+            on_failure?: string | null;
+            /**
+             * On Success
+             * @description The on_success hook's source (package.module.function): called if it succeeds.
+             */
+            on_success?: string | null;
             /** Extra */
             extra?: {
                 [key: string]: unknown;
+            };
+            /**
+             * Substitutions
+             * @description Values for {KEY} in output artifact names, over the pipeline's.
+             */
+            substitutions?: {
+                [key: string]: string;
+            };
+            /**
+             * Settings
+             * @description settings={...} other than resources, as given (docker, orchestrator.<flavor> …): recorded.
+             */
+            settings?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
             };
         };
         /**
@@ -6069,6 +7279,35 @@ export interface components {
         TagsAdd: {
             /** Tags */
             tags: string[];
+        };
+        /**
+         * TagsBulkChange
+         * @description Tags to put on and take off each of up to 500 resources of one kind.
+         */
+        TagsBulkChange: {
+            /**
+             * Resource
+             * @description run, pipeline, artifact_version or model_version.
+             * @enum {string}
+             */
+            resource: "run" | "pipeline" | "artifact_version" | "model_version";
+            /**
+             * Ids
+             * @description The resources' ids, 1 to 500.
+             */
+            ids: string[];
+            /** Add */
+            add?: string[];
+            /**
+             * Remove
+             * @description Taken off; a tag in both stays on.
+             */
+            remove?: string[];
+            /**
+             * Exclusive
+             * @description Tags of `add` that one resource of this kind holds at a time in its project: they move here from any other (with a single id only).
+             */
+            exclusive?: string[];
         };
         /** TeamCreate */
         TeamCreate: {
@@ -6314,6 +7553,21 @@ export interface components {
             is_admin?: boolean | null;
         };
         /**
+         * ValueChange
+         * @description One key whose value differs; ``before`` or ``after`` is null where the key is missing on that side.
+         */
+        ValueChange: {
+            /**
+             * Key
+             * @description Dotted for nested values: `retry.max_retries`, `extra.seed`.
+             */
+            key: string;
+            /** Before */
+            before?: unknown;
+            /** After */
+            after?: unknown;
+        };
+        /**
          * VerifyResult
          * @description What ``verify`` found: ``ok``, or the exact failure.
          */
@@ -6478,7 +7732,7 @@ export interface components {
          * @description Kinds of visualization stored beside an artifact version.
          * @enum {string}
          */
-        VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json" | "confusion_matrix" | "classification_report" | "validation" | "profile";
+        VisualizationType: "table" | "stats" | "chart" | "heatmap" | "image" | "text" | "markdown" | "html" | "json" | "confusion_matrix" | "classification_report" | "validation" | "profile" | "csv";
         /**
          * WorkerKey
          * @description The API key a stack's dask workers authenticate with: its orchestrator's ``worker_api_key``, resolved.
@@ -7209,6 +8463,105 @@ export interface operations {
             };
         };
     };
+    compare_runs_api_v1_runs_compare_get: {
+        parameters: {
+            query: {
+                /** @description Comma-separated runs to compare (1 to 100): ids or names, in the columns' order (duplicates dropped); the first is the baseline. Runs unknown or hidden from you are listed in `missing`. */
+                runs: string;
+                /** @description Comma-separated metric keys (a whole key such as `evaluate.loss`, or its last part) to rank this way, overriding the default. */
+                lower?: string;
+                /** @description Comma-separated metric keys (a whole key such as `evaluate.loss`, or its last part) to rank this way, overriding the default. */
+                higher?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunComparison"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    diff_runs_api_v1_runs__run__diff__other__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                other: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDiff"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    last_successful_run_api_v1_runs__run__last_successful_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_runs_api_v1_runs_get: {
         parameters: {
             query?: {
@@ -7305,6 +8658,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunSuggestions"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_runs_api_v1_runs_archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsArchive"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_runs_api_v1_runs_delete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsDelete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description Validation Error */
@@ -7468,6 +8887,105 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_tags_in_bulk_api_v1_tags_bulk_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagsBulkChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_cleanup_api_v1_cleanup_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CleanupFilter"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleanupPreview"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_cleanup_api_v1_cleanup_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CleanupConfirm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CleanupResult"];
                 };
             };
             /** @description Validation Error */
@@ -8330,6 +9848,248 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_metadata_keys_api_v1_metadata_keys_get: {
+        parameters: {
+            query?: {
+                entity?: ("run" | "step" | "artifact_version" | "model_version") | null;
+                /** @description Keys beginning with this (any case). */
+                prefix?: string;
+                /** @description Keys containing this (any case). */
+                contains?: string;
+                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions. */
+                q?: string | null;
+                sort?: "count" | "key" | "last_seen";
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetadataKeyPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    metadata_history_api_v1_metadata_history_get: {
+        parameters: {
+            query: {
+                /** @description The metadata key. */
+                key: string;
+                /** @description Only runs of this pipeline. */
+                pipeline?: string | null;
+                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetadataHistory"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_views_api_v1_views_get: {
+        parameters: {
+            query?: {
+                /** @description Only views of this dashboard page. */
+                kind?: ("metadata" | "compare" | "runs") | null;
+                /** @description The page, from 1. */
+                page?: number;
+                /** @description Items per page, 1 to 1000. */
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SavedViewRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_view_api_v1_views_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_view_api_v1_views__view_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_view_api_v1_views__view_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_view_api_v1_views__view_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewRead"];
+                };
             };
             /** @description Validation Error */
             422: {

@@ -27,6 +27,7 @@ import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink";
 import { validateApprovalsSearch } from "../features/models/approvals/search";
+import { validateRunCompareSearch } from "../features/compare/runCompare";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
 import { validateVersionSearch } from "../features/models/version/search";
@@ -263,6 +264,14 @@ const modelRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/models/ModelPage"), "ModelPage"),
 });
 
+// Runs side by side; the selection, baseline, filters, axes and brushes live in the URL.
+const runCompareRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/compare",
+  validateSearch: validateRunCompareSearch,
+  component: lazyRouteComponent(() => import("../features/compare/RunComparePage"), "RunComparePage"),
+});
+
 const modelCompareRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/models/$model/compare",
@@ -382,6 +391,7 @@ export const routeTree = rootRoute.addChildren([
   artifactRoute,
   modelsRoute,
   modelRoute,
+  runCompareRoute,
   modelCompareRoute,
   modelVersionRoute,
   approvalsRoute,

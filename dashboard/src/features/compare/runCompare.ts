@@ -37,6 +37,8 @@ export interface RunCompareSearch {
   /** Axes drawn on a log scale (row ids), comma-separated. */
   log?: string;
   brush?: Brushes;
+  /** The output shown side by side (an artifacts row's key). */
+  art?: string;
 }
 
 const SHORT = 4000;
@@ -61,7 +63,7 @@ function validBrushes(raw: unknown): Brushes | undefined {
 
 export function validateRunCompareSearch(raw: Record<string, unknown>): RunCompareSearch {
   const out: RunCompareSearch = {};
-  for (const key of ["runs", "base", "rq", "order", "axes", "color", "log"] as const) {
+  for (const key of ["runs", "base", "rq", "order", "axes", "color", "log", "art"] as const) {
     const value = text(raw[key]);
     if (value !== undefined) out[key] = value;
   }

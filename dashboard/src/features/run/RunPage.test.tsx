@@ -41,6 +41,7 @@ function run(overrides: Partial<Run> = {}): Run {
     pipeline_id: "3f1c0d7e-0000-4000-8000-000000000002",
     pipeline_name: "iris_training",
     snapshot_id: "3f1c0d7e-0000-4000-8000-000000000003",
+    archived: false,
     status: "failed",
     config: {},
     parameters: {},

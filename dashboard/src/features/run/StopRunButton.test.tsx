@@ -54,6 +54,7 @@ function run(overrides: Partial<Run> = {}): Run {
     pipeline_id: "3f1c0d7e-0000-4000-8000-0000000000a2",
     pipeline_name: "train",
     snapshot_id: "3f1c0d7e-0000-4000-8000-0000000000a3",
+    archived: false,
     project_id: "p1",
     status: "running",
     config: {},

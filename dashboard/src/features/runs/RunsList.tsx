@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Center, Group, Loader, Menu, Pagination, Select, Stack, Table, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Center, Checkbox, Group, Loader, Menu, Pagination, Select, Stack, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type ReactNode, useEffect, useMemo, useState } from "react";
 
@@ -7,9 +7,11 @@ import { pipelineQueries } from "../../api/pipelines";
 import { MAX_EXPORT_ROWS, type Run, runQueries, runsExportUrl } from "../../api/runs";
 import { SortHeader } from "../../components/SortHeader";
 import { downloadCsv, toCsv } from "../../lib/csv";
+import { pageState, togglePage, toggleSelection } from "../../lib/selection";
 import { ColumnMenu } from "./ColumnMenu";
 import { columnFor, sortWithinPage } from "./columns";
 import { RunsSearchBox } from "./RunsSearchBox";
+import { MAX_COMPARED_RUNS, SelectionBar } from "./SelectionBar";
 import { COLUMNS, type ColumnId, DEFAULT_SIZE, PAGE_SIZES, type RunsSearch, dynamicKeys, formatCols, isServerSort, parseCols } from "./search";
 
 const EMPTY: Run[] = [];
@@ -63,6 +65,11 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
   const pageSorted = search.sort !== undefined && !serverSort;
   const rows = useMemo(() => (pageSorted && search.sort ? sortWithinPage(items, search.sort, Date.now()) : items), [items, pageSorted, search.sort]);
   const pages = data ? Math.max(1, Math.ceil(data.total / data.size)) : 1;
+  // Ticked runs stay ticked across pages and filters until cleared; shift-click ticks a range of this page.
+  const [selected, setSelected] = useState<string[]>([]);
+  const [lastClicked, setLastClicked] = useState<string>();
+  const order = useMemo(() => rows.map((r) => r.id), [rows]);
+  const headState = pageState(selected, order);
 
   const exportCsv = () => {
     const now = Date.now();
@@ -153,6 +160,7 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
               </Menu>
             </Group>
           </Group>
+          <SelectionBar selected={selected} onSelect={setSelected} query={fullQuery} sort={serverSort} total={data.total} />
           <Table.ScrollContainer minWidth={Math.max(480, columns.length * 120)}>
             <Table
               data-testid="runs-table"
@@ -163,6 +171,15 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
             >
               <Table.Thead>
                 <Table.Tr>
+                  <Table.Th w={36}>
+                    <Checkbox
+                      aria-label="Select the runs of this page"
+                      size="xs"
+                      checked={headState === "all"}
+                      indeterminate={headState === "some"}
+                      onChange={() => setSelected((prev) => togglePage(prev, order, MAX_COMPARED_RUNS))}
+                    />
+                  </Table.Th>
                   {columns.map((c) => (
                     <SortHeader key={c.id} sortKey={c.sortKey} label={c.label} sort={search.sort} onSort={(sort) => onChange({ sort, page: undefined })} />
                   ))}
@@ -170,7 +187,20 @@ export function RunsList({ search, onChange, scope, hide = [], exportName, empty
               </Table.Thead>
               <Table.Tbody>
                 {rows.map((run) => (
-                  <Table.Tr key={run.id}>
+                  <Table.Tr key={run.id} data-selected={selected.includes(run.id) || undefined} bg={selected.includes(run.id) ? "var(--mantine-primary-color-light)" : undefined}>
+                    <Table.Td>
+                      <Checkbox
+                        aria-label={`Select run ${run.name}`}
+                        size="xs"
+                        checked={selected.includes(run.id)}
+                        onChange={() => undefined}
+                        onClick={(e) => {
+                          const shift = e.shiftKey;
+                          setSelected((prev) => toggleSelection(prev, order, run.id, lastClicked, shift, MAX_COMPARED_RUNS));
+                          setLastClicked(run.id);
+                        }}
+                      />
+                    </Table.Td>
                     {columns.map((c) => (
                       <Table.Td key={c.id}>{c.render(run)}</Table.Td>
                     ))}

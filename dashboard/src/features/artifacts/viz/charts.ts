@@ -1,10 +1,10 @@
 /** ECharts for the visualizations, only the parts they draw with; loaded by a dynamic import. */
 import { BarChart, HeatmapChart, LineChart } from "echarts/charts";
-import { DataZoomComponent, GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { type EChartsType, init, use as registerParts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 
-registerParts([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
+registerParts([LineChart, BarChart, HeatmapChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
 
 export interface ChartTheme {
   text: string;
@@ -45,6 +45,34 @@ export function drawSeries(el: HTMLElement, x: number[], y: (number | null)[], m
         ? { type: "line", data: points, showSymbol: points.length < 50, connectNulls: false, lineStyle: { width: 1.25 }, color: theme.accent }
         : { type: "bar", data: points, barMaxWidth: 24, large: points.length > 500, color: theme.accent },
     ],
+  });
+  return chart;
+}
+
+/** Several runs' 1-D arrays as lines on one pair of axes, one series (and legend entry) per run. */
+export function drawOverlay(el: HTMLElement, series: readonly { name: string; x: number[]; y: (number | null)[] }[], theme: ChartTheme): EChartsType {
+  const chart = init(el, undefined, { renderer: "canvas" });
+  chart.setOption({
+    animation: false,
+    backgroundColor: "transparent",
+    textStyle: { color: theme.text },
+    legend: { type: "scroll", top: 0, textStyle: { color: theme.text } },
+    grid: { left: 56, right: 16, top: 36, bottom: 48 },
+    tooltip: { trigger: "axis", ...tooltip(theme), valueFormatter: fmt },
+    xAxis: { type: "value", min: "dataMin", max: "dataMax", name: "index", nameGap: 4, ...axis(theme), splitLine: { show: false } },
+    yAxis: { type: "value", scale: true, ...axis(theme) },
+    dataZoom: [
+      { type: "inside", filterMode: "none" },
+      { type: "slider", height: 14, bottom: 6, filterMode: "none", textStyle: { color: theme.dimmed }, borderColor: theme.grid },
+    ],
+    series: series.map((s) => ({
+      type: "line",
+      name: s.name,
+      data: s.x.map((x, i) => [x, s.y[i] ?? null]),
+      showSymbol: s.x.length < 50,
+      connectNulls: false,
+      lineStyle: { width: 1.25 },
+    })),
   });
   return chart;
 }
