@@ -6,7 +6,7 @@ from typing import Annotated
 
 import pytest
 
-from waypost import Model, Tag, add_tags, get_step_context, pipeline, remove_tags, step
+from waypost import ArtifactConfig, Model, Tag, add_tags, get_step_context, pipeline, remove_tags, step
 from waypost.client import Client
 from waypost.exceptions import NotFoundError, ParameterError, WaypostError
 from waypost.execution import runtime
@@ -131,3 +131,22 @@ def test_step_context_still_tags_outputs() -> None:
 
     one()
     assert _tags_of("artifact", "seven") == []
+
+
+@step
+def configured() -> Annotated[int, ArtifactConfig(name="configured_out", tags=[Tag("via-config"), "plain"])]:
+    return 1
+
+
+@pipeline(tags=[Tag("decorated"), "also"], model=Model(name="tag_objects_model", tags=[Tag("model-tag")]))
+def with_tag_objects() -> None:
+    configured()
+
+
+def test_tag_objects_are_accepted_where_tags_are() -> None:
+    run = with_tag_objects.with_options(tags=[Tag("optioned")])()
+    assert _tags_of("run", run.name) == ["also", "decorated", "optioned"]
+    assert _tags_of("artifact", "configured_out") == ["plain", "via-config"]
+    assert "model-tag" in Client().get_model_version("tag_objects_model", "latest").tags
+    with pytest.raises(ValueError, match="non-empty strings"):
+        ArtifactConfig(tags=[""])

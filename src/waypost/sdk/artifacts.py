@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from waypost import _lazy
 from waypost.enums import ArtifactType
+from waypost.sdk.tags import Tag, tag_names
 
 if TYPE_CHECKING:
     from waypost.schemas import ArtifactVersionRead
@@ -55,7 +56,7 @@ class ArtifactConfig:
 
     name: str | None = None
     version: str | int | None = None
-    tags: list[str] | None = None
+    tags: list[str | Tag] | None = None
     run_metadata: dict[str, Any] | None = None
     artifact_type: ArtifactType | None = None
     is_model_artifact: bool = False
@@ -65,9 +66,11 @@ class ArtifactConfig:
         if self.name is not None and (not isinstance(self.name, str) or not self.name.strip()):
             raise ValueError("ArtifactConfig(name=...) must be a non-empty string; leave it out for the default name.")
         if self.tags is not None and (
-            isinstance(self.tags, str) or not all(isinstance(t, str) and t for t in self.tags)
+            isinstance(self.tags, str) or not all(isinstance(t, Tag) or (isinstance(t, str) and t) for t in self.tags)
         ):
-            raise ValueError('ArtifactConfig(tags=...) takes a list of non-empty strings, e.g. tags=["raw"].')
+            raise ValueError(
+                'ArtifactConfig(tags=...) takes a list of non-empty strings (or waypost.Tag), e.g. tags=["raw"].'
+            )
         if self.run_metadata is not None and not isinstance(self.run_metadata, dict):
             raise ValueError('ArtifactConfig(run_metadata=...) takes a dict of key -> value, e.g. {"rows": 150}.')
         if self.artifact_type is not None:
@@ -102,7 +105,7 @@ def save_artifact(
     data: Any,
     name: str,
     version: int | str | None = None,
-    tags: list[str] | None = None,
+    tags: list[str | Tag] | None = None,
     extract_metadata: bool = True,
     include_visualizations: bool = True,
     user_metadata: dict[str, Any] | None = None,
@@ -122,7 +125,7 @@ def save_artifact(
         data,
         name,
         version=version,
-        tags=tags,
+        tags=tag_names(tags),
         extract_metadata=extract_metadata,
         include_visualizations=include_visualizations,
         user_metadata=user_metadata,
@@ -136,7 +139,7 @@ def register_artifact(
     name: str,
     version: int | str | None = None,
     artifact_type: ArtifactType | None = None,
-    tags: list[str] | None = None,
+    tags: list[str | Tag] | None = None,
     has_custom_name: bool = True,
     is_model_artifact: bool = False,
     is_deployment_artifact: bool = False,
@@ -159,7 +162,7 @@ def register_artifact(
         folder_or_file_uri,
         name,
         version=version,
-        tags=tags,
+        tags=tag_names(tags),
         user_metadata=artifact_metadata,
         artifact_type=ArtifactType(artifact_type).name if artifact_type is not None else None,
         materializer=artifact_materializer,

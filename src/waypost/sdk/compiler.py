@@ -29,6 +29,7 @@ from waypost.sdk._compiling import ACTIVE, CompilationContext, Invocation, StepA
 from waypost.sdk.artifacts import ExternalArtifact, save_artifact
 from waypost.sdk.outputs import OutputInfo, type_path
 from waypost.sdk.pipeline import Pipeline
+from waypost.sdk.tags import tag_names
 
 _FLAGS = {"enable_cache", "enable_step_logs", "enable_artifact_metadata", "enable_artifact_visualization"}
 _CONFIG_KEYS = {
@@ -164,7 +165,7 @@ def compile_pipeline(p: Pipeline, args: tuple[Any, ...], kwargs: dict[str, Any])
         settings = PipelineSettings(
             **step_hooks.sources({**vars(p), **config}, f"pipeline '{p.name}'"),
             **flags,
-            tags=sorted({*p.tags, *(config.get("tags") or [])}),
+            tags=sorted({*p.tags, *tag_names(config.get("tags"))}),
             max_parallel_steps=config.get("max_parallel_steps", p.max_parallel_steps),
             run_name=run_name,
             extra={**p.extra, **(config.get("extra") or {})},
@@ -358,7 +359,7 @@ def _output_spec(o: OutputInfo, materializer: str | None, step_name: str) -> Out
         materializer=materializer,
         artifact_name=o.artifact_name,
         version_name=None if config.version is None else str(config.version),
-        tags=list(dict.fromkeys(config.tags or [])),
+        tags=tag_names(config.tags),
         run_metadata=metadata,
         model_role=config.model_role,
         artifact_type=config.artifact_type.name if config.artifact_type is not None else None,

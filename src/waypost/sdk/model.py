@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from waypost.sdk.metadata import log_metadata
+from waypost.sdk.tags import tag_names
 
 if TYPE_CHECKING:
     from waypost.schemas import ArtifactVersionRead
@@ -48,7 +49,7 @@ class Model:
     save_models_to_registry: bool = field(default=True, kw_only=True)
 
     def __post_init__(self) -> None:
-        self.tags = list(self.tags or [])
+        self.tags = tag_names(self.tags)
         if self.version is not None:
             self.version = str(self.version)  # ModelStages.PRODUCTION -> "production", 3 -> "3"
 

@@ -14,6 +14,7 @@ from waypost import _lazy
 from waypost.sdk import _settings
 from waypost.sdk._compiling import ACTIVE
 from waypost.sdk.model import Model
+from waypost.sdk.tags import Tag, tag_names
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -77,7 +78,7 @@ class Pipeline:
         enable_artifact_visualization: bool | None = None,
         settings: dict[str, Any] | None = None,
         substitutions: dict[str, str] | None = None,
-        tags: list[str] | None = None,
+        tags: list[str | Tag] | None = None,
         model: Model | None = None,
         max_parallel_steps: int | None = None,
         run_name: str | None = None,
@@ -95,7 +96,7 @@ class Pipeline:
         self.enable_artifact_visualization = enable_artifact_visualization
         self.settings = _settings.normalize_settings(settings)
         self.substitutions = _settings.as_dict(substitutions, "substitutions=")
-        self.tags = list(tags or [])
+        self.tags = tag_names(tags)
         self.model = model
         self.max_parallel_steps = max_parallel_steps
         self.run_name = run_name
@@ -125,6 +126,8 @@ class Pipeline:
                 continue
             if key == "config_path":
                 value = Path(value)
+            elif key == "tags":
+                value = tag_names(value)
             setattr(self, key, _settings.merge_option(key, getattr(self, key), value, merge=merge))
         return self
 
@@ -251,7 +254,7 @@ def pipeline(
     enable_artifact_visualization: bool | None = None,
     settings: dict[str, Any] | None = None,
     substitutions: dict[str, str] | None = None,
-    tags: list[str] | None = None,
+    tags: list[str | Tag] | None = None,
     model: Model | None = None,
     max_parallel_steps: int | None = None,
     run_name: str | None = None,

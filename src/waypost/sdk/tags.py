@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from waypost import _lazy
@@ -28,7 +28,14 @@ class Tag:
     cascade: bool = False
 
 
-def _specs(tags: str | Tag | Sequence[str | Tag]) -> list[tuple[str, bool, bool]]:
+def tag_names(tags: str | Tag | Iterable[str | Tag] | None) -> list[str]:
+    """The names of ``tags`` (strs or :class:`Tag`), in order, once each: what decorators and configs record."""
+    if tags is None:
+        return []
+    return list(dict.fromkeys(name for name, _, _ in _specs(tags)))
+
+
+def _specs(tags: str | Tag | Iterable[str | Tag]) -> list[tuple[str, bool, bool]]:
     items = [tags] if isinstance(tags, str | Tag) else list(tags)
     out: list[tuple[str, bool, bool]] = []
     for item in items:
