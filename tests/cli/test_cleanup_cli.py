@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -155,3 +159,47 @@ def test_against_a_server(live: LiveServer) -> None:
         assert not os.path.exists(uris[run.name])
     assert os.path.isdir(uris[kept.name])
     assert [r.name for r in Client().list_pipeline_runs(size=50).items] == [kept.name]
+
+
+def _at_a_terminal(answer: str, *args: str) -> tuple[int, str]:
+    """Run ``waypost ARGS`` with a pseudo-terminal as its stdin and stdout, typing ``answer`` at the prompt."""
+    primary, secondary = os.openpty()
+    waypost = Path(sys.executable).with_name("waypost")
+    proc = subprocess.Popen([str(waypost), *args], stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if not answered and b"[y/N]" in seen:
+                os.write(primary, answer.encode() + b"\n")
+                answered = True
+        elif proc.poll() is not None:
+            break
+    code = proc.wait(timeout=30)
+    os.close(primary)
+    return code, seen.decode(errors="replace")
+
+
+def test_at_a_terminal_it_asks_first() -> None:
+    runs = [sweep.with_options(enable_cache=False)(n=n) for n in (1, 2)]
+    _age(_local_store(), runs)
+    uris = [_uri(r) for r in runs]
+    code, shown = _at_a_terminal("n", "cleanup", "--older-than", "30d")
+    assert code == 0, shown
+    assert "Delete these 2 run(s) and 2 artifact version(s)? [y/N]" in shown
+    assert "Nothing was deleted." in shown
+    assert all(os.path.isdir(u) for u in uris)
+    code, shown = _at_a_terminal("y", "cleanup", "--older-than", "30d")
+    assert code == 0, shown
+    assert "Deleted 2 run(s) and 2 artifact version(s)" in shown
+    assert not any(os.path.exists(u) for u in uris)
