@@ -4,128 +4,46 @@ Each run brings its own facts (pipeline, status, duration, user, stack, tags, sn
 parameters (the pipeline's as ``name``, each step's as ``step.name``), the metadata logged on it
 (on the run as ``key``, on a step as ``step.key``; artifacts' own metadata stays with the
 artifacts), its steps' statuses and cache hits, its steps' outputs and its snapshot's structure
-and step sources. :func:`build_rows` turns them into rows of a table; a metadata key with a
-number in any run is a metric, the rest is metadata.
+and step sources. :func:`~waypost.store.sql.repositories._run_compare_rows.build_rows` turns them
+into rows of a table.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, String, and_, case, false, func, null, or_, select, type_coerce
 
 from waypost.enums import MetadataType
-from waypost.exceptions import ParameterError
 from waypost.schemas.access import Visibility
 from waypost.schemas.run_compare import (
-    LOWER_IS_BETTER_WORDS,
-    MAX_COMPARED_RUNS,
     ComparedOutput,
     ComparedRun,
-    RunCompareSection,
     RunComparison,
-    RunComparisonRow,
-    ValueKind,
 )
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.repositories._common import parse_id, tags_for, visible
-from waypost.store.sql.repositories.model_compare import best_index, same_key, split_refs
+from waypost.store.sql.repositories._run_compare_rows import (
+    Facts,
+    build_rows,
+    lower_is_better,
+    parse_directions,
+    split_run_refs,
+)
 from waypost.store.sql.repositories.model_views import metric_value
 
+__all__ = ["RunCompareRepository", "lower_is_better", "parse_directions", "resolve", "split_run_refs"]
+
 _RUN, _STEP = db.pipeline_runs, db.step_runs
-#: How a float that JSON cannot carry comes back from the store (see metric_value): still a number's kind.
-_NON_FINITE = frozenset({"NaN", "Infinity", "-Infinity"})
 #: Metadata types whose value the numeric column holds exactly (up to 2**53).
 _NUMERIC_TYPES = (MetadataType.INT.value, MetadataType.FLOAT.value, MetadataType.STORAGE_SIZE.value)
 _EXACT = 2**53
 #: Entries on the run and its steps, found through ix_metadata_run_key: as an expression, the test never makes SQLite
 #: walk ix_metadata_entries_artifact_version_id instead (every run's entries have no artifact: a scan of them all).
 _OWN_ENTRY = func.coalesce(db.metadata_entries.c.artifact_version_id, None).is_(None)
-#: The run section's rows, in order, and their kinds (kept when no run has a value, e.g. no stack anywhere).
-_RUN_KINDS: dict[str, ValueKind] = {
-    "pipeline": "text",
-    "status": "text",
-    "duration_s": "number",
-    "user": "text",
-    "stack": "text",
-    "tags": "json",
-    "snapshot_id": "text",
-}
-
-
-@dataclass
-class _Facts:
-    """What one run brings to the comparison."""
-
-    run: dict[str, Any] = field(default_factory=dict)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    steps: dict[str, Any] = field(default_factory=dict)
-    artifacts: dict[str, ComparedOutput] = field(default_factory=dict)
-    snapshot: dict[str, Any] = field(default_factory=dict)
-
-
-def split_run_refs(raw: str) -> list[str]:
-    """The distinct run references (ids or names) of a comma-separated list, in order: one to 100 of them."""
-    refs = split_refs(raw, MAX_COMPARED_RUNS, "runs")
-    if not refs:
-        raise ParameterError("No run to compare; name one or more run ids or names, separated by commas.")
-    return refs
-
-
-def parse_directions(lower: str = "", higher: str = "") -> dict[str, bool]:
-    """Keys (comma-separated) whose lower or higher number is the better one: key -> lower is better."""
-    lows = {k.strip() for k in lower.split(",") if k.strip()}
-    highs = {k.strip() for k in higher.split(",") if k.strip()}
-    both = sorted(lows & highs)
-    if both:
-        raise ParameterError(f"Key '{both[0]}' is in both lower= and higher=; name it in one of them.")
-    return {**dict.fromkeys(lows, True), **dict.fromkeys(highs, False)}
-
-
-def lower_is_better(key: str, directions: Mapping[str, bool]) -> bool:
-    """Whether a lower number of ``key`` is better: ``directions`` by the whole key or its last part, else its words.
-
-    By default higher is better, unless the key's last part (after its last dot) contains a word
-    of :data:`LOWER_IS_BETTER_WORDS` (loss, error, latency, time ...).
-    """
-    last = key.rsplit(".", 1)[-1]
-    for name in (key, last):
-        if name in directions:
-            return directions[name]
-    low = last.lower()
-    return any(word in low for word in LOWER_IS_BETTER_WORDS)
-
-
-def value_kind(value: Any) -> ValueKind | None:
-    """The kind of one value (None for a missing one)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float) or (isinstance(value, str) and value in _NON_FINITE):
-        return "number"
-    if isinstance(value, ComparedOutput):
-        return "artifact"
-    if isinstance(value, dict | list):
-        return "json"
-    return "text"
-
-
-def row_kind(values: Sequence[Any], default: ValueKind = "json") -> ValueKind:
-    """The kind of a row: its values' one kind, ``mixed`` when they have several (``default`` when all are missing)."""
-    kinds = {k for k in (value_kind(v) for v in values) if k is not None}
-    if len(kinds) > 1:
-        return "mixed"
-    return kinds.pop() if kinds else default
-
-
-def _same(value: Any) -> str:
-    return value.hash if isinstance(value, ComparedOutput) else same_key(value)
 
 
 def resolve(
@@ -182,7 +100,7 @@ def resolve(
     return list(found.values()), missing
 
 
-def _steps(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+def _steps(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
     """Each run's step runs: parameters, status, cache hit and source hash (one query)."""
     stmt = select(
         _STEP.c.run_id,
@@ -202,7 +120,7 @@ def _steps(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
             mine.snapshot[f"{name}.source_hash"] = source_hash
 
 
-def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID, _Facts]) -> None:
+def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID, Facts]) -> None:
     """Each run's snapshot: structure hash, and its steps' parameters and sources as compiled (one query)."""
     snap = db.pipeline_snapshots
     wanted = list({r.snapshot_id for r in runs})
@@ -226,7 +144,7 @@ def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID
                 mine.snapshot.setdefault(f"{name}.source_hash", step["source_hash"])
 
 
-def _metadata(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+def _metadata(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
     """Metadata logged on each run and its steps, not on artifacts (one query); the latest entry of a key wins.
 
     Tens of thousands of entries come back for 100 runs, so each row is made cheap: a number is
@@ -257,15 +175,15 @@ def _metadata(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
         owners[run_id].metadata[f"{step}.{key}" if step else key] = value
 
 
-def _by_stored_id(facts: dict[uuid.UUID, _Facts]) -> dict[Any, _Facts]:
+def _by_stored_id(facts: dict[uuid.UUID, Facts]) -> dict[Any, Facts]:
     """``facts`` by run id as a driver returns it untyped: a UUID (PostgreSQL) or its 32 hex digits (CHAR(32))."""
-    out: dict[Any, _Facts] = {}
+    out: dict[Any, Facts] = {}
     for run_id, mine in facts.items():
         out[run_id] = out[run_id.hex] = out[str(run_id)] = mine
     return out
 
 
-def _outputs(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
+def _outputs(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
     """Each run's step outputs: the artifact version each output is (one query)."""
     sra, av, art = db.step_run_artifacts, db.artifact_versions, db.artifacts
     stmt = (
@@ -296,77 +214,7 @@ def _outputs(conn: Connection, facts: dict[uuid.UUID, _Facts]) -> None:
         )
 
 
-def _differs(values: Sequence[Any], kind: ValueKind) -> bool:
-    """Whether the values are not all the same (see same_key); plain values are compared directly, which is faster."""
-    if kind in ("mixed", "json", "artifact"):
-        return len({_same(v) for v in values}) > 1
-    first = values[0]
-    return any(v != first for v in values)  # one kind of plain value (or missing): == is same_key's equality
-
-
-def _row(
-    section: RunCompareSection, key: str, values: list[Any], kind: ValueKind, directions: Mapping[str, bool]
-) -> RunComparisonRow:
-    ranked = kind == "number" and (section == "metrics" or (section == "run" and key == "duration_s"))
-    lower = lower_is_better(key, directions) if ranked else None
-    best = best_index(values, lower) if lower is not None else None
-    return RunComparisonRow(
-        section=section,
-        key=key,
-        kind=kind,
-        values=[v.model_dump(mode="json") if isinstance(v, ComparedOutput) else v for v in values],
-        differs=_differs(values, kind),
-        best=best,
-        lower_is_better=lower,
-    )
-
-
-def build_rows(facts: Sequence[_Facts], directions: Mapping[str, bool] | None = None) -> list[RunComparisonRow]:
-    """Rows of attributes by runs, section by section; keys in name order within a section (the run's facts first).
-
-    A metadata key with a number in any run is a metric (``mixed`` when it is something else in
-    another run); the best number of a metric and of the duration is marked.
-    """
-    directions = directions or {}
-    metrics: list[RunComparisonRow] = []
-    metadata: list[RunComparisonRow] = []
-    for key in sorted({k for f in facts for k in f.metadata}):
-        values = [f.metadata.get(key) for f in facts]
-        kind = row_kind(values)
-        is_metric = kind == "number" or (kind == "mixed" and any(value_kind(v) == "number" for v in values))
-        section: RunCompareSection = "metrics" if is_metric else "metadata"
-        (metrics if is_metric else metadata).append(_row(section, key, values, kind, directions))
-    rows = [
-        _row("run", key, values, row_kind(values, default), directions)
-        for key, default in _RUN_KINDS.items()
-        for values in ([f.run.get(key) for f in facts],)
-    ]
-    rows += _plain("parameters", [f.parameters for f in facts], sorted({k for f in facts for k in f.parameters}))
-    rows += metrics + metadata
-    rows += _plain("steps", [f.steps for f in facts], sorted({k for f in facts for k in f.steps}))
-    rows += _plain("artifacts", [f.artifacts for f in facts], sorted({k for f in facts for k in f.artifacts}))
-    rows += _plain("snapshot", [f.snapshot for f in facts], _snapshot_keys(facts))
-    return rows
-
-
-def _plain(
-    section: RunCompareSection, found: Sequence[Mapping[str, Any]], keys: Sequence[str]
-) -> list[RunComparisonRow]:
-    """Rows with no best value: a key's value in each run's mapping."""
-    out = []
-    for key in keys:
-        values = [m.get(key) for m in found]
-        out.append(_row(section, key, values, row_kind(values), {}))
-    return out
-
-
-def _snapshot_keys(facts: Sequence[_Facts]) -> list[str]:
-    """The structure hash first, then each step's source hash."""
-    steps = sorted({k for f in facts for k in f.snapshot} - {"structure_hash"})
-    return ["structure_hash", *steps]
-
-
-def _run_facts(r: Row[Any], tags: list[str]) -> tuple[ComparedRun, _Facts]:
+def _run_facts(r: Row[Any], tags: list[str]) -> tuple[ComparedRun, Facts]:
     duration = (r.ended_at - r.started_at).total_seconds() if r.started_at and r.ended_at else None
     run = ComparedRun(
         id=r.id,
@@ -383,7 +231,7 @@ def _run_facts(r: Row[Any], tags: list[str]) -> tuple[ComparedRun, _Facts]:
         project=r.project,
         tags=tags,
     )
-    facts = _Facts(parameters=dict(r.parameters or {}))
+    facts = Facts(parameters=dict(r.parameters or {}))
     facts.run.update(
         pipeline=r.pipeline_name,
         status=r.status,
