@@ -218,7 +218,8 @@ def test_a_changed_set_or_a_wrong_token_is_refused(world: World) -> None:
     client = world.client
     preview = client.post(f"{API}/cleanup/preview", json=FILTER).json()
     before = _counts(world.store)
-    for bad in ("nonsense", preview["token"][:-1] + ("0" if preview["token"][-1] != "0" else "1")):
+    flipped = preview["token"][:-1] + ("0" if preview["token"][-1] != "0" else "1")
+    for bad in ("nonsense", flipped, "9" * 40 + ".abc", "²³.abc", "0.abc"):
         assert_one_line(client.post(f"{API}/cleanup", json={**FILTER, "confirm": bad}), 409)
     # Another filter with this preview's token: refused.
     other = {**FILTER, "keep_tags": []}

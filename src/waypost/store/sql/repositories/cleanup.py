@@ -38,6 +38,7 @@ from waypost.store.sql.tables import utcnow
 
 _CHUNK = 500
 _ACTIVE = (ExecutionStatus.INITIALIZING.value, ExecutionStatus.RUNNING.value)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: A preview's token confirms a cleanup for this long.
 TOKEN_TTL = timedelta(hours=1)
 #: Removes stored locations; answers how many went, the bytes they held and those that could not go.
@@ -93,16 +94,21 @@ def _digest(f: CleanupFilter, cutoff: datetime, runs: Iterable[uuid.UUID], versi
 
 def make_token(plan: CleanupPlan, f: CleanupFilter) -> str:
     """``<cut-off in microseconds>.<digest>``: the cut-off travels in the token, so a confirmation reuses it."""
-    micros = int(plan.cutoff.timestamp() * 1_000_000)
+    micros = (plan.cutoff - _EPOCH) // timedelta(microseconds=1)  # exact: no float on the way
     return f"{micros}.{_digest(f, plan.cutoff, plan.runs, plan.versions)}"
 
 
 def token_cutoff(token: str) -> datetime:
     """The cut-off a token carries; a ConflictError for a token that is not a preview's or has expired."""
     head, sep, _ = token.partition(".")
-    if not sep or not head.isdigit():
-        raise ConflictError("The confirmation token is not one a cleanup preview gave; preview again and confirm that.")
-    return datetime.fromtimestamp(int(head) / 1_000_000, UTC)
+    try:
+        if not sep or not head.isascii() or not head.isdigit():
+            raise ValueError(token)
+        return _EPOCH + timedelta(microseconds=int(head))
+    except (ValueError, OverflowError):
+        raise ConflictError(
+            "The confirmation token is not one a cleanup preview gave; preview again and confirm that."
+        ) from None
 
 
 def _ids(c: Connection, stmt: Any, ids: list[uuid.UUID]) -> set[Any]:
