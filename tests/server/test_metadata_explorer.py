@@ -177,6 +177,7 @@ def test_each_caller_sees_the_keys_of_what_they_may_read(world: World) -> None:
         assert set(_by_key(_keys(nobody))) == {"acc_v"}
         assert set(_by_key(_keys(nobody, q="pipeline:pipe-v"))) == {"acc_v"}
     assert set(_by_key(_keys(world.admin, project="default/alpha"))) == {"acc_a"}
+    assert _keys(world.admin, q=" ")["from_summary"] is True  # a blank filter is none
 
 
 def test_deleting_runs_keeps_the_summary_right(world: World) -> None:

@@ -18,7 +18,8 @@ RunFilter = Annotated[
     Query(
         max_length=2000,
         description="A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, "
-        "their steps, the artifact versions they made and their model versions.",
+        "their steps, the artifact versions they made and their model versions (archived runs only when it "
+        "says `archived:true` or `archived:any`). Without one, every key is listed, archived runs' included.",
     ),
 ]
 

@@ -18,6 +18,11 @@ def _readable(store: SqlStore, caller: Principal, project: str | None) -> Readab
     )
 
 
+def _filter(q: str | None) -> str | None:
+    """A blank filter is none: the key list then comes from the summary, archived runs' keys included."""
+    return q if q is not None and q.strip() else None
+
+
 def list_keys(
     store: SqlStore,
     caller: Principal,
@@ -37,7 +42,7 @@ def list_keys(
         entity=entity,
         prefix=prefix,
         contains=contains,
-        query=q,
+        query=_filter(q),
         sort=sort,
         page=page,
         size=size,
@@ -49,5 +54,5 @@ def history(
 ) -> MetadataHistory:
     """The values of ``key`` over time in the runs the caller may read."""
     return MetadataExplorerRepository(store.sessions).history(
-        key, _readable(store, caller, project), pipeline=pipeline, query=q
+        key, _readable(store, caller, project), pipeline=pipeline, query=_filter(q)
     )
