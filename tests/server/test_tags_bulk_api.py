@@ -19,6 +19,7 @@ from waypost.enums import ExecutionStatus
 from waypost.exceptions import NotFoundError, StoreError
 from waypost.schemas import RunCreate
 from waypost.store.rest.store import RestStore
+from waypost.store.sql import tables as db
 from waypost.store.sql.store import SqlStore
 
 API = "/api/v1"
@@ -174,3 +175,18 @@ def test_pipelines_show_and_filter_by_their_tags(world: World, client: TestClien
     found = client.get(f"{API}/pipelines", params={"q": "tag:team-a"}).json()
     assert [p["id"] for p in found["items"]] == [pipe]
     assert client.get(f"{API}/pipelines", params={"q": "-tag:team-a"}).json()["total"] == 2
+
+
+def test_deleted_runs_leave_no_tags_behind(world: World, client: TestClient) -> None:
+    one, other = str(world.data["d"].run_id), str(world.data["a"].run_id)
+    assert client.get(f"{API}/runs/suggest", params={"key": "tag", "prefix": "tag-"}).json()["values"] == [
+        "tag-a",
+        "tag-d",
+        "tag-v",
+    ]
+    assert client.delete(f"{API}/runs/{one}").status_code == 204
+    assert _outcomes(client.post(f"{API}/runs/delete", json={"ids": [other]})) == {other: "ok"}
+    assert client.get(f"{API}/runs/suggest", params={"key": "tag", "prefix": "tag-"}).json()["values"] == ["tag-v"]
+    with world.store.sessions.read_conn() as c:
+        left = c.execute(db.tag_links.select().where(db.tag_links.c.resource_type == "run")).all()
+    assert {row.resource_id for row in left} == {world.data["v"].run_id}

@@ -607,11 +607,12 @@ class RunRepository:
         return gone
 
     def delete(self, run_id: uuid.UUID) -> None:
-        """Delete a run and its step runs (artifacts stay: other runs may use them)."""
-        runs = db.pipeline_runs
+        """Delete a run, its step runs and its tags (artifacts stay: other runs may use them)."""
+        runs, link = db.pipeline_runs, db.tag_links
         with self._s.write() as s, key_stats_kept(s, run_ids=[run_id]):
             if s.execute(runs.delete().where(runs.c.id == run_id)).rowcount == 0:
                 raise not_found("run", run_id, "run `waypost runs list` to see the runs")
+            s.execute(link.delete().where(link.c.resource_type == "run", link.c.resource_id == run_id))
 
     def mark_crashed(self, timeout_s: float) -> builtins.list[uuid.UUID]:
         """Mark active runs whose orchestrator is gone as crashed; return their ids.
