@@ -15,18 +15,19 @@ from _access_world import World as AccessWorld
 from _access_world import build
 from fastapi.testclient import TestClient
 from server_support import ADMIN_PASSWORD, assert_one_line, store_databases
-from sqlalchemy import select, union
+from sqlalchemy import select
 
 from waypost import Model, log_metadata, pipeline, step
+from waypost.enums import ExecutionStatus
 from waypost.execution import runtime
 from waypost.schemas.access import DEFAULT_PROJECT_ID
 from waypost.server.app import create_app
 from waypost.settings import load_settings
 from waypost.store.sql import tables as db
-from waypost.store.sql.repositories.metadata import owned_entries, refresh_key_stats
+from waypost.store.sql.repositories.metadata import rebuild_key_stats
 from waypost.store.sql.repositories.metadata_explorer import MetadataExplorerRepository, Readable
 from waypost.store.sql.store import SqlStore
-from waypost.testing.factories import make_metadata
+from waypost.testing.factories import make_metadata, make_run, make_step_run
 
 API = "/api/v1"
 
@@ -116,15 +117,11 @@ class _UndoError(Exception):
 
 def _recounted(store: SqlStore) -> set[tuple[Any, ...]]:
     """The summary as counted afresh from every entry (in a transaction rolled back after)."""
-    t = db.metadata_key_stats
     out: set[tuple[Any, ...]] = set()
     try:
         with store.sessions.write() as c:
-            pairs = {(p, k) for p, k in c.execute(union(*(select(b.c.project_id, b.c.key) for b in (
-                q.subquery() for q in owned_entries()))))}  # fmt: skip
-            c.execute(t.delete())
-            refresh_key_stats(c, pairs)
-            out = {tuple(r) for r in c.execute(select(t))}
+            rebuild_key_stats(c)
+            out = {tuple(r) for r in c.execute(select(db.metadata_key_stats))}
             raise _UndoError
     except _UndoError:
         pass
@@ -192,6 +189,26 @@ def test_deleting_runs_keeps_the_summary_right(world: World) -> None:
     assert r.status_code == 200, r.text
     keys = _by_key(_keys(world.admin))
     assert not {"loss", "optimizer", "acc_a"} & set(keys)
+    _assert_summary_right(world.store)
+
+
+def test_cleanup_keeps_the_summary_right(world: World) -> None:
+    pipe = world.store.pipelines.get_or_create("short_lived")
+    for i in range(2):
+        run = make_run(world.store, pipe, name=f"short-{i}", status=ExecutionStatus.COMPLETED)
+        step, outputs = make_step_run(world.store, run, "make")
+        make_metadata(world.store, run_id=run.id, gone_run=i)
+        make_metadata(world.store, run_id=run.id, step_run_id=step.id, gone_step=i, loss=9.0)
+        make_metadata(world.store, artifact_version_id=outputs["output"].id, gone_rows=i)  # no run of its own
+    assert _by_key(_keys(world.admin))["loss"]["max"] == 9
+    body = {"older_than": "0s", "pipeline": "short_lived"}
+    preview = world.admin.post(f"{API}/cleanup/preview", json=body).json()
+    assert (preview["runs"], preview["artifact_versions"]) == (2, 2), preview
+    r = world.admin.post(f"{API}/cleanup", json={**body, "confirm": preview["token"]})
+    assert r.status_code == 200, r.text
+    keys = _by_key(_keys(world.admin))
+    assert not {"gone_run", "gone_step", "gone_rows"} & set(keys)
+    assert (keys["loss"]["count"], keys["loss"]["max"]) == (2, pytest.approx(0.6))
     _assert_summary_right(world.store)
 
 
