@@ -203,3 +203,26 @@ def test_at_a_terminal_it_asks_first() -> None:
     assert code == 0, shown
     assert "Deleted 2 run(s) and 2 artifact version(s)" in shown
     assert not any(os.path.exists(u) for u in uris)
+
+
+def _archive_round_trip() -> None:
+    kept, archived = (sweep.with_options(enable_cache=False)(n=n) for n in (1, 2))
+    assert f"Archived run {archived.name}." in ok("runs", "archive", archived.name)
+    listed = ok("runs", "list")
+    assert kept.name in listed
+    assert archived.name not in listed
+    assert archived.name in ok("runs", "list", "archived:true")
+    assert Client().get_pipeline_run(archived.name).archived is True
+    assert f"Restored run {archived.name}." in ok("runs", "archive", "--restore", archived.id.hex)
+    assert archived.name in ok("runs", "list")
+    assert_one_line_error(invoke("runs", "archive", "no-such-run"), "No run 'no-such-run'")
+
+
+def test_archive_locally() -> None:
+    _archive_round_trip()
+
+
+def test_archive_against_a_server(live: LiveServer) -> None:
+    write_config({"store.url": live.url, "store.api_key": live.api_key})
+    runtime.reset()
+    _archive_round_trip()

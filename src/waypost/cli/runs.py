@@ -153,6 +153,18 @@ def stop_run(
     )
 
 
+@app.command("archive")
+def archive_runs(
+    runs: Annotated[list[str], typer.Argument(metavar="RUN...", help="The runs' names or ids.")],
+    restore: Annotated[bool, typer.Option("--restore", help="Bring archived runs back into the lists.")] = False,
+) -> None:
+    """Archive runs: `runs list` leaves them out unless the filter says archived:true (or archived:any)."""
+    c = client()
+    for ref in runs:
+        run = c.archive_pipeline_run(ref, archived=not restore)
+        out().print(f"{'Restored' if restore else 'Archived'} run {run.name}.", markup=False)
+
+
 def _facts(run: RunRead) -> Table:
     mark, style = STATUS_STYLES.get(run.status, ("?", ""))
     grid = Table.grid(padding=(0, 2))

@@ -98,6 +98,15 @@ class Client(CompareVersions, CompareRuns, DiffRuns, ModelGovernance, Cleanup, E
         """A run by name or id, with its ``steps`` by name (``run.steps["train"].outputs["model"][0].load()``)."""
         return PipelineRun.bound(self.store.runs.get(name_id_or_prefix), self._rt)
 
+    def archive_pipeline_run(self, run: str | uuid.UUID, archived: bool = True) -> RunRead:
+        """Archive a run: lists leave it out unless their filter says ``archived:true`` (or ``archived:any``).
+
+        ``archived=False`` restores it. Returns the run as it now is.
+        """
+        found = self.get_pipeline_run(run)
+        self.store.runs.set_archived([found.id], archived)
+        return self.store.runs.get(found.id)
+
     def delete_pipeline_run(self, run: str | uuid.UUID) -> None:
         """Delete a run's records (artifacts other runs use are kept)."""
         self.store.runs.delete(self.get_pipeline_run(run).id)

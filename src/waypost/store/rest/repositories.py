@@ -8,7 +8,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from waypost.enums import ExecutionStatus, ModelStages
-from waypost.exceptions import ConfigurationError, NotFoundError
+from waypost.exceptions import ConfigurationError, NotFoundError, StoreError
 from waypost.schemas import (
     ArtifactRead,
     ArtifactVersionCreate,
@@ -124,6 +124,20 @@ class RestRuns:
 
     def add_tags(self, run_id: uuid.UUID, tags: builtins.list[str]) -> None:
         self._h.send("PATCH", f"/runs/{run_id}", {"add_tags": tags}, idempotent=True)
+
+    def set_archived(self, run_ids: builtins.list[uuid.UUID], archived: bool) -> builtins.list[uuid.UUID]:
+        from waypost.schemas.run_bulk import RunsArchive  # only archiving needs these: not on a run's path
+        from waypost.schemas.tags import BulkResult
+
+        done: builtins.list[uuid.UUID] = []
+        for start in range(0, len(run_ids), 500):
+            body = RunsArchive(ids=run_ids[start : start + 500], archived=archived)
+            result: BulkResult = self._h.send("POST", "/runs/archive", body, BulkResult, idempotent=True)
+            refused = [i for i in result.items if i.outcome == "denied"]
+            if refused:
+                raise StoreError(refused[0].detail or f"You may not archive run '{refused[0].id}'.")
+            done += [i.id for i in result.items if i.outcome == "ok"]
+        return done
 
     def delete(self, run_id: uuid.UUID) -> None:
         self._h.request("DELETE", f"/runs/{run_id}", params={"force": "true"})  # the Store deletes runs in any state
