@@ -27,6 +27,7 @@ import { ArtifactsPage } from "../features/artifacts/ArtifactsPage";
 import { validateArtifactSearch, validateArtifactsSearch } from "../features/artifacts/search";
 import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink";
 import { validateApprovalsSearch } from "../features/models/approvals/search";
+import { validateRunDiffSearch } from "../features/compare/diffSearch";
 import { validateRunCompareSearch } from "../features/compare/runCompare";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
@@ -272,6 +273,14 @@ const runCompareRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/compare/RunComparePage"), "RunComparePage"),
 });
 
+// Two runs' structural diff: steps added, removed and re-wired on the graph, code, parameters, stack, cache.
+const runDiffRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/compare/diff",
+  validateSearch: validateRunDiffSearch,
+  component: lazyRouteComponent(() => import("../features/compare/RunDiffPage"), "RunDiffPage"),
+});
+
 const modelCompareRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/models/$model/compare",
@@ -392,6 +401,7 @@ export const routeTree = rootRoute.addChildren([
   modelsRoute,
   modelRoute,
   runCompareRoute,
+  runDiffRoute,
   modelCompareRoute,
   modelVersionRoute,
   approvalsRoute,

@@ -99,9 +99,14 @@ export function CompareGrid({ runs, columns, rows, base, sectionLabels, onBaseli
                       baseline
                     </Badge>
                   ) : (
-                    <UnstyledButton fz="xs" c="dimmed" onClick={() => onBaseline(index)} aria-label={`Make ${run.name} the baseline`}>
-                      set baseline
-                    </UnstyledButton>
+                    <>
+                      <UnstyledButton fz="xs" c="dimmed" onClick={() => onBaseline(index)} aria-label={`Make ${run.name} the baseline`}>
+                        set baseline
+                      </UnstyledButton>
+                      <Anchor fz="xs" aria-label={`Structural diff of ${run.name} against the baseline`} renderRoot={(props) => <Link {...props} to="/compare/diff" search={{ before: runs[base]?.id, after: run.id }} />}>
+                        diff
+                      </Anchor>
+                    </>
                   )}
                 </Group>
                 <Text fz="xs" c="dimmed" truncate="end" title={run.pipeline_name}>

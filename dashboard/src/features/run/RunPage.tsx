@@ -14,6 +14,7 @@ import { ShareButton } from "../access/ShareButton";
 import { canInProject } from "../access/permissions";
 import { useAccess } from "../access/useAccess";
 import { RunFacts } from "./RunFacts";
+import { LastSuccessButton } from "./LastSuccessButton";
 import { StopRunButton } from "./StopRunButton";
 import { RunStack } from "../stacks/RunStack";
 import { type RunView, defaultView } from "./search";
@@ -135,6 +136,7 @@ export function RunPage() {
         </Stack>
         <Group gap="xs" wrap="nowrap">
           <StopRunButton run={r} />
+          <LastSuccessButton run={r} />
           <ShareButton type="run" id={r.id} name={r.name} projectId={r.project_id} />
           <SegmentedControl
             aria-label="View"
