@@ -197,6 +197,35 @@ class RunContract:
         other = make_run(store)
         assert store.runs.get(other.id).tags == []
 
+    def test_archived_runs_are_listed_only_when_asked(self, store: Store) -> None:
+        pipe = store.pipelines.get_or_create(unique_name("archive"))
+        shown, hidden = make_run(store, pipe), make_run(store, pipe)
+        assert store.runs.set_archived([hidden.id], True) == [hidden.id]
+        assert store.runs.get(hidden.id).archived is True
+        assert store.runs.get(shown.id).archived is False
+        q = f"pipeline:{pipe.name}"
+        assert [r.id for r in store.runs.list(q).items] == [shown.id]
+        assert [r.id for r in store.runs.list(f"{q} archived:true").items] == [hidden.id]
+        assert {r.id for r in store.runs.list(f"{q} archived:any").items} == {shown.id, hidden.id}
+        assert [r.id for r in store.runs.list(f"{q} -archived:true").items] == [shown.id]
+        store.runs.set_archived([hidden.id], False)
+        assert store.runs.list(q).total == 2
+
+    def test_tags_change_on_runs_and_pipelines(self, store: Store) -> None:
+        pipe = store.pipelines.get_or_create(unique_name("tagged"))
+        run, other = make_run(store, pipe, tags=["a"]), make_run(store, pipe)
+        assert store.tags.change("run", [run.id], add=["b", " c "], remove=["a", "never"]) == {run.id: ["b", "c"]}
+        assert store.runs.get(run.id).tags == ["b", "c"]
+        best = unique_name("best")
+        store.tags.change("run", [other.id], add=[best], remove=[], exclusive=[best])
+        store.tags.change("run", [run.id], add=[best], remove=[], exclusive=[best])
+        assert best in store.runs.get(run.id).tags
+        assert best not in store.runs.get(other.id).tags, "an exclusive tag moves"
+        assert store.tags.change("pipeline", [pipe.id], add=["p"], remove=[]) == {pipe.id: ["p"]}
+        assert store.pipelines.get(pipe.id).tags == ["p"]
+        with pytest.raises(NotFoundError):
+            store.tags.change("run", [uuid.uuid4()], add=["x"], remove=[])
+
     def test_delete_run_removes_its_steps_but_keeps_artifacts(self, store: Store) -> None:
         run = make_run(store)
         step, outputs = make_step_run(store, run, "train", outputs={"model": unique_name("model")})
