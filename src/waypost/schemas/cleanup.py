@@ -76,14 +76,14 @@ class CleanupRun(BaseModel):
 class CleanupKept(BaseModel):
     """What the filter reached but the cleanup keeps, by reason."""
 
-    runs_tagged: int = Field(0, description="Runs carrying a keep tag.")
-    runs_active: int = Field(0, description="Runs still initializing or running.")
-    runs_model_version: int = Field(0, description="Runs that produced a model version.")
-    runs_not_permitted: int = Field(0, description="Runs in projects where the caller lacks run:delete.")
-    versions_used_by_kept_runs: int = Field(0, description="Artifact versions a kept run produced or read.")
-    versions_linked_to_models: int = Field(0, description="Artifact versions linked to a model version.")
-    versions_tagged: int = Field(0, description="Artifact versions carrying a keep tag.")
-    versions_not_permitted: int = Field(0, description="Artifact versions where the caller lacks artifact:delete.")
+    runs_tagged: int = Field(description="Runs carrying a keep tag.")
+    runs_active: int = Field(description="Runs still initializing or running.")
+    runs_model_version: int = Field(description="Runs that produced a model version.")
+    runs_not_permitted: int = Field(description="Runs in projects where the caller lacks run:delete.")
+    versions_used_by_kept_runs: int = Field(description="Artifact versions a kept run produced or read.")
+    versions_linked_to_models: int = Field(description="Artifact versions linked to a model version.")
+    versions_tagged: int = Field(description="Artifact versions carrying a keep tag.")
+    versions_not_permitted: int = Field(description="Artifact versions where the caller lacks artifact:delete.")
 
 
 class CleanupPreview(BaseModel):
