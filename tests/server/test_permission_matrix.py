@@ -148,11 +148,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/runs/{run}/summary"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/summary", None)),
     ("GET", "/runs/{run}/diff/{other}"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/diff/{d.run_id}", None)),
     ("GET", "/runs/{run}/last-successful"): _p(
-        "run:read", call=lambda d, t: (f"/runs/{d.run_id}/last-successful", None)  # none: a 404 that is no refusal
-    ),
-    ("GET", "/runs/{run}/diff/{other}"): _p("run:read", call=lambda d, t: (f"/runs/{d.run_id}/diff/{d.run_id}", None)),
-    ("GET", "/runs/{run}/last-successful"): _p(
-        "run:read", call=lambda d, t: (f"/runs/{d.run_id}/last-successful", None)  # none: a 404 that is no refusal
+        "run:read",
+        call=lambda d, t: (f"/runs/{d.run_id}/last-successful", None),  # none: a 404 that is no refusal
     ),
     ("PATCH", "/runs/{run}"): _p("run:update", read=RUN, call=lambda d, t: (f"/runs/{d.run_id}", {"add_tags": ["x"]})),
     # The run is still going: an allowed delete is a 409, so every role meets the same run.
