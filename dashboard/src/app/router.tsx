@@ -28,6 +28,7 @@ import { validateArtifactSearch, validateArtifactsSearch } from "../features/art
 import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink";
 import { validateApprovalsSearch } from "../features/models/approvals/search";
 import { validateRunDiffSearch } from "../features/compare/diffSearch";
+import { validateMetadataSearch } from "../features/metadata/search";
 import { validateRunCompareSearch } from "../features/compare/runCompare";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
@@ -69,7 +70,7 @@ function LiveIndicator() {
 
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/models" | "/stacks" | "/settings"; label: string }) {
+function NavLinkItem({ to, label }: { to: "/runs" | "/pipelines" | "/artifacts" | "/models" | "/metadata" | "/stacks" | "/settings"; label: string }) {
   return (
     <Anchor
       fz="sm"
@@ -123,6 +124,7 @@ function Layout() {
             <NavLinkItem to="/pipelines" label="Pipelines" />
             <NavLinkItem to="/artifacts" label="Artifacts" />
             <NavLinkItem to="/models" label="Models" />
+            <NavLinkItem to="/metadata" label="Metadata" />
             {loggedIn && <ApprovalsNavLink />}
             <NavLinkItem to="/stacks" label="Stacks" />
             {access.loaded && <NavLinkItem to="/settings" label="Settings" />}
@@ -304,6 +306,14 @@ const approvalsRoute = createRoute({
   component: lazyRouteComponent(() => import("../features/models/approvals/ApprovalsPage"), "ApprovalsPage"),
 });
 
+// Every metadata key across runs, steps, artifacts and model versions, a key's history, saved views.
+const metadataRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/metadata",
+  validateSearch: validateMetadataSearch,
+  component: lazyRouteComponent(() => import("../features/metadata/MetadataPage"), "MetadataPage"),
+});
+
 // Settings: who may do what. Each page loads when first opened; the server refuses what the caller may not do.
 const settingsRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -405,6 +415,7 @@ export const routeTree = rootRoute.addChildren([
   modelCompareRoute,
   modelVersionRoute,
   approvalsRoute,
+  metadataRoute,
   stacksRoute,
   stackRoute,
   componentsRoute,
