@@ -80,7 +80,7 @@ export function historyChartOptions(series: readonly HistorySeries[], key: strin
     backgroundColor: "transparent",
     color: SERIES_COLORS,
     textStyle: { color: theme.text },
-    grid: { left: 64, right: 24, top: series.length > 1 ? 40 : 16, bottom: 40 },
+    grid: { left: 64, right: 24, top: series.length > 1 ? 40 : 16, bottom: 32 },
     legend: series.length > 1 ? { type: "scroll", top: 0, textStyle: { color: theme.text }, pageTextStyle: { color: theme.dimmed } } : undefined,
     tooltip: {
       trigger: "item",
@@ -96,7 +96,8 @@ export function historyChartOptions(series: readonly HistorySeries[], key: strin
       axisLine: { lineStyle: { color: theme.grid } },
       splitLine: { show: false },
     },
-    yAxis: { type: "value", scale: true, name: key, nameTextStyle: { color: theme.dimmed, align: "left" }, axisLabel: { color: theme.dimmed }, splitLine: { lineStyle: { color: theme.grid } } },
+    // The key is the panel's title: no axis name to collide with the legend.
+    yAxis: { type: "value", scale: true, axisLabel: { color: theme.dimmed }, splitLine: { lineStyle: { color: theme.grid } } },
     dataZoom: total > 50 ? [{ type: "inside", filterMode: "none" }] : undefined,
     series: series.map((s) => ({
       type: "line",
