@@ -100,6 +100,7 @@ def bench_list_runs(n: int = 10_000) -> None:
 def main() -> None:
     from bench_access import bench_access
     from bench_artifacts import bench_artifacts
+    from bench_compare_page import bench_compare_page
     from bench_dashboard import bench_dashboard
     from bench_dask import bench_dask
     from bench_metadata_keys import bench_metadata_keys
@@ -122,6 +123,7 @@ def main() -> None:
     bench_run_compare(record)
     bench_artifacts(record)
     bench_dashboard(record)
+    bench_compare_page(record)
     table = Table(title="Waypost benchmarks (medians)")
     table.add_column("benchmark")
     table.add_column("value", justify="right")
