@@ -85,6 +85,10 @@ const server = vi.hoisted(() => {
       return json(created, 201);
     }
     const one = /^\/api\/v1\/views\/([^/]+)$/.exec(path);
+    if (one && request.method === "DELETE") {
+      state.views = state.views.filter((v) => v.id !== one[1]);
+      return new Response(null, { status: 204 });
+    }
     if (one) {
       const found = state.views.find((v) => v.id === one[1]);
       return found ? json(found) : json({ detail: `No saved view '${one[1]}'.` }, 404);
@@ -193,10 +197,22 @@ describe("MetadataPage", { timeout: 20_000 }, () => {
     await waitFor(() => expect(router.state.location.search).toMatchObject({ view: VIEW_ID, key: "loss", entity: "step", sort: "key" }));
     expect((await screen.findByTestId("metadata-history")).dataset.key).toBe("loss");
     expect((await screen.findByTestId("current-view")).textContent).toBe("Losses");
+
+    // Deleting the open view lets go of it: no "not found" for the page shown.
+    fireEvent.click(screen.getByRole("button", { name: "Views" }));
+    const list = await screen.findByTestId("views-list");
+    fireEvent.click(await within(list).findByLabelText("Delete the view Losses"));
+    fireEvent.click(within(list).getByText("Delete"));
+    await waitFor(() => expect(router.state.location.search).not.toHaveProperty("view"));
+    expect(router.state.location.search).toMatchObject({ key: "loss", entity: "step" });
+    expect(server.state.views).toEqual([]);
+    await waitFor(() => expect(screen.queryByTestId("current-view")).toBeNull());
+    expect(screen.queryByText(/No saved view '/)).toBeNull();
+    expect(within(list).getByText(/No saved views yet/)).toBeTruthy();
   });
 
   it("says so when a view's link names no view", async () => {
     renderAt("/metadata?view=11111111-2222-4333-8444-555555555555");
-    expect(await screen.findByText(/No saved view/)).toBeTruthy();
+    expect(await screen.findByText(/No saved view '/)).toBeTruthy();
   });
 });

@@ -85,7 +85,7 @@ export function MetadataPage() {
             Every key logged on runs, steps, artifacts and model versions; pick one to see its values over time.
           </Text>
         </Stack>
-        <ViewsMenu state={state} current={current} changed={changed} onOpen={open} />
+        <ViewsMenu state={state} current={current} changed={changed} onOpen={open} onDeleted={(id) => id === search.view && set({ view: undefined }, true)} />
       </Group>
       {view.error && (
         <Alert color="yellow" role="alert" py="xs">

@@ -71,7 +71,7 @@ function SaveViewModal({ opened, onClose, state, onSaved }: { opened: boolean; o
 }
 
 /** One listed view: open it; rename or delete it when the caller may. */
-function ViewRow({ view, current, onOpen, mine }: { view: SavedView; current: boolean; onOpen: (view: SavedView) => void; mine: boolean }) {
+function ViewRow({ view, current, onOpen, onDeleted, mine }: { view: SavedView; current: boolean; onOpen: (view: SavedView) => void; onDeleted: (id: string) => void; mine: boolean }) {
   const queryClient = useQueryClient();
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(view.name);
@@ -84,7 +84,13 @@ function ViewRow({ view, current, onOpen, mine }: { view: SavedView; current: bo
       done();
     },
   });
-  const remove = useMutation({ mutationFn: () => deleteView(view.id), onSuccess: done });
+  const remove = useMutation({
+    mutationFn: () => deleteView(view.id),
+    onSuccess: () => {
+      onDeleted(view.id);
+      done();
+    },
+  });
   const error = rename.error ?? remove.error;
   return (
     <Stack gap={2} data-testid="saved-view" data-view={view.name}>
@@ -160,6 +166,7 @@ export function ViewsMenu({
   current,
   changed,
   onOpen,
+  onDeleted,
 }: {
   state: MetadataViewState;
   /** The view the page was opened from, if any. */
@@ -167,6 +174,8 @@ export function ViewsMenu({
   /** Whether the page no longer shows what `current` saved. */
   changed: boolean;
   onOpen: (view: SavedView) => void;
+  /** A view was deleted (the page lets go of it if it was open). */
+  onDeleted: (id: string) => void;
 }) {
   const queryClient = useQueryClient();
   const [saving, setSaving] = useState(false);
@@ -233,7 +242,7 @@ export function ViewsMenu({
                   </Text>
                 )}
                 {mine.map((v) => (
-                  <ViewRow key={v.id} view={v} current={v.id === current?.id} onOpen={open} mine />
+                  <ViewRow key={v.id} view={v} current={v.id === current?.id} onOpen={open} onDeleted={onDeleted} mine />
                 ))}
                 {others.length > 0 && (
                   <Text fz="xs" fw={700} c="dimmed" tt="uppercase">
@@ -241,7 +250,7 @@ export function ViewsMenu({
                   </Text>
                 )}
                 {others.map((v) => (
-                  <ViewRow key={v.id} view={v} current={v.id === current?.id} onOpen={open} mine={false} />
+                  <ViewRow key={v.id} view={v} current={v.id === current?.id} onOpen={open} onDeleted={onDeleted} mine={false} />
                 ))}
               </Stack>
             </ScrollArea.Autosize>
