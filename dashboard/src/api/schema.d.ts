@@ -5466,6 +5466,11 @@ export interface components {
             latest_run_status?: components["schemas"]["ExecutionStatus"] | null;
             /** Latest Run At */
             latest_run_at?: string | null;
+            /**
+             * Tags
+             * @description Tags on the pipeline itself (not its runs').
+             */
+            tags?: string[];
         };
         /**
          * PipelineSettings
@@ -5943,7 +5948,7 @@ export interface components {
             best?: number | null;
             /**
              * Lower Is Better
-             * @description The direction `best` was picked in; null for rows that have no best.
+             * @description For a metric of numbers, and the duration: whether a lower value is the better (the direction `best` is picked in, even when there is none to mark); null for every other row, mixed ones included.
              */
             lower_is_better?: boolean | null;
         };
@@ -9868,7 +9873,7 @@ export interface operations {
                 prefix?: string;
                 /** @description Keys containing this (any case). */
                 contains?: string;
-                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions. */
+                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions (archived runs only when it says `archived:true` or `archived:any`). Without one, every key is listed, archived runs' included. */
                 q?: string | null;
                 sort?: "count" | "key" | "last_seen";
                 /** @description The page, from 1. */
@@ -9909,7 +9914,7 @@ export interface operations {
                 key: string;
                 /** @description Only runs of this pipeline. */
                 pipeline?: string | null;
-                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions. */
+                /** @description A run filter (e.g. `pipeline:train status:completed`): only metadata of matching runs, their steps, the artifact versions they made and their model versions (archived runs only when it says `archived:true` or `archived:any`). Without one, every key is listed, archived runs' included. */
                 q?: string | null;
             };
             header?: never;

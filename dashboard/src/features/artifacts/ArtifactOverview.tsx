@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 
-import { type ArtifactVersion, artifactQueries } from "../../api/artifacts";
+import { type ArtifactVersion, artifactKeys, artifactQueries } from "../../api/artifacts";
 import { ApiError } from "../../api/client";
 import { runQueries } from "../../api/runs";
 import { stepQueries } from "../../api/steps";
@@ -11,6 +11,7 @@ import { StepStatusBadge } from "../../components/StepStatusBadge";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import { formatTime } from "../runs/format";
 import { formatBytes, formatValue } from "../step/format";
+import { ResourceTags } from "../tags/ResourceTags";
 import { VisualizationView } from "./viz/VisualizationView";
 
 const mono = { fontFamily: "var(--mantine-font-family-monospace)" };
@@ -73,6 +74,8 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
 }
 
 function Details({ v }: { v: ArtifactVersion }) {
+  // The artifact's project: who may change the version's tags.
+  const artifact = useQuery(artifactQueries.detail(v.artifact_id));
   return (
     <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md" verticalSpacing="sm" data-testid="artifact-details">
       <Fact label="Produced by">{v.producer_run_id ? <RunStepLink runId={v.producer_run_id} stepRunId={v.producer_step_run_id} /> : <Text fz="sm" c="dimmed">registered outside a run</Text>}</Fact>
@@ -100,7 +103,16 @@ function Details({ v }: { v: ArtifactVersion }) {
         </Code>
       </Fact>
       <Fact label="Tags">
-        <Tags tags={v.tags ?? []} />
+        <ResourceTags
+          resource="artifact_version"
+          id={v.id}
+          projectId={artifact.data?.project_id}
+          tags={v.tags ?? []}
+          permission="artifact:update"
+          invalidate={[artifactKeys.all, ["artifact-versions"]]}
+          testId="artifact-tags"
+          label=""
+        />
       </Fact>
       <Fact label="Stored at">
         <Text fz="xs" style={{ ...mono, overflowWrap: "anywhere" }} c="dimmed">

@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { getRouteApi } from "@tanstack/react-router";
 
 import { ApiError } from "../../api/client";
-import { pipelineQueries } from "../../api/pipelines";
+import { pipelineKeys, pipelineQueries } from "../../api/pipelines";
 import { ErrorState } from "../../components/ErrorState";
 import { StatusBadge } from "../../components/StatusBadge";
 import { quoteValue } from "../../lib/filter";
@@ -11,6 +11,7 @@ import { formatTime } from "../runs/format";
 import { RunsList } from "../runs/RunsList";
 import type { PipelineTab } from "./search";
 import { ShareButton } from "../access/ShareButton";
+import { ResourceTags } from "../tags/ResourceTags";
 import { StructureHistory } from "./StructureHistory";
 
 const route = getRouteApi("/pipelines/$pipeline");
@@ -59,6 +60,7 @@ export function PipelinePage() {
           {p.run_count} run{p.run_count === 1 ? "" : "s"}
           {p.latest_run_at ? ` · latest ${formatTime(p.latest_run_at)}` : ""} · created {formatTime(p.created_at)}
         </Text>
+        <ResourceTags resource="pipeline" id={p.id} projectId={p.project_id} tags={p.tags ?? []} permission="pipeline:update" invalidate={[pipelineKeys.all]} testId="pipeline-tags" />
       </Stack>
       <Tabs value={tab} onChange={(v) => void navigate({ search: (prev) => ({ ...prev, tab: v === "history" ? "history" : undefined }) })} keepMounted={false}>
         <Tabs.List>

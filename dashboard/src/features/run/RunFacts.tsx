@@ -71,7 +71,7 @@ function Section({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /**
- * A run's parameters, metadata, tags and model version under its title: one line each,
+ * A run's parameters, metadata and model version under its title (its tags: RunTags): one line each,
  * all folded to two lines until asked, so a run with a hundred metrics keeps its graph in view.
  */
 export function RunFacts({ run }: { run: Run }) {
@@ -83,8 +83,7 @@ export function RunFacts({ run }: { run: Run }) {
     title: `${m.key} = ${typeof m.value === "string" ? m.value : JSON.stringify(m.value)}${m.step ? ` · logged by step ${m.step}` : " · logged on the run"}${m.count > 1 ? ` · latest of ${m.count}` : ""}`,
   }));
   const model = summary.data?.model_version;
-  const tags = run.tags ?? [];
-  if (!params.length && !metadata.length && !tags.length && !model) return null;
+  if (!params.length && !metadata.length && !model) return null;
   return (
     <Box data-testid="run-facts">
       <Spoiler
@@ -128,25 +127,6 @@ export function RunFacts({ run }: { run: Run }) {
                   and more (the first {metadata.length} keys shown)
                 </Text>
               )}
-            </Section>
-          )}
-          {tags.length > 0 && (
-            <Section label="Tags">
-              {tags.map((t) => (
-                <Badge
-                  key={t}
-                  h={ROW}
-                  size="md"
-                  variant="outline"
-                  color="gray"
-                  tt="none"
-                  title={`The runs tagged ${t}`}
-                  renderRoot={(props) => <Link {...props} to="/runs" search={{ q: `tag:${filterValue(t)}` }} />}
-                  style={{ cursor: "pointer" }}
-                >
-                  {t}
-                </Badge>
-              ))}
             </Section>
           )}
         </Box>

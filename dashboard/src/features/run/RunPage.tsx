@@ -15,6 +15,7 @@ import { canInProject } from "../access/permissions";
 import { useAccess } from "../access/useAccess";
 import { RunFacts } from "./RunFacts";
 import { LastSuccessButton } from "./LastSuccessButton";
+import { RunTags } from "./RunTags";
 import { StopRunButton } from "./StopRunButton";
 import { RunStack } from "../stacks/RunStack";
 import { type RunView, defaultView } from "./search";
@@ -132,6 +133,7 @@ export function RunPage() {
             </Text>
           )}
           <RunFacts run={r} />
+          <RunTags run={r} />
           <RunStack runId={r.id} />
         </Stack>
         <Group gap="xs" wrap="nowrap">

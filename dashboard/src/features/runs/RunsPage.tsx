@@ -1,6 +1,7 @@
-import { Stack, Text, Title } from "@mantine/core";
+import { Group, Stack, Text, Title } from "@mantine/core";
 import { getRouteApi } from "@tanstack/react-router";
 
+import { CleanupButton } from "./CleanupDialog";
 import { RunsList } from "./RunsList";
 
 const route = getRouteApi("/runs");
@@ -11,7 +12,10 @@ export function RunsPage() {
   const navigate = route.useNavigate();
   return (
     <Stack>
-      <Title order={2}>Runs</Title>
+      <Group justify="space-between">
+        <Title order={2}>Runs</Title>
+        <CleanupButton />
+      </Group>
       <RunsList
         search={search}
         onChange={(patch) => void navigate({ search: (prev) => ({ ...prev, ...patch }) })}
