@@ -233,7 +233,9 @@ def test_a_page_takes_the_same_queries_for_five_versions_or_fifty(world: World) 
         return len(seen)
 
     statements(1)  # the first request of a client may warm caches (its key, its access)
-    small, large = statements(5), statements(50)
+    # The fewer of two tries: a cache that expires during one (its access, on a loaded machine) adds a query
+    # that says nothing about paging; a query per version would add 45.
+    small, large = min(statements(5), statements(5)), min(statements(50), statements(50))
     assert large == small, (small, large)
     full = _table(world, size=50)["items"][0]
     assert len(full["metrics"]) == 20

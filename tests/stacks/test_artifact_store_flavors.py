@@ -130,7 +130,7 @@ def test_s3_verify_fails_fast_on_an_endpoint_nobody_listens_on(s3_server: S3Serv
         closed = f"http://127.0.0.1:{s.getsockname()[1]}"
     started = time.monotonic()
     message = _failure(_s3(s3_server, endpoint_url=closed))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # botocore's retries with backoff would take far longer
     assert message == f"Could not connect to the S3 endpoint {closed} (connection refused); check endpoint_url."
 
 
