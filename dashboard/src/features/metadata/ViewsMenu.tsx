@@ -1,74 +1,14 @@
-import { ActionIcon, Badge, Button, Group, Modal, Popover, ScrollArea, Stack, Switch, Text, TextInput, Tooltip, UnstyledButton } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, Popover, ScrollArea, Stack, Text, TextInput, Tooltip, UnstyledButton } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 
 import { authQueries } from "../../api/auth";
-import { ApiError } from "../../api/client";
-import { type SavedView, createView, deleteView, updateView, viewKeys, viewQueries } from "../../api/savedViews";
+import { type SavedView, deleteView, updateView, viewKeys, viewQueries } from "../../api/savedViews";
+import { SaveViewModal } from "./SaveViewModal";
 import type { MetadataViewState } from "./search";
+import { errorLine } from "./viewErrors";
 
 const EMPTY: SavedView[] = [];
-
-function errorLine(error: unknown): string {
-  return error instanceof ApiError ? error.message : "The Waypost server did not answer; is it running?";
-}
-
-/** Name a new view of the page as it stands, private or shared with the project. */
-function SaveViewModal({ opened, onClose, state, onSaved }: { opened: boolean; onClose: () => void; state: MetadataViewState; onSaved: (view: SavedView) => void }) {
-  const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [shared, setShared] = useState(false);
-  const save = useMutation({
-    mutationFn: () => createView({ name: name.trim(), kind: "metadata", state: { ...state }, shared }),
-    onSuccess: (view) => {
-      void queryClient.invalidateQueries({ queryKey: viewKeys.all });
-      setName("");
-      setShared(false);
-      onSaved(view);
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (name.trim()) save.mutate();
-  };
-  return (
-    <Modal opened={opened} onClose={onClose} title="Save this view" size="md">
-      <form onSubmit={submit}>
-        <Stack gap="sm">
-          <TextInput
-            label="Name"
-            placeholder="Accuracy of the nightly training"
-            value={name}
-            onChange={(e) => {
-              setName(e.currentTarget.value);
-              save.reset();
-            }}
-            maxLength={255}
-            data-autofocus
-            required
-          />
-          <Switch label="Shared with the project" description="Everyone who may read the project's runs sees it" checked={shared} onChange={(e) => setShared(e.currentTarget.checked)} />
-          <Text fz="xs" c="dimmed">
-            Saves the run filter, the owner kind, the name filter, the sort, the key and the pipeline shown.
-          </Text>
-          {save.error && (
-            <Text fz="sm" c="red" role="alert" data-testid="save-view-error">
-              {errorLine(save.error)}
-            </Text>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending} disabled={!name.trim()}>
-              Save
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
-  );
-}
 
 /** One listed view: open it; rename or delete it when the caller may. */
 function ViewRow({ view, current, onOpen, onDeleted, mine }: { view: SavedView; current: boolean; onOpen: (view: SavedView) => void; onDeleted: (id: string) => void; mine: boolean }) {
