@@ -372,10 +372,13 @@ def test_failed_run_compared_with_the_last_successful(page: Page, live: LiveServ
     trained = page.locator('[data-testid="diff-step"][data-step="train"]')
     expect(trained.get_by_test_id("diff-step-parameters").locator('[data-key="lr"]')).to_contain_text("0.1")
     expect(trained.get_by_test_id("diff-step-parameters").locator('[data-key="lr"]')).to_contain_text("0.2")
-    # Its code and parameter are unchanged by the code diff; its input's content is not: the reason names one.
+    # Its own code is the same: its parameter changed, and its input (clean's output) has other content.
     expect(trained.get_by_test_id("diff-cache-reason")).to_have_text(
-        re.compile(r"Parameter 'lr' changed|Input 'values'")
+        re.compile(r"^Parameter 'lr' changed \(0\.1 -> 0\.2\); input 'values' has different content \(")
     )
+    expect(trained).not_to_contain_text("code changed")
+    checked = page.locator('[data-testid="diff-step"][data-step="check"]')
+    expect(checked.get_by_test_id("diff-cache")).to_have_text("cache: not run → failed")
     # load ran in the first run and was served from the cache in the failed one.
     loaded = page.locator('[data-testid="diff-step"][data-step="load"]')
     expect(loaded.get_by_test_id("diff-cache-reason")).to_contain_text(
