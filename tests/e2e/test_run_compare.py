@@ -67,6 +67,7 @@ def sweep(lr: float = 0.1, epochs: int = 20, optimizer: str = "sgd") -> None:
 
 def _shot(page: Page, folder: Path, name: str) -> Path:
     """Screenshots in the light and the dark colour scheme, into the test's folder."""
+    page.evaluate("() => window.scrollTo(0, 0)")  # the sticky header stays at the top of a full-page shot
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.wait_for_timeout(150)  # Mantine follows the media query; ECharts redraws with the theme
