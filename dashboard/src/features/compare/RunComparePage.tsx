@@ -10,7 +10,7 @@ import { ArtifactsAcross } from "./ArtifactsAcross";
 import { CompareGrid } from "./CompareGrid";
 import { type Axis, canBeLog } from "./parallel";
 import { ParallelCoords } from "./ParallelCoords";
-import { MAX_RUNS, type Row, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, parseList, rowId, visibleRows } from "./runCompare";
+import { MAX_RUNS, type Row, type RowSort, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, parseList, rowId, sortRows, visibleRows } from "./runCompare";
 
 const route = getRouteApi("/compare");
 const NO_RUNS: ComparedRun[] = [];
@@ -91,7 +91,10 @@ export function RunComparePage() {
     () => columnOrder(runs.length, orderRow, !!search.order?.startsWith("-")).filter((i) => inside[i] || i === base),
     [runs.length, orderRow, search.order, inside, base],
   );
-  const shown = useMemo(() => visibleRows(rows, { filter: search.rq, diffOnly: !!search.diff, base, columns }), [rows, search.rq, search.diff, base, columns]);
+  const shown = useMemo(
+    () => sortRows(visibleRows(rows, { filter: search.rq, diffOnly: !!search.diff, base, columns }), search.rsort, base, columns),
+    [rows, search.rq, search.diff, search.rsort, base, columns],
+  );
 
   if (refs.length < 2) {
     return (
@@ -248,6 +251,19 @@ export function RunComparePage() {
               {search.order?.startsWith("-") ? "↓" : "↑"}
             </ActionIcon>
           </Tooltip>
+          <Select
+            size="xs"
+            w={170}
+            label="Rows"
+            data={[
+              { value: "", label: "By section" },
+              { value: "name", label: "By name" },
+              { value: "diff", label: "Most different first" },
+            ]}
+            value={search.rsort ?? ""}
+            onChange={(v) => set({ rsort: v === "name" || v === "diff" ? (v as RowSort) : undefined })}
+            allowDeselect={false}
+          />
           <Switch label="Differences only" checked={!!search.diff} onChange={(e) => set({ diff: e.currentTarget.checked || undefined })} mb={4} />
         </Group>
         <Menu position="bottom-end" shadow="md" withArrow>

@@ -8,10 +8,12 @@ import {
   comparisonCsv,
   comparisonJson,
   defaultAxes,
+  differingCount,
   differsFrom,
   insideBrushes,
   parseList,
   rowId,
+  sortRows,
   validateRunCompareSearch,
   visibleRows,
 } from "./runCompare";
@@ -123,5 +125,20 @@ describe("parallel coordinates' data", () => {
     const inside = insideBrushes(n, values, brushes);
     expect(performance.now() - start).toBeLessThan(100);
     expect(inside.filter(Boolean).length).toBeGreaterThan(0);
+  });
+});
+
+describe("sorting rows", () => {
+  const rows = [
+    row("parameters", "b", [1, 2, 3]),
+    row("parameters", "a10", [1, 1, 1]),
+    row("parameters", "a9", [1, 2, 2]),
+    row("metrics", "acc", [0.1, 0.1, 0.2]),
+  ];
+  it("keeps sections in the server's order, by name naturally, or the most different first", () => {
+    expect(sortRows(rows, undefined, 0, [0, 1, 2]).map(rowId)).toEqual(rows.map(rowId));
+    expect(sortRows(rows, "name", 0, [0, 1, 2]).map((r) => r.key)).toEqual(["a9", "a10", "b", "acc"]);
+    expect(sortRows(rows, "diff", 0, [0, 1, 2]).map((r) => r.key)).toEqual(["a9", "b", "a10", "acc"]);
+    expect(differingCount(rows[0]!, 0, [0, 1])).toBe(1); // run 2 brushed out
   });
 });

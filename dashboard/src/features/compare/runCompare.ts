@@ -39,7 +39,11 @@ export interface RunCompareSearch {
   brush?: Brushes;
   /** The output shown side by side (an artifacts row's key). */
   art?: string;
+  /** Rows in the server's section order (left out), by name, or the most different first. */
+  rsort?: RowSort;
 }
+
+export type RowSort = "name" | "diff";
 
 const SHORT = 4000;
 
@@ -68,6 +72,7 @@ export function validateRunCompareSearch(raw: Record<string, unknown>): RunCompa
     if (value !== undefined) out[key] = value;
   }
   if (raw.diff === true || raw.diff === "true" || raw.diff === 1) out.diff = true;
+  if (raw.rsort === "name" || raw.rsort === "diff") out.rsort = raw.rsort;
   const brush = validBrushes(raw.brush);
   if (brush) out.brush = brush;
   return out;
@@ -243,4 +248,30 @@ export function insideBrushes(count: number, values: Record<string, readonly unk
     }
   }
   return inside;
+}
+
+/** How many of the shown runs hold a value unlike the baseline's in `row`. */
+export function differingCount(row: Row, base: number, columns: readonly number[]): number {
+  const key = sameKey(row.values[base]);
+  return columns.reduce((n, i) => n + (i !== base && sameKey(row.values[i]) !== key ? 1 : 0), 0);
+}
+
+/**
+ * The rows in the order asked: by name within each section, or the rows where most runs differ from the
+ * baseline first (sections kept, so the table's section headings still group them).
+ */
+export function sortRows(rows: readonly Row[], sort: RowSort | undefined, base: number, columns: readonly number[]): Row[] {
+  if (!sort) return [...rows];
+  const order = new Map<string, number>();
+  for (const r of rows) if (!order.has(r.section)) order.set(r.section, order.size);
+  const count = sort === "diff" ? new Map(rows.map((r) => [r, differingCount(r, base, columns)])) : undefined;
+  return [...rows].sort((a, b) => {
+    const bySection = (order.get(a.section) ?? 0) - (order.get(b.section) ?? 0);
+    if (bySection) return bySection;
+    if (count) {
+      const byCount = (count.get(b) ?? 0) - (count.get(a) ?? 0);
+      if (byCount) return byCount;
+    }
+    return a.key.localeCompare(b.key, undefined, { numeric: true });
+  });
 }

@@ -135,6 +135,8 @@ export function ComparePage() {
   const data = compared.data;
   const groups = groupRows(data.rows, diffOnly);
   const differing = data.rows.filter((r) => r.differs).length;
+  // The runs that made the versions, side by side with every parameter and metric of theirs.
+  const runIds = [...new Set(data.versions.flatMap((v) => (v.run ? [v.run.id] : [])))];
   const exportCsv = () => {
     const csv = comparisonCsv(data.versions, diffOnly ? data.rows.filter((r) => r.differs) : data.rows);
     downloadCsv(`${data.model_name}-compare.csv`, toCsv(csv.header, csv.rows));
@@ -156,6 +158,16 @@ export function ComparePage() {
           <Button size="xs" variant="default" onClick={exportCsv}>
             Export CSV
           </Button>
+          {runIds.length >= 2 && (
+            <Button
+              size="xs"
+              variant="light"
+              data-testid="compare-version-runs"
+              renderRoot={(props) => <Link {...props} to="/compare" search={{ runs: runIds.join(",") }} />}
+            >
+              Compare their runs
+            </Button>
+          )}
         </Group>
       </Group>
       {data.unknown && data.unknown.length > 0 && (
