@@ -12,16 +12,15 @@ Two rows:
 
 - **Parallel coordinates: brush move over 10,000 runs by 10 axes** (≤ 100 ms). The comparison page
   takes at most 100 runs, so 10,000 cannot go through it; the chart is measured alone, built from
-  the same code: ``parallelOption`` of dashboard/src/features/compare/parallel.ts (what
-  ParallelCoords draws) and the dashboard's own ECharts, bundled with the dashboard's Vite into a
-  small benchmark-only module (under dashboard/node_modules/.cache, never in the product bundle).
-  In Chromium the module draws 10,000 runs on 10 axes (8 numeric, 2 categorical, coloured by a
-  metric as "Colour by" does) into a box the size of the page's chart, then a brush is moved
-  along the first axis 30 times, as ParallelCoords' drag does: each move dispatches ECharts'
-  ``axisAreaSelect`` with the new interval and is timed until the chart's ``finished`` event
-  (every progressive chunk of lines redrawn) plus one animation frame. What the page does after a
-  move (the URL and the table following) is not in this figure; at 100 runs that is measured by
-  the first row's page and tests/e2e/test_run_compare.py.
+  the same code: ``ParallelRenderer`` of dashboard/src/features/compare/parallel.ts (what
+  ParallelCoords draws with), bundled with the dashboard's Vite into a small benchmark-only module
+  (under dashboard/node_modules/.cache, never in the product bundle). In Chromium it draws 10,000
+  runs on 10 axes (8 numeric, one of them on a log scale, 2 categorical, coloured by a metric as
+  "Colour by" does) into a box the size of the page's chart, then a brush is moved along the first
+  axis 30 times, as a drag does: each move sets the brushes (the runs inside are found and their
+  lines drawn over the faded rest) and is timed until the next animation frame. What the page does
+  after a move (the URL and the table following, at most once a frame) is not in this figure; at
+  100 runs that is measured by the first row's page and tests/e2e/test_run_compare.py.
 
     .venv/bin/python benchmarks/bench_compare_page.py    # only these rows
 """
@@ -50,16 +49,11 @@ LINES = 10_000
 AXES = 10
 MOVES = 30
 
-# A module that exposes the dashboard's option builder and ECharts (the parts ParallelCoords uses) to the page.
+# A module that exposes the dashboard's parallel coordinates renderer to the page.
 _ENTRY = """
-import * as echarts from "echarts/core";
-import { ParallelChart } from "echarts/charts";
-import { ParallelComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
-import { parallelOption } from "../../../src/features/compare/parallel";
+import { ParallelRenderer } from "../../../src/features/compare/parallel";
 
-echarts.use([ParallelChart, ParallelComponent, VisualMapComponent, TooltipComponent, CanvasRenderer]);
-(window as unknown as Record<string, unknown>).__wpParallel = { echarts, parallelOption };
+(window as unknown as Record<string, unknown>).__wpParallel = { ParallelRenderer };
 """
 
 _BUILD = """
@@ -82,14 +76,14 @@ await build({
 # In the page: 10,000 runs on 10 axes (deterministic), drawn, then the brush moved and timed.
 _MEASURE = """
 async ({ lines, moves }) => {
-  const { echarts, parallelOption } = window.__wpParallel;
+  const { ParallelRenderer } = window.__wpParallel;
   let seed = 42;
   const rand = () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 4294967296; };
   const numeric = (id, name, f) => ({ id, name, numeric: true, log: false, values: Array.from({ length: lines }, f) });
   const axes = [
     numeric("metrics:train.accuracy", "train.accuracy", () => 0.5 + rand() * 0.5),
     numeric("metrics:train.loss", "train.loss", () => rand() * 2),
-    numeric("parameters:lr", "lr", () => 10 ** (-4 + rand() * 3)),
+    { ...numeric("parameters:lr", "lr", () => 10 ** (-4 + rand() * 3)), log: true },
     numeric("parameters:epochs", "epochs", () => 5 + Math.floor(rand() * 96)),
     numeric("parameters:batch_size", "batch_size", () => 2 ** (4 + Math.floor(rand() * 6))),
     numeric("parameters:dropout", "dropout", () => rand() * 0.6),
@@ -100,44 +94,32 @@ async ({ lines, moves }) => {
     { id: "parameters:augment", name: "augment", numeric: false, log: false,
       values: Array.from({ length: lines }, () => (rand() < 0.5 ? "true" : "false")) },
   ];
-  const names = Array.from({ length: lines }, (_, i) => `run-${i}`);
   const theme = { text: "#000", dimmed: "#868e96", grid: "rgba(0,0,0,0.08)", background: "#fff", accent: "#1c7ed6" };
   const el = document.getElementById("chart");
-  const chart = echarts.init(el, undefined, { renderer: "canvas" });
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-  const finished = () => new Promise((resolve) => {
-    const done = () => { chart.off("finished", done); resolve(); };
-    chart.on("finished", done);
-  });
-  let drawn = finished();
+  const chart = new ParallelRenderer(el, { onBrush: () => undefined });
   const t0 = performance.now();
-  chart.setOption(parallelOption(axes, lines, names, axes[1], theme));
-  await drawn;
+  chart.setData(axes, lines, axes[1], theme, undefined);
   await frame();
   const first = performance.now() - t0;
-  let selected = 0;
-  chart.on("axisareaselected", () => { selected += 1; });
   const samples = [];
   for (let k = 0; k < moves; k += 1) {
     // A drag along the accuracy axis: the brush's lower end moves, the upper one stays.
     const low = 0.95 - (0.4 * (k + 1)) / moves;
-    drawn = finished();
     const t = performance.now();
-    const intervals = [[low, 0.98]];
-    chart.dispatchAction({ type: "axisAreaSelect", parallelAxisId: "metrics:train.accuracy", intervals });
-    await drawn;
+    chart.setBrushes({ "metrics:train.accuracy": [[low, 0.98]] });
     await frame();
     samples.push(performance.now() - t);
   }
   const inside = axes[0].values.filter((v) => v >= 0.55 && v <= 0.98).length;
   chart.dispose();
-  return { first, samples, selected, inside };
+  return { first, samples, inside };
 }
 """
 
 
 def _bundle(folder: Path) -> str:
-    """The benchmark module's code, built by the dashboard's Vite (its ECharts, its option builder)."""
+    """The benchmark module's code, built by the dashboard's Vite (the renderer ParallelCoords uses)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "entry.ts").write_text(_ENTRY, encoding="utf-8")
     (folder / "build.mjs").write_text(_BUILD, encoding="utf-8")
@@ -165,9 +147,8 @@ def _brush_ms(browser: Any) -> tuple[float, float]:
         context.close()
     samples = [float(s) for s in result["samples"]]
     assert len(samples) == MOVES
-    assert result["selected"] >= MOVES, f"the chart reported {result['selected']} brush moves of {MOVES}"
     assert 0 < result["inside"] < LINES
-    return statistics.median(samples[3:]), float(result["first"])  # the first moves warm ECharts' code paths
+    return statistics.median(samples[3:]), float(result["first"])  # the first moves warm the code paths
 
 
 def _compare_ms(browser: Any) -> float:

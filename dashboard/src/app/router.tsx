@@ -29,7 +29,8 @@ import { ApprovalsNavLink } from "../features/models/approvals/ApprovalsNavLink"
 import { validateApprovalsSearch } from "../features/models/approvals/search";
 import { validateRunDiffSearch } from "../features/compare/diffSearch";
 import { validateMetadataSearch } from "../features/metadata/search";
-import { validateRunCompareSearch } from "../features/compare/runCompare";
+import { MAX_RUNS, parseList, validateRunCompareSearch } from "../features/compare/runCompare";
+import { prefetchComparison } from "../api/runCompare";
 import { validateCompareSearch } from "../features/models/compare";
 import { validateModelSearch, validateModelsSearch } from "../features/models/search";
 import { validateVersionSearch } from "../features/models/version/search";
@@ -272,6 +273,9 @@ const runCompareRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/compare",
   validateSearch: validateRunCompareSearch,
+  // The comparison is fetched while the page's code loads, not after.
+  loaderDeps: ({ search }) => ({ runs: search.runs }),
+  loader: ({ deps }) => prefetchComparison(parseList(deps.runs).slice(0, MAX_RUNS)),
   component: lazyRouteComponent(() => import("../features/compare/RunComparePage"), "RunComparePage"),
 });
 

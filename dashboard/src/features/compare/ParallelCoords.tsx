@@ -1,8 +1,8 @@
-import { Alert, Box } from "@mantine/core";
+import { Alert, Box, Paper, Text } from "@mantine/core";
 import { useEffect, useRef, useState } from "react";
 
 import { useChartTheme } from "../artifacts/viz/hooks";
-import { type Axis, fromIntervals, parallelOption, toIntervals } from "./parallel";
+import { type Axis, ParallelRenderer } from "./parallel";
 import type { Brushes } from "./runCompare";
 
 interface Props {
@@ -11,105 +11,68 @@ interface Props {
   names: readonly string[];
   color: Axis | undefined;
   brushes: Brushes | undefined;
-  /** A brush moved: the ranges of every axis now (undefined when none is brushed). */
+  /** A brush moved: the ranges of every axis now (undefined when none is brushed); at most once a frame. */
   onBrush: (next: Brushes | undefined) => void;
   /** A line was clicked. */
   onPick?: (index: number) => void;
   height?: number;
 }
 
-interface AreaSelected {
-  parallelAxisId?: string;
-  intervals?: number[][];
-}
-
 /** One line per run across the chosen axes; dragging along an axis brushes a range and the runs outside fade. */
 export function ParallelCoords({ axes, count, names, color, brushes, onBrush, onPick, height = 360 }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const renderer = useRef<ParallelRenderer | null>(null);
   const theme = useChartTheme();
   const [failed, setFailed] = useState(false);
-  // The latest brushes and callbacks, read by the chart's handlers without redrawing it on every move.
-  const current = useRef({ brushes, onBrush, onPick, axes });
-  current.current = { brushes, onBrush, onPick, axes };
-  const brushKey = JSON.stringify(brushes ?? {});
-  const applied = useRef<string>("");
+  const [hover, setHover] = useState<{ index: number; x: number; y: number }>();
+  // The latest props, read by the renderer's callbacks and the data effect without re-creating it.
+  const latest = useRef({ onBrush, onPick, brushes });
+  latest.current = { onBrush, onPick, brushes };
+  const pending = useRef<{ next: Brushes | undefined } | null>(null);
 
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
+    // No 2D canvas (a test's DOM, a locked-down browser): say so rather than draw nothing.
     if (!document.createElement("canvas").getContext("2d")) {
       setFailed(true);
       return;
     }
-    let disposed = false;
-    let dispose: (() => void) | undefined;
-    Promise.all([import("echarts/core"), import("echarts/charts"), import("echarts/components"), import("echarts/renderers")]).then(
-      ([core, charts, components, renderers]) => {
-        if (disposed) return;
-        core.use([charts.ParallelChart, components.ParallelComponent, components.VisualMapComponent, components.TooltipComponent, renderers.CanvasRenderer]);
-        const chart = core.init(el, undefined, { renderer: "canvas" });
-        try {
-          chart.setOption(parallelOption(axes, count, names, color, theme));
-        } catch {
-          chart.dispose();
-          setFailed(true);
-          return;
-        }
-        // The URL's brushes drawn on the new chart.
-        const start = current.current.brushes ?? {};
-        for (const axis of axes) {
-          const ranges = start[axis.id];
-          if (ranges?.length) chart.dispatchAction({ type: "axisAreaSelect", parallelAxisId: axis.id, intervals: toIntervals(axis, ranges) });
-        }
-        applied.current = JSON.stringify(start);
-        chart.on("axisareaselected", (raw: unknown) => {
-          const event = raw as AreaSelected;
-          const axis = current.current.axes.find((a) => a.id === event.parallelAxisId);
-          if (!axis) return;
-          const next: Brushes = { ...(current.current.brushes ?? {}) };
-          const ranges = fromIntervals(axis, event.intervals ?? []);
-          if (ranges.length) next[axis.id] = ranges;
-          else delete next[axis.id];
-          const key = JSON.stringify(next);
-          if (key === applied.current) return;
-          applied.current = key;
-          current.current.onBrush(Object.keys(next).length ? next : undefined);
+    let frame = 0;
+    const r = new ParallelRenderer(el, {
+      // A drag moves many times a frame; the page (URL, table) hears the latest once a frame.
+      onBrush: (next) => {
+        pending.current = { next };
+        if (frame) return;
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          const p = pending.current;
+          pending.current = null;
+          if (p) latest.current.onBrush(p.next);
         });
-        chart.on("click", (raw: unknown) => {
-          const index = (raw as { dataIndex?: number }).dataIndex;
-          if (typeof index === "number") current.current.onPick?.(index);
-        });
-        const observer = new ResizeObserver(() => chart.resize());
-        observer.observe(el);
-        dispose = () => {
-          observer.disconnect();
-          chart.dispose();
-        };
       },
-      () => setFailed(true),
-    );
-    return () => {
-      disposed = true;
-      dispose?.();
-    };
-    // The brushes are read through `current`: the chart is redrawn when what it shows changes, not on each move.
-  }, [axes, count, names, color, theme]);
-
-  // Brushes changed from outside the chart (cleared, a link): redraw them.
-  useEffect(() => {
-    if (brushKey === applied.current) return;
-    const el = ref.current;
-    if (!el) return;
-    void import("echarts/core").then((core) => {
-      const chart = core.getInstanceByDom(el);
-      if (!chart) return;
-      const want = brushes ?? {};
-      applied.current = brushKey;
-      for (const axis of current.current.axes) {
-        chart.dispatchAction({ type: "axisAreaSelect", parallelAxisId: axis.id, intervals: want[axis.id] ? toIntervals(axis, want[axis.id]!) : [] });
-      }
+      onPick: (i) => latest.current.onPick?.(i),
+      onHover: (index, x, y) => setHover(index === undefined ? undefined : { index, x, y }),
     });
-  }, [brushKey, brushes]);
+    renderer.current = r;
+    const observer = new ResizeObserver(() => r.resize());
+    observer.observe(el);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      r.dispose();
+      renderer.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    renderer.current?.setData(axes, count, color, theme, latest.current.brushes);
+  }, [axes, count, color, theme]);
+
+  const brushKey = JSON.stringify(brushes ?? {});
+  useEffect(() => {
+    renderer.current?.setBrushes(latest.current.brushes);
+  }, [brushKey]);
 
   if (failed) {
     return (
@@ -118,5 +81,20 @@ export function ParallelCoords({ axes, count, names, color, brushes, onBrush, on
       </Alert>
     );
   }
-  return <Box ref={ref} h={height} data-testid="parallel-coordinates" aria-label="Parallel coordinates of the compared runs" role="img" />;
+  return (
+    <Box ref={ref} h={height} data-testid="parallel-coordinates" aria-label="Parallel coordinates of the compared runs" role="img" style={{ userSelect: "none" }}>
+      {hover && names[hover.index] !== undefined && (
+        <Paper
+          withBorder
+          shadow="xs"
+          px={6}
+          py={2}
+          data-testid="parallel-hover"
+          style={{ position: "absolute", left: hover.x + 12, top: hover.y + 8, pointerEvents: "none", zIndex: 2, whiteSpace: "nowrap" }}
+        >
+          <Text fz="xs">{names[hover.index]}</Text>
+        </Paper>
+      )}
+    </Box>
+  );
 }
