@@ -33,6 +33,7 @@ class ComparedVersion(BaseModel):
 class ComparedArtifact(BaseModel):
     """An artifact version linked to a model version, as a cell of the ``artifacts`` section."""
 
+    artifact_version_id: UUID = Field(description="The artifact version, for its visualizations.")
     version: int
     data_type: str
     content_hash: str

@@ -179,15 +179,15 @@ def _runs(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID, _Fa
 def _artifacts(conn: Connection, ids: Sequence[uuid.UUID], facts: dict[uuid.UUID, _Facts]) -> None:
     mva, av, art = db.model_version_artifacts, db.artifact_versions, db.artifacts
     stmt = (
-        select(mva.c.model_version_id, art.c.name, av.c.version, av.c.data_type, av.c.content_hash, av.c.size)
+        select(mva.c.model_version_id, art.c.name, av.c.id, av.c.version, av.c.data_type, av.c.content_hash, av.c.size)
         .join(av, av.c.id == mva.c.artifact_version_id)
         .join(art, art.c.id == av.c.artifact_id)
         .where(mva.c.model_version_id.in_(ids))
         .order_by(av.c.version)
     )
-    for vid, name, version, data_type, content_hash, size in conn.execute(stmt):
+    for vid, name, av_id, version, data_type, content_hash, size in conn.execute(stmt):
         facts[vid].artifacts[name] = ComparedArtifact(  # the newest version of an artifact linked twice wins
-            version=version, data_type=data_type, content_hash=content_hash, size=size
+            artifact_version_id=av_id, version=version, data_type=data_type, content_hash=content_hash, size=size
         )
 
 
