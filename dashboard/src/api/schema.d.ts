@@ -3677,49 +3677,41 @@ export interface components {
             /**
              * Runs Tagged
              * @description Runs carrying a keep tag.
-             * @default 0
              */
             runs_tagged: number;
             /**
              * Runs Active
              * @description Runs still initializing or running.
-             * @default 0
              */
             runs_active: number;
             /**
              * Runs Model Version
              * @description Runs that produced a model version.
-             * @default 0
              */
             runs_model_version: number;
             /**
              * Runs Not Permitted
              * @description Runs in projects where the caller lacks run:delete.
-             * @default 0
              */
             runs_not_permitted: number;
             /**
              * Versions Used By Kept Runs
              * @description Artifact versions a kept run produced or read.
-             * @default 0
              */
             versions_used_by_kept_runs: number;
             /**
              * Versions Linked To Models
              * @description Artifact versions linked to a model version.
-             * @default 0
              */
             versions_linked_to_models: number;
             /**
              * Versions Tagged
              * @description Artifact versions carrying a keep tag.
-             * @default 0
              */
             versions_tagged: number;
             /**
              * Versions Not Permitted
              * @description Artifact versions where the caller lacks artifact:delete.
-             * @default 0
              */
             versions_not_permitted: number;
         };

@@ -8,6 +8,7 @@ import { downloadCsv, toCsv } from "../../lib/csv";
 import { formatValue } from "../runs/columns";
 import { formatTime } from "../runs/format";
 import { SECTION_LABELS, cellText, comparisonCsv, differsFromBaseline, groupRows, parseVersions, versionLabel } from "./compare";
+import { ArtifactsAcross } from "../compare/ArtifactsAcross";
 import { StageBadge } from "./StageBadge";
 
 const route = getRouteApi("/models/$model/compare");
@@ -135,6 +136,10 @@ export function ComparePage() {
   const data = compared.data;
   const groups = groupRows(data.rows, diffOnly);
   const differing = data.rows.filter((r) => r.differs).length;
+  // The versions' linked artifacts, side by side with their visualizations.
+  const artifactRows = data.rows.filter((r) => r.section === "artifacts").map((r) => ({ ...r, kind: "artifact" }));
+  const columns = data.versions.map((v) => ({ id: v.id, name: versionLabel(v) }));
+  const indexes = data.versions.map((_, i) => i);
   // The runs that made the versions, side by side with every parameter and metric of theirs.
   const runIds = [...new Set(data.versions.flatMap((v) => (v.run ? [v.run.id] : [])))];
   const exportCsv = () => {
@@ -189,6 +194,7 @@ export function ComparePage() {
         </Table>
       </Table.ScrollContainer>
       {groups.length === 0 && <Text c="dimmed">{diffOnly ? "The versions do not differ." : "The versions have nothing to compare."}</Text>}
+      <ArtifactsAcross rows={artifactRows} runs={columns} columns={indexes} picked={search.art} onPick={(art) => void navigate({ search: (prev) => ({ ...prev, art }), replace: true })} />
     </Stack>
   );
 }

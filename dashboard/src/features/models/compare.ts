@@ -10,6 +10,8 @@ export interface CompareSearch {
   versions?: string;
   /** Only the rows whose values differ. */
   diff?: boolean;
+  /** The artifact shown side by side (an artifacts row's key). */
+  art?: string;
 }
 
 export function validateCompareSearch(raw: Record<string, unknown>): CompareSearch {
@@ -17,6 +19,7 @@ export function validateCompareSearch(raw: Record<string, unknown>): CompareSear
   const versions = typeof raw.versions === "number" ? String(raw.versions) : raw.versions;
   if (typeof versions === "string" && versions.length <= 4000) out.versions = versions;
   if (raw.diff === true || raw.diff === "true" || raw.diff === 1) out.diff = true;
+  if (typeof raw.art === "string" && raw.art.length > 0 && raw.art.length <= 255) out.art = raw.art;
   return out;
 }
 
