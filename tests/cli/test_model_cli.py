@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from cli_support import assert_one_line_error, invoke
 
 from live_server import LiveServer
-from waypost import Model, pipeline, step
+from waypost import ArtifactConfig, Model, pipeline, step
 from waypost.client import Client
+from waypost.enums import ArtifactType
 from waypost.execution import runtime
 from waypost.settings import write_config
 
@@ -137,3 +138,35 @@ def test_against_a_server_the_change_is_checked_and_audited(live: LiveServer) ->
     events = live.store.audit.list(action="model.stage_changed", size=10).items
     assert [e.target for e in events] == ["iris:2", "iris:1"]
     assert events[0].details["archived"] == ["1"]
+
+
+@step
+def weights() -> Annotated[int, ArtifactConfig(name="weights", is_model_artifact=True)]:
+    return 7
+
+
+@step
+def table(n: int) -> Annotated[list[int], ArtifactConfig(name="table", artifact_type=ArtifactType.DATA)]:
+    return [n]
+
+
+@pipeline(model=Model(name="roles"), enable_cache=False)
+def train_roles() -> None:
+    table(weights())
+
+
+def test_a_version_lists_its_artifacts_by_role_and_takes_tags() -> None:
+    train_roles()
+    shown = rows(ok("model", "version", "roles", "latest"))
+    assert shown[0][:2] == ["roles", "1"]
+    by_role = {row[1]: row[0] for row in shown if row and row[0] in ("model", "data", "other")}
+    assert by_role == {"weights": "model", "table": "data"}
+    assert ok("model", "tag", "roles", "1", "--add", "reviewed", "--add", "candidate").strip() == (
+        "roles 1: candidate, reviewed"
+    )
+    assert ok("model", "tag", "roles", "latest", "--remove", "candidate").strip() == "roles 1: reviewed"
+    assert Client().get_model_version("roles", "1").tags == ["reviewed"]
+    assert_one_line_error(invoke("model", "tag", "roles", "1"), "--add TAG or --remove TAG")
+    assert_one_line_error(invoke("model", "tag", "roles", "9", "--add", "x"), "no version '9'")
+    assert_one_line_error(invoke("model", "version", "nope", "1"), "No model 'nope'")
+    assert Client().get_model_version("roles", "1").tags == ["reviewed"]

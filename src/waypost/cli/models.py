@@ -10,7 +10,17 @@ import typer
 from rich.markdown import Markdown
 from rich.text import Text
 
-from waypost.cli._common import client, join_query, new_table, out, page_footer, print_json, when, when_short
+from waypost.cli._common import (
+    client,
+    human_size,
+    join_query,
+    new_table,
+    out,
+    page_footer,
+    print_json,
+    when,
+    when_short,
+)
 
 if TYPE_CHECKING:
     from waypost.client import Client
@@ -224,3 +234,60 @@ def _print_transitions(items: list[ModelStageTransitionRead]) -> None:
         moved = (_stage(t.from_stage.value), _stage(t.to_stage.value))
         table.add_row(when(t.created_at), t.version_name, *moved, t.user_name or "-", how, t.reason or "")
     console.print(table)
+
+
+VersionArg = Annotated[str, typer.Argument(help="The version's name, number or stage (latest, staging, production).")]
+ROLE_ORDER = ("model", "data", "deployment", "other")
+
+
+@app.command("version")
+def show_version(
+    model: ModelArg,
+    version: VersionArg,
+    size: Annotated[int, typer.Option(help="Artifact versions to list, at most.")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a version: its stage, tags and description, and its artifact versions by role (model, data, …)."""
+    c = client()
+    found = c.store.models.get_version(model, version)
+    links = c.store.models.version_artifacts(model, found.name, size=max(1, min(size, 1000)))
+    if as_json:
+        print_json({"version": found.model_dump(mode="json"), "artifacts": links.model_dump(mode="json")})
+        return
+    console = out()
+    label = found.name if found.name == str(found.number) else f"{found.name} (#{found.number})"
+    console.print(Text.assemble((f"{model} {label}", "bold"), "  ", _stage(str(found.stage))))
+    if found.description:
+        console.print(Text(found.description))
+    console.print(Text(f"created {when(found.created_at)}; tags: {', '.join(found.tags) or 'none'}", style="dim"))
+    table = new_table()
+    for column in ("role", "artifact", "version", "type", "size", "made by run"):
+        table.add_column(column)
+    for link in sorted(links.items, key=lambda a: (ROLE_ORDER.index(a.role) if a.role in ROLE_ORDER else 9, a.name)):
+        made_by = link.producer_run_name or "—"
+        table.add_row(link.role, link.name, str(link.version), link.data_type, human_size(link.size), made_by)
+    console.print(table)
+    console.print(page_footer(links, "artifact versions"))
+
+
+@app.command("tag")
+def tag_version(
+    model: ModelArg,
+    version: VersionArg,
+    add: Annotated[list[str] | None, typer.Option("--add", help="A tag to put on (repeatable).")] = None,
+    remove: Annotated[list[str] | None, typer.Option("--remove", help="A tag to take off (repeatable).")] = None,
+) -> None:
+    """Put tags on a model version and take tags off it; prints its tags after."""
+    from waypost.cli._common import fail
+    from waypost.sdk.tags import add_tags, remove_tags
+
+    if not add and not remove:
+        fail("Name a tag to change: --add TAG or --remove TAG.")
+    c = client()
+    found = c.store.models.get_version(model, version)  # an unknown model or version: one line, nothing changed
+    if add:
+        add_tags(tags=add, model=model, model_version=found.name)
+    if remove:
+        remove_tags(tags=remove, model=model, model_version=found.name)
+    after = c.store.models.get_version(model, found.name)
+    out().print(Text.assemble(f"{model} {after.name}: ", ", ".join(after.tags) or Text("no tags", style="dim")))

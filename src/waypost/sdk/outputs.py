@@ -63,8 +63,10 @@ def parse_outputs(func: Callable[..., Any]) -> list[OutputInfo]:
     """Outputs from ``func``'s return annotation: none for ``None``, several for a tuple."""
     try:
         hints = typing.get_type_hints(func, include_extras=True)
-    except Exception:  # unresolved forward references: treat the output as untyped
+    except NameError:  # a type only imported for type checkers: treat the outputs as untyped
         hints = {}
+    except Exception as exc:  # ArtifactConfig(bad=...) in Annotated: say so rather than drop the name silently
+        raise TypeError(f"Step '{func.__name__}': its type annotations do not evaluate: {exc}") from None
     if "return" not in func.__annotations__:
         return [OutputInfo("output", Any)]
     ret = hints.get("return", Any)
