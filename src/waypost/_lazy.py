@@ -34,7 +34,9 @@ def collector_paused() -> Iterator[None]:
 def load(name: str) -> ModuleType:
     """``importlib.import_module(name)``, with the collector paused while it runs the first time."""
     module = sys.modules.get(name)
-    if module is not None:
+    # A module another thread is still importing is in sys.modules half-made (two steps calling add_tags
+    # at once): importlib waits for that import to finish instead.
+    if module is not None and not getattr(module.__spec__, "_initializing", False):
         return module
     with collector_paused():
         return importlib.import_module(name)

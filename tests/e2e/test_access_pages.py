@@ -178,7 +178,7 @@ def test_a_team_given_a_custom_role_on_a_project_may_tag_its_runs_and_nothing_mo
         assert PROJECT in body["detail"], body
         ada.goto(f"{world.url}/runs/{run.id}")
         expect(ada.get_by_test_id("run-name")).to_have_text(run.name)
-        expect(ada.get_by_test_id("run-facts").get_by_role("link", name="reviewed")).to_be_visible()
+        expect(ada.get_by_test_id("run-tags").get_by_role("link", name="reviewed")).to_be_visible()
         settled(ada)
         expect(ada.get_by_role("button", name=re.compile("^(Delete|Share)"))).to_have_count(0)
         expect(ada.locator(DAG_READY)).to_be_visible()

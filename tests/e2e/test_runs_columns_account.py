@@ -72,12 +72,13 @@ def test_a_metadata_column_is_kept_in_the_url_and_exported_whole(page: Page, liv
     expect(metadata.get_by_text("0.75", exact=True)).to_be_visible()
     # 26 metrics fold to three lines under "Show all": the graph keeps the page.
     expect(facts.get_by_role("button", name="Show all")).to_be_visible()
-    expect(facts.get_by_role("link", name="e2e")).not_to_be_in_viewport()  # clipped by the fold
+    expect(facts.get_by_text("class_23_f1")).not_to_be_in_viewport()  # clipped by the fold
+    # The tags have their own line under the fold, always in view (and editable by who may change the run).
+    expect(page.get_by_test_id("run-tags").get_by_role("link", name="e2e")).to_be_in_viewport()
     expect(page.locator(DAG_READY)).to_be_visible()
     screenshot(page, "run-header-facts")
     facts.get_by_role("button", name="Show all").click()
     expect(facts.get_by_role("button", name="Show less")).to_be_visible()
-    expect(facts.get_by_role("link", name="e2e")).to_be_in_viewport()
     expect(facts.get_by_text("class_23_f1")).to_be_visible()
     screenshot(page, "run-header-facts-open")
 

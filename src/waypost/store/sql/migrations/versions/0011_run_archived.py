@@ -24,5 +24,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pipeline_runs") as batch:
-        batch.drop_column("archived")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite (3.35+) drops the column in place. A batch copy would drop and re-create the table, and
+        # with foreign keys on, dropping it deletes every row that cascades from a run (model version links).
+        op.execute("ALTER TABLE pipeline_runs DROP COLUMN archived")
+    else:
+        op.drop_column("pipeline_runs", "archived")
