@@ -1,7 +1,7 @@
-import { ActionIcon, Alert, Anchor, Button, Card, Group, Loader, Menu, MultiSelect, Select, Stack, Switch, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Anchor, Box, Button, Card, Group, Loader, Menu, MultiSelect, Select, Stack, Switch, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { type ComparedRun, runCompareQueries } from "../../api/runCompare";
@@ -10,7 +10,7 @@ import { ArtifactsAcross } from "./ArtifactsAcross";
 import { CompareGrid } from "./CompareGrid";
 import { type Axis, canBeLog } from "./parallel";
 import { ParallelCoords } from "./ParallelCoords";
-import { MAX_RUNS, type Row, type RowSort, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, parseList, rowId, sortRows, visibleRows } from "./runCompare";
+import { MAX_RUNS, type Row, type RowSort, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, differingCount, parseList, rowId, sortRows, visibleRows } from "./runCompare";
 
 const route = getRouteApi("/compare");
 const NO_RUNS: ComparedRun[] = [];
@@ -96,6 +96,15 @@ export function RunComparePage() {
     [rows, search.rq, search.diff, search.rsort, base, columns],
   );
 
+  const differing = useMemo(() => rows.filter((r) => differingCount(r, base, columns) > 0).length, [rows, base, columns]);
+  // The chart mounts a frame after the table: the table is what a comparison opens on.
+  const [chartReady, setChartReady] = useState(false);
+  useEffect(() => {
+    if (!data) return;
+    const id = requestAnimationFrame(() => setChartReady(true));
+    return () => cancelAnimationFrame(id);
+  }, [data]);
+
   if (refs.length < 2) {
     return (
       <Shell title="Compare runs">
@@ -118,7 +127,6 @@ export function RunComparePage() {
   if (!data) return <Loader aria-label="Loading the comparison" />;
 
   const missing = [...(data.missing ?? []), ...(refs.length > MAX_RUNS ? [`${refs.length - MAX_RUNS} more (a comparison takes at most ${MAX_RUNS})`] : [])];
-  const differing = rows.filter((r) => columns.some((i) => i !== base && r.values[i] !== undefined && JSON.stringify(r.values[i]) !== JSON.stringify(r.values[base]))).length;
   const numericAxes = candidates.filter(isNumericAxis);
   const logOptions = axes.filter(canBeLog).map((a) => ({ value: a.id, label: a.name }));
   const brushed = search.brush ? Object.keys(search.brush).length : 0;
@@ -190,7 +198,9 @@ export function RunComparePage() {
             )}
           </Group>
         </Group>
-        {axes.length >= 2 ? (
+        {!chartReady ? (
+          <Box h={360} />
+        ) : axes.length >= 2 ? (
           <ParallelCoords
             axes={axes}
             count={runs.length}
