@@ -1,12 +1,11 @@
 import { Loader, Text } from "@mantine/core";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 
-import { useChartTheme } from "../artifacts/viz/hooks";
+import { useChartTheme, useEChart } from "../artifacts/viz/hooks";
 import { type HistoryDatum, type HistorySeries, historyChartOptions } from "./historyChart";
 
 /** A key's numeric values over time, a line per pipeline; clicking a point calls `onOpenRun` with its run. */
 export function HistoryChart({ series, metadataKey, onOpenRun }: { series: readonly HistorySeries[]; metadataKey: string; onOpenRun: (runId: string) => void }) {
-  const ref = useRef<HTMLDivElement>(null);
   const theme = useChartTheme();
   const [failed, setFailed] = useState(false);
   const [drawn, setDrawn] = useState(false);
@@ -15,64 +14,31 @@ export function HistoryChart({ series, metadataKey, onOpenRun }: { series: reado
   useEffect(() => {
     openRun.current = onOpenRun;
   }, [onOpenRun]);
+  const draw = useMemo(
+    () => (charts: typeof import("../artifacts/viz/charts"), el: HTMLElement) => {
+      // No 2D canvas (a test's DOM, a locked-down browser): say so rather than fail inside ECharts.
+      if (!document.createElement("canvas").getContext("2d")) throw new Error("no 2D canvas");
+      const chart = charts.drawOption(el, historyChartOptions(series, metadataKey, theme) as Record<string, unknown>);
+      chart.on("click", (p) => {
+        const datum = p.data as HistoryDatum | undefined;
+        if (datum?.runId) openRun.current(datum.runId);
+      });
+      return chart;
+    },
+    [series, metadataKey, theme],
+  );
   useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    // No 2D canvas (a test's DOM, a locked-down browser): say so rather than fail inside ECharts.
-    if (!document.createElement("canvas").getContext("2d")) {
-      setFailed(true);
-      return;
-    }
-    let disposed = false;
-    let dispose: (() => void) | undefined;
     setDrawn(false);
-    // ECharts loads with the first chart, not with the page.
-    Promise.all([import("echarts/core"), import("echarts/charts"), import("echarts/components"), import("echarts/renderers")]).then(
-      ([core, charts, components, renderers]) => {
-        if (disposed) return;
-        let chart: ReturnType<typeof core.init> | undefined;
-        try {
-          core.use([
-            charts.LineChart,
-            components.GridComponent,
-            components.TooltipComponent,
-            components.LegendComponent,
-            components.DataZoomComponent,
-            renderers.CanvasRenderer,
-          ]);
-          chart = core.init(el, undefined, { renderer: "canvas" });
-          chart.setOption(historyChartOptions(series, metadataKey, theme));
-          chart.on("click", (p) => {
-            const datum = p.data as HistoryDatum | undefined;
-            if (datum?.runId) openRun.current(datum.runId);
-          });
-        } catch {
-          try {
-            chart?.dispose();
-          } catch {
-            // a chart that failed half-way may fail to dispose as well; it is dropped either way
-          }
-          setFailed(true);
-          return;
-        }
-        const drawnChart = chart;
-        const observer = new ResizeObserver(() => drawnChart.resize());
-        observer.observe(el);
-        setDrawn(true);
-        dispose = () => {
-          observer.disconnect();
-          drawnChart.dispose();
-        };
-      },
-      () => setFailed(true),
-    );
-    return () => {
-      disposed = true;
-      dispose?.();
-    };
-  }, [series, metadataKey, theme]);
+    setFailed(false);
+  }, [draw]);
+  // ECharts (loaded with the first chart, not with the page) through the visualizations' one chart hook.
+  const { ref, failed: notLoaded } = useEChart(
+    draw,
+    () => setDrawn(true),
+    () => setFailed(true),
+  );
   const points = series.reduce((n, s) => n + s.data.length, 0);
-  if (failed) {
+  if (failed || notLoaded) {
     return (
       <Text fz="sm" c="red" data-testid="metadata-chart-failed">
         The chart could not be drawn here; reload the page.

@@ -49,6 +49,13 @@ export function drawSeries(el: HTMLElement, x: number[], y: (number | null)[], m
   return chart;
 }
 
+/** A chart of a caller-built option (lines, a legend, data zoom: the parts registered above). */
+export function drawOption(el: HTMLElement, option: Record<string, unknown>): EChartsType {
+  const chart = init(el, undefined, { renderer: "canvas" });
+  chart.setOption(option);
+  return chart;
+}
+
 /** Several runs' 1-D arrays as lines on one pair of axes, one series (and legend entry) per run. */
 export function drawOverlay(el: HTMLElement, series: readonly { name: string; x: number[]; y: (number | null)[] }[], theme: ChartTheme): EChartsType {
   const chart = init(el, undefined, { renderer: "canvas" });
