@@ -140,8 +140,8 @@ export function RunComparePage() {
   const exportName = `compare-${runs.length}-runs`;
 
   return (
-    <Shell title={`Compare ${runs.length} runs`}>
-      <Text fz="sm" c="dimmed" mt={-8}>
+    <Shell title={runs.length >= 2 ? `Compare ${runs.length} runs` : "Compare runs"}>
+      <Text fz="sm" c="dimmed" mt={-8} hidden={runs.length < 2}>
         {differing} of {rows.length} attributes differ from the baseline · tinted cells differ from the baseline · ★ the best value of a metric
       </Text>
       {missing.length > 0 && (
@@ -149,7 +149,17 @@ export function RunComparePage() {
           Not found, or not yours to read: {missing.join(", ")}
         </Alert>
       )}
-      {runs.length < 2 && <Alert color="yellow">Only one of these runs can be compared; pick another.</Alert>}
+      {runs.length < 2 && (
+        <Alert color="yellow" data-testid="compare-too-few">
+          {runs.length === 1 ? "Only one of these runs can be compared" : "None of these runs can be compared"}: pick two or more in the{" "}
+          <Anchor inherit renderRoot={(props) => <Link {...props} to="/runs" />}>
+            runs list
+          </Anchor>
+          .
+        </Alert>
+      )}
+      {runs.length >= 2 && (
+        <>
 
       <Card withBorder padding="sm" data-testid="parallel-card">
         <Group justify="space-between" align="flex-end" mb="xs" gap="xs">
@@ -302,6 +312,8 @@ export function RunComparePage() {
         <CompareGrid runs={runs} columns={columns} rows={shown} base={base} sectionLabels={SECTION_LABELS} onBaseline={(i) => set({ base: i === 0 ? undefined : runs[i]?.id })} />
       )}
       <ArtifactsAcross rows={rows} runs={runs} columns={columns} picked={search.art} onPick={(art) => set({ art })} />
+        </>
+      )}
     </Shell>
   );
 }
