@@ -29,3 +29,27 @@ def mysql_url() -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite file URL in this test's temporary folder (the file does not exist yet)."""
     return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+THREE_DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("mysql", id="mysql", marks=pytest.mark.mysql),
+]
+
+
+@pytest.fixture(params=THREE_DATABASES)
+def fresh_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """An empty database of each kind, a new one per test (SQLite, PostgreSQL, MariaDB), dropped afterwards."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    create, drop = {
+        "postgres": (create_postgres_database, drop_postgres_database),
+        "mysql": (create_mysql_database, drop_mysql_database),
+    }[request.param]
+    made = create()
+    try:
+        yield made
+    finally:
+        drop(made)

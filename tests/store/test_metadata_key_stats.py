@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _databases import create_mysql_database, create_postgres_database, drop_mysql_database, drop_postgres_database
 from sqlalchemy import select
 
 from waypost.store.sql import migrate
@@ -18,27 +17,10 @@ from waypost.store.sql.repositories.metadata import rebuild_key_stats
 from waypost.store.sql.store import SqlStore
 from waypost.testing import make_metadata, make_run, make_step_run
 
-DATABASES = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    pytest.param("mysql", id="mysql", marks=pytest.mark.mysql),
-]
 
-
-@pytest.fixture(params=DATABASES)
-def url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
-    create, drop = {
-        "postgres": (create_postgres_database, drop_postgres_database),
-        "mysql": (create_mysql_database, drop_mysql_database),
-    }[request.param]
-    made = create()
-    try:
-        yield made
-    finally:
-        drop(made)
+@pytest.fixture
+def url(fresh_url: str) -> str:
+    return fresh_url
 
 
 @pytest.fixture
