@@ -9,6 +9,11 @@ import { router } from "./app/router";
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
+// The page a link opens starts loading its code now, beside the app's first render, not after it.
+for (const route of router.getMatchedRoutes(window.location.pathname)[0]) {
+  router.loadRouteChunk(route)?.catch(() => undefined); // the router loads it again, and says so, if this failed
+}
+
 createRoot(root).render(
   <StrictMode>
     <App router={router} queryClient={createQueryClient()} />

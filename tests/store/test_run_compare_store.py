@@ -197,6 +197,24 @@ class CompareContract:
         order = ["run", "parameters", "metrics", "metadata", "steps", "artifacts", "snapshot"]
         assert sections == sorted(sections, key=order.index)
 
+    def test_text_and_numbers_come_back_as_logged(self, store: SqlStore, world: World) -> None:
+        # Text is read from its JSON without the parser when nothing in it is escaped: escapes, non-ASCII, an
+        # empty string, text that looks like JSON and numbers past 2**53 must still come back exactly.
+        logged = {
+            "quote": 'say "hi"',
+            "path": "C:\\data\\new",
+            "accent": "naïve ✓",
+            "empty": "",
+            "looks_like_json": '{"a": 1}',
+            "big": 2**60 + 1,
+            "items": [1, "two", None],
+            "infinite": float("inf"),
+        }
+        make_metadata(store, run_id=world.a.id, **logged)
+        found = RunCompareRepository(store.sessions).compare([world.a.name, world.b.name])
+        values = {r.key: r.values[0] for r in found.rows if r.section in ("metrics", "metadata")}
+        assert {k: values[k] for k in logged} == {**logged, "infinite": "Infinity"}
+
     def test_unknown_and_hidden_runs_are_missing_alike(self, store: SqlStore, world: World) -> None:
         secret = store.access.create_project(unique_name("secret"))
         pipe = store.pipelines.get_or_create(unique_name("hidden"), project_id=secret.id)

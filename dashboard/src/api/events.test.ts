@@ -132,6 +132,25 @@ describe("startEvents", () => {
     vi.restoreAllMocks();
   });
 
+  it("leaves a comparison read before the stream listened alone: only lists and details are refreshed", async () => {
+    FakeSource.all = [];
+    globalThis.EventSource = FakeSource as unknown as typeof EventSource;
+    const qc = new QueryClient();
+    qc.setQueryData(runKeys.lists(), { items: [] });
+    qc.setQueryData([...runKeys.all, "compare", ["a", "b"]], { runs: [], rows: [] });
+    qc.setQueryData([...runKeys.all, "diff", "a", "b"], { steps: [] });
+    const stop = startEvents(qc);
+    FakeSource.all[0]!.onopen?.();
+    await Promise.resolve();
+    expect(qc.getQueryState(runKeys.lists())?.isInvalidated).toBe(true);
+    expect(qc.getQueryState([...runKeys.all, "compare", ["a", "b"]])?.isInvalidated).toBe(false);
+    expect(qc.getQueryState([...runKeys.all, "diff", "a", "b"])?.isInvalidated).toBe(false);
+    stop();
+    // @ts-expect-error -- happy-dom has no EventSource; put it back as it was
+    delete globalThis.EventSource;
+    vi.restoreAllMocks();
+  });
+
   it("refreshes a list read before the stream listened (a change in between is not lost)", () => {
     FakeSource.all = [];
     globalThis.EventSource = FakeSource as unknown as typeof EventSource;

@@ -117,10 +117,14 @@ export function createEventHandler(queryClient: QueryClient) {
       runs.add(step.run_id);
       schedule();
     },
-    /** After a gap in the stream, anything may have changed. */
+    /**
+     * After a gap in the stream, anything may have changed. Comparisons and structural diffs are left
+     * as read: point-in-time reads of up to a hundred runs, the costliest the server answers, that no
+     * event keeps current either; they are read again when a page opens them after ten seconds.
+     */
     resync() {
       lists = true;
-      void queryClient.invalidateQueries({ queryKey: runKeys.all });
+      void queryClient.invalidateQueries({ queryKey: runKeys.all, predicate: (q) => !POINT_IN_TIME.has(String(q.queryKey[1])) });
       void queryClient.invalidateQueries({ queryKey: graphKeys.all });
       void queryClient.invalidateQueries({ queryKey: ["steps"] });
       schedule();
@@ -130,6 +134,9 @@ export function createEventHandler(queryClient: QueryClient) {
     },
   };
 }
+
+/** Run queries (second part of the key) that a resync leaves alone; see resync. */
+const POINT_IN_TIME = new Set(["compare", "diff"]);
 
 function parse<T>(event: MessageEvent): T | undefined {
   try {

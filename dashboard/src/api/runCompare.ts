@@ -1,6 +1,8 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { takeEarly } from "./early";
+import { activeProject } from "./project";
 import { runKeys } from "./runs";
 import type { components } from "./schema";
 
@@ -9,6 +11,8 @@ export type RunComparisonRow = components["schemas"]["RunComparisonRow"];
 export type ComparedRun = components["schemas"]["ComparedRun"];
 
 async function fetchComparison(runs: readonly string[], signal?: AbortSignal): Promise<RunComparison> {
+  const early = await takeEarly<RunComparison>("compare", runs.join(","), activeProject());
+  if (early) return early;
   return unwrap(await api.GET("/api/v1/runs/compare", { params: { query: { runs: runs.join(",") } }, signal }));
 }
 

@@ -32,6 +32,16 @@ const COL = 184;
 const DIFFERS_BG = "var(--mantine-color-yellow-light)";
 const BORDER = "1px solid var(--mantine-color-default-border)";
 
+// A row's name: plain text styled as Mantine's monospace small text (hundreds of them; a component each would cost).
+const NAME_TEXT: React.CSSProperties = {
+  fontFamily: "var(--mantine-font-family-monospace)",
+  fontSize: "var(--mantine-font-size-sm)",
+  overflow: "hidden",
+  textOverflow: "ellipsis",
+  whiteSpace: "nowrap",
+  minWidth: 0,
+};
+
 type Item = { kind: "section"; section: string; count: number } | { kind: "row"; row: Row; differs: boolean[] };
 
 /**
@@ -55,8 +65,8 @@ export function CompareGrid({ runs, columns, rows, base, sectionLabels, onBaseli
     }
     return out;
   }, [rows, base]);
-  const vRows = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 10, scrollMargin: HEAD });
-  const vCols = useVirtualizer({ horizontal: true, count: columns.length, getScrollElement: () => scroller.current, estimateSize: () => COL, overscan: 3, scrollMargin: NAME });
+  const vRows = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 6, scrollMargin: HEAD });
+  const vCols = useVirtualizer({ horizontal: true, count: columns.length, getScrollElement: () => scroller.current, estimateSize: () => COL, overscan: 1, scrollMargin: NAME });
   const width = NAME + columns.length * COL;
   const height = HEAD + items.length * ROW;
   const cols = vCols.getVirtualItems();
@@ -143,9 +153,7 @@ export function CompareGrid({ runs, columns, rows, base, sectionLabels, onBaseli
                 title={`${row.key} (${row.kind}${row.lower_is_better === true ? ", lower is better" : row.lower_is_better === false ? ", higher is better" : ""})`}
                 style={{ position: "sticky", left: 0, zIndex: 2, width: NAME, height: ROW, background: "var(--mantine-color-body)", borderRight: BORDER, padding: "0 10px", display: "flex", alignItems: "center", gap: 6 }}
               >
-                <Text fz="sm" ff="monospace" fw={anyDiffers ? 600 : 400} truncate="end">
-                  {row.key}
-                </Text>
+                <span style={{ ...NAME_TEXT, fontWeight: anyDiffers ? 600 : 400 }}>{row.key}</span>
                 {row.kind === "mixed" && (
                   <Tooltip label="Numbers in some runs, text in others: compared as text, no best value">
                     <Badge size="xs" color="orange" variant="light">

@@ -1,18 +1,20 @@
 import { ActionIcon, Alert, Anchor, Box, Button, Card, Group, Loader, Menu, MultiSelect, Select, Stack, Switch, Text, TextInput, Title, Tooltip } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
-import { useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { type ComparedRun, runCompareQueries } from "../../api/runCompare";
+import { type Option, useOptionsWhenOpen } from "../../components/optionsWhenOpen";
 import { downloadCsv, toCsv } from "../../lib/csv";
-import { ArtifactsAcross } from "./ArtifactsAcross";
 import { CompareGrid } from "./CompareGrid";
 import { type Axis, canBeLog } from "./parallel";
 import { ParallelCoords } from "./ParallelCoords";
 import { MAX_RUNS, type Row, type RowSort, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, differingCount, parseList, rowId, sortRows, visibleRows } from "./runCompare";
 
 const route = getRouteApi("/compare");
+// Below the table, with its visualizations' code: loaded after the table has painted.
+const ArtifactsAcross = lazy(() => import("./ArtifactsAcross").then((m) => ({ default: m.ArtifactsAcross })));
 const NO_RUNS: ComparedRun[] = [];
 const NO_ROWS: Row[] = [];
 
@@ -96,8 +98,26 @@ export function RunComparePage() {
     [rows, search.rq, search.diff, search.rsort, base, columns],
   );
 
+  // The selects' options (hundreds of attributes), rendered only while a dropdown is open.
+  const axisData = useMemo(
+    () =>
+      Object.entries(
+        candidates.reduce<Record<string, Option[]>>((acc, r) => {
+          (acc[SECTION_LABELS[r.section] ?? r.section] ??= []).push({ value: rowId(r), label: r.key });
+          return acc;
+        }, {}),
+      ).map(([group, items]) => ({ group, items })),
+    [candidates],
+  );
+  const colorData = useMemo(() => candidates.filter(isNumericAxis).map((r) => ({ value: rowId(r), label: r.key })), [candidates]);
+  const runData = useMemo(() => runs.map((r) => ({ value: r.id, label: r.name })), [runs]);
+  const axisOptions = useOptionsWhenOpen(axisData, axisIds);
+  const colorOptions = useOptionsWhenOpen(colorData, color?.id);
+  const baseOptions = useOptionsWhenOpen(runData, runs[base]?.id);
+  const orderOptions = useOptionsWhenOpen(axisData, orderRowId);
+
   const differing = useMemo(() => rows.filter((r) => differingCount(r, base, columns) > 0).length, [rows, base, columns]);
-  // The chart mounts a frame after the table: the table is what a comparison opens on.
+  // The chart and the outputs side by side mount a frame after the table: the table is what a comparison opens on.
   const [chartReady, setChartReady] = useState(false);
   useEffect(() => {
     if (!data) return;
@@ -127,16 +147,9 @@ export function RunComparePage() {
   if (!data) return <Loader aria-label="Loading the comparison" />;
 
   const missing = [...(data.missing ?? []), ...(refs.length > MAX_RUNS ? [`${refs.length - MAX_RUNS} more (a comparison takes at most ${MAX_RUNS})`] : [])];
-  const numericAxes = candidates.filter(isNumericAxis);
   const logOptions = axes.filter(canBeLog).map((a) => ({ value: a.id, label: a.name }));
   const brushed = search.brush ? Object.keys(search.brush).length : 0;
   const within = inside.filter(Boolean).length;
-  const axisData = Object.entries(
-    candidates.reduce<Record<string, { value: string; label: string }[]>>((acc, r) => {
-      (acc[SECTION_LABELS[r.section] ?? r.section] ??= []).push({ value: rowId(r), label: r.key });
-      return acc;
-    }, {}),
-  ).map(([group, items]) => ({ group, items }));
   const exportName = `compare-${runs.length}-runs`;
 
   return (
@@ -168,7 +181,7 @@ export function RunComparePage() {
               label="Axes"
               w={420}
               size="xs"
-              data={axisData}
+              {...axisOptions}
               value={axisIds}
               searchable
               maxValues={20}
@@ -181,7 +194,7 @@ export function RunComparePage() {
               w={200}
               clearable
               searchable
-              data={numericAxes.map((r) => ({ value: rowId(r), label: r.key }))}
+              {...colorOptions}
               value={color ? color.id : null}
               onChange={(id) => set({ color: id ?? undefined })}
               placeholder="One colour"
@@ -244,7 +257,7 @@ export function RunComparePage() {
             size="xs"
             w={220}
             label="Baseline"
-            data={runs.map((r) => ({ value: r.id, label: r.name }))}
+            {...baseOptions}
             value={runs[base]?.id ?? null}
             onChange={(id) => set({ base: id && id !== runs[0]?.id ? id : undefined })}
             allowDeselect={false}
@@ -256,7 +269,7 @@ export function RunComparePage() {
             clearable
             searchable
             placeholder="As picked"
-            data={axisData}
+            {...orderOptions}
             value={orderRowId ?? null}
             onChange={(id) => set({ order: id ? (search.order?.startsWith("-") ? `-${id}` : id) : undefined })}
           />
@@ -311,7 +324,11 @@ export function RunComparePage() {
       ) : (
         <CompareGrid runs={runs} columns={columns} rows={shown} base={base} sectionLabels={SECTION_LABELS} onBaseline={(i) => set({ base: i === 0 ? undefined : runs[i]?.id })} />
       )}
-      <ArtifactsAcross rows={rows} runs={runs} columns={columns} picked={search.art} onPick={(art) => set({ art })} />
+      {chartReady && (
+        <Suspense fallback={null}>
+          <ArtifactsAcross rows={rows} runs={runs} columns={columns} picked={search.art} onPick={(art) => set({ art })} />
+        </Suspense>
+      )}
         </>
       )}
     </Shell>

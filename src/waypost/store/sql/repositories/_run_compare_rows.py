@@ -80,6 +80,17 @@ def lower_is_better(key: str, directions: Mapping[str, bool]) -> bool:
     return any(word in low for word in LOWER_IS_BETTER_WORDS)
 
 
+#: The kind of a value by its exact type: most values are one of these, and a type look-up is cheaper than tests.
+_KIND_OF_TYPE: dict[type, ValueKind] = {
+    bool: "bool",
+    int: "number",
+    float: "number",
+    dict: "json",
+    list: "json",
+    ComparedOutput: "artifact",
+}
+
+
 def value_kind(value: Any) -> ValueKind | None:
     """The kind of one value (None for a missing one)."""
     if value is None:
@@ -96,8 +107,20 @@ def value_kind(value: Any) -> ValueKind | None:
 
 
 def row_kind(values: Sequence[Any], default: ValueKind = "json") -> ValueKind:
-    """The kind of a row: its values' one kind, ``mixed`` when they have several (``default`` when all are missing)."""
-    kinds = {k for k in (value_kind(v) for v in values) if k is not None}
+    """The kind of a row: its values' one kind, ``mixed`` when they have several (``default`` when all are missing).
+
+    The values' types are gathered first (a row holds a hundred values of one or two types); only
+    text, whose kind depends on the value (``NaN`` is a number), and unusual types look at values.
+    """
+    kinds: set[ValueKind] = set()
+    for type_ in set(map(type, values)):
+        kind = _KIND_OF_TYPE.get(type_)
+        if kind is not None:
+            kinds.add(kind)
+        elif type_ is str:  # text, or a number that JSON cannot carry
+            kinds.update("number" if v in _NON_FINITE else "text" for v in {v for v in values if type(v) is str})
+        elif type_ is not type(None):
+            kinds.update(k for k in (value_kind(v) for v in values if type(v) is type_) if k is not None)
     if len(kinds) > 1:
         return "mixed"
     return kinds.pop() if kinds else default

@@ -195,6 +195,12 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _finite(value: Any) -> bool:
+    """:func:`_is_number`, sooner for the plain floats and ints a row of metrics holds."""
+    kind = type(value)
+    return (kind is float and math.isfinite(value)) or kind is int or _is_number(value)
+
+
 def same_key(value: Any) -> str:
     """A value as text for comparing: 1 and 1.0 alike, artifacts by content, everything else by its JSON."""
     if _is_number(value):
@@ -206,12 +212,14 @@ def same_key(value: Any) -> str:
 
 def best_index(values: Sequence[Any], lower_is_better: bool) -> int | None:
     """The index of the best number of ``values`` (the first of a tie); None when fewer than two or all equal."""
-    numbers = [(float(v), i) for i, v in enumerate(values) if _is_number(v)]
-    if len(numbers) < 2 or len({n for n, _ in numbers}) == 1:
+    numbers = [float(v) if _finite(v) else None for v in values]
+    found = [n for n in numbers if n is not None]
+    if len(found) < 2:
         return None
-    pick = min if lower_is_better else max
-    best = pick(n for n, _ in numbers)
-    return next(i for n, i in numbers if n == best)
+    best = min(found) if lower_is_better else max(found)
+    if best == (max(found) if lower_is_better else min(found)):
+        return None  # all equal
+    return numbers.index(best)
 
 
 def build_rows(facts: Sequence[_Facts], directions: dict[str, str]) -> list[ComparisonRow]:

@@ -10,11 +10,12 @@ into rows of a table.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, String, and_, case, false, func, null, or_, select, type_coerce
+from sqlalchemy import Connection, Row, String, Text, and_, case, cast, false, func, null, or_, select, type_coerce
 
 from waypost.enums import MetadataType
 from waypost.schemas.access import Visibility
@@ -100,9 +101,10 @@ def resolve(
     return list(found.values()), missing
 
 
-def _steps(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
-    """Each run's step runs: parameters, status, cache hit and source hash (one query)."""
+def _steps(conn: Connection, facts: dict[uuid.UUID, Facts]) -> dict[Any, str]:
+    """Each run's step runs: parameters, status, cache hit and source hash (one query); their names by stored id."""
     stmt = select(
+        type_coerce(_STEP.c.id, String),
         _STEP.c.run_id,
         _STEP.c.name,
         _STEP.c.status,
@@ -110,7 +112,9 @@ def _steps(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
         _STEP.c.source_hash,
         _STEP.c.cached_from_step_run_id,
     ).where(_STEP.c.run_id.in_(list(facts)))
-    for run_id, name, status, params, source_hash, cached_from in conn.execute(stmt):
+    names: dict[Any, str] = {}
+    for step_id, run_id, name, status, params, source_hash, cached_from in conn.execute(stmt):
+        names[step_id] = name
         mine = facts[run_id]
         for key, value in (params or {}).items():
             mine.parameters[f"{name}.{key}"] = value  # the parameters a step really ran with win over its spec's
@@ -118,6 +122,7 @@ def _steps(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
         mine.steps[f"{name}.cached"] = status == "cached" or cached_from is not None
         if source_hash:
             mine.snapshot[f"{name}.source_hash"] = source_hash
+    return names
 
 
 def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID, Facts]) -> None:
@@ -144,35 +149,46 @@ def _snapshots(conn: Connection, runs: Sequence[Row[Any]], facts: dict[uuid.UUID
                 mine.snapshot.setdefault(f"{name}.source_hash", step["source_hash"])
 
 
-def _metadata(conn: Connection, facts: dict[uuid.UUID, Facts]) -> None:
+def _metadata(conn: Connection, facts: dict[uuid.UUID, Facts], steps: Mapping[Any, str]) -> None:
     """Metadata logged on each run and its steps, not on artifacts (one query); the latest entry of a key wins.
 
     Tens of thousands of entries come back for 100 runs, so each row is made cheap: a number is
-    read from its numeric column (no JSON to parse; exact up to 2**53) and the run's id as stored.
+    read from its numeric column (no JSON to parse; exact up to 2**53), anything else as its JSON
+    text (read directly when it is a plain string), the run's and step's ids as stored, and the
+    step's name from ``steps`` (:func:`_steps`'s) rather than a join.
     """
     me = db.metadata_entries
     numeric = and_(me.c.type.in_(_NUMERIC_TYPES), me.c.value_num.between(-_EXACT, _EXACT))
     stmt = (
         select(
             type_coerce(me.c.run_id, String),
-            _STEP.c.name,
+            type_coerce(me.c.step_run_id, String),
             me.c.key,
             me.c.type,
             me.c.value_num,
-            case((numeric, null()), else_=me.c.value_json).label("value_json"),
+            case((numeric, null()), else_=cast(me.c.value_json, Text)).label("value_json"),
         )
-        .outerjoin(_STEP, _STEP.c.id == me.c.step_run_id)
         .where(me.c.run_id.in_(list(facts)), _OWN_ENTRY)
         .order_by(me.c.created_at, me.c.id)
     )
     owners = _by_stored_id(facts)
-    ints = MetadataType.INT.value, MetadataType.STORAGE_SIZE.value
-    for run_id, step, key, type_, number, value in conn.execute(stmt).all():
-        if value is None and number is not None:
-            value = int(number) if type_ in ints else number
+    ints, floats = (MetadataType.INT.value, MetadataType.STORAGE_SIZE.value), MetadataType.FLOAT.value
+    for run_id, step_id, key, type_, number, text in conn.execute(stmt).all():
+        if text is None:
+            value = None if number is None else (int(number) if type_ in ints else number)
         else:
-            value = metric_value(type_, value)
-        owners[run_id].metadata[f"{step}.{key}" if step else key] = value
+            value = _json_value(text)
+            if type_ == floats:
+                value = metric_value(type_, value)
+        step = None if step_id is None else steps.get(step_id)
+        owners[run_id].metadata[key if step is None else f"{step}.{key}"] = value
+
+
+def _json_value(text: str) -> Any:
+    """A JSON text's value; a plain string (quoted, nothing escaped) is read without the JSON parser."""
+    if len(text) > 1 and text[0] == '"' and text[-1] == '"' and "\\" not in text:
+        return text[1:-1]
+    return json.loads(text)
 
 
 def _by_stored_id(facts: dict[uuid.UUID, Facts]) -> dict[Any, Facts]:
@@ -277,7 +293,7 @@ class RunCompareRepository:
             compared, facts = zip(*(_run_facts(r, tags[r.id]) for r in rows), strict=True)
             by_id = dict(zip(ids, facts, strict=True))
             _snapshots(s, rows, by_id)
-            _steps(s, by_id)
-            _metadata(s, by_id)
+            step_names = _steps(s, by_id)
+            _metadata(s, by_id, step_names)
             _outputs(s, by_id)
         return RunComparison(runs=list(compared), missing=missing, rows=build_rows(facts, directions))
