@@ -18,7 +18,7 @@ run: install dashboard
 	.venv/bin/waypost up
 
 # The web dashboard (Node >= 20.19): rebuilt only when its lockfile or sources change or dist/ is missing.
-DASHBOARD_SRC := $(shell find dashboard/src dashboard/scripts dashboard/index.html dashboard/package.json dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
+DASHBOARD_SRC := $(shell find dashboard/src dashboard/scripts dashboard/public dashboard/index.html dashboard/package.json dashboard/vite.config.ts dashboard/tsconfig.json -type f 2>/dev/null)
 
 dashboard: dashboard/dist/index.html
 

@@ -6,6 +6,7 @@ import { useMemo, useRef } from "react";
 import type { ExecutionStatus } from "../../api/runs";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatValue } from "../runs/columns";
+import "./grid.css";
 import { type Row, cellText, differsFrom } from "./runCompare";
 
 export interface GridRun {
@@ -25,22 +26,12 @@ interface Props {
   onBaseline: (index: number) => void;
 }
 
+// Row height, header height, name column and run column widths (grid.css draws rows and cells at these sizes).
 const ROW = 30;
 const HEAD = 68;
 const NAME = 260;
 const COL = 184;
-const DIFFERS_BG = "var(--mantine-color-yellow-light)";
 const BORDER = "1px solid var(--mantine-color-default-border)";
-
-// A row's name: plain text styled as Mantine's monospace small text (hundreds of them; a component each would cost).
-const NAME_TEXT: React.CSSProperties = {
-  fontFamily: "var(--mantine-font-family-monospace)",
-  fontSize: "var(--mantine-font-size-sm)",
-  overflow: "hidden",
-  textOverflow: "ellipsis",
-  whiteSpace: "nowrap",
-  minWidth: 0,
-};
 
 type Item = { kind: "section"; section: string; count: number } | { kind: "row"; row: Row; differs: boolean[] };
 
@@ -141,19 +132,14 @@ export function CompareGrid({ runs, columns, rows, base, sectionLabels, onBaseli
           const { row, differs } = item;
           const anyDiffers = columns.some((i) => differs[i]);
           return (
-            <div
-              key={`${row.section}:${row.key}`}
-              role="row"
-              data-testid="compare-row"
-              data-key={row.key}
-              data-section={row.section}
-              style={{ position: "absolute", top, left: 0, width, height: ROW, borderBottom: BORDER }}
-            >
+            <div key={`${row.section}:${row.key}`} role="row" data-testid="compare-row" data-key={row.key} data-section={row.section} className="cmp-row" style={{ top, width }}>
               <div
+                className="cmp-name"
                 title={`${row.key} (${row.kind}${row.lower_is_better === true ? ", lower is better" : row.lower_is_better === false ? ", higher is better" : ""})`}
-                style={{ position: "sticky", left: 0, zIndex: 2, width: NAME, height: ROW, background: "var(--mantine-color-body)", borderRight: BORDER, padding: "0 10px", display: "flex", alignItems: "center", gap: 6 }}
               >
-                <span style={{ ...NAME_TEXT, fontWeight: anyDiffers ? 600 : 400 }}>{row.key}</span>
+                <span className={anyDiffers ? "cmp-name-text cmp-name-differs" : "cmp-name-text"}>
+                  {row.key}
+                </span>
                 {row.kind === "mixed" && (
                   <Tooltip label="Numbers in some runs, text in others: compared as text, no best value">
                     <Badge size="xs" color="orange" variant="light">
@@ -171,31 +157,16 @@ export function CompareGrid({ runs, columns, rows, base, sectionLabels, onBaseli
                 return (
                   <div
                     key={index}
+                    className="cmp-cell"
                     data-differs={differ || undefined}
                     data-best={best || undefined}
+                    data-number={typeof value === "number" || undefined}
                     title={full}
-                    style={{
-                      position: "absolute",
-                      top: 0,
-                      left: c.start,
-                      width: COL,
-                      height: ROW,
-                      padding: "0 8px",
-                      lineHeight: `${ROW}px`,
-                      background: differ ? DIFFERS_BG : undefined,
-                      borderRight: BORDER,
-                      overflow: "hidden",
-                      textOverflow: "ellipsis",
-                      whiteSpace: "nowrap",
-                      fontVariantNumeric: "tabular-nums",
-                      textAlign: typeof value === "number" ? "right" : undefined,
-                      fontWeight: best ? 700 : undefined,
-                      fontSize: 14,
-                    }}
+                    style={{ left: c.start }}
                   >
-                    {value === null || value === undefined ? <span style={{ color: "var(--mantine-color-dimmed)" }}>—</span> : full}
+                    {value === null || value === undefined ? <span className="cmp-missing">—</span> : full}
                     {best && (
-                      <span aria-label="best" style={{ color: "var(--mantine-color-green-filled)", marginLeft: 4 }}>
+                      <span aria-label="best" className="cmp-star">
                         ★
                       </span>
                     )}

@@ -13,6 +13,9 @@ import { ParallelCoords } from "./ParallelCoords";
 import { MAX_RUNS, type Row, type RowSort, axisCandidates, columnOrder, comparisonCsv, comparisonJson, defaultAxes, insideBrushes, isNumericAxis, differingCount, parseList, rowId, sortRows, visibleRows } from "./runCompare";
 
 const route = getRouteApi("/compare");
+// The chart's controls: at most two lines of axes (more scroll), so their height is known before they mount.
+const PILLS_MAX_H = 48;
+const CONTROLS_H = 88;
 // Below the table, with its visualizations' code: loaded after the table has painted.
 const ArtifactsAcross = lazy(() => import("./ArtifactsAcross").then((m) => ({ default: m.ArtifactsAcross })));
 const NO_RUNS: ComparedRun[] = [];
@@ -117,7 +120,8 @@ export function RunComparePage() {
   const orderOptions = useOptionsWhenOpen(axisData, orderRowId);
 
   const differing = useMemo(() => rows.filter((r) => differingCount(r, base, columns) > 0).length, [rows, base, columns]);
-  // The chart and the outputs side by side mount a frame after the table: the table is what a comparison opens on.
+  // The chart with its controls, and the outputs side by side, mount a frame after the table (in boxes of their
+  // height): the table is what a comparison opens on, and a select of hundreds of attributes is not cheap.
   const [chartReady, setChartReady] = useState(false);
   useEffect(() => {
     if (!data) return;
@@ -175,7 +179,8 @@ export function RunComparePage() {
         <>
 
       <Card withBorder padding="sm" data-testid="parallel-card">
-        <Group justify="space-between" align="flex-end" mb="xs" gap="xs">
+        {chartReady ? (
+        <Group justify="space-between" align="flex-end" mb="xs" gap="xs" mih={CONTROLS_H} data-testid="parallel-controls">
           <Group gap="xs" align="flex-end">
             <MultiSelect
               label="Axes"
@@ -185,6 +190,7 @@ export function RunComparePage() {
               value={axisIds}
               searchable
               maxValues={20}
+              styles={{ pillsList: { maxHeight: PILLS_MAX_H, overflowY: "auto" } }}
               onChange={(ids) => set({ axes: ids.join(",") || undefined, brush: undefined })}
               nothingFoundMessage="No such attribute"
             />
@@ -221,9 +227,10 @@ export function RunComparePage() {
             )}
           </Group>
         </Group>
-        {!chartReady ? (
-          <Box h={360} />
-        ) : axes.length >= 2 ? (
+        ) : (
+          <Box h={CONTROLS_H + 10 + 360} />
+        )}
+        {!chartReady ? null : axes.length >= 2 ? (
           <ParallelCoords
             axes={axes}
             count={runs.length}

