@@ -138,9 +138,9 @@ def _open_ms(
         context.close()
 
 
-def _median_open(browser: Any, state: dict[str, Any], url: str, selector: str) -> float:
+def _median_open(browser: Any, state: dict[str, Any], url: str, selector: str, samples_n: int = SAMPLES) -> float:
     _open_ms(browser, state, url, selector)  # warms the server's caches and the OS page cache
-    samples = sorted((_open_ms(browser, state, url, selector) for _ in range(SAMPLES)), key=lambda s: s[0])
+    samples = sorted((_open_ms(browser, state, url, selector) for _ in range(samples_n)), key=lambda s: s[0])
     value, api = samples[len(samples) // 2]
     calls = ", ".join(f"{path} {start:.0f}→{end:.0f}" for path, start, end in api)
     print(f"  {url.split('/', 3)[-1][:60]}: ready at {value:.0f} ms; API ms from navigation start: {calls}")

@@ -218,7 +218,8 @@ def test_select_compare_brush_and_export(page: Page, live: LiveServer, tmp_path:
     assert rows_json[("metrics", "fit.accuracy")]["best"] == best
     assert ("parameters", "load_data.rows") not in rows_json
 
-    # The training output of each run shown, side by side: one chart per run; then all on one chart.
+    # The training output of each run shown, side by side: one chart per run; then all on one chart (the panel,
+    # below a short table, is near enough to the view to load at once).
     across = page.get_by_test_id("artifacts-across")
     picker = across.get_by_label("Output side by side")
     expect(picker).to_have_value("fit.output")  # the first output by name
@@ -411,3 +412,20 @@ def test_unknown_run_shown_missing_and_one_run_asks_for_another(page: Page, live
     expect(page.get_by_text("Pick at least two runs")).to_be_visible()
     expect(page.get_by_text("This link names one run only.", exact=False)).to_be_visible()
     expect(page.get_by_test_id("compare-table")).to_have_count(0)
+
+
+def test_outputs_side_by_side_load_when_scrolled_to(page: Page, live: LiveServer) -> None:
+    # Below a long table, the outputs of the runs (a dozen artifact reads and their visualizations) wait until the
+    # user scrolls near them.
+    a = sweep(lr=0.1, epochs=5, optimizer="sgd")
+    b = sweep(lr=0.3, epochs=5, optimizer="adam")
+    page.set_viewport_size({"width": 1280, "height": 420})
+    page.goto(f"{live.url}/compare?runs={a.id},{b.id}")
+    expect(page.get_by_test_id("compare-table").get_by_test_id("compare-run")).to_have_count(2)
+    pending = page.get_by_test_id("artifacts-across-pending")
+    expect(pending).to_have_count(1)
+    page.wait_for_timeout(300)  # a frame or two: still not loaded while out of reach
+    expect(page.get_by_test_id("artifacts-across")).to_have_count(0)
+    pending.scroll_into_view_if_needed()
+    expect(page.get_by_test_id("artifacts-across")).to_be_visible()
+    expect(page.get_by_test_id("artifact-side")).to_have_count(2)

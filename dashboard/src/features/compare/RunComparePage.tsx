@@ -1,4 +1,5 @@
 import { ActionIcon, Alert, Anchor, Box, Button, Card, Group, Loader, Menu, MultiSelect, Select, Stack, Switch, Text, TextInput, Title, Tooltip } from "@mantine/core";
+import { useIntersection } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { Link, getRouteApi } from "@tanstack/react-router";
 import { Suspense, lazy, useEffect, useMemo, useState } from "react";
@@ -40,6 +41,19 @@ function download(filename: string, text: string, type: string) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/**
+ * Mounts `children` once this box comes within a screen's height of the viewport: the outputs side by side
+ * sit below the table, and their dozen artifact reads and visualizations wait until someone scrolls there.
+ */
+function WhenNear({ children, testId }: { children: React.ReactNode; testId: string }) {
+  const { ref, entry } = useIntersection<HTMLDivElement>({ rootMargin: "0px 0px 100% 0px" });
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    if (entry?.isIntersecting) setNear(true);
+  }, [entry]);
+  return near ? children : <div ref={ref} data-testid={testId} style={{ height: 120 }} />;
 }
 
 function Shell({ children, title }: { children: React.ReactNode; title: React.ReactNode }) {
@@ -332,9 +346,11 @@ export function RunComparePage() {
         <CompareGrid runs={runs} columns={columns} rows={shown} base={base} sectionLabels={SECTION_LABELS} onBaseline={(i) => set({ base: i === 0 ? undefined : runs[i]?.id })} />
       )}
       {chartReady && (
-        <Suspense fallback={null}>
-          <ArtifactsAcross rows={rows} runs={runs} columns={columns} picked={search.art} onPick={(art) => set({ art })} />
-        </Suspense>
+        <WhenNear testId="artifacts-across-pending">
+          <Suspense fallback={null}>
+            <ArtifactsAcross rows={rows} runs={runs} columns={columns} picked={search.art} onPick={(art) => set({ art })} />
+          </Suspense>
+        </WhenNear>
       )}
         </>
       )}
