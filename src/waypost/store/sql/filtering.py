@@ -105,15 +105,16 @@ def _seconds_mysql(element: SecondsBetween, compiler: SQLCompiler, **kw: Any) ->
     return f"(TIMESTAMPDIFF(MICROSECOND, {start}, {end}) / 1000000.0)"
 
 
-def conditions(spec: FilterSpec, query: str) -> list[Condition]:
-    """Parse ``query`` and build one SQL condition per term."""
+def conditions(spec: FilterSpec, query: str, *, defaults: bool = True) -> list[Condition]:
+    """Parse ``query`` and build one SQL condition per term, and the spec's defaults for keys it does not name."""
     out: list[Condition] = []
     terms = parse(query)
     for term in terms:
         cond = _term(spec, term)
         out.append(not_(cond) if term.negate else cond)
     named = {t.key for t in terms}
-    out.extend(default() for key, default in spec.defaults.items() if key not in named)
+    if defaults:
+        out.extend(default() for key, default in spec.defaults.items() if key not in named)
     return out
 
 

@@ -231,6 +231,7 @@ pipeline_runs = _entity(
     Index("ix_runs_status_created", "status", "created_at"),
     Index("ix_runs_project_newest", "project_id", "created_at", "id"),
     Index("ix_runs_user", "user_id"),
+    Index("ix_runs_archived", "archived"),
 )
 
 step_runs = _entity(
