@@ -151,6 +151,28 @@ describe("startEvents", () => {
     vi.restoreAllMocks();
   });
 
+  it("leaves a run that had ended as read, and refreshes one still going", async () => {
+    FakeSource.all = [];
+    globalThis.EventSource = FakeSource as unknown as typeof EventSource;
+    const qc = new QueryClient();
+    qc.setQueryData(runKeys.detail("done"), { id: "r-done", name: "done", status: "completed" });
+    qc.setQueryData(graphKeys.detail("r-done"), { run_id: "r-done", steps: [] });
+    qc.setQueryData(["steps", "r-done", "train"], { name: "train" });
+    qc.setQueryData(runKeys.detail("r-live"), { id: "r-live", name: "live", status: "running" });
+    qc.setQueryData(graphKeys.detail("live"), { run_id: "r-live", steps: [] });
+    qc.setQueryData(["steps", "r-live", "train"], { name: "train" });
+    const stop = startEvents(qc);
+    FakeSource.all[0]!.onopen?.();
+    await Promise.resolve();
+    const invalidated = (key: readonly unknown[]) => qc.getQueryState(key)?.isInvalidated;
+    expect([runKeys.detail("done"), graphKeys.detail("r-done"), ["steps", "r-done", "train"]].map(invalidated)).toEqual([false, false, false]);
+    expect([runKeys.detail("r-live"), graphKeys.detail("live"), ["steps", "r-live", "train"]].map(invalidated)).toEqual([true, true, true]);
+    stop();
+    // @ts-expect-error -- happy-dom has no EventSource; put it back as it was
+    delete globalThis.EventSource;
+    vi.restoreAllMocks();
+  });
+
   it("refreshes a list read before the stream listened (a change in between is not lost)", () => {
     FakeSource.all = [];
     globalThis.EventSource = FakeSource as unknown as typeof EventSource;

@@ -118,15 +118,28 @@ export function createEventHandler(queryClient: QueryClient) {
       schedule();
     },
     /**
-     * After a gap in the stream, anything may have changed. Comparisons and structural diffs are left
-     * as read: point-in-time reads of up to a hundred runs, the costliest the server answers, that no
-     * event keeps current either; they are read again when a page opens them after ten seconds.
+     * After a gap in the stream (or before its first open), what a page read may have changed unseen:
+     * lists, and runs still going. Left as read: runs that had ended when read (no event changes them
+     * any more), comparisons and structural diffs (point-in-time reads of up to a hundred runs, the
+     * costliest the server answers, read again when a page opens them after ten seconds), and reads
+     * still in flight (they finish rather than start over: a big run's graph could otherwise never land).
      */
     resync() {
       lists = true;
-      void queryClient.invalidateQueries({ queryKey: runKeys.all, predicate: (q) => !POINT_IN_TIME.has(String(q.queryKey[1])) });
-      void queryClient.invalidateQueries({ queryKey: graphKeys.all });
-      void queryClient.invalidateQueries({ queryKey: ["steps"] });
+      const ended = endedRuns(queryClient);
+      const keep = { cancelRefetch: false };
+      void queryClient.invalidateQueries(
+        {
+          queryKey: runKeys.all,
+          predicate: (q) => !POINT_IN_TIME.has(String(q.queryKey[1])) && !(q.queryKey[1] === "detail" && ended.has(String(q.queryKey[2]))),
+        },
+        keep,
+      );
+      void queryClient.invalidateQueries(
+        { queryKey: graphKeys.all, predicate: (q) => !ended.has(String(q.queryKey[1])) && !ended.has(String((q.state.data as RunGraph | undefined)?.run_id)) },
+        keep,
+      );
+      void queryClient.invalidateQueries({ queryKey: ["steps"], predicate: (q) => !ended.has(String(q.queryKey[1])) }, keep);
       schedule();
     },
     dispose() {
@@ -137,6 +150,22 @@ export function createEventHandler(queryClient: QueryClient) {
 
 /** Run queries (second part of the key) that a resync leaves alone; see resync. */
 const POINT_IN_TIME = new Set(["compare", "diff"]);
+/** Statuses a run does not leave. */
+const ENDED = new Set<string>(["completed", "cached", "failed", "crashed", "stopped", "skipped"]);
+
+/** The ids and names of the runs whose record, as read, says they had ended. */
+function endedRuns(queryClient: QueryClient): Set<string> {
+  const out = new Set<string>();
+  for (const q of queryClient.getQueryCache().findAll({ queryKey: runKeys.details() })) {
+    const run = q.state.data as Run | undefined;
+    if (run && ENDED.has(run.status)) {
+      out.add(run.id);
+      out.add(run.name);
+      out.add(String(q.queryKey[2]));
+    }
+  }
+  return out;
+}
 
 function parse<T>(event: MessageEvent): T | undefined {
   try {
