@@ -17,6 +17,8 @@ const route = getRouteApi("/compare");
 // The chart's controls: at most two lines of axes (more scroll), so their height is known before they mount.
 const PILLS_MAX_H = 48;
 const CONTROLS_H = 88;
+const CONTROLS_GAP = 10; // the controls' mb="xs"
+const CHART_H = 360;
 // Below the table, with its visualizations' code: loaded after the table has painted.
 const ArtifactsAcross = lazy(() => import("./ArtifactsAcross").then((m) => ({ default: m.ArtifactsAcross })));
 const NO_RUNS: ComparedRun[] = [];
@@ -242,10 +244,11 @@ export function RunComparePage() {
           </Group>
         </Group>
         ) : (
-          <Box h={CONTROLS_H + 10 + 360} />
+          <Box h={CONTROLS_H + CONTROLS_GAP + CHART_H} />
         )}
         {!chartReady ? null : axes.length >= 2 ? (
           <ParallelCoords
+            height={CHART_H}
             axes={axes}
             count={runs.length}
             names={names}
