@@ -6,7 +6,6 @@ import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 
 import { ApiError } from "../../api/client";
 import { type ComparedRun, runCompareQueries } from "../../api/runCompare";
-import { type Option, useOptionsWhenOpen } from "../../components/optionsWhenOpen";
 import { downloadCsv, toCsv } from "../../lib/csv";
 import { CompareGrid } from "./CompareGrid";
 import { type Axis, canBeLog } from "./parallel";
@@ -117,11 +116,11 @@ export function RunComparePage() {
     [rows, search.rq, search.diff, search.rsort, base, columns],
   );
 
-  // The selects' options (hundreds of attributes), rendered only while a dropdown is open.
+  // The selects' options: hundreds of attributes (a closed select renders none, see App's theme).
   const axisData = useMemo(
     () =>
       Object.entries(
-        candidates.reduce<Record<string, Option[]>>((acc, r) => {
+        candidates.reduce<Record<string, { value: string; label: string }[]>>((acc, r) => {
           (acc[SECTION_LABELS[r.section] ?? r.section] ??= []).push({ value: rowId(r), label: r.key });
           return acc;
         }, {}),
@@ -130,10 +129,6 @@ export function RunComparePage() {
   );
   const colorData = useMemo(() => candidates.filter(isNumericAxis).map((r) => ({ value: rowId(r), label: r.key })), [candidates]);
   const runData = useMemo(() => runs.map((r) => ({ value: r.id, label: r.name })), [runs]);
-  const axisOptions = useOptionsWhenOpen(axisData, axisIds);
-  const colorOptions = useOptionsWhenOpen(colorData, color?.id);
-  const baseOptions = useOptionsWhenOpen(runData, runs[base]?.id);
-  const orderOptions = useOptionsWhenOpen(axisData, orderRowId);
 
   const differing = useMemo(() => rows.filter((r) => differingCount(r, base, columns) > 0).length, [rows, base, columns]);
   // The chart with its controls, and the outputs side by side, mount a frame after the table (in boxes of their
@@ -202,7 +197,7 @@ export function RunComparePage() {
               label="Axes"
               w={420}
               size="xs"
-              {...axisOptions}
+              data={axisData}
               value={axisIds}
               searchable
               maxValues={20}
@@ -216,7 +211,7 @@ export function RunComparePage() {
               w={200}
               clearable
               searchable
-              {...colorOptions}
+              data={colorData}
               value={color ? color.id : null}
               onChange={(id) => set({ color: id ?? undefined })}
               placeholder="One colour"
@@ -281,7 +276,7 @@ export function RunComparePage() {
             size="xs"
             w={220}
             label="Baseline"
-            {...baseOptions}
+            data={runData}
             value={runs[base]?.id ?? null}
             onChange={(id) => set({ base: id && id !== runs[0]?.id ? id : undefined })}
             allowDeselect={false}
@@ -293,7 +288,7 @@ export function RunComparePage() {
             clearable
             searchable
             placeholder="As picked"
-            {...orderOptions}
+            data={axisData}
             value={orderRowId ?? null}
             onChange={(id) => set({ order: id ? (search.order?.startsWith("-") ? `-${id}` : id) : undefined })}
           />

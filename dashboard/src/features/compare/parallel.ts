@@ -46,6 +46,14 @@ export function frameFor(width: number, height: number, colored: boolean): Frame
   return { width, height, top: 40, bottom: height - 24, left: 60, right: width - (colored ? 150 : 60) };
 }
 
+/** `text`, cut with an ellipsis to `width` pixels in the context's font. */
+function fitText(ctx: CanvasRenderingContext2D, text: string, width: number): string {
+  if (ctx.measureText(text).width <= width) return text;
+  let end = text.length - 1;
+  while (end > 1 && ctx.measureText(`${text.slice(0, end)}…`).width > width) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
 export function axisX(frame: Frame, index: number, count: number): number {
   return count <= 1 ? (frame.left + frame.right) / 2 : frame.left + ((frame.right - frame.left) * index) / (count - 1);
 }
@@ -447,8 +455,10 @@ export class ParallelRenderer {
       ctx.fillStyle = theme.text;
       ctx.textAlign = a === 0 ? "left" : a === this.axes.length - 1 ? "right" : "center";
       ctx.textBaseline = "bottom";
-      const name = axis.name.length > 28 ? `${axis.name.slice(0, 27)}…` : axis.name;
-      ctx.fillText(name + (axis.log && canBeLog(axis) ? " (log)" : ""), a === 0 ? x - 4 : a === this.axes.length - 1 ? x + 4 : x, frame.top - 12);
+      // A name fits beside its neighbours' (an end one reaches its full width inwards, a middle one half each way).
+      const room = this.axes.length > 1 ? ((this.xs[1]! - this.xs[0]!) * 2) / 3 - 6 : frame.width;
+      const name = fitText(ctx, (axis.name.length > 28 ? `${axis.name.slice(0, 27)}…` : axis.name) + (axis.log && canBeLog(axis) ? " (log)" : ""), room);
+      ctx.fillText(name, a === 0 ? x - 4 : a === this.axes.length - 1 ? x + 4 : x, frame.top - 12);
     });
     if (this.color) {
       // The colour scale: the ramp, its metric and its range.
