@@ -13,6 +13,8 @@ import test_routes_db
 from fastapi.testclient import TestClient
 from test_routes_db import Served
 
+from waypost.schemas import RunGraph
+
 API = "/api/v1"
 served = test_routes_db.served  # the module fixture, reused (it makes its own database for this module)
 
@@ -35,6 +37,9 @@ def test_graph(client: TestClient, served: Served) -> None:
     assert started.utcoffset() is not None
     one = client.get(f"{API}/runs/{first.id}/steps/report").json()
     assert started == datetime.fromisoformat(one["started_at"])
+    # written by the service from the driver's values: exactly what the schema would write
+    body = client.get(f"{API}/runs/{first.id}/graph").content
+    assert RunGraph.model_validate_json(body).model_dump_json().encode() == body
 
 
 def test_suggestions(client: TestClient) -> None:

@@ -10,6 +10,7 @@ from _api_helpers import numbers_pipeline, share_stores
 from fastapi.testclient import TestClient
 
 from waypost.enums import ExecutionStatus
+from waypost.schemas import RunGraph
 from waypost.server.services import steps as step_service
 from waypost.settings import WaypostSettings
 from waypost.store.sql.store import SqlStore
@@ -45,6 +46,17 @@ def test_a_running_run_draws_done_running_and_planned_steps(client: TestClient, 
     assert started.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
     assert started == load.started_at
     assert datetime.fromisoformat(steps["load"]["ended_at"]) == load.ended_at
+
+
+def test_the_graph_is_written_as_the_schema_writes_it(client: TestClient, server_store: SqlStore) -> None:
+    # The service writes the JSON itself (no validation pass): ids, times and nulls must come
+    # out as RunGraph would write them, or the dashboard and API clients see two formats.
+    run = make_run(server_store, make_pipeline(server_store))
+    _, versions = make_step_run(server_store, run, "load")
+    start_step(server_store, run, "train", inputs={"x": versions["output"].id})
+    body = client.get(f"/api/v1/runs/{run.id}/graph").content
+    assert RunGraph.model_validate_json(body).model_dump_json().encode() == body
+    assert b'"version_id":"' + str(versions["output"].id).encode() + b'"' in body
 
 
 def test_the_graph_follows_the_run_while_its_snapshot_is_cached(client: TestClient, server_store: SqlStore) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from uuid import UUID
 from fastapi import HTTPException, status
 
 from waypost.exceptions import FilterSyntaxError
-from waypost.schemas import Page, RunGraph, RunRead, StepRunRead
+from waypost.schemas import Page, RunRead, StepRunRead
 from waypost.server.deps import Principal
 from waypost.server.services._common import or_404, page_of
 from waypost.server.services.runs import get_run_or_404
@@ -61,19 +62,19 @@ def _holds(term: Term, step: StepRunRead) -> bool:
     return hit != term.negate
 
 
-def run_graph(store: SqlStore, caller: Principal, run_ref: str, project: str | None = None) -> RunGraph:
-    """A run's DAG: every planned step of its snapshot, with how far each got and what it read and wrote.
+def run_graph(store: SqlStore, caller: Principal, run_ref: str, project: str | None = None) -> bytes:
+    """A run's DAG as JSON in ``RunGraph``'s shape: every planned step, how far each got, what it read and wrote.
 
-    Built for a 10,000-step run (about 0.2 s here, from 1.1 s): the snapshot's drawn
+    Built for a 10,000-step run (about 0.15 s here, from 1.1 s): the snapshot's drawn
     fields are parsed once per snapshot and not validated (every step's source code went
-    through the schema on each request), only the drawn columns are read, and the answer
-    is plain dicts validated in one pass rather than 40,000 models built one by one.
+    through the schema on each request), only the drawn columns are read, and the answer is
+    written from the database's own values (see :func:`_graph_json`).
     """
     run = get_run_or_404(store, caller, run_ref, project)
     with _cycle_collector_paused():
         planned = _planned_steps(store, run.snapshot_id)
         rows, links = store.steps.graph_rows(run.id)
-        return _graph(run, planned, rows, links)
+        return _graph_json(run, planned, rows, links)
 
 
 #: A planned step as the graph needs it: name, step name, inputs (key, step, output),
@@ -114,12 +115,14 @@ def _planned_steps(store: SqlStore, snapshot_id: UUID) -> tuple[Planned, ...]:
     return planned
 
 
-def _graph(run: RunRead, planned: tuple[Planned, ...], rows: list[Any], links: list[Any]) -> RunGraph:
-    # Plain dicts validated once at the end: one pass through pydantic's core for the
-    # whole answer costs less than building 40,000 models one by one. Ids, statuses and
-    # times go in as the database returned them; validation types them.
+def _graph_json(run: RunRead, planned: tuple[Planned, ...], rows: list[Any], links: list[Any]) -> bytes:
+    # Plain lists and dicts in RunGraph's field order, encoded once. Validating the 40,000
+    # objects of a 10,000-step graph only to serialize them again took 40 % of the request;
+    # the values are already what the schema says (the database's statuses and names), and
+    # ids and times are written in the schema's own text form (tests/server check that the
+    # answer reads back through RunGraph unchanged, on the three databases).
     by_name = {r[0]: r for r in rows}
-    written = {(step, name): (vid, version, artifact) for step, name, vid, version, artifact in links}
+    written = {(step, name): (_uuid_text(vid), version, artifact) for step, name, vid, version, artifact in links}
     out: list[dict[str, Any]] = []
     for name, step_name, planned_inputs, planned_outputs, after in planned:
         row = by_name.get(name)
@@ -140,28 +143,56 @@ def _graph(run: RunRead, planned: tuple[Planned, ...], rows: list[Any], links: l
                     "version": v and v[1],
                 }
             )
-        step: dict[str, Any] = {
-            "name": name,
-            "step_name": step_name,
-            "after": after,
-            "inputs": inputs,
-            "outputs": outputs,
-        }
-        if row is not None:
-            _, step["status"], started, ended, step["cache_miss_reason"], step["error_type"] = row
-            step["started_at"], step["ended_at"] = _utc(started), _utc(ended)
-        out.append(step)
-    graph = {"run_id": run.id, "status": run.status, "started_at": run.started_at, "ended_at": run.ended_at}
-    return RunGraph.model_validate({**graph, "steps": out})
+        if row is None:
+            status = started = ended = reason = error = None
+        else:
+            _, status, started, ended, reason, error = row
+        out.append(
+            {
+                "name": name,
+                "step_name": step_name,
+                "status": status,
+                "started_at": _time_text(started),
+                "ended_at": _time_text(ended),
+                "cache_miss_reason": reason,
+                "error_type": error,
+                "after": after,
+                "inputs": inputs,
+                "outputs": outputs,
+            }
+        )
+    graph = {
+        "run_id": str(run.id),
+        "status": run.status.value,
+        "started_at": _time_text(run.started_at),
+        "ended_at": _time_text(run.ended_at),
+        "steps": out,
+    }
+    return json.dumps(graph, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _utc(value: str | datetime | None) -> str | datetime | None:
-    """A naive UTC time from the database (SQLite's text or a driver's datetime), made aware."""
+def _uuid_text(value: str | UUID) -> str:
+    """An id as the database returned it (32 hex digits, or a UUID where it has the type) in UUID text form."""
+    if isinstance(value, str) and len(value) == 32:
+        v = value.lower()
+        return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+    return str(UUID(str(value)))
+
+
+def _time_text(value: str | datetime | None) -> str | None:
+    """A UTC time from the database (SQLite's naive text, a driver's datetime) or a schema, as the API writes it.
+
+    ISO 8601 with "Z", and no fraction when the microseconds are zero: what pydantic writes
+    for an aware UTC datetime.
+    """
     if value is None:
         return None
-    if isinstance(value, str):
-        return value + "Z"
-    return value.replace(tzinfo=UTC)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None).isoformat() + "Z"
+    text = value.replace(" ", "T", 1)
+    return (text[:-7] if text.endswith(".000000") else text) + "Z"
 
 
 _gc_lock = threading.Lock()
