@@ -1,12 +1,13 @@
 /* global window, URLSearchParams, fetch */
-// Starts the request a deep-linked comparison needs while the dashboard's code is still arriving:
-// a hundred runs take the server a few hundred milliseconds, and the code as long to load and start.
-// src/api/early.ts hands the answer to the app when it asks for the same runs in the same project
-// (anything else it ignores and asks again). index.html runs this deferred, before the app's module.
+// Starts the slow reads a deep link needs while the dashboard's code is still arriving (a few
+// hundred milliseconds on a small machine): a comparison of up to a hundred runs, and a run's
+// record and graph (10,000 steps take the server a few hundred milliseconds too).
+// src/api/early.ts hands each answer to the app once, when it asks for the same thing in the same
+// project; anything else it ignores and asks again. index.html loads this async, before the app.
 (function () {
   "use strict";
   var location = window.location;
-  if (location.pathname !== "/compare" || typeof fetch !== "function") return;
+  if (typeof fetch !== "function") return;
   var search = new URLSearchParams(location.search);
   // The router reads each search value as JSON when it parses ("a,b" stays text; "123" was written "\"123\"").
   var value = function (name) {
@@ -19,13 +20,6 @@
       return raw;
     }
   };
-  var seen = {};
-  var runs = (value("runs") || "")
-    .split(",")
-    .map(function (r) { return r.trim(); })
-    .filter(function (r) { return r && !seen[r] && (seen[r] = true); })
-    .slice(0, 100);
-  if (!runs.length) return;
   var slug = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
   var project = value("project");
   if (!project || !slug.test(project)) {
@@ -37,8 +31,34 @@
     if (!project || !slug.test(project)) project = null;
   }
   var headers = project ? { "X-Waypost-Project": project } : {};
-  var url = "/api/v1/runs/compare?" + new URLSearchParams({ runs: runs.join(",") }).toString();
-  var response = fetch(url, { credentials: "same-origin", headers: headers });
-  response.catch(function () {}); // the app asks again itself
-  window.__wpEarly = { kind: "compare", key: runs.join(","), project: project, response: response };
+  var early = {};
+  var ask = function (kind, key, url) {
+    var response = fetch(url, { credentials: "same-origin", headers: headers });
+    response.catch(function () {}); // the app asks again itself
+    early[kind + " " + key] = { project: project, response: response };
+  };
+
+  if (location.pathname === "/compare") {
+    var seen = {};
+    var runs = (value("runs") || "")
+      .split(",")
+      .map(function (r) { return r.trim(); })
+      .filter(function (r) { return r && !seen[r] && (seen[r] = true); })
+      .slice(0, 100);
+    if (runs.length) ask("compare", runs.join(","), "/api/v1/runs/compare?" + new URLSearchParams({ runs: runs.join(",") }));
+  } else {
+    var match = /^\/runs\/([^/]+)\/?$/.exec(location.pathname);
+    var run;
+    try {
+      run = match ? decodeURIComponent(match[1]) : undefined; // the router's param, decoded
+    } catch {
+      run = undefined;
+    }
+    if (run && run !== "compare") {
+      var path = "/api/v1/runs/" + encodeURIComponent(run);
+      ask("run", run, path);
+      ask("graph", run, path + "/graph");
+    }
+  }
+  window.__wpEarly = early;
 })();

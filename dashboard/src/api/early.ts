@@ -1,17 +1,17 @@
 /**
  * What public/early.js asked the server for before the app's code had loaded: a deep-linked
- * comparison's runs. The app takes it once, when it asks for the same thing in the same project.
+ * comparison's runs, or a run page's run and graph. The app takes each once, when it asks for the
+ * same thing in the same project.
  */
 interface Early {
-  kind: string;
-  key: string;
   project: string | null;
   response: Promise<Response>;
 }
 
 declare global {
   interface Window {
-    __wpEarly?: Early;
+    /** By "kind key": "compare a,b,c", "run ID", "graph ID". */
+    __wpEarly?: Record<string, Early | undefined>;
   }
 }
 
@@ -21,9 +21,12 @@ declare global {
  * whose errors and session handling apply.
  */
 export async function takeEarly<T>(kind: string, key: string, project: string | undefined): Promise<T | undefined> {
-  const early = window.__wpEarly;
-  if (!early || early.kind !== kind || early.key !== key || early.project !== (project ?? null)) return undefined;
-  window.__wpEarly = undefined;
+  const all = window.__wpEarly;
+  const name = `${kind} ${key}`;
+  const early = all?.[name];
+  if (!all || !early) return undefined;
+  all[name] = undefined; // once: a later read of the same thing is a fresh one
+  if (early.project !== (project ?? null)) return undefined;
   try {
     const response = await early.response;
     return response.ok ? ((await response.json()) as T) : undefined;

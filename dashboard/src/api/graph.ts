@@ -1,7 +1,9 @@
 import { queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { takeEarly } from "./early";
 import { isLive } from "./events";
+import { activeProject } from "./project";
 import type { components } from "./schema";
 
 export type RunGraph = components["schemas"]["RunGraph"];
@@ -31,7 +33,9 @@ export const graphQueries = {
   detail: (run: string) =>
     queryOptions({
       queryKey: graphKeys.detail(run),
-      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}/graph", { params: { path: { run } }, signal })),
+      queryFn: async ({ signal }) =>
+        (await takeEarly<RunGraph>("graph", run, activeProject())) ??
+        unwrap(await api.GET("/api/v1/runs/{run}/graph", { params: { path: { run } }, signal })),
       refetchInterval: (query) => (!isLive() && isActive(query.state.data?.status) ? 5000 : false),
     }),
 };

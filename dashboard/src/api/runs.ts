@@ -1,6 +1,7 @@
 import { keepPreviousData, queryOptions } from "@tanstack/react-query";
 
 import { api, unwrap } from "./client";
+import { takeEarly } from "./early";
 import { isLive } from "./events";
 import { activeProject } from "./project";
 import type { components } from "./schema";
@@ -94,7 +95,9 @@ export const runQueries = {
   detail: (run: string) =>
     queryOptions({
       queryKey: runKeys.detail(run),
-      queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/runs/{run}", { params: { path: { run } }, signal })),
+      queryFn: async ({ signal }) =>
+        (await takeEarly<Run>("run", run, activeProject())) ??
+        unwrap(await api.GET("/api/v1/runs/{run}", { params: { path: { run } }, signal })),
       refetchInterval: (query) => (!isLive() && query.state.data && ACTIVE.has(query.state.data.status) ? 3000 : false),
     }),
 };
