@@ -69,6 +69,18 @@ describe("CommandPalette", () => {
     await waitFor(() => expect(router.state.location.pathname).toBe("/runs/r-1"));
   });
 
+  it("lists its items again when opened a second time", async () => {
+    renderAt("/pipelines");
+    await screen.findByText("admin");
+    press("k", { ctrlKey: true });
+    await screen.findByRole("option", { name: "etl", hidden: true });
+    fireEvent.keyDown(await screen.findByLabelText("Jump to"), { key: "Escape" });
+    await waitFor(() => expect(screen.queryByLabelText("Jump to")).toBeNull());
+    press("k", { ctrlKey: true });
+    await screen.findByRole("option", { name: "etl", hidden: true });
+    expect(selected()).toContain("Runs");
+  });
+
   it("leaves Ctrl-K to a view that handled it first", async () => {
     renderAt("/pipelines");
     await screen.findByText("admin");

@@ -24,6 +24,7 @@ export interface PaletteItem {
 
 const PER_GROUP = 8;
 const NO_NAMES: string[] = [];
+const NO_ITEMS: PaletteItem[] = [];
 const UUID_PREFIX = /^[0-9a-f]{8}(-[0-9a-f]{0,4}){0,4}[0-9a-f-]*$/i;
 
 /** Runs whose name contains `text` (or whose id it is), newest first; asked of the server as one types. */
@@ -62,7 +63,12 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
     }
   }, [opened]);
 
+  // Built only while shown (open, or fading out after a pick): on a 10,000-step run the steps alone are
+  // 10,000 items, which a closed palette rebuilt on every load and update of the graph.
+  const [shown, setShown] = useState(opened);
+  if (opened && !shown) setShown(true);
   const items = useMemo(() => {
+    if (!shown) return NO_ITEMS;
     const done = (go: () => void) => () => {
       onClose();
       go();
@@ -114,7 +120,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
       // The server already matched these by name; keep its newest-first order.
       ...found,
     ];
-  }, [text, runId, runSearch, graph.data, names.data, artifactNames.data, runs.data, navigate, onClose, onShortcuts]);
+  }, [shown, text, runId, runSearch, graph.data, names.data, artifactNames.data, runs.data, navigate, onClose, onShortcuts]);
 
   const current = Math.min(index, Math.max(0, items.length - 1));
 
@@ -138,7 +144,7 @@ export function CommandPalette({ opened, onClose, onShortcuts }: { opened: boole
   const searching = text.trim() !== "" && runs.isFetching;
   let lastGroup = "";
   return (
-    <Modal opened={opened} onClose={onClose} withCloseButton={false} padding={0} size="lg" yOffset="12vh" title={undefined} aria-label="Command palette">
+    <Modal opened={opened} onClose={onClose} onExitTransitionEnd={() => setShown(false)} withCloseButton={false} padding={0} size="lg" yOffset="12vh" title={undefined} aria-label="Command palette">
       <TextInput
         data-autofocus
         aria-label="Jump to"
