@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from waypost.store.sql.engine import SINGLE_STATEMENT, Engines, translate_error
 
 #: The newest revision; a test checks it against Alembic's script directory.
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -229,7 +229,10 @@ pipeline_runs = _entity(
     _req("archived", Boolean, default=False, server_default=false()),
     Index("ix_runs_pipeline_created", "pipeline_id", "created_at"),
     Index("ix_runs_status_created", "status", "created_at"),
-    Index("ix_runs_project_newest", "project_id", "created_at", "id"),
+    # A project's newest runs, with the archived flag a list filters on: read from the index alone.
+    Index("ix_runs_project_newest", "project_id", "created_at", "id", "archived"),
+    # Counting a project's runs and its archived ones.
+    Index("ix_runs_project_archived", "project_id", "archived"),
     Index("ix_runs_user", "user_id"),
     Index("ix_runs_archived", "archived"),
 )

@@ -318,22 +318,33 @@ def _page_ids(
     ids = newest_ids(s, query, sort, size, offset, visibility=visibility, project_id=project_id)
     if len(ids) < size and (ids or page == 1):
         return ids, offset + len(ids)
-    return ids, _count(s, query, scope)
+    # Only a plain list of projects: with shared runs or whole workspaces OR-ed in, a database could
+    # pick ix_runs_archived for "not archived" and walk most of it.
+    others = visibility is not None and bool(visibility.shared_ids or visibility.workspace_ids)
+    by_project = not others and (project_id is not None or (visibility is not None and not visibility.everything))
+    return ids, _count(s, query, scope, by_project=by_project)
 
 
-def _count(s: Connection, query: str, scope: builtins.list[Condition]) -> int:
-    """How many runs ``query`` matches within ``scope``.
+def _count(s: Connection, query: str, scope: builtins.list[Condition], *, by_project: bool = False) -> int:
+    """How many runs ``query`` matches within ``scope`` (``by_project``: a list of projects and nothing else).
 
     Unless the query names ``archived``, a list leaves archived runs out. Counting the runs that are
     not archived walks every entry of an index (most runs are not); every matching run less the
-    archived ones is two look-ups instead (ix_runs_archived finds the few archived).
+    archived ones is two look-ups instead (ix_runs_archived finds the few archived). Within a few
+    projects, the runs that are not archived are one range per project of the narrow
+    ix_runs_project_archived (on SQLite, which keeps no statistics here, the plain count walked the
+    three times wider ix_runs_project_newest: 20,000 runs of ten projects, 2.1 -> 1.3 ms).
     """
     runs = db.pipeline_runs
-    if any(term.key == "archived" for term in parse(query)):
+    terms = parse(query)
+    if any(term.key == "archived" for term in terms):
         return s.scalar(select(func.count()).select_from(runs).where(*conditions(FILTERS, query), *scope)) or 0
-    terms = [*conditions(FILTERS, query, defaults=False), *scope]
-    every = s.scalar(select(func.count()).select_from(runs).where(*terms)) or 0
-    archived = s.scalar(select(func.count()).select_from(runs).where(*terms, runs.c.archived == true())) or 0
+    count = select(func.count()).select_from(runs)
+    if by_project and not terms:
+        return s.scalar(count.where(*scope, runs.c.archived == false())) or 0
+    where = [*conditions(FILTERS, query, defaults=False), *scope]
+    every = s.scalar(count.where(*where)) or 0
+    archived = s.scalar(count.where(*where, runs.c.archived == true())) or 0
     return every - archived
 
 
