@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-from waypost.config import SettingsWarning
 from waypost.schemas import PipelineSpec
 from waypost.schemas.stack_snapshot import StackSnapshot
 
@@ -42,5 +41,10 @@ def unapplied_settings(spec: PipelineSpec, stack: StackSnapshot, orchestrator: s
 
 def warn_unapplied(spec: PipelineSpec, stack: StackSnapshot, orchestrator: str) -> None:
     """A :class:`~waypost.config.SettingsWarning` for each line of :func:`unapplied_settings`."""
-    for line in unapplied_settings(spec, stack, orchestrator):
+    lines = unapplied_settings(spec, stack, orchestrator)
+    if not lines:
+        return
+    from waypost.config import SettingsWarning  # here: the settings models cost ~10 ms of every run's start-up
+
+    for line in lines:
         warnings.warn(line, SettingsWarning, stacklevel=4)

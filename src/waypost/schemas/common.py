@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 1000
+#: The longest reason a stop may carry (here, not with the API schemas: the run repository, on every
+#: run's start-up path, needs it).
+MAX_STOP_REASON = 500
 
 
 class ReadModel(BaseModel):

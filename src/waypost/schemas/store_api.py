@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from waypost.enums import ExecutionStatus
 from waypost.schemas.artifacts import ArtifactVersionCreate
+from waypost.schemas.common import MAX_STOP_REASON
 from waypost.schemas.model_links import ArtifactRole
 from waypost.schemas.runs import StepRunFinish
 
@@ -44,10 +45,6 @@ class RunHeartbeat(BaseModel):
     active: bool = Field(
         description="False once the run was stopped, marked crashed or ended: its launcher should stop its steps."
     )
-
-
-#: The longest reason a stop may carry.
-MAX_STOP_REASON = 500
 
 
 class RunStop(BaseModel):

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from waypost.config import DockerSettings, ResourceSettings, SettingsWarning
 from waypost.exceptions import ConfigurationError
 from waypost.schemas.stack_snapshot import ComponentType
 
@@ -17,7 +16,8 @@ from waypost.schemas.stack_snapshot import ComponentType
 _OTHER_TYPES = {"image_builder", "model_registry", "feature_store", "annotator", "deployer", "log_store"}
 COMPONENT_TYPES = sorted({t.value for t in ComponentType} | _OTHER_TYPES)
 _KEY = re.compile(r"^([a-z_]+)(?:\.([A-Za-z0-9_\-]+))?$")
-_CHECKED: dict[str, type[BaseModel]] = {"docker": DockerSettings, "resources": ResourceSettings}
+#: The settings keys validated by a model of waypost.config (imported when one is used: ~10 ms of start-up).
+_CHECKED = ("docker", "resources")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -33,8 +33,10 @@ def check_settings(settings: dict[str, Any], where: str) -> dict[str, dict[str, 
             raise ConfigurationError(
                 f"{where}: settings '{key}' must be a mapping of fields, not {type(value).__name__}."
             )
-        model = _CHECKED.get(key)
-        if model is not None:
+        if key in _CHECKED:
+            from waypost.config import DockerSettings, ResourceSettings
+
+            model: type[BaseModel] = DockerSettings if key == "docker" else ResourceSettings
             try:
                 model.model_validate(value)
             except ValidationError as exc:
@@ -78,6 +80,8 @@ def check_template(template: str | None, substitutions: dict[str, str], what: st
 
 def warn_unknown(path: Path, where: str, unknown: set[str], known: set[str]) -> None:
     """One :class:`SettingsWarning` line per unknown run config key; the run goes on without it."""
+    from waypost.config import SettingsWarning
+
     for key in sorted(unknown):
         warnings.warn(
             f"unknown key '{key}'{where} in {path}: ignored; known keys: {', '.join(sorted(known))}",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import getpass
 import os
 import socket
 import uuid
@@ -34,8 +33,8 @@ from waypost.enums import ExecutionStatus
 from waypost.exceptions import FilterSyntaxError, ParameterError, StoreError
 from waypost.schemas import Page, RunCreate, RunRead
 from waypost.schemas.access import Visibility
+from waypost.schemas.common import MAX_STOP_REASON
 from waypost.schemas.stack_snapshot import StackSnapshot
-from waypost.schemas.store_api import MAX_STOP_REASON
 from waypost.store.filters import Term, check_page, parse
 from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
@@ -363,6 +362,8 @@ def already_ended(name: str, status: str) -> str:
 
 def _local_user() -> str:
     """Who stops a run through a local database: the operating system's user."""
+    import getpass  # here: only a stop needs it, and it is not free on every run's start-up
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name in the environment and none in the password database
