@@ -7,7 +7,9 @@
 (function () {
   "use strict";
   var location = window.location;
-  if (typeof fetch !== "function") return;
+  // The app's code can run first (from the browser's cache, while this file is revalidated): it then
+  // reads for itself, and asking here as well would only make the server answer twice.
+  if (typeof fetch !== "function" || window.__wpAppStarted) return;
   var search = new URLSearchParams(location.search);
   // The router reads each search value as JSON when it parses ("a,b" stays text; "123" was written "\"123\"").
   var value = function (name) {

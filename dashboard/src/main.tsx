@@ -3,9 +3,11 @@ import "@mantine/core/styles.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
+import { markAppStarted } from "./api/early";
 import { App, createQueryClient } from "./app/App";
 import { router } from "./app/router";
 
+markAppStarted(); // before any read: a late early.js leaves the reads to the app
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 

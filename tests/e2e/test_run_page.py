@@ -262,6 +262,24 @@ def test_a_deep_link_to_a_log_line_lands_on_it_after_a_reload(page: Page, live: 
     expect(page.locator('[data-testid="log-line"][data-line="5"]')).to_be_in_viewport()
 
 
+def test_a_deep_link_to_a_step_reads_the_run_and_its_graph_once(page: Page, live: LiveServer) -> None:
+    # early.js asks for the run and its graph while the app's code loads, and the app takes those answers
+    # (or, when its code came first from the browser's cache, early.js leaves the reads to it); the step's
+    # panel shares the page's graph instead of reading it again (5 MB at 10,000 steps).
+    run = e2e_chatty(n=20)
+    # A page of an earlier test may still listen to the live events: the server reports the run's last
+    # changes at its next poll (every 0.5 s), which rightly refreshes a graph on screen. Let them pass.
+    time.sleep(1.5)
+    reads: list[str] = []
+    page.on("request", lambda r: reads.append(urlsplit(r.url).path) if "/api/v1/runs/" in r.url else None)
+    page.goto(f"{live.url}/runs/{run.id}?step=count_to&tab=logs")
+    expect(page.locator(LOG_READY)).to_be_visible()
+    expect(page.get_by_test_id("run-name")).to_have_text(run.name)
+    page.wait_for_load_state("networkidle")
+    assert reads.count(f"/api/v1/runs/{run.id}/graph") == 1, "\n".join(reads)
+    assert reads.count(f"/api/v1/runs/{run.id}") == 1, reads
+
+
 def test_log_search_runs_over_the_whole_log_not_only_the_lines_loaded(page: Page, live: LiveServer) -> None:
     run = e2e_chatty(n=5000)
     page.goto(f"{live.url}/runs/{run.id}?step=count_to&tab=logs")

@@ -12,6 +12,8 @@ declare global {
   interface Window {
     /** By "kind key": "compare a,b,c", "run ID", "graph ID". */
     __wpEarly?: Record<string, Early | undefined>;
+    /** Set as the app's code starts: early.js, if it runs later, asks for nothing. */
+    __wpAppStarted?: boolean;
   }
 }
 
@@ -20,6 +22,11 @@ declare global {
  * was none, it asked for something else, or it failed: the caller then asks through the API client,
  * whose errors and session handling apply.
  */
+/** Marks the app as started, before it reads anything: see `__wpAppStarted`. */
+export function markAppStarted(): void {
+  window.__wpAppStarted = true;
+}
+
 export async function takeEarly<T>(kind: string, key: string, project: string | undefined): Promise<T | undefined> {
   const all = window.__wpEarly;
   const name = `${kind} ${key}`;
