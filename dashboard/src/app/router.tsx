@@ -210,6 +210,18 @@ const indexRoute = createRoute({
   },
 });
 
+/**
+ * `/login` without a one-time token (the server trades those itself): the runs list, where the log-in
+ * dialog opens over the page until a session exists, instead of "This page does not exist" behind it.
+ */
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  beforeLoad: () => {
+    throw redirect({ to: "/runs", replace: true });
+  },
+});
+
 const runsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/runs",
@@ -406,6 +418,7 @@ const secretsRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([
   indexRoute,
+  loginRoute,
   runsRoute,
   runRoute,
   pipelinesRoute,

@@ -118,6 +118,12 @@ describe("app shortcuts", () => {
     expect(router.state.location.pathname).toBe("/pipelines");
   });
 
+  it("opens /login without a token on the runs list, not on a missing page", async () => {
+    const router = renderAt("/login");
+    await waitFor(() => expect(router.state.location.pathname).toBe("/runs"));
+    expect(screen.queryByText("This page does not exist")).toBeNull();
+  });
+
   it("shows a way back from an unknown page", async () => {
     renderAt("/no/such/page");
     expect(await screen.findByText("This page does not exist")).toBeTruthy();
