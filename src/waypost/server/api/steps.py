@@ -29,11 +29,9 @@ def list_steps(
 
 @graph_router.get("/graph", response_model=RunGraph)
 def get_graph(run: str, store: StoreDep, user: CurrentUser, project: ActiveProject) -> Response:
-    """The run's whole DAG in one compact answer: planned steps, their status, timings and artifacts.
-
-    Sent as the service wrote it (in RunGraph's shape, which the OpenAPI schema documents): the
-    framework's validation and encoding of a 10,000-step graph took longer than building it.
-    """
+    """The run's whole DAG in one compact answer: planned steps, their status, timings and artifacts."""
+    # Sent as the service wrote it, in RunGraph's shape (which response_model documents): the
+    # framework's validation and encoding of a 10,000-step graph took longer than building it.
     return Response(steps.run_graph(store, user, run, project), media_type="application/json")
 
 
