@@ -56,7 +56,7 @@
     } catch {
       run = undefined;
     }
-    if (run && run !== "compare") {
+    if (run) {
       var path = "/api/v1/runs/" + encodeURIComponent(run);
       ask("run", run, path);
       ask("graph", run, path + "/graph");

@@ -231,7 +231,7 @@ pipeline_runs = _entity(
     Index("ix_runs_status_created", "status", "created_at"),
     # A project's newest runs, with the archived flag a list filters on: read from the index alone.
     Index("ix_runs_project_newest", "project_id", "created_at", "id", "archived"),
-    # Counting a project's runs and its archived ones.
+    # Counting a few projects' runs that are not archived: one range per project.
     Index("ix_runs_project_archived", "project_id", "archived"),
     Index("ix_runs_user", "user_id"),
     Index("ix_runs_archived", "archived"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Select, case, select
 
 from waypost.enums import MetadataType
 from waypost.exceptions import FilterSyntaxError
@@ -31,7 +31,7 @@ from waypost.store.sql import tables as db
 from waypost.store.sql.engine import Sessions
 from waypost.store.sql.filtering import conditions
 from waypost.store.sql.repositories._common import tags_for
-from waypost.store.sql.repositories.runs import FILTERS, newest_ids, ordered_ids, scoped
+from waypost.store.sql.repositories.runs import FILTERS, count_matching, newest_ids, ordered_ids, scoped
 
 #: The most column keys one request may ask for.
 MAX_COLUMN_KEYS = 50
@@ -231,7 +231,7 @@ class RunColumnsRepository:
     def count(self, query: str, *, visibility: Visibility | None = None, project_id: uuid.UUID | None = None) -> int:
         """How many runs match ``query`` (of those ``visibility`` allows, of ``project_id``)."""
         with self._s.read() as s:
-            return _count(s, query, scoped(visibility, project_id))
+            return count_matching(s, query, scoped(visibility, project_id))
 
     def export_rows(
         self,
@@ -393,11 +393,6 @@ def sorted_ids(s: Connection, query: str, sort: str | None, scope: Sequence[Any]
     return matching.order_by(*_metadata_order(key, desc))
 
 
-def _count(s: Connection, query: str, scope: Sequence[Any] = ()) -> int:
-    matching = select(func.count()).select_from(db.pipeline_runs).where(*conditions(FILTERS, query), *scope)
-    return s.scalar(matching) or 0
-
-
 def sorted_page(
     s: Connection, query: str, sort: str, page: int, size: int, scope: Sequence[Any] = ()
 ) -> tuple[list[uuid.UUID], int]:
@@ -407,4 +402,4 @@ def sorted_page(
     ids = list(s.scalars(sorted_ids(s, query, sort, scope).limit(size).offset(offset)))
     if len(ids) < size and (ids or page == 1):
         return ids, offset + len(ids)
-    return ids, _count(s, query, scope)
+    return ids, count_matching(s, query, scope)

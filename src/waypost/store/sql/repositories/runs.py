@@ -321,10 +321,10 @@ def _page_ids(
     # pick ix_runs_archived for "not archived" and walk most of it.
     others = visibility is not None and bool(visibility.shared_ids or visibility.workspace_ids)
     by_project = not others and (project_id is not None or (visibility is not None and not visibility.everything))
-    return ids, _count(s, query, scope, by_project=by_project)
+    return ids, count_matching(s, query, scope, by_project=by_project)
 
 
-def _count(s: Connection, query: str, scope: builtins.list[Condition], *, by_project: bool = False) -> int:
+def count_matching(s: Connection, query: str, scope: Sequence[Condition], *, by_project: bool = False) -> int:
     """How many runs ``query`` matches within ``scope`` (``by_project``: a list of projects and nothing else).
 
     Unless the query names ``archived``, a list leaves archived runs out. Counting the runs that are

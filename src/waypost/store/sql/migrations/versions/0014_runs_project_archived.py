@@ -2,8 +2,8 @@
 
 A member's run list is each visible project's newest runs (ix_runs_project_newest) and a count of
 them. Since runs can be archived, the newest runs that are not archived were read row by row from
-the table to check the flag; the index now carries it. The count is every run of the projects
-less the archived ones: a narrow (project, archived) index answers both.
+the table to check the flag; the index now carries it. The count of those runs is one range per
+project of a narrow (project, archived) index.
 
 Revision ID: 0014
 Revises: 0013
